@@ -1,0 +1,285 @@
+"""The scan: discover, load, evaluate every rule on its subjects, suppress, sort.
+
+Nothing in here knows an artifact kind: loaders turn files into Documents,
+Documents offer Subjects for rule targets, rules judge Subjects.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from readycheck.catalog import Catalog, Rule
+from readycheck.config import Config, ConfigError
+from readycheck.discover import Target, discover
+from readycheck.loaders import LoadContext, loader_for
+from readycheck.model import Document, Finding, Hit, ScanError, Scope, Subject
+from readycheck.predicate import Predicate, format_message
+from readycheck.suppress import ALL, FileSuppressions, parse_suppressions
+from readycheck.textio import LoadError, read_text
+
+CheckFunction = Callable[[Subject, dict[str, Any]], Iterable[Hit]]
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    errors: list[ScanError]
+    files: int
+    suppressed: list[tuple[Finding, str]] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+
+
+def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
+    return any(sel in (rule.id, rule.name, rule.checklist, rule.kind, ALL) for sel in selectors)
+
+
+def select_rules(catalog: Catalog, config: Config) -> list[Rule]:
+    """The rules in force: --select narrows, --ignore removes; unknown selectors are errors."""
+    for sel in [*config.select, *config.ignore, *config.severity, *config.rule_options,
+                *(s for sels in config.per_path_ignores.values() for s in sels)]:
+        if catalog.resolve(sel) is None:
+            raise ConfigError(f"unknown rule, checklist or kind '{sel}'")
+    rules = catalog.rules
+    if config.select:
+        rules = [r for r in rules if _matches(r, config.select)]
+    return [r for r in rules if not _matches(r, config.ignore)]
+
+
+def rule_options(rule: Rule, config: Config) -> dict[str, Any]:
+    options = dict(rule.options)
+    for key in (rule.id, rule.name):
+        for name, value in config.rule_options.get(key, {}).items():
+            if name == "severity":
+                continue
+            if name not in options:
+                raise ConfigError(f"rule {rule.id} has no option '{name}' (options: {', '.join(options) or 'none'})")
+            options[name] = value
+    return options
+
+
+def rule_severity(rule: Rule, config: Config) -> str:
+    for key in (rule.id, rule.name, rule.checklist):
+        if key in config.severity:
+            return config.severity[key]
+    for key in (rule.id, rule.name):
+        level = config.rule_options.get(key, {}).get("severity")
+        if level:
+            return str(level)
+    return rule.severity
+
+
+_checks: dict[str, CheckFunction] = {}
+
+
+def check_function(name: str) -> CheckFunction:
+    """`module.function` resolved inside readycheck.checks."""
+    if name not in _checks:
+        module_name, _, function_name = name.partition(".")
+        module = importlib.import_module(f"readycheck.checks.{module_name}")
+        function = getattr(module, function_name, None)
+        if function is None:
+            raise LookupError(f"check function {name} not found")
+        _checks[name] = function
+    return _checks[name]
+
+
+class Evaluator:
+    """Runs the selected rules over documents."""
+
+    def __init__(self, rules: list[Rule], config: Config) -> None:
+        self.config = config
+        self.rules = rules
+        self.options = {r.id: rule_options(r, config) for r in rules}
+        self.severity = {r.id: rule_severity(r, config) for r in rules}
+        self.predicates: dict[str, Predicate] = {}
+        for rule in rules:
+            if rule.check:
+                check_function(rule.check)  # fail early on a rule naming a missing function
+
+    def predicate(self, rule: Rule) -> Predicate:
+        if rule.id not in self.predicates:
+            assert rule.schema is not None
+            self.predicates[rule.id] = Predicate(rule.schema, rule.match)
+        return self.predicates[rule.id]
+
+    def hits(self, rule: Rule, subject: Subject) -> Iterator[Hit]:
+        if rule.check:
+            yield from check_function(rule.check)(subject, self.options[rule.id])
+            return
+        predicate = self.predicate(rule)
+        if not predicate.applies(subject.data):
+            return
+        failed = predicate.failure(subject.data)
+        if failed is None:
+            return
+        at: tuple[Any, ...] | None
+        if rule.at is not None:
+            at = tuple(rule.at)
+        else:
+            at = failed if failed and subject.doc.locations.get(subject.pointer + failed) else None
+            while at and subject.doc.locations.get(subject.pointer + at) is None:
+                at = at[:-1]
+            at = at or None
+        yield Hit(format_message(rule.message, subject.data), at=at)
+
+    def evaluate(self, doc: Document) -> tuple[list[Finding], list[ScanError]]:
+        findings: list[Finding] = []
+        errors: list[ScanError] = []
+        kinds = getattr(doc, "rule_kinds", (doc.kind,))
+        for rule in self.rules:
+            if rule.kind not in kinds:
+                continue
+            try:
+                for subject in doc.subjects(rule.target):
+                    for hit in self.hits(rule, subject):
+                        findings.append(self.finding(rule, subject, hit))
+            except (RecursionError, MemoryError, Exception) as exc:  # a rule bug must not stop the scan
+                errors.append(ScanError(doc.path, None, f"rule {rule.id} failed: {type(exc).__name__}: {exc}"))
+        return findings, errors
+
+    def finding(self, rule: Rule, subject: Subject, hit: Hit) -> Finding:
+        span = hit.span or subject.span(hit.at)
+        pointer = subject.pointer + tuple(hit.at) if hit.at is not None else (subject.owner or subject.pointer)
+        path = hit.path or subject.doc.display_path_for(pointer)
+        return Finding(
+            rule=rule.id,
+            name=rule.name,
+            checklist=rule.checklist,
+            severity=hit.severity or self.severity[rule.id],
+            path=path,
+            span=span,
+            message=hit.message,
+            fix=rule.fix.strip(),
+            related=hit.related,
+            key=f"{subject.key}|{hit.key or hit.message}",
+        )
+
+
+def _build_scopes(documents: list[Document]) -> None:
+    """Documents with no scope of their own are judged together with their directory."""
+    scopes: dict[str, Scope] = {}
+    for doc in documents:
+        if doc.scope is None:
+            directory = str(Path(doc.path).parent)
+            doc.scope = scopes.setdefault(directory, Scope(directory))
+        if doc not in doc.scope.documents:
+            doc.scope.documents.append(doc)
+
+
+class Suppressor:
+    """Applies inline comments and per-path config ignores; reports unknown selectors."""
+
+    def __init__(self, catalog: Catalog, config: Config, base: Path) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.base = base
+        self.files: dict[str, FileSuppressions] = {}
+        self.errors: list[ScanError] = []
+
+    def for_file(self, path: str, text: str | None = None) -> FileSuppressions:
+        if path not in self.files:
+            if text is None:
+                try:
+                    text = read_text(self.base / path)
+                except LoadError:
+                    text = ""
+            parsed = parse_suppressions(text)
+            for selector, line in parsed.all_selectors():
+                if selector != ALL and self.catalog.resolve(selector) is None:
+                    self.errors.append(ScanError(path, line, f"unknown rule '{selector}' in readycheck comment"))
+            self.files[path] = parsed
+        return self.files[path]
+
+    def reason(self, finding: Finding) -> str | None:
+        rule = self.catalog.by_id.get(finding.rule)
+        keys = {finding.rule, finding.name, finding.checklist, ALL} | ({rule.kind} if rule else set())
+        for pattern, selectors in self.config.per_path_ignores.items():
+            if fnmatch.fnmatch(finding.path, pattern) and keys & set(selectors):
+                return f"config per-path-ignores {pattern}"
+        sup = self.for_file(finding.path)
+        if sup.file_all:
+            return "readycheck: ignore-file"
+        if keys & set(sup.selectors_for(finding.span.line)):
+            return "readycheck: ignore comment"
+        return None
+
+
+def load_target(target: Target, context: LoadContext) -> tuple[list[Document], list[ScanError]]:
+    loader = loader_for(target.kind)
+    if loader is None:
+        return [], []
+    try:
+        return loader(target, context), []
+    except LoadError as exc:
+        return [], [ScanError(context.relpath(target.path), exc.line, exc.message)]
+    except RecursionError:
+        return [], [ScanError(context.relpath(target.path), None, "input nested too deeply to load")]
+    except Exception as exc:  # a loader bug must not stop the scan; report it as this file's error
+        return [], [ScanError(context.relpath(target.path), None, f"internal error while loading: {type(exc).__name__}: {exc}")]
+
+
+def scan(
+    paths: list[str],
+    catalog: Catalog,
+    config: Config,
+    base: Path | None = None,
+    context_options: dict[str, Any] | None = None,
+    targets: list[Target] | None = None,
+) -> ScanResult:
+    """Scan `paths` (or exactly the given `targets`, each with its kind already decided)."""
+    base = (base or Path.cwd()).resolve()
+    rules = select_rules(catalog, config)
+    evaluator = Evaluator(rules, config)
+    context = LoadContext(base=base, dockerfile_target=config.dockerfile_target, options=context_options or {})
+    context.options.setdefault("config", config)
+    if targets is None:
+        targets = discover(paths, exclude=config.exclude, base=base)
+
+    documents: list[Document] = []
+    errors: list[ScanError] = []
+    for target in targets:
+        if not target.path.exists():
+            errors.append(ScanError(context.relpath(target.path), None, "no such file or directory"))
+            continue
+        docs, errs = load_target(target, context)
+        documents.extend(docs)
+        errors.extend(errs)
+    errors.extend(context.extra_errors)
+    _build_scopes(documents)
+
+    suppressor = Suppressor(catalog, config, base)
+    for doc in documents:
+        suppressor.for_file(doc.path, doc.text)
+    findings: list[Finding] = []
+    suppressed: list[tuple[Finding, str]] = []
+    seen: set[tuple[str, str, int, str]] = set()
+    for doc in documents:
+        found, errs = evaluator.evaluate(doc)
+        errors.extend(errs)
+        for finding in found:
+            marker = (finding.rule, finding.path, finding.span.line, finding.message)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            why = suppressor.reason(finding)
+            if why:
+                suppressed.append((finding, why))
+            else:
+                findings.append(finding)
+    errors.extend(suppressor.errors)
+    findings.sort(key=Finding.sort_key)
+    errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
+    return ScanResult(
+        findings=findings,
+        errors=errors,
+        files=len(targets),
+        suppressed=suppressed,
+        documents=documents,
+        rules=rules,
+    )

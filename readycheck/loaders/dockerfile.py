@@ -1,0 +1,402 @@
+"""Dockerfiles: stages, instructions, base images and the shell commands inside RUN.
+
+`dockerfile-parse` splits the file into instructions (line continuations,
+comments inside them, the escape directive). It does not know heredocs, so
+heredoc bodies are masked before it sees them and read back from the raw
+lines afterwards. Every instruction keeps its first and last line.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from readycheck.discover import Target
+from readycheck.loaders import LoadContext
+from readycheck.model import Document, Pointer, Span, Subject
+from readycheck.shell import parse_script
+from readycheck.textio import LoadError, read_text
+
+INSTRUCTIONS = {
+    "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
+    "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
+}
+_HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_DIRECTIVE = re.compile(r"^\s*#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_FLAG = re.compile(r"--([a-z][a-z-]*)(?:=(\S*))?")
+MAX_LINES = 200_000
+
+
+def substitute(text: str, variables: dict[str, str | None]) -> tuple[str, bool]:
+    """Docker's `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}`; False if something stayed unknown."""
+    known = True
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal known
+        name = match.group(1) or match.group(4)
+        op, word = match.group(2), match.group(3)
+        value = variables.get(name)
+        if op in (":-", "-"):
+            if value is None or (op == ":-" and value == ""):
+                return substitute(word or "", variables)[0]
+            return value
+        if op in (":+", "+"):
+            return (word or "") if value else ""
+        if value is None:
+            known = False
+            return match.group(0)
+        return value
+
+    return _VAR.sub(replace, text), known
+
+
+def split_image(ref: str) -> dict[str, Any]:
+    """`registry/repository:tag@digest` into its parts (Docker's reference grammar, simplified)."""
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+    registry = None
+    first, sep, rest = ref.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        registry, ref = first, rest
+    tag = None
+    last_slash = ref.rfind("/")
+    colon = ref.rfind(":")
+    if colon > last_slash:
+        ref, tag = ref[:colon], ref[colon + 1 :]
+    return {"registry": registry, "repository": ref, "tag": tag, "digest": digest}
+
+
+def parse_flags(value: str) -> tuple[dict[str, Any], str]:
+    """Leading `--name=value` flags of an instruction, and the rest of its value."""
+    flags: dict[str, Any] = {}
+    rest = value.lstrip()
+    while rest.startswith("--"):
+        match = _FLAG.match(rest)
+        if not match:
+            break
+        name, flag_value = match.group(1), match.group(2)
+        if name == "mount":
+            flags.setdefault("mount", []).append(_parse_mount(flag_value or ""))
+        else:
+            flags[name] = flag_value if flag_value is not None else True
+        rest = rest[match.end() :].lstrip(" \t")
+    return flags, rest
+
+
+def _parse_mount(spec: str) -> dict[str, str]:
+    mount: dict[str, str] = {}
+    for part in spec.split(","):
+        key, _, val = part.partition("=")
+        mount[key.strip()] = val.strip() if val else "true"
+    mount.setdefault("type", "bind")
+    return mount
+
+
+def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, tuple[int, list[tuple[str, list[str]]]]]]:
+    """Hide heredoc bodies from dockerfile-parse; remember them by their instruction's line."""
+    masked = list(lines)
+    bodies: dict[int, tuple[int, list[tuple[str, list[str]]]]] = {}
+    i = 0
+    in_continuation = False
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        if not in_continuation and not stripped.startswith("#"):
+            words = stripped.split(None, 1)
+            if words and words[0].upper() in ("RUN", "COPY", "ADD") and "<<" in line:
+                markers = _HEREDOC.findall(line)
+                if markers:
+                    start = i
+                    docs: list[tuple[str, list[str]]] = []
+                    j = i + 1
+                    for dash, _quote, word in markers:
+                        body: list[str] = []
+                        while j < len(lines):
+                            candidate = lines[j].lstrip("\t") if dash else lines[j]
+                            if candidate == word:
+                                break
+                            body.append(lines[j])
+                            j += 1
+                        if j >= len(lines):
+                            raise LoadError(f"unterminated heredoc <<{word}", start + 1)
+                        docs.append((word, body))
+                        j += 1
+                    end = j - 1
+                    masked[start] = line.rstrip() + " " + escape
+                    for k in range(start + 1, end):
+                        masked[k] = "heredoc " + escape
+                    masked[end] = "heredoc"
+                    bodies[start] = (end, docs)
+                    i = end + 1
+                    in_continuation = False
+                    continue
+        if not stripped.startswith("#") or in_continuation is False:
+            in_continuation = stripped.endswith(escape) and not stripped.startswith("#")
+        i += 1
+    return masked, bodies
+
+
+class DockerfileDocument(Document):
+    kind = "dockerfile"
+
+    def final_index(self) -> int:
+        return int(self.data["final_stage"])
+
+    def _stage_subject(self, index: int) -> Subject:
+        stage = self.data["stages"][index]
+        return Subject(self, stage, ("stages", index), owner=("stages", index), key=f"stage:{stage['name'] or index}")
+
+    def subjects(self, target: str) -> Iterator[Subject]:
+        stages = self.data["stages"]
+        if target == "dockerfile.file":
+            yield Subject(self, self.data, (), owner=("stages", self.final_index()), key="file")
+        elif target == "dockerfile.stage":
+            for index in range(len(stages)):
+                yield self._stage_subject(index)
+        elif target == "dockerfile.final_stage":
+            yield self._stage_subject(self.final_index())
+        elif target in ("dockerfile.instruction", "dockerfile.final_instruction"):
+            for si, stage in enumerate(stages):
+                if target == "dockerfile.final_instruction" and not stage["is_final"]:
+                    continue
+                for ii, ins in enumerate(stage["instructions"]):
+                    yield Subject(self, ins, ("stages", si, "instructions", ii), key=f"{si}:{ins['cmd']}:{ins['original']}")
+        elif target in ("dockerfile.command", "dockerfile.final_command"):
+            for si, stage in enumerate(stages):
+                if target == "dockerfile.final_command" and not stage["is_final"]:
+                    continue
+                for ii, ins in enumerate(stage["instructions"]):
+                    for ci, cmd in enumerate(ins.get("commands", [])):
+                        pointer: Pointer = ("stages", si, "instructions", ii, "commands", ci)
+                        yield Subject(self, cmd, pointer, key=f"{si}:{cmd['text']}", context={"instruction": ins, "stage": stage})
+
+
+def _instruction_body(lines: list[str], start: int, end: int, escape: str) -> tuple[str, int]:
+    """The instruction's text after its keyword, lines kept, comment lines blanked; and the column."""
+    first = lines[start]
+    match = re.match(r"\s*\S+\s?", first)
+    column = match.end() if match else 0
+    parts = [first[column:]]
+    for k in range(start + 1, end + 1):
+        line = lines[k]
+        parts.append(escape if line.strip().startswith("#") or not line.strip() else line)
+    body = "\n".join(parts)
+    if escape != "\\":
+        body = re.sub(re.escape(escape) + r"[ \t]*\n", "\\\n", body)
+        body = re.sub(re.escape(escape) + r"$", "", body)
+    return body, column
+
+
+def _json_form(value: str) -> list[str] | None:
+    text = value.strip()
+    if not text.startswith("["):
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(parsed, list) and all(isinstance(p, str) for p in parsed):
+        return parsed
+    return None
+
+
+def _key_values(value: str) -> list[tuple[str, str]]:
+    from dockerfile_parse.util import extract_key_values
+
+    try:
+        return [(str(k), str(v)) for k, v in extract_key_values(False, {}, {}, value)]
+    except Exception:  # dockerfile-parse raises plain errors on unbalanced quotes
+        raise LoadError(f"cannot parse key=value pairs: {value[:60]}") from None
+
+
+def find_dockerignore(path: Path) -> Path | None:
+    for candidate in (path.parent / f"{path.name}.dockerignore", path.parent / ".dockerignore"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def build_model(text: str, display_path: str, source: Path | None, target_stage: str | None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
+    from dockerfile_parse import DockerfileParser
+
+    lines = text.split("\n")
+    if len(lines) > MAX_LINES:
+        raise LoadError(f"file has {len(lines)} lines, over the {MAX_LINES}-line limit")
+    escape = "\\"
+    for line in lines:
+        directive = _DIRECTIVE.match(line)
+        if not directive:
+            break
+        if directive.group(1).lower() == "escape":
+            escape = directive.group(2)
+    masked, heredocs = _mask_heredocs(lines, escape)
+    parser = DockerfileParser(fileobj=io.BytesIO("\n".join(masked).encode("utf-8")), cache_content=False)
+    try:
+        structure = parser.structure
+    except Exception as exc:
+        raise LoadError(f"cannot parse Dockerfile: {exc}") from None
+
+    locations: dict[Pointer, Span] = {}
+    global_args: dict[str, str | None] = {}
+    stages: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for item in structure:
+        cmd = item["instruction"].upper()
+        start, end = item["startline"], item["endline"]
+        if cmd == "COMMENT":
+            continue
+        if cmd not in INSTRUCTIONS:
+            raise LoadError(f"unknown instruction '{item['instruction']}'", start + 1)
+        body, column = _instruction_body(lines, start, end, escape)
+        if start in heredocs:
+            body = lines[start][column:]
+        flags, rest = parse_flags(body)
+        heredoc_docs = heredocs.get(start, (end, []))[1]
+        original = item["content"].strip() if start not in heredocs else lines[start].strip()
+        instruction: dict[str, Any] = {
+            "cmd": cmd,
+            "value": re.sub(r"\\\n", " ", rest).strip() if cmd != "RUN" else rest.strip(),
+            "flags": flags,
+            "json_form": _json_form(rest) is not None,
+            "args": _json_form(rest),
+            "line": start + 1,
+            "end_line": end + 1,
+            "original": original[:500],
+            "heredocs": [{"word": w, "body": "\n".join(b)} for w, b in heredoc_docs],
+        }
+        if cmd == "FROM":
+            words = instruction["value"].split()
+            if not words:
+                raise LoadError("FROM needs an image", start + 1)
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            variables = dict(global_args)
+            image, resolved = substitute(words[0], variables)
+            is_stage_ref = image.lower() in names
+            base: dict[str, Any] = split_image(image) if not is_stage_ref else {"registry": None, "repository": image, "tag": None, "digest": None}
+            base.update({
+                "raw": words[0],
+                "image": image,
+                "resolved": resolved,
+                "via_arg": "$" in words[0],
+                "is_stage_ref": is_stage_ref,
+                "is_scratch": image.lower() == "scratch",
+                "platform": flags.get("platform"),
+            })
+            stage = {"index": len(stages), "name": name, "base": base, "instructions": [instruction],
+                     "line": start + 1, "is_final": False, "args": {}, "env": {}}
+            if name:
+                names.add(name.lower())
+            stages.append(stage)
+            si = len(stages) - 1
+            locations[("stages", si)] = Span(start + 1, 1, end + 1)
+            locations[("stages", si, "base")] = Span(start + 1, 1, end + 1)
+            locations[("stages", si, "instructions", 0)] = Span(start + 1, 1, end + 1)
+            continue
+        if not stages:
+            if cmd == "ARG":
+                for key, value in _key_values(instruction["value"]):
+                    global_args[key] = substitute(value, global_args)[0] if "=" in rest else None
+                continue
+            raise LoadError(f"{cmd} before the first FROM", start + 1)
+        stage = stages[-1]
+        si = len(stages) - 1
+        ii = len(stage["instructions"])
+        if cmd in ("ENV", "ARG", "LABEL"):
+            instruction["pairs"] = [{"key": k, "value": v} for k, v in _key_values(instruction["value"])] if rest.strip() else []
+            if cmd == "ARG":
+                for pair in instruction["pairs"]:
+                    stage["args"][pair["key"]] = pair["value"]
+            if cmd == "ENV":
+                for pair in instruction["pairs"]:
+                    stage["env"][pair["key"]] = pair["value"]
+        if cmd in ("COPY", "ADD"):
+            sources = instruction["args"] if instruction["json_form"] else rest.split()
+            if not heredoc_docs and len(sources) < 2:
+                raise LoadError(f"{cmd} requires at least two arguments, a source and a destination", start + 1)
+            instruction["sources"] = sources[:-1] if not heredoc_docs else []
+            instruction["dest"] = sources[-1] if sources else ""
+        if cmd == "RUN":
+            script_line = start
+            script = rest
+            if instruction["json_form"]:
+                script = " ".join(instruction["args"] or [])
+            if heredoc_docs:
+                script = heredoc_docs[0][1] and "\n".join(heredoc_docs[0][1]) or ""
+                script_line = start + 1
+                if not rest.strip().startswith("<<"):
+                    script = rest + "\n" + script
+                    script_line = start
+            parsed = parse_script(script)
+            instruction["commands"] = [c.as_dict() for c in parsed.commands]
+            for ci, command in enumerate(parsed.commands):
+                line = script_line + command.line + 1
+                locations[("stages", si, "instructions", ii, "commands", ci)] = Span(line, 1, line)
+        stage["instructions"].append(instruction)
+        locations[("stages", si, "instructions", ii)] = Span(start + 1, 1, end + 1)
+    if not stages:
+        raise LoadError("no FROM instruction: not a Dockerfile", 1)
+
+    final = len(stages) - 1
+    if target_stage:
+        chosen = [s["index"] for s in stages if (s["name"] or "").lower() == target_stage.lower()]
+        if chosen:
+            final = chosen[0]
+    stages[final]["is_final"] = True
+    _summarise(stages)
+    dockerignore = find_dockerignore(source) if source is not None else None
+    ignore_patterns: list[str] | None = None
+    if dockerignore is not None:
+        try:
+            ignore_patterns = [
+                ln.strip() for ln in read_text(dockerignore).splitlines() if ln.strip() and not ln.strip().startswith("#")
+            ]
+        except LoadError:
+            ignore_patterns = []
+    data = {
+        "path": display_path,
+        "stages": stages,
+        "stage_count": len(stages),
+        "final_stage": final,
+        "global_args": global_args,
+        "escape": escape,
+        "dockerignore": ignore_patterns,
+    }
+    locations[()] = Span(stages[final]["line"])
+    return data, locations
+
+
+def _summarise(stages: list[dict[str, Any]]) -> None:
+    """Facts rules ask about a whole stage, following `FROM <stage>` to inherit USER, HEALTHCHECK, CMD."""
+    by_name = {(s["name"] or "").lower(): s for s in stages if s["name"]}
+    for stage in stages:
+        instructions = stage["instructions"]
+        users = [i for i in instructions if i["cmd"] == "USER"]
+        stage["user"] = users[-1]["value"] if users else None
+        stage["user_line"] = users[-1]["line"] if users else None
+        stage["healthchecks"] = sum(1 for i in instructions if i["cmd"] == "HEALTHCHECK")
+        for cmd in ("CMD", "ENTRYPOINT"):
+            found = [i for i in instructions if i["cmd"] == cmd]
+            stage[cmd.lower()] = found[-1] if found else None
+        parent = by_name.get(stage["base"]["image"].lower()) if stage["base"]["is_stage_ref"] else None
+        stage["parent_stage"] = parent["index"] if parent else None
+        stage["effective_user"] = stage["user"] if stage["user"] is not None else (parent or {}).get("effective_user")
+        stage["inherits_healthcheck"] = bool(parent and (parent["healthchecks"] or parent["inherits_healthcheck"]))
+        for cmd in ("cmd", "entrypoint"):
+            stage["effective_" + cmd] = stage[cmd] if stage[cmd] is not None else (parent or {}).get("effective_" + cmd)
+        root = parent
+        while root is not None and root["parent_stage"] is not None:
+            root = stages[root["parent_stage"]]
+        stage["root_base"] = (root or stage)["base"]
+
+
+def load(target: Target, context: LoadContext) -> list[Document]:
+    text = read_text(target.path, context.max_bytes)
+    display = context.relpath(target.path)
+    data, locations = build_model(text, display, target.path, context.dockerfile_target)
+    return [DockerfileDocument(display, text, data, locations)]

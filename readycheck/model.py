@@ -1,0 +1,191 @@
+"""The plain data that flows between the stages of a scan.
+
+Loaders make Documents, the engine makes Findings, reporters read both.
+Nothing here imports a parser or a third-party library, so the types stay cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("error", "warning", "note")
+SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
+
+CHECKLISTS = (
+    "pinned-versions",
+    "non-root",
+    "healthcheck",
+    "probes",
+    "resource-limits",
+    "graceful-shutdown",
+    "no-baked-secrets",
+    "least-privilege",
+    "supply-chain",
+    "config",
+    "availability",
+    "delivery",
+    "image-hygiene",
+    "observability",
+)
+
+Pointer = tuple[Any, ...]
+"""A path into a document's data: keys and list indexes, e.g. ("stages", 0, "base")."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based lines and columns in a file."""
+
+    line: int
+    column: int = 1
+    end_line: int | None = None
+
+    @property
+    def last_line(self) -> int:
+        return self.end_line if self.end_line is not None else self.line
+
+
+@dataclass(frozen=True)
+class Related:
+    """A second place that explains a finding (a template line behind a values line)."""
+
+    path: str
+    span: Span
+    message: str = ""
+
+
+@dataclass
+class ScanError:
+    """A file that could not be read, parsed or rendered. The scan goes on."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass
+class Finding:
+    """One rule violated at one place."""
+
+    rule: str
+    name: str
+    checklist: str
+    severity: str
+    path: str
+    span: Span
+    message: str
+    fix: str = ""
+    related: tuple[Related, ...] = ()
+    key: str = ""
+    """What the finding is about, independent of its line (for fingerprints and baselines)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.span.line, self.span.column, self.rule, self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "checklist": self.checklist,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.last_line,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+class Document:
+    """A loaded file: a JSON-like model plus where each part of it came from.
+
+    `locations` maps a Pointer into `data` to the Span of that part in the file.
+    Subclasses (one per kind) say which subjects each rule target sees.
+    """
+
+    kind: str = ""
+
+    def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
+        self.path = path
+        self.text = text
+        self.data = data
+        self.locations = locations
+        self.scope: Scope | None = None
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    def span_of(self, pointer: Pointer) -> Span | None:
+        """The location of `pointer`, or of its nearest ancestor that has one."""
+        p = tuple(pointer)
+        while True:
+            span = self.locations.get(p)
+            if span is not None:
+                return span
+            if not p:
+                return None
+            p = p[:-1]
+
+    def subjects(self, target: str) -> Iterator[Subject]:
+        """The things a rule with this target looks at. Unknown targets see nothing."""
+        return iter(())
+
+    def display_path_for(self, pointer: Pointer) -> str:
+        """The file a pointer's location belongs to (a chart maps into several files)."""
+        return self.path
+
+
+@dataclass
+class Subject:
+    """One thing a rule judges: a stage, an instruction, a job, a container...
+
+    `data` is what a rule's JSON Schema validates; `pointer` says where it
+    sits in the document so that findings get a location; `owner` is where a
+    finding about something *missing* points (CONTRACT.md: the nearest owner).
+    """
+
+    doc: Document
+    data: Any
+    pointer: Pointer
+    owner: Pointer | None = None
+    key: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def span(self, at: Pointer | None = None) -> Span:
+        pointer = self.pointer + tuple(at) if at is not None else (self.owner if self.owner is not None else self.pointer)
+        return self.doc.span_of(pointer) or Span(1)
+
+
+@dataclass
+class Hit:
+    """What a check function reports: a message and, optionally, where (relative to the subject)."""
+
+    message: str
+    at: Pointer | None = None
+    span: Span | None = None
+    severity: str | None = None
+    key: str = ""
+    path: str | None = None
+    related: tuple[Related, ...] = ()
+
+
+class Scope:
+    """Documents that are judged together (one directory, one rendered chart)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.documents: list[Document] = []
+
+    def of_kind(self, kind: str) -> list[Document]:
+        return [d for d in self.documents if d.kind == kind]

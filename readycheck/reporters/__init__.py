@@ -1,0 +1,1 @@
+"""Reporters are pure functions from a scan result to text."""

@@ -1,0 +1,22 @@
+"""The JSON report of CONTRACT.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from readycheck import __version__
+from readycheck.engine import ScanResult
+
+
+def as_dict(result: ScanResult) -> dict[str, Any]:
+    return {
+        "tool": {"name": "readycheck", "version": __version__},
+        "findings": [f.as_dict() for f in result.findings],
+        "errors": [e.as_dict() for e in result.errors],
+        "summary": {"files": result.files, "findings": len(result.findings), "errors": len(result.errors)},
+    }
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"

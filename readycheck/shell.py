@@ -1,0 +1,207 @@
+"""Shell scripts (Dockerfile RUN, workflow `run:`) parsed into commands.
+
+tree-sitter-bash is a real bash grammar compiled to C: about 0.07 ms for a
+typical RUN line against 2.3 ms for bashlex, and it never gives up on input
+it does not understand (it marks the bad part and parses the rest), which a
+linter needs. Rules see a flat list of simple commands, each with its words
+unquoted, its line, its redirections and the pipeline it belongs to;
+`sh -c "..."` bodies are parsed too, so wrappers hide nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SHELLS = {"sh", "bash", "dash", "ash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env"}
+MAX_SCRIPT_BYTES = 1_000_000
+
+
+@dataclass
+class Command:
+    """A simple command: `argv` is its words with quotes removed (expansions kept as written)."""
+
+    argv: list[str]
+    text: str
+    line: int  # 0-based line within the script
+    pipeline: int  # commands with the same number are one pipeline
+    position: int  # place in the pipeline (0 = first)
+    pipeline_length: int
+    redirects: list[tuple[str, str]] = field(default_factory=list)
+    assignments: dict[str, str] = field(default_factory=dict)
+    nested: bool = False  # from `sh -c` or `$(...)`
+    operator_after: str = ""  # "&&", "||", ";", "|" or ""
+
+    @property
+    def name(self) -> str:
+        return self.argv[0].rsplit("/", 1)[-1] if self.argv else ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "argv": list(self.argv),
+            "text": self.text,
+            "line": self.line,
+            "pipeline": self.pipeline,
+            "position": self.position,
+            "pipeline_length": self.pipeline_length,
+            "redirects": [list(r) for r in self.redirects],
+            "assignments": dict(self.assignments),
+            "nested": self.nested,
+            "operator_after": self.operator_after,
+        }
+
+
+_parser: Any = None
+
+
+def _get_parser() -> Any:
+    global _parser
+    if _parser is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _parser
+
+
+def word_value(node: Any) -> str:
+    """The value of a word as the shell would see it before expansion: quotes removed."""
+    kind = node.type
+    text = node.text.decode("utf-8", "replace")
+    if kind == "raw_string":
+        return text[1:-1]
+    if kind == "string":
+        return text[1:-1] if len(text) >= 2 else text
+    if kind == "ansi_c_string":
+        return text[2:-1]
+    if kind == "concatenation":
+        return "".join(word_value(c) for c in node.children)
+    if kind == "word":
+        return text.replace("\\\n", "").replace("\\", "") if "\\" in text else text
+    return text
+
+
+class _Collector:
+    def __init__(self, line_offset: int, nested: bool) -> None:
+        self.commands: list[Command] = []
+        self.pipeline_counter = 0
+        self.line_offset = line_offset
+        self.nested = nested
+        self.has_error = False
+
+    def visit(self, node: Any, pipeline: tuple[int, int, int] | None = None, redirects: list[tuple[str, str]] | None = None) -> None:
+        kind = node.type
+        if kind == "ERROR":
+            self.has_error = True
+        if kind in ("command", "declaration_command", "unset_command"):
+            self.command(node, pipeline, redirects or [])
+            return
+        if kind == "pipeline":
+            parts = [c for c in node.children if c.is_named]
+            number = self.pipeline_counter
+            self.pipeline_counter += 1
+            for index, part in enumerate(parts):
+                self.visit(part, (number, index, len(parts)), redirects)
+            return
+        if kind == "redirected_statement":
+            found = list(redirects or [])
+            body = node.child_by_field_name("body")
+            for child in node.children:
+                if child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                    found.append(_redirect(child))
+            if body is not None:
+                self.visit(body, pipeline, found)
+            return
+        for child in node.children:
+            self.visit(child, None if kind in ("list", "program") else pipeline, None)
+            if kind in ("list", "program") and child.type in ("&&", "||", ";", "&") and self.commands:
+                self.commands[-1].operator_after = child.type
+
+    def command(self, node: Any, pipeline: tuple[int, int, int] | None, redirects: list[tuple[str, str]]) -> None:
+        argv: list[str] = []
+        assignments: dict[str, str] = {}
+        found_redirects = list(redirects)
+        substitutions: list[Any] = []
+        for child in node.children:
+            if child.type == "variable_assignment":
+                name = child.child_by_field_name("name")
+                value = child.child_by_field_name("value")
+                if name is not None:
+                    assignments[name.text.decode()] = word_value(value) if value is not None else ""
+            elif child.type in ("export", "declare", "local", "readonly", "typeset", "unset"):
+                argv.append(child.type)
+            elif child.type == "command_name":
+                argv.append(word_value(child.children[0]) if child.children else child.text.decode())
+            elif child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                found_redirects.append(_redirect(child))
+            elif child.is_named:
+                argv.append(word_value(child))
+            _find_substitutions(child, substitutions)
+        if pipeline is None:
+            pipeline = (self.pipeline_counter, 0, 1)
+            self.pipeline_counter += 1
+        number, position, length = pipeline
+        self.commands.append(
+            Command(
+                argv=argv,
+                text=node.text.decode("utf-8", "replace"),
+                line=node.start_point[0] + self.line_offset,
+                pipeline=number,
+                position=position,
+                pipeline_length=length,
+                redirects=found_redirects,
+                assignments=assignments,
+                nested=self.nested,
+            )
+        )
+        for sub in substitutions:
+            for inner in sub.children:
+                if inner.is_named:
+                    self.visit(inner)
+        if argv and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "dash", "ash", "zsh") and "-c" in argv[1:]:
+            index = argv.index("-c", 1)
+            if index + 1 < len(argv):
+                inner_script = parse_script(argv[index + 1], line_offset=node.start_point[0] + self.line_offset, nested=True)
+                base = self.pipeline_counter
+                for cmd in inner_script.commands:
+                    cmd.pipeline += base
+                    self.commands.append(cmd)
+                self.pipeline_counter += inner_script.pipelines + 1
+
+
+def _find_substitutions(node: Any, out: list[Any]) -> None:
+    if node.type in ("command_substitution", "process_substitution"):
+        out.append(node)
+        return
+    for child in node.children:
+        _find_substitutions(child, out)
+
+
+def _redirect(node: Any) -> tuple[str, str]:
+    op = ""
+    target = ""
+    for child in node.children:
+        if child.type in (">", ">>", "<", "&>", "&>>", ">&", "<&", ">|", "<<", "<<-", "<<<"):
+            op = child.type
+        elif child.is_named and child.type not in ("file_descriptor", "heredoc_body", "heredoc_end"):
+            target = word_value(child)
+    return op, target
+
+
+@dataclass
+class Script:
+    commands: list[Command]
+    pipelines: int
+    has_error: bool
+
+
+def parse_script(script: str, line_offset: int = 0, nested: bool = False) -> Script:
+    """Every simple command in a shell script, in order, with pipelines numbered."""
+    if len(script) > MAX_SCRIPT_BYTES:
+        script = script[:MAX_SCRIPT_BYTES]
+    tree = _get_parser().parse(script.encode("utf-8", "replace"))
+    collector = _Collector(line_offset, nested)
+    collector.visit(tree.root_node)
+    collector.has_error = collector.has_error or tree.root_node.has_error
+    return Script(collector.commands, collector.pipeline_counter, collector.has_error)

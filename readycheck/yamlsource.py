@@ -1,0 +1,174 @@
+"""YAML to plain data plus a location for every key and item.
+
+Parsing uses the node composer only (libyaml's through PyYAML when it is
+compiled in, ruamel.yaml's otherwise): nothing is ever constructed from a tag,
+so `!!python/object` is just a mapping or a string here. Scalars are resolved
+with YAML 1.2 core rules (`on`, `yes` stay strings, as GitHub and most modern
+tools read them). Aliases are expanded under a budget, so an alias bomb is an
+error, not a hang.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from readycheck.model import Pointer, Span
+from readycheck.textio import LoadError
+
+MAX_NODES = 2_000_000
+MAX_DEPTH = 500
+
+_INT = re.compile(r"[-+]?[0-9]+$")
+_OCT = re.compile(r"0o[0-7]+$")
+_HEX = re.compile(r"0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp", "value", "merge")
+}
+
+
+@dataclass
+class YamlDocument:
+    """One YAML document: its data, where each part is (key line), and where each value starts."""
+
+    data: Any
+    locations: dict[Pointer, Span] = field(default_factory=dict)
+    value_locations: dict[Pointer, Span] = field(default_factory=dict)
+    start_line: int = 1
+    duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
+
+
+def resolve_plain(value: str) -> Any:
+    """YAML 1.2 core schema resolution of a plain scalar."""
+    if value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value in ("true", "True", "TRUE"):
+        return True
+    if value in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _OCT.match(value):
+        return int(value[2:], 8)
+    if _HEX.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value) and any(c.isdigit() for c in value):
+        return float(value)
+    if value in (".inf", ".Inf", ".INF", "+.inf"):
+        return float("inf")
+    if value in ("-.inf", "-.Inf", "-.INF"):
+        return float("-inf")
+    if value in (".nan", ".NaN", ".NAN"):
+        return float("nan")
+    return value
+
+
+def _composer() -> Any:
+    try:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+        def compose_all(text: str) -> Any:
+            return yaml.compose_all(text, Loader=loader)
+
+        return compose_all, yaml.YAMLError
+    except ImportError:  # pragma: no cover - PyYAML is a dependency; ruamel is the fallback
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        y = YAML(typ="safe", pure=True)
+        return y.compose_all, YAMLError
+
+
+def _error_line(exc: Exception) -> int | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+def _error_message(exc: Exception) -> str:
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if problem:
+        return f"{context}: {problem}" if context else str(problem)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.budget = MAX_NODES
+        self.doc = YamlDocument(data=None)
+
+    def span(self, node: Any) -> Span:
+        end = node.end_mark
+        end_line = end.line + (1 if end.column > 0 else 0)
+        return Span(node.start_mark.line + 1, node.start_mark.column + 1, max(end_line, node.start_mark.line + 1))
+
+    def walk(self, node: Any, pointer: Pointer, depth: int) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise LoadError("YAML aliases expand to too many nodes (alias bomb?)", node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            raise LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+        self.doc.value_locations.setdefault(pointer, self.span(node))
+        node_id = getattr(node, "id", "")
+        if node_id == "scalar":
+            if not node.style and (node.tag in _STANDARD_TAGS or not node.tag.startswith("tag:yaml.org")):
+                return resolve_plain(node.value)
+            return node.value
+        if node_id == "sequence":
+            items = []
+            for i, child in enumerate(node.value):
+                self.doc.locations.setdefault(pointer + (i,), self.span(child))
+                items.append(self.walk(child, pointer + (i,), depth + 1))
+            return items
+        if node_id == "mapping":
+            return self.walk_mapping(node, pointer, depth)
+        return None
+
+    def walk_mapping(self, node: Any, pointer: Pointer, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        merged: list[dict[Any, Any]] = []
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            if getattr(key_node, "id", "") == "scalar" and key_node.tag == "tag:yaml.org,2002:merge":
+                value = self.walk(value_node, pointer, depth + 1)
+                sources = value if isinstance(value, list) else [value]
+                merged.extend(s for s in sources if isinstance(s, dict))
+                continue
+            key = self.walk(key_node, pointer + ("<key>",), depth + 1)
+            if isinstance(key, (list, dict)):
+                key = str(key)
+            if key in seen:
+                self.doc.duplicate_keys.append((str(key), key_node.start_mark.line + 1))
+            seen.add(key)
+            child = pointer + (key,)
+            key_span = self.span(key_node)
+            self.doc.locations[child] = Span(key_span.line, key_span.column, self.span(value_node).last_line)
+            result[key] = self.walk(value_node, child, depth + 1)
+        for source in merged:
+            for k, v in source.items():
+                result.setdefault(k, v)
+        return result
+
+
+def load_yaml_documents(text: str) -> list[YamlDocument]:
+    """Parse every document of a YAML stream. Raises LoadError with a line on bad YAML."""
+    compose_all, yaml_error = _composer()
+    docs: list[YamlDocument] = []
+    try:
+        for node in compose_all(text):
+            walker = _Walker()
+            if node is None:
+                continue
+            walker.doc.start_line = node.start_mark.line + 1
+            walker.doc.locations[()] = walker.span(node)
+            walker.doc.data = walker.walk(node, (), 0)
+            docs.append(walker.doc)
+    except yaml_error as exc:
+        raise LoadError(_error_message(exc), _error_line(exc)) from None
+    except RecursionError:
+        raise LoadError("YAML nesting too deep to parse") from None
+    return docs

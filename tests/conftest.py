@@ -1,0 +1,26 @@
+"""Shared test helpers: the repository layout and a scan runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readycheck.catalog import Catalog, load_catalog
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def shared_or_skip(relative: str) -> Path:
+    """A file under ../shared, or skip the test saying why (CI has it; a bare checkout may not)."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"../shared/{relative} is not beside this checkout; this test needs it")
+    return path
