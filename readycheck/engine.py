@@ -131,7 +131,7 @@ class Evaluator:
     def evaluate(self, doc: Document) -> tuple[list[Finding], list[ScanError]]:
         findings: list[Finding] = []
         errors: list[ScanError] = []
-        kinds = getattr(doc, "rule_kinds", (doc.kind,))
+        kinds = doc.rule_kinds or (doc.kind,)
         for rule in self.rules:
             if rule.kind not in kinds:
                 continue
@@ -267,7 +267,7 @@ def scan(
             if marker in seen:
                 continue
             seen.add(marker)
-            why = suppressor.reason(finding)
+            why = doc.suppression_reason(finding) or suppressor.reason(finding)
             if why:
                 suppressed.append((finding, why))
             else:

@@ -111,6 +111,8 @@ class Document:
     """
 
     kind: str = ""
+    rule_kinds: tuple[str, ...] = ()
+    """Which rules judge this document, by the first part of their target; default: (kind,)."""
 
     def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
         self.path = path
@@ -140,6 +142,10 @@ class Document:
     def subjects(self, target: str) -> Iterator[Subject]:
         """The things a rule with this target looks at. Unknown targets see nothing."""
         return iter(())
+
+    def suppression_reason(self, finding: Finding) -> str | None:
+        """Suppressions the document itself carries (e.g. a Kubernetes annotation). None by default."""
+        return None
 
     def display_path_for(self, pointer: Pointer) -> str:
         """The file a pointer's location belongs to (a chart maps into several files)."""
