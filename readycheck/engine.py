@@ -156,7 +156,7 @@ class Evaluator:
             span=span,
             message=hit.message,
             fix=rule.fix.strip(),
-            related=hit.related,
+            related=hit.related or subject.doc.related_for(pointer),
             key=f"{subject.key}|{hit.key or hit.message}",
         )
 
