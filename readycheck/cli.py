@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,10 @@ def main() -> None:
 @click.option("--target", "dockerfile_target", help="Dockerfile build stage to judge as the final one.")
 @click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
 @click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line, no headers.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: the number of cores].")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache [default: the user cache directory].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners.")
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -73,9 +78,15 @@ def check(
     dockerfile_target: str | None,
     no_color: bool,
     quiet: bool,
+    jobs: int | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    shard: str | None,
 ) -> None:
     """Check PATHS (default: the current directory) and report findings."""
     from readycheck.engine import scan
+    from readycheck.runner import default_cache_dir
+    from readycheck.shard import ShardError, parse_shard
 
     config, catalog = load_everything(config_file, rules_dirs)
     if select:
@@ -86,7 +97,19 @@ def check(
     if dockerfile_target:
         config.dockerfile_target = dockerfile_target
     try:
-        result = scan(list(paths) or ["."], catalog, config)
+        selected_shard = parse_shard(shard) if shard else None
+    except ShardError as exc:
+        fail(str(exc))
+        return
+    try:
+        result = scan(
+            list(paths) or ["."],
+            catalog,
+            config,
+            jobs=jobs or os.cpu_count() or 1,
+            cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir(),
+            shard=selected_shard,
+        )
     except ConfigError as exc:
         fail(str(exc))
         return
@@ -133,3 +156,19 @@ def explain(rule: str, rules_dirs: tuple[str, ...]) -> None:
         fail(f"unknown rule '{rule}' (see `readycheck rules`)")
         return
     sys.stdout.write(ruledoc.explain_text(found))
+
+
+@main.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def merge_command(reports: tuple[str, ...]) -> None:
+    """Merge the JSON reports of `check --shard K/N` runs into one report."""
+    import json
+
+    from readycheck.merge import MergeError, merge_json_reports
+
+    try:
+        merged = merge_json_reports((name, Path(name).read_text(encoding="utf-8")) for name in reports)
+    except (MergeError, OSError) as exc:
+        fail(str(exc))
+        return
+    sys.stdout.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
