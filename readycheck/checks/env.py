@@ -151,11 +151,11 @@ def _shown(entry: Entry, secret: bool) -> str:
     return entry.value if len(entry.value) <= 60 else entry.value[:57] + "..."
 
 
-def _value_errors(schema: EnvSchema, entry: Entry) -> list[Any]:
+def _value_errors(schema: EnvSchema, entry: Entry, in_example: bool) -> list[Any]:
     prop = schema.variables.get(entry.key)
     if not isinstance(prop, dict) or schema.problems or schema.external_refs or entry.interpolated:
         return []
-    if entry.value == "" or (schema.is_secret(entry.key) and is_placeholder(entry.value)):
+    if in_example and (entry.value == "" or (schema.is_secret(entry.key) and is_placeholder(entry.value))):
         return []
     from referencing import Registry
 
@@ -178,7 +178,7 @@ def _value_check(family: str) -> Any:
         entry: Entry = subject.context["entry"]
         if schema is None:
             return
-        for error in _value_errors(schema, entry):
+        for error in _value_errors(schema, entry, subject.data["is_example"]):
             if error.validator in keywords:
                 shown = _shown(entry, schema.is_secret(entry.key))
                 yield Hit(f"{entry.key}={shown}: {_describe(error, shown)}", at=("value",), key=str(error.validator))
@@ -215,8 +215,12 @@ value_length = _value_check("length")
 # --- secrets in env files ----------------------------------------------------------------------
 
 
-def _secret_value(subject: Subject) -> str | None:
-    """Why this entry's value is a credential, or None."""
+def _secret_value(subject: Subject, known_formats_only: bool = False) -> str | None:
+    """Why this entry's value is a credential, or None.
+
+    With `known_formats_only` (example files), a value counts only for a secret variable or when it has
+    the shape of a real credential (a Stripe live key), not for sample passwords in local URLs.
+    """
     schema: EnvSchema | None = subject.context["schema"]
     entry: Entry = subject.context["entry"]
     if not entry.value or entry.interpolated or is_placeholder(entry.value):
@@ -226,6 +230,8 @@ def _secret_value(subject: Subject) -> str | None:
     matches = scan_value(entry.value, key=entry.key)
     public = _PUBLIC_ID.search(entry.key.upper())
     for match in matches:
+        if known_formats_only and match.rule in ("secret-named-key", "url-credentials"):
+            continue
         if not (public and match.rule == "secret-named-key"):
             return match.description
     return None
@@ -244,7 +250,7 @@ def secret_in_example_file(subject: Subject, options: dict[str, Any]) -> Iterato
     if not subject.data["is_example"]:
         return
     entry: Entry = subject.context["entry"]
-    reason = _secret_value(subject)
+    reason = _secret_value(subject, known_formats_only=True)
     if reason:
         yield Hit(f"{entry.key}={redact(entry.value)}: {reason} in an example file; use an empty value or a "
                   "placeholder", at=("value",))
