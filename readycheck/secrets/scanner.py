@@ -203,7 +203,9 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
         return _scan_secret_object_value(inner, start, end, key)
     candidates = find_formats(inner, key, offset=start)
     candidates += [
-        SecretMatch(m.rule, m.description, m.value, m.start + start, m.end + start, m.severity, m.confidence, m.key)
+        SecretMatch(
+            m.rule, m.description, m.value, m.start + start, m.end + start, m.severity, m.confidence, m.key
+        )
         for m in _pairs(inner)
     ]
     if key is not None:
@@ -223,5 +225,15 @@ def _scan_secret_object_value(inner: str, start: int, end: int, key: str | None)
     if found:
         m = found[0]
         return [SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)]
-    return [SecretMatch("kubernetes-secret-data", "literal value in a Kubernetes Secret", inner, start, end,
-                        "error", "medium", key)]
+    return [
+        SecretMatch(
+            "kubernetes-secret-data",
+            "literal value in a Kubernetes Secret",
+            inner,
+            start,
+            end,
+            "error",
+            "medium",
+            key,
+        )
+    ]

@@ -37,13 +37,27 @@ def aws_secret(seed: int = 4) -> str:
 
 
 def slack_token(kind: str = "b", seed: int = 5) -> str:
-    return "xox" + kind + "-" + mix(12, string.digits, seed) + "-" + mix(13, string.digits, seed + 1) + "-" + mix(24, seed=seed)
+    return (
+        "xox"
+        + kind
+        + "-"
+        + mix(12, string.digits, seed)
+        + "-"
+        + mix(13, string.digits, seed + 1)
+        + "-"
+        + mix(24, seed=seed)
+    )
 
 
 def slack_webhook(seed: int = 6) -> str:
-    return "https://hooks.slack.com/services/T" + mix(8, string.ascii_uppercase + string.digits, seed) + "/B" + mix(
-        10, string.ascii_uppercase + string.digits, seed + 1
-    ) + "/" + mix(24, seed=seed + 2)
+    return (
+        "https://hooks.slack.com/services/T"
+        + mix(8, string.ascii_uppercase + string.digits, seed)
+        + "/B"
+        + mix(10, string.ascii_uppercase + string.digits, seed + 1)
+        + "/"
+        + mix(24, seed=seed + 2)
+    )
 
 
 def stripe(kind: str = "sk_live_", seed: int = 7) -> str:
@@ -60,7 +74,13 @@ def gitlab_token(seed: int = 9) -> str:
 
 def azure_connection_string(seed: int = 10) -> str:
     key = mix(86, B64, seed) + "=="
-    return "DefaultEndpointsProtocol=https;AccountName=acmeprod;" + "Account" + "Key=" + key + ";EndpointSuffix=core.windows.net"
+    return (
+        "DefaultEndpointsProtocol=https;AccountName=acmeprod;"
+        + "Account"
+        + "Key="
+        + key
+        + ";EndpointSuffix=core.windows.net"
+    )
 
 
 def npm_token(seed: int = 11) -> str:
@@ -102,8 +122,12 @@ def jwt(seed: int = 19) -> str:
     def part(obj: object) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
-    return part({"alg": "HS256", "typ": "JWT"}) + "." + part({"sub": mix(10, seed=seed), "iat": 1700000000}) + "." + mix(
-        43, URLSAFE, seed
+    return (
+        part({"alg": "HS256", "typ": "JWT"})
+        + "."
+        + part({"sub": mix(10, seed=seed), "iat": 1700000000})
+        + "."
+        + mix(43, URLSAFE, seed)
     )
 
 
