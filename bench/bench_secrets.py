@@ -12,8 +12,10 @@ import random
 import statistics
 import string
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -91,19 +93,30 @@ def main() -> int:
     )
 
     try:
-        from detect_secrets.core.scan import scan_line
+        from detect_secrets import SecretsCollection
         from detect_secrets.settings import default_settings
     except ImportError:
         print("detect-secrets: not importable, skipped")
         return 0
-    with default_settings():
-        ds_found = sum(1 for line in lines if list(scan_line(line)))
-        theirs = _median_time(lambda: [list(scan_line(line)) for line in lines], args.runs)
+    # detect-secrets scans files (its keyword plugin depends on the file name); .yaml gives it
+    # its unquoted-value keyword rules, the closest to these mixed config lines.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lines.yaml"
+        path.write_text("\n".join(lines) + "\n")
+
+        def scan_file() -> set[int]:
+            collection = SecretsCollection()
+            with default_settings():
+                collection.scan_file(str(path))
+            return {secret.line_number for _, secret in collection}
+
+        ds_found = len(scan_file())
+        theirs = _median_time(scan_file, args.runs)
     print(
         f"detect-secrets:     {len(lines)} lines in {theirs * 1000:.0f} ms (median of {args.runs}), "
         f"{len(lines) / theirs:,.0f} lines/s, {ds_found} lines with findings"
     )
-    print(f"ratio: {theirs / ours:.1f}x")
+    print(f"readycheck.secrets is {theirs / ours:.1f}x faster")
     return 0
 
 

@@ -199,6 +199,8 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
         return []
     start, end = _strip_span(value)
     inner = value[start:end]
+    if context == "kubernetes-secret":
+        return _scan_secret_object_value(inner, start, end, key)
     candidates = find_formats(inner, key, offset=start)
     candidates += [
         SecretMatch(
@@ -210,25 +212,28 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
         hit = _keyed(key, value, start, end)
         if hit is not None:
             candidates.append(hit)
-    if context == "kubernetes-secret" and not is_placeholder(inner):
-        decoded = _decoded_secret_data(inner)
-        plain = inner if decoded is None else decoded
-        if not is_placeholder(plain):
-            if decoded is not None:
-                candidates += [
-                    SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)
-                    for m in scan_value(decoded, key=key)
-                ]
-            candidates.append(
-                SecretMatch(
-                    "kubernetes-secret-data",
-                    "literal value in a Kubernetes Secret",
-                    inner,
-                    start,
-                    end,
-                    "error",
-                    "medium",
-                    key,
-                )
-            )
     return _select(candidates)
+
+
+def _scan_secret_object_value(inner: str, start: int, end: int, key: str | None) -> list[SecretMatch]:
+    """A Secret's value is judged decoded, and reported as the whole value as written."""
+    decoded = _decoded_secret_data(inner)
+    plain = inner if decoded is None else decoded
+    if is_placeholder(plain):
+        return []
+    found = scan_value(plain, key=key)
+    if found:
+        m = found[0]
+        return [SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)]
+    return [
+        SecretMatch(
+            "kubernetes-secret-data",
+            "literal value in a Kubernetes Secret",
+            inner,
+            start,
+            end,
+            "error",
+            "medium",
+            key,
+        )
+    ]
