@@ -55,7 +55,7 @@ def select_rules(catalog: Catalog, config: Config) -> list[Rule]:
                 *(s for sels in config.per_path_ignores.values() for s in sels)]:
         if catalog.resolve(sel) is None:
             raise ConfigError(f"unknown rule, checklist or kind '{sel}'")
-    rules = catalog.rules
+    rules = [r for r in catalog.rules if r.enabled or r.id in config.select or r.name in config.select]
     if config.select:
         rules = [r for r in rules if _matches(r, config.select)]
     return [r for r in rules if not _matches(r, config.ignore)]
