@@ -172,17 +172,15 @@ def _installs_dependencies(command: dict[str, Any]) -> bool:
 
 
 def context_copied_before_dependencies(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    stage = subject.data
-    copy_line = None
-    for instruction in stage["instructions"]:
-        if copy_line is None and is_whole_context(instruction):
-            copy_line = instruction["line"]
-        elif copy_line is not None and instruction["cmd"] == "RUN":
-            if any(_installs_dependencies(c) for c in instruction.get("commands") or []):
-                index = stage["instructions"].index(next(i for i in stage["instructions"] if i["line"] == copy_line))
-                yield Hit(f"the whole context is copied before dependencies are installed (line {instruction['line']}): "
-                          "every source edit re-runs the install", at=("instructions", index))
-                return
+    copy_index = None
+    for index, instruction in enumerate(subject.data["instructions"]):
+        if copy_index is None:
+            if is_whole_context(instruction):
+                copy_index = index
+        elif instruction["cmd"] == "RUN" and any(_installs_dependencies(c) for c in instruction.get("commands") or []):
+            yield Hit(f"the whole context is copied before dependencies are installed (line {instruction['line']}): "
+                      "every source edit re-runs the install", at=("instructions", copy_index))
+            return
 
 
 def _excluded(patterns: list[str], name: str) -> bool:

@@ -52,9 +52,10 @@ def sudo_in_run(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
 
 
 def multiple_healthchecks(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    checks = [(i, ins) for i, ins in enumerate(subject.data["instructions"]) if ins["cmd"] == "HEALTHCHECK"]
-    for index, instruction in checks[:-1]:
-        yield Hit(f"HEALTHCHECK overridden by the one on line {checks[-1][1]['line']}: only the last one applies",
+    checks = [i for i, ins in enumerate(subject.data["instructions"]) if ins["cmd"] == "HEALTHCHECK"]
+    last_line = subject.data["instructions"][checks[-1]]["line"] if checks else 0
+    for index in checks[:-1]:
+        yield Hit(f"HEALTHCHECK overridden by the one on line {last_line}: only the last one applies",
                   at=("instructions", index))
 
 

@@ -29,6 +29,7 @@ _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _DIRECTIVE = re.compile(r"^\s*#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _FLAG = re.compile(r"--([a-z][a-z-]*)(?:=(\S*))?")
+_CONTINUATION_SPACE = re.compile(r"^(?:[ \t]|\\[ \t]*\n)*")
 MAX_LINES = 200_000
 
 
@@ -85,7 +86,7 @@ def parse_flags(value: str) -> tuple[dict[str, Any], str]:
             flags.setdefault("mount", []).append(_parse_mount(flag_value or ""))
         else:
             flags[name] = flag_value if flag_value is not None else True
-        rest = rest[match.end() :].lstrip(" \t")
+        rest = _CONTINUATION_SPACE.sub("", rest[match.end() :], count=1)
     return flags, rest
 
 
@@ -259,12 +260,13 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
         flags, rest = parse_flags(body)
         heredoc_docs = heredocs.get(start, (end, []))[1]
         original = item["content"].strip() if start not in heredocs else lines[start].strip()
+        args = _json_form(re.sub(r"\\[ \t]*\n", " ", rest))
         instruction: dict[str, Any] = {
             "cmd": cmd,
             "value": re.sub(r"\\\n", " ", rest).strip() if cmd != "RUN" else rest.strip(),
             "flags": flags,
-            "json_form": _json_form(rest) is not None,
-            "args": _json_form(rest),
+            "json_form": args is not None,
+            "args": args,
             "line": start + 1,
             "end_line": end + 1,
             "original": original[:500],
@@ -316,7 +318,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
                 for pair in instruction["pairs"]:
                     stage["env"][pair["key"]] = pair["value"]
         if cmd in ("COPY", "ADD"):
-            sources = instruction["args"] if instruction["json_form"] else rest.split()
+            sources = instruction["args"] if instruction["json_form"] else instruction["value"].split()
             if not heredoc_docs and len(sources) < 2:
                 raise LoadError(f"{cmd} requires at least two arguments, a source and a destination", start + 1)
             instruction["sources"] = sources[:-1] if not heredoc_docs else []
