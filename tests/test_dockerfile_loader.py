@@ -223,3 +223,17 @@ def test_corpus_single_argument_copy_is_an_error(catalog: Any) -> None:
     corpus = shared_or_skip("corpus")
     result = scan([str(corpus / "repo-grpc-cpp")], catalog, Config(), base=corpus)
     assert ("repo-grpc-cpp/bench/Dockerfile.bench", 10) in [(e.path, e.line) for e in result.errors]
+
+
+def test_a_stage_refers_to_the_latest_earlier_stage_of_that_name() -> None:
+    data = model(
+        """\
+        FROM node:20.15.1 AS build
+        USER node
+        FROM build AS test
+        FROM golang:1.22.5 AS build
+        FROM build
+        """
+    )
+    assert data["stages"][1]["parent_stage"] == 0 and data["stages"][1]["effective_user"] == "node"
+    assert data["stages"][3]["parent_stage"] == 2 and data["stages"][3]["effective_user"] is None

@@ -375,7 +375,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
 
 def _summarise(stages: list[dict[str, Any]]) -> None:
     """Facts rules ask about a whole stage, following `FROM <stage>` to inherit USER, HEALTHCHECK, CMD."""
-    by_name = {(s["name"] or "").lower(): s for s in stages if s["name"]}
+    by_name: dict[str, dict[str, Any]] = {}  # filled as we go: a stage refers to the latest earlier stage of that name
     for stage in stages:
         instructions = stage["instructions"]
         users = [i for i in instructions if i["cmd"] == "USER"]
@@ -386,6 +386,8 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
             found = [i for i in instructions if i["cmd"] == cmd]
             stage[cmd.lower()] = found[-1] if found else None
         parent = by_name.get(stage["base"]["image"].lower()) if stage["base"]["is_stage_ref"] else None
+        if stage["name"]:
+            by_name[stage["name"].lower()] = stage
         stage["parent_stage"] = parent["index"] if parent else None
         stage["effective_user"] = stage["user"] if stage["user"] is not None else (parent or {}).get("effective_user")
         stage["inherits_healthcheck"] = bool(parent and (parent["healthchecks"] or parent["inherits_healthcheck"]))
