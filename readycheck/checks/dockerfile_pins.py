@@ -154,7 +154,7 @@ def _is_install(tool: str, args: list[str]) -> bool:
         return args[:1] in (["install"], ["i"])
     if not args:
         return tool == "yarn"
-    return args[0] == "install" or (tool == "yarn" and args[0].startswith("-"))
+    return args[0] in ("install", "i") or (tool == "yarn" and args[0].startswith("-"))
 
 
 def node_install_without_lockfile(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:

@@ -170,3 +170,25 @@ def expose_ssh(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
             yield Hit("EXPOSE 22: an SSH server in a container is a second way in; use `docker exec` or "
                       "`kubectl exec` to get a shell")
             return
+
+
+_INSECURE_ENV = {
+    "NODE_TLS_REJECT_UNAUTHORIZED": lambda v: v == "0",
+    "GIT_SSL_NO_VERIFY": lambda v: v.lower() not in ("", "0", "false"),
+    "PYTHONHTTPSVERIFY": lambda v: v == "0",
+    "PIP_TRUSTED_HOST": lambda v: bool(v),
+    "NPM_CONFIG_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
+    "CURL_INSECURE": lambda v: v.lower() not in ("", "0", "false"),
+}
+
+
+def insecure_tls_environment(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    if instruction["cmd"] not in ("ENV", "ARG"):
+        return
+    for pair in instruction.get("pairs", []):
+        test = _INSECURE_ENV.get(pair["key"].upper())
+        value = pair["value"].strip().strip("'\"")
+        if test is not None and "$" not in value and test(value):
+            yield Hit(f"{instruction['cmd']} {pair['key']}={value} turns off TLS verification for every later "
+                      "download in the build (and at run time for ENV)", span=_line_of(subject, instruction, pair["key"]))
