@@ -229,6 +229,9 @@ _DEV_PYTHON = {"pytest", "black", "flake8", "mypy", "ruff", "pylint", "ipython",
                "pre-commit", "isort", "pytest-cov", "pytest-django", "bandit", "nox", "debugpy", "pdbpp"}
 
 
+_DEV_REQUIREMENTS = re.compile(r"(^|[-_.])(dev|test|tests|testing|lint|ci)([-_.]|$)")
+
+
 def _node_production(stage: dict[str, Any]) -> bool:
     return str(stage.get("env", {}).get("NODE_ENV", "")).strip("'\"") == "production"
 
@@ -256,6 +259,7 @@ def dev_dependencies_in_final_stage(subject: Subject, options: dict[str, Any]) -
         yield Hit("`pipenv install --dev` in the final stage installs development packages")
     elif tool.startswith("pip") and words[1] == "install":
         dev = [w for w in words[2:] if re.split(r"[=<>~!\[]", w)[0].lower() in _DEV_PYTHON]
+        dev += [w for w in words[2:] if w.endswith(".txt") and _DEV_REQUIREMENTS.search(w.rsplit("/", 1)[-1])]
         if dev:
             yield Hit(f"the final stage installs development tools ({', '.join(dev[:4])}): keep them in a build or test stage")
 
