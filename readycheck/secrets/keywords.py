@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     SecretKind: TypeAlias = Literal["password", "secret"]
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "passwort", "pwd", "pass", "pw"})
-_SHORT_PASSWORD_WORDS = frozenset({"pwd", "pass", "pw"})  # only as a suffix: PWD alone is the shell's cwd
+# only as the last word: PWD alone is the shell's cwd, GetPassWarning is no password
+_SHORT_PASSWORD_WORDS = frozenset({"pwd", "pass", "pw"})
 _SECRET_WORDS = frozenset(
     {"secret", "token", "apikey", "credential", "credentials", "creds", "authorization", "privatekey"}
 )
@@ -257,7 +258,8 @@ def key_words(key: str) -> list[str]:
 def _word_kind(words: list[str], i: int) -> SecretKind | None:
     w = words[i]
     if w in _PASSWORD_WORDS:
-        return None if w in _SHORT_PASSWORD_WORDS and i == 0 else "password"
+        short = w in _SHORT_PASSWORD_WORDS
+        return None if short and (i == 0 or i != len(words) - 1) else "password"
     if w in _SECRET_WORDS:
         return "secret"
     if w == "auth":  # BASIC_AUTH, _auth; but AUTH_ENABLED, AUTH_PROVIDER describe
