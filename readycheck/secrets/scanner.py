@@ -27,7 +27,12 @@ _VALUE = (
     r"""|[^\s;&|'"`,)}\]]+)"""
 )
 # After a key: KEY=value, key: value, "key": "value"; after a flag: --password value, --token=value.
-_AFTER_KEY = r"""["']?[ \t]*(?:=|:(?=[ \t"']))[ \t]*""" + _VALUE
+_AFTER_KEY = r"""["']?[ \t]*=[ \t]*""" + _VALUE
+# "key: value" only as a whole YAML/JSON entry, so prose ("Password: must be 8 chars") is left alone
+_AFTER_COLON = r"""(?m)["']?[ \t]*:(?=[ \t"'])[ \t]*""" + _VALUE + r"""(?=[ \t]*(?:[,}\]#][^\n]*)?$)"""
+# An unquoted value that is code, not a literal: a call, an index, an attribute, a type or private
+# name (auth[2], self.password, KeyFlexible, _token_chars).
+_CODE = r"[A-Za-z_][\w.]*[(\[].*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|(?:[A-Z][a-z]+){2,}|_\w+"
 _AFTER_FLAG = r"""(?:=|[ \t]+)(?!-)""" + _VALUE
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Every secret-named key holds one of these words; pairs are found from them outward, which is
@@ -123,8 +128,12 @@ def _pairs(text: str) -> list[SecretMatch]:
         key = key.lstrip("-")
         if not key or (secret_kind(key) is None and not _is_aws_secret_name(key)):
             continue
-        m = re.compile(_AFTER_FLAG if flag else _AFTER_KEY).match(text, end)
-        if m is not None:
+        m = None
+        for after in (_AFTER_FLAG,) if flag else (_AFTER_KEY, _AFTER_COLON):
+            m = re.compile(after).match(text, end)
+            if m is not None:
+                break
+        if m is not None and not re.fullmatch(_CODE, m.group("val")):
             hit = _keyed(key, text, *m.span("val"))
             if hit is not None:
                 found.append(hit)
@@ -199,6 +208,8 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
         return []
     start, end = _strip_span(value)
     inner = value[start:end]
+    if context == "kubernetes-secret":
+        return _scan_secret_object_value(inner, start, end, key)
     candidates = find_formats(inner, key, offset=start)
     candidates += [
         SecretMatch(
@@ -210,25 +221,28 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
         hit = _keyed(key, value, start, end)
         if hit is not None:
             candidates.append(hit)
-    if context == "kubernetes-secret" and not is_placeholder(inner):
-        decoded = _decoded_secret_data(inner)
-        plain = inner if decoded is None else decoded
-        if not is_placeholder(plain):
-            if decoded is not None:
-                candidates += [
-                    SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)
-                    for m in scan_value(decoded, key=key)
-                ]
-            candidates.append(
-                SecretMatch(
-                    "kubernetes-secret-data",
-                    "literal value in a Kubernetes Secret",
-                    inner,
-                    start,
-                    end,
-                    "error",
-                    "medium",
-                    key,
-                )
-            )
     return _select(candidates)
+
+
+def _scan_secret_object_value(inner: str, start: int, end: int, key: str | None) -> list[SecretMatch]:
+    """A Secret's value is judged decoded, and reported as the whole value as written."""
+    decoded = _decoded_secret_data(inner)
+    plain = inner if decoded is None else decoded
+    if is_placeholder(plain):
+        return []
+    found = scan_value(plain, key=key)
+    if found:
+        m = found[0]
+        return [SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)]
+    return [
+        SecretMatch(
+            "kubernetes-secret-data",
+            "literal value in a Kubernetes Secret",
+            inner,
+            start,
+            end,
+            "error",
+            "medium",
+            key,
+        )
+    ]
