@@ -207,6 +207,24 @@ def logs_to_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
         if targets:
             yield Hit(f"{kind} writes logs to a file ({targets[0]}): log to stdout/stderr so the runtime collects them",
                       span=_span(instruction))
+    for index, instruction in enumerate(subject.data["instructions"]):
+        for ci, command in enumerate(instruction.get("commands") or []):
+            log_file = _prepared_log_file(command)
+            if log_file:
+                yield Hit(f"RUN prepares the log file {log_file}: the app will log into the container's filesystem "
+                          "instead of stdout/stderr", at=("instructions", index, "commands", ci))
+
+
+def _prepared_log_file(command: dict[str, Any]) -> str | None:
+    """`ln -s /data/app.log /var/log/app.log` or `touch /var/log/app.log`: a log set up as a file."""
+    words = [w for w in command["argv"][1:] if not w.startswith("-")]
+    if command["name"] == "ln" and len(words) == 2:
+        target, link = words
+        if link.endswith(".log") and target not in _STREAMS and not target.startswith(("/proc/", "/dev/")):
+            return link
+    if command["name"] == "touch":
+        return next((w for w in words if w.endswith(".log")), None)
+    return None
 
 
 def _script_log_files(script: str) -> list[str]:
