@@ -154,6 +154,13 @@ class DockerfileDocument(Document):
         return Subject(self, stage, ("stages", index), owner=("stages", index), key=f"stage:{stage['name'] or index}")
 
     def subjects(self, target: str) -> Iterator[Subject]:
+        """The subjects of a target, built once per document: some forty rules ask for the same few targets."""
+        cache: dict[str, list[Subject]] = self.__dict__.setdefault("_subjects", {})
+        if target not in cache:
+            cache[target] = list(self._build_subjects(target))
+        return iter(cache[target])
+
+    def _build_subjects(self, target: str) -> Iterator[Subject]:
         stages = self.data["stages"]
         if target == "dockerfile.file":
             yield Subject(self, self.data, (), owner=("stages", self.final_index()), key="file")
