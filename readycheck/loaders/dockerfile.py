@@ -146,6 +146,10 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
 class DockerfileDocument(Document):
     kind = "dockerfile"
 
+    def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
+        super().__init__(path, text, data, locations)
+        self._subjects: dict[str, list[Subject]] = {}
+
     def final_index(self) -> int:
         return int(self.data["final_stage"])
 
@@ -155,10 +159,9 @@ class DockerfileDocument(Document):
 
     def subjects(self, target: str) -> Iterator[Subject]:
         """The subjects of a target, built once per document: some forty rules ask for the same few targets."""
-        cache: dict[str, list[Subject]] = self.__dict__.setdefault("_subjects", {})
-        if target not in cache:
-            cache[target] = list(self._build_subjects(target))
-        return iter(cache[target])
+        if target not in self._subjects:
+            self._subjects[target] = list(self._build_subjects(target))
+        return iter(self._subjects[target])
 
     def _build_subjects(self, target: str) -> Iterator[Subject]:
         stages = self.data["stages"]
