@@ -9,9 +9,11 @@ import pytest
 
 from readycheck.checks.dockerfile import _excluded
 from readycheck.checks.dockerfile_pins import is_major_only_tag
+from readycheck.checks.dockerfile_process import nonroot_by_design
 from readycheck.checks.dockerfile_security import _curl_insecure, _world_writable, secret_file
 from readycheck.config import Config
 from readycheck.engine import scan
+from readycheck.loaders.dockerfile import split_image
 
 
 @pytest.mark.parametrize("tag", ["3", "20", "20-alpine", "21-jre", "3-slim-bookworm", "v2", "20-alpine3.20"])
@@ -88,3 +90,14 @@ def test_secret_values_are_never_printed_whole(tmp_path: Path, catalog: Any) -> 
     assert [(f.rule, f.span.line) for f in findings] == [("DF601", 2), ("DF603", 3)]
     for finding in findings:
         assert secret[:5] not in finding.message and "Xk29f" not in finding.message
+
+
+@pytest.mark.parametrize(("image", "nonroot"), [
+    ("gcr.io/distroless/static-debian12:nonroot", True), ("gcr.io/distroless/base-debian12:nonroot-amd64", True),
+    ("gcr.io/distroless/java21-debian12:debug-nonroot", True), ("cgr.dev/chainguard/node:latest", True),
+    ("gcr.io/distroless/static-debian12:latest", False), ("python:3.12.4-slim", False),
+    ("example.com/nonroot/app:1.0", False),
+])
+def test_images_non_root_by_design(image: str, nonroot: bool) -> None:
+    base = {**split_image(image), "image": image}
+    assert nonroot_by_design(base, []) is nonroot

@@ -12,7 +12,8 @@ from readycheck.shell import parse_script
 
 INITS = {"tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "init", "runsvdir", "supervisord"}
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
-NONROOT_BY_DESIGN = ["gcr.io/distroless/*:nonroot", "gcr.io/distroless/*:debug-nonroot", "cgr.dev/chainguard/*"]
+NONROOT_BY_DESIGN = ["gcr.io/distroless/*:nonroot", "gcr.io/distroless/*:nonroot-*", "gcr.io/distroless/*:debug-nonroot*",
+                     "cgr.dev/chainguard/*"]
 
 
 def _image_name(base: dict[str, Any]) -> str:
