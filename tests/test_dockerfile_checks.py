@@ -27,7 +27,7 @@ def test_versioned_or_named_tags(tag: str) -> None:
     assert not is_major_only_tag(tag)
 
 
-@pytest.mark.parametrize("source", [".env", ".env.production", "deploy/id_rsa", "certs/server.key", "tls/privkey.pem",
+@pytest.mark.parametrize("source", [".env", ".env.production", "deploy/id_rsa", "certs/server.key", "tls/privkey.pem", "pki/ca.key",
                                     "config/.aws/", "home/.ssh/config", ".npmrc", "credentials.json"])
 def test_secret_files(source: str) -> None:
     assert secret_file(source)

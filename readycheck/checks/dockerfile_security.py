@@ -55,7 +55,9 @@ def secret_file(source: str) -> bool:
         return True
     if name == ".env" or (name.startswith(".env.") and not any(t in name for t in _ENV_TEMPLATES)):
         return True
-    return name.endswith(_SECRET_SUFFIXES) and not any(h in name for h in _PUBLIC_HINTS)
+    if name.endswith(".pem"):  # a .pem may hold a certificate chain, which is public
+        return not any(h in name for h in _PUBLIC_HINTS)
+    return name.endswith(_SECRET_SUFFIXES)
 
 
 def secret_file_copied(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
