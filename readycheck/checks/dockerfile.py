@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,3 +45,270 @@ def apt_lists_not_removed(subject: Subject, options: dict[str, Any]) -> Iterator
     if _cleans_apt_lists(instruction):
         return
     yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
+
+
+_WRAPPERS = {"sudo", "env", "nice", "nohup", "time", "exec"}
+
+
+def command_words(command: dict[str, Any]) -> list[str]:
+    """The argv of a command without wrappers such as `sudo` or `env` in front."""
+    words = list(command["argv"])
+    while words and words[0].rsplit("/", 1)[-1] in _WRAPPERS:
+        words = words[1:]
+        while words and (words[0].startswith("-") or "=" in words[0]):
+            words = words[1:]
+    return words
+
+
+def operands(words: list[str], value_flags: set[str]) -> list[str]:
+    """The non-option words, skipping the value of options that take one (`-o Dpkg::x`)."""
+    found: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in value_flags
+        else:
+            found.append(word)
+    return found
+
+
+def _same_run(subject: Subject) -> list[dict[str, Any]]:
+    return list(subject.context.get("instruction", {}).get("commands") or [])
+
+
+def _cache_mounted(subject: Subject, path: str) -> bool:
+    instruction = subject.context.get("instruction", {})
+    return any(m.get("type") == "cache" and path in m.get("target", m.get("dst", ""))
+               for m in instruction.get("flags", {}).get("mount", []))
+
+
+def apt_install_recommends(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    words = command_words(subject.data)
+    if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("apt-get", "apt") or "install" not in words[1:]:
+        return
+    text = " ".join(words)
+    if "--no-install-recommends" in words or "Install-Recommends=false" in text or "Install-Recommends=0" in text:
+        return
+    yield Hit("apt-get install without --no-install-recommends pulls in recommended packages the image does not need")
+
+
+def apk_add_without_no_cache(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    words = command_words(subject.data)
+    if len(words) < 2 or words[0].rsplit("/", 1)[-1] != "apk" or "add" not in words[1:]:
+        return
+    if "--no-cache" in words or _cache_mounted(subject, "/var/cache/apk"):
+        return
+    if any(c["name"] == "rm" and any("/var/cache/apk" in a for a in c["argv"]) for c in _same_run(subject)):
+        return
+    yield Hit("apk add without --no-cache leaves the package index in the layer")
+
+
+def _cleans_rpm_cache(command: dict[str, Any]) -> bool:
+    words = command_words(command)
+    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("yum", "dnf", "microdnf", "tdnf") and words[1] == "clean":
+        return True
+    return bool(words) and words[0] == "rm" and any(p in a for a in words for p in ("/var/cache/yum", "/var/cache/dnf"))
+
+
+def rpm_cache_not_cleaned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    words = command_words(subject.data)
+    if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("yum", "dnf", "microdnf", "tdnf") or words[1] != "install":
+        return
+    if any(_cleans_rpm_cache(c) for c in _same_run(subject)):
+        return
+    if _cache_mounted(subject, "/var/cache/yum") or _cache_mounted(subject, "/var/cache/dnf"):
+        return
+    yield Hit(f"{words[0]} install without `{words[0]} clean all` in the same RUN leaves its cache in the layer")
+
+
+BUILD_TOOLS = {"gcc", "g++", "gcc-c++", "make", "cmake", "build-essential", "build-base", "clang", "golang",
+               "golang-go", "go", "rustc", "cargo", "rust", "autoconf", "automake", "libtool", "musl-dev",
+               "Development Tools", "@development-tools"}
+
+
+def build_tools_single_stage(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    from readycheck.checks.dockerfile_pins import os_package_install
+
+    stage = subject.context.get("stage", {})
+    if stage.get("index") != 0 or stage.get("parent_stage") is not None or not stage.get("is_final"):
+        return
+    if subject.doc.data["stage_count"] != 1:
+        return
+    found = os_package_install(subject.data)
+    if found is None:
+        return
+    tools = [p for p in found[0] if p.split("=")[0].split("~")[0] in BUILD_TOOLS]
+    if tools:
+        yield Hit(f"the only stage installs build tools ({', '.join(tools[:4])}): build in a separate stage "
+                  "and copy just the result into a small runtime image")
+
+
+def is_whole_context(instruction: dict[str, Any]) -> bool:
+    """COPY . or ADD . from the build context (not from another stage)."""
+    if instruction["cmd"] not in ("COPY", "ADD") or instruction["flags"].get("from"):
+        return False
+    return any(s.rstrip("/") in (".", "") or s in ("./", "*") for s in instruction.get("sources", []))
+
+
+DEPENDENCY_INSTALLS = {
+    ("npm", "ci"), ("npm", "install"), ("npm", "i"), ("yarn", "install"), ("pnpm", "install"), ("bun", "install"),
+    ("pipenv", "install"), ("poetry", "install"), ("bundle", "install"), ("composer", "install"),
+    ("go", "mod"), ("cargo", "fetch"), ("mix", "deps.get"), ("uv", "sync"),
+}
+
+
+def _installs_dependencies(command: dict[str, Any]) -> bool:
+    words = command_words(command)
+    if not words:
+        return False
+    tool = words[0].rsplit("/", 1)[-1]
+    if tool == "yarn" and len(words) == 1:
+        return True
+    if tool.startswith("pip") and "install" in words[1:2] and any(w in ("-r", "--requirement") or w.startswith("-r") for w in words):
+        return True
+    return len(words) > 1 and (tool, words[1]) in DEPENDENCY_INSTALLS
+
+
+def context_copied_before_dependencies(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    copy_index = None
+    for index, instruction in enumerate(subject.data["instructions"]):
+        if copy_index is None:
+            if is_whole_context(instruction):
+                copy_index = index
+        elif instruction["cmd"] == "RUN" and any(_installs_dependencies(c) for c in instruction.get("commands") or []):
+            yield Hit(f"the whole context is copied before dependencies are installed (line {instruction['line']}): "
+                      "every source edit re-runs the install", at=("instructions", copy_index))
+            return
+
+
+def _excluded(patterns: list[str], name: str) -> bool:
+    """Whether .dockerignore patterns exclude the top-level entry `name` (last matching pattern wins)."""
+    excluded = False
+    for raw in patterns:
+        negated = raw.startswith("!")
+        pattern = raw[1:] if negated else raw
+        pattern = pattern.strip().lstrip("/").rstrip("/")
+        while pattern.startswith("**/"):
+            pattern = pattern[3:]
+        if pattern and fnmatch.fnmatchcase(name, pattern):
+            excluded = not negated
+    return excluded
+
+
+def _whole_context_copies(subject: Subject) -> Iterator[Hit]:
+    for si, stage in enumerate(subject.data["stages"]):
+        for ii, instruction in enumerate(stage["instructions"]):
+            if is_whole_context(instruction):
+                yield Hit("", at=("stages", si, "instructions", ii))
+
+
+def dockerignore_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data["dockerignore"] is not None:
+        return
+    for hit in _whole_context_copies(subject):
+        yield Hit("the whole build context is copied but there is no .dockerignore: .git, .env and local "
+                  "build output end up in the image", at=hit.at)
+        return
+
+
+def dockerignore_incomplete(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    patterns = subject.data["dockerignore"]
+    if patterns is None:
+        return
+    missing = [name for name in options.get("must_exclude", [".git", ".env"]) if not _excluded(patterns, name)]
+    if not missing:
+        return
+    for hit in _whole_context_copies(subject):
+        yield Hit(f"the whole build context is copied and .dockerignore does not exclude {', '.join(missing)}", at=hit.at)
+        return
+
+
+_DEV_PYTHON = {"pytest", "black", "flake8", "mypy", "ruff", "pylint", "ipython", "ipdb", "coverage", "tox",
+               "pre-commit", "isort", "pytest-cov", "pytest-django", "bandit", "nox", "debugpy", "pdbpp"}
+
+
+_DEV_REQUIREMENTS = re.compile(r"(^|[-_.])(dev|test|tests|testing|lint|ci)([-_.]|$)")
+
+
+def _node_production(stage: dict[str, Any]) -> bool:
+    return str(stage.get("env", {}).get("NODE_ENV", "")).strip("'\"") == "production"
+
+
+def dev_dependencies_in_final_stage(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    words = command_words(subject.data)
+    if len(words) < 2:
+        return
+    tool = words[0].rsplit("/", 1)[-1]
+    flags = set(words[2:])
+    text = " ".join(words)
+    stage = subject.context.get("stage", {})
+    if tool == "npm" and words[1] in ("ci", "install", "i") and len([w for w in words[2:] if not w.startswith("-")]) == 0:
+        if not ({"--production", "--omit=dev", "--only=prod", "--only=production"} & flags or "--omit dev" in text
+                or _node_production(stage)):
+            yield Hit(f"`npm {words[1]}` in the final stage installs devDependencies: add --omit=dev")
+    elif tool in ("yarn", "pnpm", "bun") and words[1] == "install":
+        if not ({"--production", "--prod", "-P"} & flags or _node_production(stage)):
+            yield Hit(f"`{tool} install` in the final stage installs devDependencies: add --production")
+    elif tool == "poetry" and words[1] == "install":
+        if not ("--only main" in text or "--only=main" in text or "--without dev" in text
+                or "--without=dev" in text or "--no-dev" in flags):
+            yield Hit("`poetry install` in the final stage installs the dev group: add --only main")
+    elif tool == "pipenv" and words[1] == "install" and ("--dev" in flags or "-d" in flags):
+        yield Hit("`pipenv install --dev` in the final stage installs development packages")
+    elif tool.startswith("pip") and words[1] == "install":
+        dev = [w for w in words[2:] if re.split(r"[=<>~!\[]", w)[0].lower() in _DEV_PYTHON]
+        dev += [w for w in words[2:] if w.endswith(".txt") and _DEV_REQUIREMENTS.search(w.rsplit("/", 1)[-1])]
+        if dev:
+            yield Hit(f"the final stage installs development tools ({', '.join(dev[:4])}): keep them in a build or test stage")
+
+
+_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
+
+
+def add_for_local_files(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    if instruction["cmd"] != "ADD" or instruction["heredocs"]:
+        return
+    sources = instruction.get("sources", [])
+    local = [s for s in sources if "://" not in s and not s.startswith("git@") and not s.endswith(_ARCHIVES)]
+    if local and len(local) == len(sources):
+        yield Hit("ADD of local files: use COPY, which does only that (ADD also fetches URLs and unpacks archives)")
+
+
+def relative_workdir(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    path = instruction["value"].strip().strip("'\"")
+    if instruction["cmd"] != "WORKDIR" or not path or path.startswith(("/", "$", "\\")) or re.match(r"^[A-Za-z]:", path):
+        return
+    yield Hit(f"WORKDIR '{path}' is relative: it depends on every WORKDIR before it; use an absolute path")
+
+
+def cd_in_run(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    command = subject.data
+    if command["name"] != "cd" or command["nested"]:
+        return
+    yield Hit("`cd` in RUN only lasts for this RUN: use WORKDIR to change directory")
+
+
+def copy_from_unknown_stage(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    stage = subject.data
+    stages = subject.doc.data["stages"]
+    earlier = {(s["name"] or "").lower() for s in stages[: stage["index"]] if s["name"]}
+    for ii, instruction in enumerate(stage["instructions"]):
+        source = instruction["flags"].get("from") if instruction["cmd"] in ("COPY", "ADD") else None
+        if not isinstance(source, str) or "$" in source or ":" in source or "/" in source:
+            continue
+        if source.lower() in earlier or (source.isdigit() and int(source) < stage["index"]):
+            continue
+        yield Hit(f"COPY --from={source} names no earlier stage", at=("instructions", ii))
+
+
+def duplicate_stage_name(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    stage = subject.data
+    if not stage["name"]:
+        return
+    earlier = [s for s in subject.doc.data["stages"][: stage["index"]] if (s["name"] or "").lower() == stage["name"].lower()]
+    if earlier:
+        yield Hit(f"stage name '{stage['name']}' is already used on line {earlier[0]['line']}")

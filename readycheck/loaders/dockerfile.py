@@ -29,6 +29,7 @@ _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _DIRECTIVE = re.compile(r"^\s*#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _FLAG = re.compile(r"--([a-z][a-z-]*)(?:=(\S*))?")
+_CONTINUATION_SPACE = re.compile(r"^(?:[ \t]|\\[ \t]*\n)*")
 MAX_LINES = 200_000
 
 
@@ -85,7 +86,7 @@ def parse_flags(value: str) -> tuple[dict[str, Any], str]:
             flags.setdefault("mount", []).append(_parse_mount(flag_value or ""))
         else:
             flags[name] = flag_value if flag_value is not None else True
-        rest = rest[match.end() :].lstrip(" \t")
+        rest = _CONTINUATION_SPACE.sub("", rest[match.end() :], count=1)
     return flags, rest
 
 
@@ -145,6 +146,10 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
 class DockerfileDocument(Document):
     kind = "dockerfile"
 
+    def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
+        super().__init__(path, text, data, locations)
+        self._subjects: dict[str, list[Subject]] = {}
+
     def final_index(self) -> int:
         return int(self.data["final_stage"])
 
@@ -153,6 +158,12 @@ class DockerfileDocument(Document):
         return Subject(self, stage, ("stages", index), owner=("stages", index), key=f"stage:{stage['name'] or index}")
 
     def subjects(self, target: str) -> Iterator[Subject]:
+        """The subjects of a target, built once per document: some forty rules ask for the same few targets."""
+        if target not in self._subjects:
+            self._subjects[target] = list(self._build_subjects(target))
+        return iter(self._subjects[target])
+
+    def _build_subjects(self, target: str) -> Iterator[Subject]:
         stages = self.data["stages"]
         if target == "dockerfile.file":
             yield Subject(self, self.data, (), owner=("stages", self.final_index()), key="file")
@@ -259,12 +270,13 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
         flags, rest = parse_flags(body)
         heredoc_docs = heredocs.get(start, (end, []))[1]
         original = item["content"].strip() if start not in heredocs else lines[start].strip()
+        args = _json_form(re.sub(r"\\[ \t]*\n", " ", rest))
         instruction: dict[str, Any] = {
             "cmd": cmd,
             "value": re.sub(r"\\\n", " ", rest).strip() if cmd != "RUN" else rest.strip(),
             "flags": flags,
-            "json_form": _json_form(rest) is not None,
-            "args": _json_form(rest),
+            "json_form": args is not None,
+            "args": args,
             "line": start + 1,
             "end_line": end + 1,
             "original": original[:500],
@@ -316,7 +328,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
                 for pair in instruction["pairs"]:
                     stage["env"][pair["key"]] = pair["value"]
         if cmd in ("COPY", "ADD"):
-            sources = instruction["args"] if instruction["json_form"] else rest.split()
+            sources = instruction["args"] if instruction["json_form"] else instruction["value"].split()
             if not heredoc_docs and len(sources) < 2:
                 raise LoadError(f"{cmd} requires at least two arguments, a source and a destination", start + 1)
             instruction["sources"] = sources[:-1] if not heredoc_docs else []
@@ -373,7 +385,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
 
 def _summarise(stages: list[dict[str, Any]]) -> None:
     """Facts rules ask about a whole stage, following `FROM <stage>` to inherit USER, HEALTHCHECK, CMD."""
-    by_name = {(s["name"] or "").lower(): s for s in stages if s["name"]}
+    by_name: dict[str, dict[str, Any]] = {}  # filled as we go: a stage refers to the latest earlier stage of that name
     for stage in stages:
         instructions = stage["instructions"]
         users = [i for i in instructions if i["cmd"] == "USER"]
@@ -384,6 +396,8 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
             found = [i for i in instructions if i["cmd"] == cmd]
             stage[cmd.lower()] = found[-1] if found else None
         parent = by_name.get(stage["base"]["image"].lower()) if stage["base"]["is_stage_ref"] else None
+        if stage["name"]:
+            by_name[stage["name"].lower()] = stage
         stage["parent_stage"] = parent["index"] if parent else None
         stage["effective_user"] = stage["user"] if stage["user"] is not None else (parent or {}).get("effective_user")
         stage["inherits_healthcheck"] = bool(parent and (parent["healthchecks"] or parent["inherits_healthcheck"]))

@@ -1,0 +1,196 @@
+"""Secrets baked into an image, untrusted downloads, and more privilege than the image needs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from readycheck.checks.dockerfile import command_words
+from readycheck.model import Hit, Span, Subject
+from readycheck.secrets import redact, scan_text, scan_value
+
+
+def _line_of(subject: Subject, instruction: dict[str, Any], value: str) -> Span | None:
+    """The file line, within the instruction, that holds `value` (comment lines skipped)."""
+    lines = subject.doc.lines
+    for number in range(instruction["line"], min(instruction["end_line"], len(lines)) + 1):
+        text = lines[number - 1]
+        if value in text and not text.lstrip().startswith("#"):
+            return Span(number)
+    return None
+
+
+def secret_in_env_or_arg(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    if instruction["cmd"] not in ("ENV", "ARG", "LABEL"):
+        return
+    for pair in instruction.get("pairs", []):
+        key, value = pair["key"], pair["value"]
+        if not value:
+            continue
+        for match in scan_value(value, key=key if instruction["cmd"] != "LABEL" else None, context="dockerfile"):
+            yield Hit(f"{instruction['cmd']} {key} holds a {match.description} ({redact(match.value)}): it stays in "
+                      "the image history; pass it at run time or with RUN --mount=type=secret",
+                      span=_line_of(subject, instruction, match.value))
+            break
+
+
+_SECRET_NAMES = {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "credentials.json", ".npmrc", ".pypirc", ".netrc",
+                 ".git-credentials", ".htpasswd", "service-account.json", "secrets.json", "secrets.yaml", "secrets.yml"}
+_SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore")
+_SECRET_DIRS = (".ssh", ".aws", ".gnupg", ".docker", ".kube")
+_PUBLIC_HINTS = ("cert", "chain", "bundle", "pub", "ca.", "ca-", "-ca", "_ca", "root")
+_ENV_TEMPLATES = ("example", "sample", "template", "dist", "defaults", "schema")
+
+
+def secret_file(source: str) -> bool:
+    """A path whose name says it holds credentials (`.env`, `id_rsa`, `*.key`, `.aws/`...)."""
+    path = PurePosixPath(source.rstrip("/"))
+    name = path.name.lower()
+    if any(part in _SECRET_DIRS for part in path.parts):
+        return True
+    if name in _SECRET_NAMES:
+        return True
+    if name == ".env" or (name.startswith(".env.") and not any(t in name for t in _ENV_TEMPLATES)):
+        return True
+    if name.endswith(".pem"):  # a .pem may hold a certificate chain, which is public
+        return not any(h in name for h in _PUBLIC_HINTS)
+    return name.endswith(_SECRET_SUFFIXES)
+
+
+def secret_file_copied(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    if instruction["cmd"] not in ("COPY", "ADD"):
+        return
+    for source in instruction.get("sources", []):
+        if "://" not in source and secret_file(source):
+            yield Hit(f"{instruction['cmd']} puts the secret file '{source}' into an image layer: "
+                      "use RUN --mount=type=secret,id=... instead")
+            return
+
+
+def credentials_in_run(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    if instruction["cmd"] != "RUN":
+        return
+    script = "\n".join([instruction["value"], *(h["body"] for h in instruction["heredocs"])])
+    for match in scan_text(script, context="dockerfile"):
+        span = _line_of(subject, instruction, match.value)
+        if span is None:
+            continue
+        yield Hit(f"RUN holds a {match.description} ({redact(match.value)}): it stays in the image history; "
+                  "use RUN --mount=type=secret", span=span)
+
+
+_DOWNLOADERS = {"curl", "wget", "fetch"}
+_PIPE_SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python3", "perl", "ruby", "node"}
+_SUBSTITUTED_DOWNLOAD = re.compile(r"[<$]\(\s*(curl|wget)\b")
+
+
+def pipe_to_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    command = subject.data
+    words = command_words(command)
+    if not words or words[0].rsplit("/", 1)[-1] not in _PIPE_SHELLS:
+        return
+    siblings = subject.context.get("instruction", {}).get("commands") or []
+    downloader = any(c["pipeline"] == command["pipeline"] and c["position"] < command["position"]
+                     and c["name"] in _DOWNLOADERS for c in siblings)
+    if downloader or _SUBSTITUTED_DOWNLOAD.search(command["text"]):
+        yield Hit(f"a downloaded script is piped into {words[0]}: nothing verifies what runs; download it, check "
+                  "its checksum or signature, then run it")
+
+
+_CURL_VALUE_LETTERS = set("oudHXAebcFTwxmrCEKQyYz")
+
+
+def _curl_insecure(words: list[str]) -> bool:
+    for word in words[1:]:
+        if word == "--insecure":
+            return True
+        if word.startswith("-") and not word.startswith("--"):
+            for letter in word[1:]:
+                if letter == "k":
+                    return True
+                if letter in _CURL_VALUE_LETTERS:
+                    break
+    return False
+
+
+def tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    words = command_words(subject.data)
+    if not words:
+        return
+    tool = words[0].rsplit("/", 1)[-1]
+    text = " ".join(words).lower()
+    reason = None
+    if tool == "curl" and _curl_insecure(words):
+        reason = "curl -k/--insecure"
+    elif tool == "wget" and "--no-check-certificate" in words:
+        reason = "wget --no-check-certificate"
+    elif (tool.startswith("pip") or tool in ("python", "python3", "uv")) and "--trusted-host" in text:
+        reason = "pip --trusted-host"
+    elif tool == "apk" and "--allow-untrusted" in words:
+        reason = "apk --allow-untrusted"
+    elif tool in ("npm", "yarn", "pnpm") and "config set strict-ssl false" in text:
+        reason = f"{tool} strict-ssl false"
+    elif tool == "git" and re.search(r"http\.sslverify[ =](false|0)", text):
+        reason = "git http.sslVerify false"
+    elif tool in ("yum", "dnf") and "sslverify=0" in text.replace("false", "0"):
+        reason = f"{tool} sslverify off"
+    if reason:
+        yield Hit(f"{reason} turns off TLS verification: anyone on the path can swap what is downloaded")
+
+
+_WORLD_WRITABLE_SYMBOLIC = re.compile(r"^(?:[ugo]*a[ugoa]*|[ugoa]*o[ugoa]*)[+=][rwxXst]*w")
+
+
+def _world_writable(mode: str) -> bool:
+    if re.fullmatch(r"[0-7]{3,4}", mode):
+        digits = mode.zfill(4)
+        return int(digits[-1]) & 2 != 0 and int(digits[0]) & 1 == 0
+    return any(_WORLD_WRITABLE_SYMBOLIC.match(part) for part in mode.split(","))
+
+
+def chmod_world_writable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    words = command_words(subject.data)
+    if not words or words[0].rsplit("/", 1)[-1] != "chmod":
+        return
+    modes = [w for w in words[1:] if not w.startswith("-") or not re.fullmatch(r"-[Rvfc]+|--[a-z-]+(=.*)?", w)]
+    if modes and _world_writable(modes[0]):
+        yield Hit(f"chmod {modes[0]} makes files writable by every user: any process in the container can "
+                  "replace them; grant the owner only (e.g. 755, or chown to the app user)")
+
+
+def expose_ssh(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    if instruction["cmd"] != "EXPOSE":
+        return
+    for port in instruction["value"].split():
+        if port.split("/", 1)[0] == "22":
+            yield Hit("EXPOSE 22: an SSH server in a container is a second way in; use `docker exec` or "
+                      "`kubectl exec` to get a shell")
+            return
+
+
+_INSECURE_ENV = {
+    "NODE_TLS_REJECT_UNAUTHORIZED": lambda v: v == "0",
+    "GIT_SSL_NO_VERIFY": lambda v: v.lower() not in ("", "0", "false"),
+    "PYTHONHTTPSVERIFY": lambda v: v == "0",
+    "PIP_TRUSTED_HOST": lambda v: bool(v),
+    "NPM_CONFIG_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
+    "CURL_INSECURE": lambda v: v.lower() not in ("", "0", "false"),
+}
+
+
+def insecure_tls_environment(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    instruction = subject.data
+    if instruction["cmd"] not in ("ENV", "ARG"):
+        return
+    for pair in instruction.get("pairs", []):
+        test = _INSECURE_ENV.get(pair["key"].upper())
+        value = pair["value"].strip().strip("'\"")
+        if test is not None and "$" not in value and test(value):
+            yield Hit(f"{instruction['cmd']} {pair['key']}={value} turns off TLS verification for every later "
+                      "download in the build (and at run time for ENV)", span=_line_of(subject, instruction, pair["key"]))
