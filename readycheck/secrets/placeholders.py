@@ -96,9 +96,18 @@ def strip_quotes(value: str) -> str:
     return v
 
 
-@lru_cache(maxsize=4096)
 def is_placeholder(value: str) -> bool:
     """True when ``value`` is a stand-in (empty, template, reference, dummy word), not a secret."""
+    # Values repeat across a repository; only short ones are cached, so memory stays bounded.
+    return _is_placeholder_cached(value) if len(value) <= 256 else _is_placeholder(value)
+
+
+@lru_cache(maxsize=4096)
+def _is_placeholder_cached(value: str) -> bool:
+    return _is_placeholder(value)
+
+
+def _is_placeholder(value: str) -> bool:
     v = strip_quotes(value)
     if not v:
         return True

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # a quoted string, a ${...} / ${{ ... }} reference (which may hold spaces), or a bare word
 _VALUE = (
     r"""(?P<val>"(?:[^"\\\n]|\\.){0,2000}"|'[^'\n]{0,2000}'|\$\{\{[^}\n]*\}\}|\$\{[^}\n]*\}\S*"""
-    r"""|[^\s;&|'"`,)}\]]+)"""
+    r"""|[^\s;&|'"`,)}\]]{1,4096})"""
 )
 # After a key: KEY=value, key: value, "key": "value"; after a flag: --password value, --token=value.
 _AFTER_KEY = r"""["']?[ \t]*=[ \t]*""" + _VALUE
@@ -39,11 +39,12 @@ _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 # far cheaper than matching every KEY=value in the text.
 _KEY_HINTS = r"pass|pw|secret|token|key|cred|auth"  # searched in the lower-cased text: faster than (?i)
 _COMMAND_HINTS = r"curl|mysql|login|authorization"
+_MAX_KEY = 128  # longer runs of name characters are data, not a key name
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _COMMAND = (
-    r"""\bcurl\b[^\n|;&]*?[ \t](?:-u|--user)[ \t]+["']?[^\s:'"]*:(?P<curl>[^\s'"]+)"""
-    r"""|\bmysql(?:dump|admin)?\b[^\n|;&]*?[ \t]-p(?P<mysql>[^\s'"]+)"""
-    r"""|\b(?:docker|podman|helm\s+registry)\s+login\b[^\n|;&]*?[ \t]-p[ \t]+["']?(?P<login>[^\s'"]+)"""
+    r"""\bcurl\b[^\n|;&]{0,400}?[ \t](?:-u|--user)[ \t]+["']?[^\s:'"]*:(?P<curl>[^\s'"]+)"""
+    r"""|\bmysql(?:dump|admin)?\b[^\n|;&]{0,400}?[ \t]-p(?P<mysql>[^\s'"]+)"""
+    r"""|\b(?:docker|podman|helm\s+registry)\s+login\b[^\n|;&]{0,400}?[ \t]-p[ \t]+["']?(?P<login>[^\s'"]+)"""
     r"""|(?i:\bauthorization)["']?[ \t]*[:=][ \t]*["']?(?i:bearer|basic|token)[ \t]+(?P<header>[^\s'"]+)"""
 )
 _COMMAND_KEYS = {"curl": "curl -u", "mysql": "mysql -p", "login": "login -p", "header": "Authorization"}
@@ -126,13 +127,15 @@ def _pairs(text: str) -> list[SecretMatch]:
         key = text[start:end]
         flag = key.startswith("-")
         key = key.lstrip("-")
-        if not key or (secret_kind(key) is None and not _is_aws_secret_name(key)):
+        if not key or len(key) > _MAX_KEY or (secret_kind(key) is None and not _is_aws_secret_name(key)):
             continue
         m = None
         for after in (_AFTER_FLAG,) if flag else (_AFTER_KEY, _AFTER_COLON):
             m = re.compile(after).match(text, end)
             if m is not None:
                 break
+        if m is not None:
+            done = m.end()  # hints inside this value are part of it, not keys
         if m is not None and not re.fullmatch(_CODE, m.group("val")):
             hit = _keyed(key, text, *m.span("val"))
             if hit is not None:
