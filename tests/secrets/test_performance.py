@@ -13,13 +13,13 @@ import pytest
 from readycheck.secrets import mask_secrets, scan_text, scan_value
 
 ADVERSARIAL = [
-    "password=" * 20000,
-    "mysql " * 20000,
-    "curl " * 20000 + " -u a:b",
-    "-----BEGIN RSA PRIVATE KEY-----" * 3000,
-    "a://" + ":" * 50000 + "@",
-    "pass" * 50000,
-    "eyJ" + "a" * 50000 + "." + "b" * 50000,
+    "password=" * 5000,
+    "mysql " * 5000,
+    "curl " * 5000 + " -u a:b",
+    "-----BEGIN RSA PRIVATE KEY-----" * 1000,
+    "a://" + ":" * 20000 + "@",
+    "pass" * 20000,
+    "eyJ" + "a" * 20000 + "." + "b" * 20000,
 ]
 
 
@@ -29,7 +29,7 @@ def test_adversarial_input_is_fast(text: str) -> None:
     scan_text(text)
     scan_value(text, key="DB_PASSWORD")
     mask_secrets(text)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 5
 
 
 def test_ten_thousand_lines() -> None:
