@@ -80,8 +80,9 @@ _PATTERNS = r"""(?xis)
     | .*x{5,}.*                          # sk_live_xxxxx, AKIAXXXXXXXXXX
     | (?:your|my|the|insert|enter|put|add|fill|set)[-_ .].*  # your-token-here, insert_key
     | .*[-_ .](?:here|goes[-_ .]here)    # token-goes-here
+    | .*(?<![a-z])change[-_ ]?(?:me|this|it)(?![a-z]).*   # please-change-me, CHANGE_THIS_SECRET
     | replace.*|change[-_ ]?me.*|fill[-_ ]?me.*|set[-_ ]?me.*|update[-_ ]?me.*|override[-_ ]?me.*
-    | .*\b(?:example|placeholder|dummy|redacted|changeme|replaceme|sample)\b.*
+    | .*(?<![a-z])(?:example|placeholder|dummy|redacted|changeme|replaceme|sample)(?![a-z]).*
     | [a-z]:\\.*                         # C:\path
 """
 

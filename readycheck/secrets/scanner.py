@@ -28,12 +28,12 @@ _VALUE = (
 )
 # After a key: KEY=value, key: value, "key": "value"; after a flag: --password value, --token=value.
 _AFTER_KEY = r"""["']?[ \t]*=[ \t]*""" + _VALUE
+_AFTER_FLAG = r"""(?:=|[ \t]+)(?!-)""" + _VALUE
 # "key: value" only as a whole YAML/JSON entry, so prose ("Password: must be 8 chars") is left alone
 _AFTER_COLON = r"""(?m)["']?[ \t]*:(?=[ \t"'])[ \t]*""" + _VALUE + r"""(?=[ \t]*(?:[,}\]#][^\n]*)?$)"""
 # An unquoted value that is code, not a literal: a call, an index, an attribute, a type or private
 # name (auth[2], self.password, KeyFlexible, _token_chars).
 _CODE = r"[A-Za-z_][\w.]*[(\[].*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|(?:[A-Z][a-z]+){2,}|_\w+"
-_AFTER_FLAG = r"""(?:=|[ \t]+)(?!-)""" + _VALUE
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Every secret-named key holds one of these words; pairs are found from them outward, which is
 # far cheaper than matching every KEY=value in the text.
@@ -49,6 +49,22 @@ _COMMAND = (
 )
 _COMMAND_KEYS = {"curl": "curl -u", "mysql": "mysql -p", "login": "login -p", "header": "Authorization"}
 _AWS_SECRET_VALUE = r"[A-Za-z0-9/+]{40}"
+_DEFAULT_PASSWORDS = frozenset(
+    {
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "root",
+        "admin",
+        "test",
+        "testing",
+        "guest",
+        "user",
+        "demo",
+        "dev",
+    }
+)
 
 
 def _strip_span(value: str) -> tuple[int, int]:
@@ -88,6 +104,18 @@ def _keyed(key: str, text: str, start: int, end: int) -> SecretMatch | None:
     confidence = assess_value(kind, value)
     if confidence is None:
         return None
+    if kind == "password" and value.lower() in _DEFAULT_PASSWORDS:
+        # POSTGRES_PASSWORD: postgres in a CI service or dev compose: worth a word, not a failure
+        return SecretMatch(
+            "secret-named-key",
+            f"well-known default password in '{key}'",
+            value,
+            start,
+            end,
+            "warning",
+            "low",
+            key,
+        )
     what = "password" if kind == "password" else "secret"
     return SecretMatch(
         "secret-named-key", f"hard-coded {what} in '{key}'", value, start, end, "error", confidence, key
