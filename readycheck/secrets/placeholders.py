@@ -33,9 +33,9 @@ _REFERENCE = r"""(?x)
       \$\{\{.*?\}\}            # GitHub Actions expression
     | \{\{.*?\}\}              # Helm / Jinja / Go template
     | \{%.*?%\}                # Jinja statement
-    | (?<!\$)\$\{[^{}]*\}      # ${VAR}, ${VAR:-x}, ${VAR:?msg}
-    | (?<!\$)\$\([^()]*\)      # $(VAR) / $(command)
-    | (?<!\$)\$[A-Za-z_][A-Za-z0-9_]*   # $VAR ($$ is an escaped dollar in compose)
+    | \$\{[^{}]*\}             # ${VAR}, ${VAR:-x}, ${VAR:?msg}
+    | \$\([^()]*\)             # $(VAR) / $(command)
+    | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR, and $$VAR: compose's escape for the container's shell
     | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR%
     | \#\{[^{}]*\}             # #{var}
     | <[^<>\n]{1,80}>          # <your-token>
