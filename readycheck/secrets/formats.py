@@ -69,7 +69,7 @@ def _jwt_ok(token: str) -> bool:
     header = token.split(".", 1)[0]
     try:
         data = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, RecursionError):  # UnicodeDecodeError is a ValueError
         return False
     return isinstance(data, dict) and "alg" in data
 

@@ -225,7 +225,7 @@ def _decoded_secret_data(value: str) -> str | None:
         text = raw.decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    return text if text.isprintable() or text.strip().isprintable() else None
+    return text if all(c.isprintable() or c in "\r\n\t" for c in text) else None
 
 
 def scan_value(value: str, *, key: str | None = None, context: str | None = None) -> list[SecretMatch]:

@@ -203,3 +203,11 @@ def test_well_known_default_passwords_are_low_confidence_warnings(value: str) ->
     [m] = scan_value(value, key="POSTGRES_PASSWORD")
     assert (m.rule, m.severity, m.confidence) == ("secret-named-key", "warning", "low")
     assert "default password" in m.description
+
+
+def test_kubernetes_secret_data_with_a_multiline_key_is_decoded() -> None:
+    import base64
+
+    encoded = base64.b64encode(t.pem_private_key("").encode()).decode()
+    [m] = scan_value(encoded, key="tls.key", context="kubernetes-secret")
+    assert m.rule == "private-key-block" and m.value == encoded
