@@ -241,7 +241,7 @@ def _looks_fake(body: str) -> bool:
 
 
 def aws_example(value: str) -> bool:
-    """AWS documentation keys end in EXAMPLE / EXAMPLEKEY (AKIAIOSFODNN7EXAMPLE)."""
+    """AWS documentation keys end in EXAMPLE (the key id) or EXAMPLEKEY (the secret key)."""
     return value.endswith(("EXAMPLE", "EXAMPLEKEY"))
 
 
