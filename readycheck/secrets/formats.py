@@ -69,7 +69,7 @@ def _jwt_ok(token: str) -> bool:
     header = token.split(".", 1)[0]
     try:
         data = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, RecursionError):  # UnicodeDecodeError is a ValueError
         return False
     return isinstance(data, dict) and "alg" in data
 
@@ -94,8 +94,9 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "private-key-block",
         "PEM private key block",
-        r"-----BEGIN [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,10000}?"
-        r"(?:-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----|\Z)",
+        # the body stops at the next "-----" without backtracking, so unterminated blocks stay linear
+        r"-----BEGIN [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s\\:,.]|-(?!----)){0,20000}"
+        r"(?:-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----)?",
         triggers=("PRIVATE KEY",),
         check=_pem_ok,
     ),
@@ -240,7 +241,7 @@ def _looks_fake(body: str) -> bool:
 
 
 def aws_example(value: str) -> bool:
-    """AWS documentation keys end in EXAMPLE / EXAMPLEKEY (AKIAIOSFODNN7EXAMPLE)."""
+    """AWS documentation keys end in EXAMPLE (the key id) or EXAMPLEKEY (the secret key)."""
     return value.endswith(("EXAMPLE", "EXAMPLEKEY"))
 
 

@@ -172,3 +172,10 @@ def test_url_without_real_password(url: str) -> None:
 def test_url_password_equal_to_user_is_a_low_confidence_warning() -> None:
     [m] = scan_value("ecto://chat:chat@db/chat_dev")
     assert (m.severity, m.confidence) == ("warning", "low")
+
+
+def test_deeply_nested_jwt_header_is_rejected_not_raised() -> None:
+    import base64
+
+    header = base64.urlsafe_b64encode(b'{"a":' + b"[" * 100000 + b"]" * 100000 + b"}").rstrip(b"=").decode()
+    assert scan_value(header + "." + t.mix(20) + "." + t.mix(20)) == []

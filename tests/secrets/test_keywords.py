@@ -120,7 +120,6 @@ def test_not_secret_names(key: str) -> None:
     ("key", "value"),
     [
         ("DB_PASSWORD", "hunter2"),
-        ("POSTGRES_PASSWORD", "postgres"),
         ("db.password", "correct horse battery staple"),
         ("ADMIN_PASSWORD", "12345678"),
         ("JWT_SECRET", "s3cr3t-signing-value-2024"),
@@ -197,3 +196,18 @@ def test_kubernetes_secret_data_is_always_a_secret() -> None:
     token = t.github_classic()
     [m] = scan_value(base64.b64encode(token.encode()).decode(), key="token", context="kubernetes-secret")
     assert m.rule == "github-token"
+
+
+@pytest.mark.parametrize("value", ["postgres", "root", "admin", "test"])
+def test_well_known_default_passwords_are_low_confidence_warnings(value: str) -> None:
+    [m] = scan_value(value, key="POSTGRES_PASSWORD")
+    assert (m.rule, m.severity, m.confidence) == ("secret-named-key", "warning", "low")
+    assert "default password" in m.description
+
+
+def test_kubernetes_secret_data_with_a_multiline_key_is_decoded() -> None:
+    import base64
+
+    encoded = base64.b64encode(t.pem_private_key("").encode()).decode()
+    [m] = scan_value(encoded, key="tls.key", context="kubernetes-secret")
+    assert m.rule == "private-key-block" and m.value == encoded

@@ -65,6 +65,9 @@ from readycheck.secrets import is_placeholder
         "aaaaaaaa",
         "notes-local.apps.example.test",
         "........",
+        "please-change-me",
+        "CHANGE_THIS_SECRET",
+        "my_example_token",
     ],
 )
 def test_placeholders(value: str) -> None:
@@ -75,6 +78,8 @@ def test_placeholders(value: str) -> None:
     "value",
     [
         "hunter2",
+        "exchange-rate-7Hq2",
+        "counterexample9Z",
         "Zq8rT2vLx0pN",
         "s3cr3t-Pa55",
         "4a6d6af032788c6d952d68001160a6a2",

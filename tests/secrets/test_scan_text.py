@@ -100,3 +100,8 @@ def test_empty_and_odd_input() -> None:
 )
 def test_code_and_prose_are_not_pairs(text: str) -> None:
     assert scan_text(text) == []
+
+
+def test_compose_escaped_dollar_is_a_container_side_reference() -> None:
+    assert scan_text('test: ["CMD-SHELL", "mysqladmin ping -h localhost -p$$MYSQL_ROOT_PASSWORD"]') == []
+    assert scan_text("RUN mysql -uroot -p$$MYSQL_ROOT_PASSWORD app") == []
