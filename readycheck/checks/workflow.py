@@ -264,11 +264,13 @@ def long_lived_cloud_keys(subject: Subject, options: dict[str, Any]) -> Iterator
 # ---------------------------------------------------------------- no-baked-secrets
 
 def _secret_matches(value: str, key: str | None) -> list[Any]:
-    from readycheck.secrets import scan_value
+    """Literal credentials in a value (expressions blanked: `${{ secrets.X }}` is a reference, not a secret)."""
+    from readycheck.secrets import scan_text, scan_value
 
     if "${{" in value:
         value = "".join(_strip_expressions(value))
-    return [m for m in scan_value(value, key=key, context="workflow") if m.confidence != "low"]
+    found = scan_value(value, key=key, context="workflow") if key is not None else scan_text(value, context="shell")
+    return [m for m in found if m.confidence != "low"]
 
 
 def _strip_expressions(value: str) -> Iterable[str]:
@@ -535,7 +537,8 @@ def mutable_tags_only(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
         line = None
         if not subject.data.get("uses"):
             line = next((c["file_line"] for c in _commands(subject.data)
-                         if any(p in c["argv"] for p in known)), None)
+                         if (c["argv"][1:2] == ["push"] or "--push" in c["argv"]) and any(p in c["argv"] for p in known)),
+                        None)
         hit = Hit(f"only mutable tags are pushed ({', '.join(known)}): a deploy cannot name what it runs; "
                   "add an immutable tag such as the commit SHA or a version", at=at)
         if line is not None:
