@@ -79,6 +79,11 @@ def parse_references(source: str) -> tuple[list[Reference], list[str]]:
     tokens = _tokens(source)
     references: list[Reference] = []
     functions: list[str] = []
+    _scan(tokens, references, functions)
+    return references, functions
+
+
+def _scan(tokens: list[tuple[str, str]], references: list[Reference], functions: list[str]) -> None:
     depth = 0
     i = 0
     while i < len(tokens):
@@ -95,18 +100,20 @@ def parse_references(source: str) -> tuple[list[Reference], list[str]]:
             if following == "(":
                 functions.append(value.lower())
             elif previous != "." and value in CONTEXTS:
-                path, i = _property_path(tokens, i)
+                path, i, indexes = _property_path(tokens, i)
                 references.append(Reference(path))
+                for index in indexes:
+                    _scan(index, references, functions)
                 continue
         i += 1
     if depth != 0:
         raise ExpressionError("unbalanced brackets")
-    return references, functions
 
 
-def _property_path(tokens: list[tuple[str, str]], i: int) -> tuple[str, int]:
-    """Read `ctx.a['b'][*].c` starting at token i; return the dotted path and the next index."""
+def _property_path(tokens: list[tuple[str, str]], i: int) -> tuple[str, int, list[list[tuple[str, str]]]]:
+    """Read `ctx.a['b'][*].c` from token i: the dotted path, the next index, and computed indexes."""
     parts = [tokens[i][1]]
+    computed: list[list[tuple[str, str]]] = []
     i += 1
     while i < len(tokens):
         kind, value = tokens[i]
@@ -123,10 +130,11 @@ def _property_path(tokens: list[tuple[str, str]], i: int) -> tuple[str, int]:
                 parts.append(inside[0][1])
             else:
                 parts.append("*")
+                computed.append(inside)
             i = close + 1
         else:
             break
-    return ".".join(parts), i
+    return ".".join(parts), i, computed
 
 
 def _matching_bracket(tokens: list[tuple[str, str]], start: int) -> int:
