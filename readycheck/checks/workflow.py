@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from readycheck.expressions import Reference, find_expressions, is_untrusted
+from readycheck.loaders.workflow import passes_environment
 from readycheck.model import Hit, Pointer, Span, Subject
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh", "python", "python3", "node", "perl", "ruby", "pwsh", "iex"}
@@ -269,6 +270,8 @@ def _secret_matches(value: str, key: str | None) -> list[Any]:
 
     if "${{" in value:
         value = "".join(_strip_expressions(value))
+    if not value.strip():
+        return []
     found = scan_value(value, key=key, context="workflow") if key is not None else scan_text(value, context="shell")
     return [m for m in found if m.confidence != "low"]
 
@@ -569,68 +572,11 @@ def tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iter
 
 # ---------------------------------------------------------------- delivery: deploy jobs
 
-_DEPLOY_ACTIONS = (
-    "azure/webapps-deploy", "azure/k8s-deploy", "aws-actions/amazon-ecs-deploy-task-definition",
-    "google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine", "superfly/flyctl-actions",
-    "amondnet/vercel-action", "cloudflare/wrangler-action", "akhileshns/heroku-deploy", "serverless/github-action",
-    "helmfile/helmfile-action", "deliverybot/helm", "appleboy/ssh-action", "peaceiris/actions-gh-pages",
-    "actions/deploy-pages", "azure/functions-action", "aws-actions/aws-cloudformation-github-deploy",
-    "netlify/actions", "nwtgck/actions-netlify",
-)
-
-
-def deploy_command(command: dict[str, Any]) -> bool:
-    """Whether a shell command changes a running environment."""
-    name, args = command["name"], [a for a in _args(command) if not a.startswith("-")]
-    first, second = (args + ["", ""])[:2]
-    if name == "kubectl":
-        return first in ("apply", "rollout", "replace", "create") or (first, second) == ("set", "image")
-    if name == "helm":
-        return first in ("upgrade", "install")
-    if name == "helmfile":
-        return first in ("apply", "sync")
-    if name == "aws":
-        return (first, second) in (("ecs", "update-service"), ("deploy", "create-deployment")) or first == "deploy" \
-            or (first, second) == ("cloudformation", "deploy") or (first, second) == ("lambda", "update-function-code")
-    if name == "gcloud":
-        return "deploy" in args
-    if name == "az":
-        return "deploy" in args or (first, second) == ("webapp", "up")
-    if name in ("flyctl", "fly"):
-        return first == "deploy"
-    if name == "railway":
-        return first == "up"
-    if name == "vercel":
-        return "--prod" in _args(command)
-    if name in ("serverless", "sls", "cdk", "wrangler", "netlify"):
-        return first in ("deploy", "publish")
-    if name == "terraform" or name == "tofu":
-        return first == "apply"
-    if name == "argocd":
-        return (first, second) == ("app", "sync")
-    return False
-
-
-def deploy_step(step: dict[str, Any]) -> bool:
-    name = _uses_name(step)
-    if any(name == a or name.startswith(a + "/") for a in _DEPLOY_ACTIONS) and not name.endswith("setup-flyctl"):
-        return True
-    return any(deploy_command(c) for c in _commands(step))
-
-
-def is_deploy_job(job: dict[str, Any]) -> bool:
-    return bool(job.get("environment")) or _passes_environment(job) or any(deploy_step(s) for s in _steps_of(job))
-
-
-def _passes_environment(job: dict[str, Any]) -> bool:
-    return bool(job.get("uses")) and any(str(k).lower() in ("environment", "env", "stage") for k in job.get("with") or {})
-
-
 def job_timeout_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     if job.get("uses") or job.get("timeout-minutes") is not None:
         return
-    if is_deploy_job(job):
+    if job["is_deploy"]:
         yield Hit(f"deploy job '{job['id']}' has no timeout-minutes: a hung deploy holds the runner and the "
                   "deploy lock for 6 hours", severity="warning")
     else:
@@ -639,7 +585,7 @@ def job_timeout_missing(subject: Subject, options: dict[str, Any]) -> Iterator[H
 
 def deploy_without_environment(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
-    if job.get("environment") or _passes_environment(job) or not is_deploy_job(job):
+    if job.get("environment") or passes_environment(job) or not job["is_deploy"]:
         return
     yield Hit(f"deploy job '{job['id']}' has no environment: no protection rules, reviewers or environment secrets gate it")
 
@@ -674,7 +620,7 @@ def _is_gate_job(job: dict[str, Any]) -> bool:
 
 def deploy_without_gate(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
-    if not is_deploy_job(job):
+    if not job["is_deploy"]:
         return
     jobs = {j["id"]: j for j in _all_jobs(subject)}
     seen: set[str] = set()
@@ -695,7 +641,7 @@ def deploy_without_gate(subject: Subject, options: dict[str, Any]) -> Iterator[H
 def deploy_without_concurrency(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     workflow = subject.context["workflow"]
-    if job.get("concurrency") or workflow.get("concurrency") or not is_deploy_job(job):
+    if job.get("concurrency") or workflow.get("concurrency") or not job["is_deploy"]:
         return
     yield Hit(f"deploy job '{job['id']}' has no concurrency group: two runs can deploy at once and finish out of order")
 
@@ -706,7 +652,7 @@ _PR_EVENTS = {"pull_request", "pull_request_target"}
 def deploy_on_pull_request(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     workflow = subject.context["workflow"]
-    if not set(workflow["triggers"]) & _PR_EVENTS or not is_deploy_job(job):
+    if not set(workflow["triggers"]) & _PR_EVENTS or not job["is_deploy"]:
         return
     condition = str(job.get("if") or "")
     if any(k in condition for k in ("github.ref", "github.event_name", "github.base_ref", "github.ref_name")):
@@ -742,7 +688,7 @@ def _verifies(step: dict[str, Any]) -> bool:
 def deploy_without_verification(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     steps = _steps_of(job)
-    deploys = [s["index"] for s in steps if deploy_step(s)]
+    deploys = [s["index"] for s in steps if s["deploys"]]
     if not deploys or job.get("uses"):
         return
     if any(_verifies(s) for s in steps if s["index"] >= deploys[0]):
@@ -772,7 +718,7 @@ def _rolls_back(step: dict[str, Any]) -> bool:
 def deploy_without_rollback(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     steps = _steps_of(job)
-    if job.get("uses") or not any(deploy_step(s) for s in steps):
+    if job.get("uses") or not any(s["deploys"] for s in steps):
         return
     if any(_rolls_back(s) for s in steps):
         return

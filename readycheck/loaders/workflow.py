@@ -121,6 +121,71 @@ def _environment(value: Any) -> dict[str, Any] | None:
     return {"name": str(value), "url": None}
 
 
+_DEPLOY_ACTIONS = (
+    "azure/webapps-deploy", "azure/k8s-deploy", "aws-actions/amazon-ecs-deploy-task-definition",
+    "google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine", "superfly/flyctl-actions",
+    "amondnet/vercel-action", "cloudflare/wrangler-action", "akhileshns/heroku-deploy", "serverless/github-action",
+    "helmfile/helmfile-action", "deliverybot/helm", "appleboy/ssh-action", "peaceiris/actions-gh-pages",
+    "actions/deploy-pages", "azure/functions-action", "aws-actions/aws-cloudformation-github-deploy",
+    "netlify/actions", "nwtgck/actions-netlify",
+)
+
+
+def deploy_command(command: dict[str, Any]) -> bool:
+    """Whether a shell command changes a running environment."""
+    name, args = command["name"], [a for a in command["argv"][1:] if not a.startswith("-")]
+    first, second = (args + ["", ""])[:2]
+    if name == "kubectl":
+        return first in ("apply", "rollout", "replace", "create") or (first, second) == ("set", "image")
+    if name == "helm":
+        return first in ("upgrade", "install")
+    if name == "helmfile":
+        return first in ("apply", "sync")
+    if name == "aws":
+        return (first, second) in (("ecs", "update-service"), ("deploy", "create-deployment")) or first == "deploy" \
+            or (first, second) == ("cloudformation", "deploy") or (first, second) == ("lambda", "update-function-code")
+    if name == "gcloud":
+        return "deploy" in args
+    if name == "az":
+        return "deploy" in args or (first, second) == ("webapp", "up")
+    if name in ("flyctl", "fly"):
+        return first == "deploy"
+    if name == "railway":
+        return first == "up"
+    if name == "vercel":
+        return "--prod" in command["argv"]
+    if name in ("serverless", "sls", "cdk", "wrangler", "netlify"):
+        return first in ("deploy", "publish")
+    if name == "terraform" or name == "tofu":
+        return first == "apply"
+    if name == "argocd":
+        return (first, second) == ("app", "sync")
+    return False
+
+
+def deploy_step(step: dict[str, Any]) -> bool:
+    """A step that deploys: a known deploy action or a deploying command (kept in the model: many rules ask)."""
+    name = _remote_name(step)
+    if any(name == a or name.startswith(a + "/") for a in _DEPLOY_ACTIONS) and not name.endswith("setup-flyctl"):
+        return True
+    return any(deploy_command(c) for c in step["commands"])
+
+
+def is_deploy_job(job: dict[str, Any]) -> bool:
+    """A job with an environment (its own or passed to a reusable workflow), or with a deploying step."""
+    return bool(job.get("environment")) or passes_environment(job) or any(s["deploys"] for s in job["steps"])
+
+
+def passes_environment(job: dict[str, Any]) -> bool:
+    """A reusable-workflow job that hands the environment to the called workflow through `with:`."""
+    return bool(job.get("uses")) and any(str(k).lower() in ("environment", "env", "stage") for k in job.get("with") or {})
+
+
+def _remote_name(step: dict[str, Any]) -> str:
+    uses = step.get("uses")
+    return str(uses.get("name") or "").lower() if uses and uses["kind"] == "remote" else ""
+
+
 class _Builder:
     """Builds the model of one YAML document, with command and expression lines from the text."""
 
@@ -198,6 +263,7 @@ class _Builder:
             "continue-on-error": step.get("continue-on-error"),
             "expressions": self.expressions(step, pointer, "step"),
         }
+        model["deploys"] = deploy_step(model)
         for expression in model["expressions"]:
             expression["field"] = str(expression["pointer"][len(pointer)]) if len(expression["pointer"]) > len(pointer) else "step"
         return model
@@ -211,7 +277,7 @@ class _Builder:
         job = raw if isinstance(raw, dict) else {}
         pointer: Pointer = ("jobs", job_id)
         services = _mapping(job.get("services"))
-        return {
+        model: dict[str, Any] = {
             "id": job_id,
             "name": job.get("name"),
             "runs-on": job.get("runs-on"),
@@ -233,6 +299,8 @@ class _Builder:
             "steps": self.steps(job.get("steps"), pointer + ("steps",)),
             "expressions": self.expressions({k: v for k, v in job.items() if k != "steps"}, pointer, "job"),
         }
+        model["is_deploy"] = is_deploy_job(model)
+        return model
 
     def workflow(self, data: dict[str, Any]) -> dict[str, Any]:
         jobs = _mapping(data.get("jobs"))
