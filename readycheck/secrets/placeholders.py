@@ -11,61 +11,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as text, one place to read and extend."""
+    return frozenset(text.split())
+
+
 # A whole value that is only one of these words is a stand-in, not a credential.
-_WORDS = frozenset(
-    [
-        "changeme",
-        "change-me",
-        "change_me",
-        "changeit",
-        "change-it",
-        "replaceme",
-        "replace-me",
-        "replace_me",
-        "example",
-        "sample",
-        "dummy",
-        "placeholder",
-        "todo",
-        "tbd",
-        "fixme",
-        "none",
-        "null",
-        "nil",
-        "undefined",
-        "true",
-        "false",
-        "yes",
-        "no",
-        "on",
-        "off",
-        "secret",
-        "secrets",
-        "password",
-        "passwd",
-        "pass",
-        "token",
-        "apikey",
-        "api-key",
-        "redacted",
-        "hidden",
-        "masked",
-        "omitted",
-        "notset",
-        "not-set",
-        "not_set",
-        "unset",
-        "empty",
-        "default",
-        "n/a",
-        "na",
-        "-",
-        "?",
-        "required",
-        "optional",
-        "string",
-        "value",
-    ]
+_WORDS = _words(
+    """
+    changeme change-me change_me changeit change-it replaceme replace-me replace_me example
+    sample dummy placeholder todo tbd fixme none null nil undefined true false yes no on off
+    secret secrets password passwd pass token apikey api-key redacted hidden masked omitted
+    notset not-set not_set unset empty default n/a na - ? required optional string value
+    """
 )
 
 # Patterns are kept as strings: re caches them on first use, so importing costs no compilation.

@@ -27,7 +27,12 @@ _VALUE = (
     r"""|[^\s;&|'"`,)}\]]+)"""
 )
 # After a key: KEY=value, key: value, "key": "value"; after a flag: --password value, --token=value.
-_AFTER_KEY = r"""["']?[ \t]*(?:=|:(?=[ \t"']))[ \t]*""" + _VALUE
+_AFTER_KEY = r"""["']?[ \t]*=[ \t]*""" + _VALUE
+# "key: value" only as a whole YAML/JSON entry, so prose ("Password: must be 8 chars") is left alone
+_AFTER_COLON = r"""(?m)["']?[ \t]*:(?=[ \t"'])[ \t]*""" + _VALUE + r"""(?=[ \t]*(?:[,}\]#][^\n]*)?$)"""
+# An unquoted value that is code, not a literal: a call, an index, an attribute, a type or private
+# name (auth[2], self.password, KeyFlexible, _token_chars).
+_CODE = r"[A-Za-z_][\w.]*[(\[].*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|(?:[A-Z][a-z]+){2,}|_\w+"
 _AFTER_FLAG = r"""(?:=|[ \t]+)(?!-)""" + _VALUE
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Every secret-named key holds one of these words; pairs are found from them outward, which is
@@ -123,8 +128,12 @@ def _pairs(text: str) -> list[SecretMatch]:
         key = key.lstrip("-")
         if not key or (secret_kind(key) is None and not _is_aws_secret_name(key)):
             continue
-        m = re.compile(_AFTER_FLAG if flag else _AFTER_KEY).match(text, end)
-        if m is not None:
+        m = None
+        for after in (_AFTER_FLAG,) if flag else (_AFTER_KEY, _AFTER_COLON):
+            m = re.compile(after).match(text, end)
+            if m is not None:
+                break
+        if m is not None and not re.fullmatch(_CODE, m.group("val")):
             hit = _keyed(key, text, *m.span("val"))
             if hit is not None:
                 found.append(hit)

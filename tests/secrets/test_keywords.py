@@ -164,6 +164,7 @@ def test_literal_secrets_under_secret_names(key: str, value: str) -> None:
         ("SESSION_TIMEOUT_SECRET", "30s"),
         ("SIGNING_KEY", "v1.2.3"),
         ("secretKey", "webhook-url"),
+        ("tls.secret", "ingress-tls-secret-v2"),
         ("SESSION_SIGNING_KEY", "replace-with-the-output-of-openssl-rand-hex-32"),
         ("CLIENT_SECRET", "vault:secret/data/api#client_secret"),
         ("API_TOKEN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:api-token-AbCdEf"),

@@ -84,3 +84,19 @@ def test_empty_and_odd_input() -> None:
     assert scan_text("") == []
     assert scan_text("=\n:\n--\n\x00password=\n") == []
     assert scan_text("İİİ PASSWORD=hunter2İ")[0].value == "hunter2İ"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password = auth[2]",
+        "passwd = fallback_getpass(prompt, stream)",
+        "secret = self.client_secret",
+        "private_key: KeyFlexible,",
+        "token_chars = _token_chars",
+        "GetPassWarning: When we were unable to turn echo off",
+        "Password: must be at least 8 characters long",
+    ],
+)
+def test_code_and_prose_are_not_pairs(text: str) -> None:
+    assert scan_text(text) == []
