@@ -171,15 +171,16 @@ def find_expressions(text: str) -> list[Expression]:
 
 
 def _closing(text: str, pos: int) -> int:
-    in_string = False
-    while pos < len(text):
-        char = text[pos]
-        if char == "'":
-            in_string = not in_string
-        elif not in_string and text.startswith("}}", pos):
-            return pos
-        pos += 1
-    return -1
+    """Offset of the `}}` that closes an expression, skipping quoted literals; -1 if none."""
+    while True:
+        close = text.find("}}", pos)
+        quote = text.find("'", pos)
+        if close < 0 or quote < 0 or close < quote:
+            return close
+        end = text.find("'", quote + 1)
+        if end < 0:
+            return -1
+        pos = end + 1
 
 
 UNTRUSTED_INPUTS = (

@@ -121,14 +121,14 @@ def _environment(value: Any) -> dict[str, Any] | None:
     return {"name": str(value), "url": None}
 
 
-_DEPLOY_ACTIONS = (
+_DEPLOY_ACTIONS = {
     "azure/webapps-deploy", "azure/k8s-deploy", "aws-actions/amazon-ecs-deploy-task-definition",
     "google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine", "superfly/flyctl-actions",
     "amondnet/vercel-action", "cloudflare/wrangler-action", "akhileshns/heroku-deploy", "serverless/github-action",
     "helmfile/helmfile-action", "deliverybot/helm", "appleboy/ssh-action", "peaceiris/actions-gh-pages",
     "actions/deploy-pages", "azure/functions-action", "aws-actions/aws-cloudformation-github-deploy",
     "netlify/actions", "nwtgck/actions-netlify",
-)
+}
 
 
 def deploy_command(command: dict[str, Any]) -> bool:
@@ -166,7 +166,7 @@ def deploy_command(command: dict[str, Any]) -> bool:
 def deploy_step(step: dict[str, Any]) -> bool:
     """A step that deploys: a known deploy action or a deploying command (kept in the model: many rules ask)."""
     name = _remote_name(step)
-    if any(name == a or name.startswith(a + "/") for a in _DEPLOY_ACTIONS) and not name.endswith("setup-flyctl"):
+    if name and "/".join(name.split("/")[:2]) in _DEPLOY_ACTIONS and not name.endswith("setup-flyctl"):
         return True
     return any(deploy_command(c) for c in step["commands"])
 
@@ -360,6 +360,10 @@ def _line_finder(lines: list[str], span: Span | None) -> Any:
 class WorkflowDocument(Document):
     kind = "workflow"
 
+    def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
+        super().__init__(path, text, data, locations)
+        self._subjects: dict[str, list[Subject]] = {}
+
     def _job_subjects(self) -> Iterator[Subject]:
         for job in self.data["jobs"]:
             pointer: Pointer = ("jobs", job["id"])
@@ -379,12 +383,17 @@ class WorkflowDocument(Document):
                               context={"workflow": self.data, "job": job})
 
     def subjects(self, target: str) -> Iterator[Subject]:
-        if target == "workflow.file":
-            yield Subject(self, self.data, (), owner=(), key="file")
-        elif target == "workflow.job":
-            yield from self._job_subjects()
-        elif target == "workflow.step":
-            yield from self._step_subjects()
+        """Subjects are built once per target: some thirty rules walk the same steps."""
+        if target not in self._subjects:
+            if target == "workflow.file":
+                self._subjects[target] = [Subject(self, self.data, (), owner=(), key="file")]
+            elif target == "workflow.job":
+                self._subjects[target] = list(self._job_subjects())
+            elif target == "workflow.step":
+                self._subjects[target] = list(self._step_subjects())
+            else:
+                self._subjects[target] = []
+        return iter(self._subjects[target])
 
 
 def build(text: str) -> tuple[dict[str, Any], dict[Pointer, Span]]:
