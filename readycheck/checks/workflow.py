@@ -867,3 +867,9 @@ def invalid_expression(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
     for expression in found:
         if expression["error"]:
             yield _line_hit(f"invalid expression {expression['text'][:60]!r}: {expression['error']}", expression["line"])
+
+
+def action_image_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    image = subject.data.get("image")
+    if subject.data.get("is_action") and image and _image_unpinned(image):
+        yield Hit(f"the action's image '{image['image']}' has no version tag or digest", at=("runs", "image"))
