@@ -23,8 +23,8 @@ SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh", "python", "python3", "node"
 
 # ---------------------------------------------------------------- shared helpers
 
-def _line_hit(message: str, line: int, key: str = "", severity: str | None = None) -> Hit:
-    return Hit(message, span=Span(line), key=key or message, severity=severity)
+def _line_hit(message: str, line: int, column: int = 1, key: str = "") -> Hit:
+    return Hit(message, span=Span(line, column), key=key or message)
 
 
 def _steps_of(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -146,7 +146,7 @@ def tool_install_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator
     for command in _commands(subject.data):
         problem = _unpinned_install(command)
         if problem:
-            yield _line_hit(f"{problem}: the next run may get a different tool", command["file_line"])
+            yield _line_hit(f"{problem}: the next run may get a different tool", command["file_line"], command["file_column"])
 
 
 def setup_action_latest(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -219,7 +219,7 @@ def untrusted_checkout(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
         if command["name"] == "gh" and args[:2] == ["pr", "checkout"] or (
             command["name"] == "git" and "fetch" in args and any("pull/" in a for a in args)
         ):
-            yield _line_hit("a privileged trigger fetches and checks out the pull request's code", command["file_line"])
+            yield _line_hit("a privileged trigger fetches and checks out the pull request's code", command["file_line"], command["file_column"])
 
 
 def secrets_inherit(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -321,7 +321,7 @@ def literal_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
         for command in _commands(step):
             for match in _secret_matches(command["text"], None):
                 yield _line_hit(f"{match.description} written into a run: script ({_redacted(match.value)})",
-                                command["file_line"])
+                                command["file_line"], command["file_column"])
                 break
 
 
@@ -364,7 +364,7 @@ def secret_exposed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
             continue
         else:
             where = "to the job log"
-        yield _line_hit(f"a secret is written {where}", command["file_line"])
+        yield _line_hit(f"a secret is written {where}", command["file_line"], command["file_column"])
 
 
 def unsecure_commands(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -388,7 +388,7 @@ def docker_login_password(subject: Subject, options: dict[str, Any]) -> Iterator
                 value = arg.split("=", 1)[1]
             if value is not None and not value.startswith("$"):
                 yield _line_hit(f"{command['name']} login is given a literal password on the command line "
-                                "(use --password-stdin with a secret)", command["file_line"])
+                                "(use --password-stdin with a secret)", command["file_line"], command["file_column"])
 
 
 # ---------------------------------------------------------------- supply-chain
@@ -407,7 +407,7 @@ def script_injection(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
             if is_untrusted(Reference(path)):
                 where = "run: script" if expression["field"] == "run" else "github-script script"
                 yield _line_hit(f"'{path}' is expanded into the {where}: anyone who controls it can run code here; "
-                                "pass it through env: and use the variable", expression["line"], key=path)
+                                "pass it through env: and use the variable", expression["line"], expression["column"], key=path)
 
 
 def curl_pipe_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -421,7 +421,7 @@ def curl_pipe_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
         shell = next((c for c in rest if c["name"] in SHELLS or c["name"] == "sudo" and set(_args(c)) & SHELLS), None)
         if shell is not None:
             yield _line_hit(f"{command['name']} output is piped into {shell['name']}: whatever the server sends runs unverified",
-                            command["file_line"])
+                            command["file_line"], command["file_column"])
 
 
 def _pushes(step: dict[str, Any]) -> list[str]:
@@ -567,7 +567,7 @@ def tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iter
         used = [a for a in _args(command) if a in flags or command["name"] == "curl" and re.fullmatch(r"-[a-zA-Z]*k[a-zA-Z]*", a)]
         if used:
             yield _line_hit(f"{command['name']} {used[0]} turns off TLS verification: anyone on the path can "
-                            "answer in the server's place", command["file_line"])
+                            "answer in the server's place", command["file_line"], command["file_column"])
 
 
 # ---------------------------------------------------------------- delivery: deploy jobs
@@ -738,7 +738,7 @@ def helm_without_wait(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
             missing.append("--timeout")
         if missing:
             yield _line_hit(f"helm {args[0]} without {' and '.join(missing)}: the job reports success before the "
-                            "release is ready", command["file_line"])
+                            "release is ready", command["file_line"], command["file_column"])
 
 
 _TEST_STEP_NAME = re.compile(r"\btests?\b|\bspecs?\b|unit|integration|e2e", re.I)
@@ -765,7 +765,7 @@ def test_failure_ignored(subject: Subject, options: dict[str, Any]) -> Iterator[
         following = next((c for c in commands[index + 1:] if c["pipeline"] != command["pipeline"]), None)
         if following is not None and following["name"] in ("true", ":") or following is not None and \
                 following["name"] == "exit" and _args(following)[:1] == ["0"]:
-            yield _line_hit(f"'{command['text']} || {following['name']}' hides test failures", command["file_line"])
+            yield _line_hit(f"'{command['text']} || {following['name']}' hides test failures", command["file_line"], command["file_column"])
 
 
 # ---------------------------------------------------------------- structure (correctness)
@@ -866,7 +866,8 @@ def invalid_expression(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
         found.extend(step.get("expressions") or [])
     for expression in found:
         if expression["error"]:
-            yield _line_hit(f"invalid expression {expression['text'][:60]!r}: {expression['error']}", expression["line"])
+            yield _line_hit(f"invalid expression {expression['text'][:60]!r}: {expression['error']}", expression["line"],
+                            expression["column"])
 
 
 def action_image_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:

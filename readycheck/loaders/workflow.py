@@ -14,7 +14,7 @@ the model's subjects use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from readycheck.discover import Target
@@ -213,7 +213,7 @@ class _Builder:
         span = self.value_span(pointer)
         lines = _line_finder(self.lines, span)
         for expression in find_expressions(value):
-            line = lines(expression.text)
+            line, column = lines(expression.text)
             found.append({
                 "text": expression.text,
                 "references": [r.path for r in expression.references],
@@ -222,6 +222,7 @@ class _Builder:
                 "field": field_name,
                 "pointer": list(pointer),
                 "line": line,
+                "column": column,
             })
         return found
 
@@ -235,6 +236,7 @@ class _Builder:
         found = []
         for command in parse_script(script).commands:
             data = command.as_dict()
+            first = command.text.splitlines()[0] if command.text else ""
             if span is None:
                 data["file_line"] = command.line + 1
             elif indicator == "|":
@@ -242,7 +244,9 @@ class _Builder:
             elif span.last_line == span.line:
                 data["file_line"] = span.line
             else:
-                data["file_line"] = lines(command.text.splitlines()[0] if command.text else "")
+                data["file_line"] = lines(first)[0]
+            text = self.lines[data["file_line"] - 1] if 0 < data["file_line"] <= len(self.lines) else ""
+            data["file_column"] = text.find(first) + 1 if first and first in text else 1
             found.append(data)
         return found
 
@@ -338,21 +342,21 @@ class _Builder:
         }
 
 
-def _line_finder(lines: list[str], span: Span | None) -> Any:
-    """Find successive snippets inside a value's lines; each call continues after the last match."""
+def _line_finder(lines: list[str], span: Span | None) -> Callable[[str], tuple[int, int]]:
+    """Find successive snippets inside a value's lines: (line, column), each search going on after the last."""
     start = span.line if span else 1
     end = span.last_line if span else len(lines)
     state = {"line": start, "column": (span.column - 1) if span else 0}
 
-    def find(snippet: str) -> int:
+    def find(snippet: str) -> tuple[int, int]:
         first = snippet.splitlines()[0] if snippet else ""
         for number in range(state["line"], max(end, start) + 1):
             text = lines[number - 1] if number - 1 < len(lines) else ""
             offset = text.find(first, state["column"] if number == state["line"] else 0)
             if offset >= 0:
                 state["line"], state["column"] = number, offset + max(len(first), 1)
-                return number
-        return state["line"]
+                return number, offset + 1
+        return state["line"], 1
 
     return find
 
