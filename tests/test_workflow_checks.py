@@ -85,3 +85,45 @@ def test_odd_shapes_never_break_a_rule(tmp_path: Path, catalog: Catalog, text: s
     (tmp_path / "action.yml").write_text(text)
     result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
     assert [e.message for e in result.errors] == []
+
+
+PIPELINE = """\
+on:
+  push:
+    branches: [main]
+permissions: {}
+concurrency: deploy
+jobs:
+  test:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@v4
+      - uses: erlef/setup-beam@v1
+      - run: mix test
+  deploy:
+    needs: test
+    runs-on: ubuntu-24.04
+    environment: production
+    steps:
+      - run: flyctl deploy --remote-only
+"""
+
+
+def _findings(tmp_path: Path, catalog: Catalog, config: Config) -> list[tuple[str, int, str]]:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True, exist_ok=True)
+    (workflows / "ci.yml").write_text(PIPELINE)
+    result = scan([str(tmp_path)], catalog, config, base=tmp_path)
+    return [(f.rule, f.span.line, f.severity) for f in result.findings]
+
+
+def test_missing_timeout_is_a_warning_on_deploy_jobs_and_a_note_elsewhere(tmp_path: Path, catalog: Catalog) -> None:
+    assert _findings(tmp_path, catalog, Config(select=["GH501"])) == [("GH501", 7, "note"), ("GH501", 13, "warning")]
+
+
+def test_trusted_owners_are_configurable(tmp_path: Path, catalog: Catalog) -> None:
+    assert _findings(tmp_path, catalog, Config(select=["GH101"])) == [("GH101", 11, "warning")]
+    strict = Config(select=["GH101"], rule_options={"GH101": {"trusted": []}})
+    assert _findings(tmp_path, catalog, strict) == [("GH101", 10, "warning"), ("GH101", 11, "warning")]
+    relaxed = Config(select=["GH101"], rule_options={"GH101": {"trusted": ["actions/*", "erlef/*"]}})
+    assert _findings(tmp_path, catalog, relaxed) == []
