@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 CONTEXTS = {
     "github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix", "needs", "inputs",
@@ -149,8 +150,16 @@ def _matching_bracket(tokens: list[tuple[str, str]], start: int) -> int:
     raise ExpressionError("unclosed '['")
 
 
-def find_expressions(text: str) -> list[Expression]:
-    """Every `${{ ... }}` in a string, in order; a closing `}}` inside a string literal is skipped."""
+@lru_cache(maxsize=8192)
+def find_expressions(text: str) -> tuple[Expression, ...]:
+    """Every `${{ ... }}` in a string, in order; a closing `}}` inside a string literal is skipped.
+
+    Cached: the loader and several rules ask about the same strings. Callers must not mutate the result.
+    """
+    return tuple(_find_expressions(text))
+
+
+def _find_expressions(text: str) -> list[Expression]:
     found: list[Expression] = []
     pos = 0
     while True:

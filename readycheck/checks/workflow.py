@@ -424,29 +424,6 @@ def curl_pipe_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
                             command["file_line"], command["file_column"])
 
 
-def _pushes(step: dict[str, Any]) -> list[str]:
-    """The image references a step pushes ([] if it pushes nothing; ['?'] if unknown)."""
-    name = _uses_name(step)
-    if name == "docker/build-push-action" and str(step["with"].get("push", "")).lower() == "true":
-        return _split_tags(_with_text(step, "tags")) or ["?"]
-    if name == "redhat-actions/push-to-registry":
-        return [_with_text(step, "image") + ":" + t for t in _split_tags(_with_text(step, "tags"))] or ["?"]
-    pushed: list[str] = []
-    for command in _commands(step):
-        args = _args(command)
-        if command["name"] in ("docker", "podman", "buildah") and args[:1] == ["push"]:
-            pushed.extend([a for a in args[1:] if not a.startswith("-")][:1] or ["?"])
-        elif command["name"] == "docker" and args[:2] in (["buildx", "build"], ["build"]) and "--push" in args:
-            pushed.extend(args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-t", "--tag"))
-        elif command["name"] in ("ko", "jib") and args[:1] in (["publish"], ["build"]):
-            pushed.append("?")
-    return pushed
-
-
-def _split_tags(text: str) -> list[str]:
-    return [t.strip() for t in re.split(r"[\n,]", text) if t.strip()]
-
-
 _SCANNERS = ("aquasecurity/trivy-action", "anchore/scan-action", "snyk/actions", "docker/scout-action",
              "crazy-max/ghaction-container-scan", "aquasecurity/setup-trivy", "sysdiglabs/scan-action",
              "lacework/lw-scanner-action", "azure/container-scan", "neuvector/scan-action")
@@ -492,10 +469,10 @@ def _push_steps(subject: Subject) -> list[tuple[Pointer, dict[str, Any]]]:
     found: list[tuple[Pointer, dict[str, Any]]] = []
     for job in workflow.get("jobs") or []:
         for step in _steps_of(job):
-            if _pushes(step):
+            if step["pushes"]:
                 found.append((("jobs", job["id"], "steps", step["index"]), step))
     for step in workflow.get("steps") or []:
-        if _pushes(step):
+        if step["pushes"]:
             found.append((("runs", "steps", step["index"]), step))
     return found
 
@@ -533,7 +510,7 @@ def _is_mutable(reference: str) -> bool:
 
 
 def mutable_tags_only(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    pushed = _pushes(subject.data)
+    pushed = subject.data["pushes"]
     known = [p for p in pushed if p != "?"]
     if known and len(known) == len(pushed) and all(_is_mutable(p) for p in known):
         at: Pointer = ("with", "tags") if subject.data.get("uses") else ("run",)

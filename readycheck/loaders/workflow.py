@@ -181,6 +181,34 @@ def passes_environment(job: dict[str, Any]) -> bool:
     return bool(job.get("uses")) and any(str(k).lower() in ("environment", "env", "stage") for k in job.get("with") or {})
 
 
+def pushed_images(step: dict[str, Any]) -> list[str]:
+    """The image references a step pushes ([] if it pushes nothing; ['?'] if unknown)."""
+    name = _remote_name(step)
+    if name == "docker/build-push-action" and str(step["with"].get("push", "")).lower() == "true":
+        return _split_tags(_with_text(step, "tags")) or ["?"]
+    if name == "redhat-actions/push-to-registry":
+        return [_with_text(step, "image") + ":" + t for t in _split_tags(_with_text(step, "tags"))] or ["?"]
+    pushed: list[str] = []
+    for command in step["commands"]:
+        args = [str(a) for a in command["argv"][1:]]
+        if command["name"] in ("docker", "podman", "buildah") and args[:1] == ["push"]:
+            pushed.extend([a for a in args[1:] if not a.startswith("-")][:1] or ["?"])
+        elif command["name"] == "docker" and args[:2] in (["buildx", "build"], ["build"]) and "--push" in args:
+            pushed.extend(args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-t", "--tag"))
+        elif command["name"] in ("ko", "jib") and args[:1] in (["publish"], ["build"]):
+            pushed.append("?")
+    return pushed
+
+
+def _with_text(step: dict[str, Any], key: str) -> str:
+    value = (step.get("with") or {}).get(key)
+    return "" if value is None else str(value)
+
+
+def _split_tags(text: str) -> list[str]:
+    return [t.strip() for t in re.split(r"[\n,]", text) if t.strip()]
+
+
 def _remote_name(step: dict[str, Any]) -> str:
     uses = step.get("uses")
     return str(uses.get("name") or "").lower() if uses and uses["kind"] == "remote" else ""
@@ -268,6 +296,7 @@ class _Builder:
             "expressions": self.expressions(step, pointer, "step"),
         }
         model["deploys"] = deploy_step(model)
+        model["pushes"] = pushed_images(model)
         for expression in model["expressions"]:
             expression["field"] = str(expression["pointer"][len(pointer)]) if len(expression["pointer"]) > len(pointer) else "step"
         return model
