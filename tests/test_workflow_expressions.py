@@ -1,0 +1,43 @@
+"""The `${{ }}` parser: references normalised, literals and functions told apart, errors caught."""
+
+from __future__ import annotations
+
+from readycheck.expressions import Reference, find_expressions, is_untrusted, parse_references
+
+
+def paths(source: str) -> list[str]:
+    return [r.path for r in parse_references(source)[0]]
+
+
+def test_dotted_and_indexed_access_normalise_to_one_path() -> None:
+    assert paths("github.event['issue'].title") == ["github.event.issue.title"]
+    assert paths("github.event.commits[0].message") == ["github.event.commits.0.message"]
+    assert paths("github.event.pages[*].page_name") == ["github.event.pages.*.page_name"]
+    assert paths("needs.build.outputs[matrix.key]") == ["needs.build.outputs.*", "matrix.key"]
+
+
+def test_functions_and_string_literals_are_not_references() -> None:
+    refs, functions = parse_references("contains(github.event.pull_request.labels.*.name, 'secrets.X') && true")
+    assert [r.path for r in refs] == ["github.event.pull_request.labels.*.name"]
+    assert functions == ["contains"]
+
+
+def test_find_expressions_keeps_offsets_and_skips_braces_in_literals() -> None:
+    text = "echo ${{ format('{0}}}', github.head_ref) }} and ${{ secrets.TOKEN }}"
+    found = find_expressions(text)
+    assert [e.references[0].path for e in found] == ["github.head_ref", "secrets.TOKEN"]
+    assert text[found[1].start:found[1].end] == "${{ secrets.TOKEN }}"
+
+
+def test_malformed_expressions_carry_an_error() -> None:
+    assert find_expressions("${{ github.ref == 'x' }")[0].error
+    assert find_expressions("${{ fromJSON(x).a[0 }}")[0].error
+    assert find_expressions("${{ github.ref }}")[0].error is None
+
+
+def test_untrusted_inputs() -> None:
+    assert is_untrusted(Reference("github.event.issue.title"))
+    assert is_untrusted(Reference("github.event.commits.*.author.email"))
+    assert is_untrusted(Reference("github.head_ref"))
+    assert not is_untrusted(Reference("github.event.issue.number"))
+    assert not is_untrusted(Reference("github.sha"))
