@@ -606,7 +606,8 @@ def topology_spread_missing(subject: Subject, options: dict[str, Any]) -> Iterat
 
 
 def _first(matches: list[Any]) -> Any:
-    return matches[0] if matches else None
+    """The first match worth reporting: low-confidence guesses (a weak URL password) are left out."""
+    return next((m for m in matches if m.confidence != "low"), None)
 
 
 def env_secret_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -662,6 +663,8 @@ def command_credential(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
             offsets.append(start)
             position = start + len(word) if start >= 0 else position
         for match in scan_text(joined, context="kubernetes"):
+            if match.confidence == "low":
+                continue
             index = max((i for i, o in enumerate(offsets) if 0 <= o <= match.start), default=0)
             yield _hit(subject, f"{_label(subject)}: {field_name} carries a credential ({match.description}: "
                        f"{redact(match.value)}); pass it from a Secret as an environment variable",
