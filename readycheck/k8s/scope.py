@@ -5,12 +5,12 @@ Checks that relate objects (a PDB to its workload, an HPA to its target, a Servi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from readycheck.k8s.workloads import get_in, pod_spec_path, selector_matches, template_labels
-from readycheck.model import Document
+from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, pod_spec_path, selector_matches, template_labels
+from readycheck.model import Document, Scope
 
 
 @dataclass
@@ -32,20 +32,34 @@ class ScopedObject:
         return str(get_in(self.obj, ("metadata", "namespace")) or "")
 
 
-def scope_objects(doc: Document) -> Iterator[ScopedObject]:
-    """Every Kubernetes object of the document's scope (the document alone when it has no scope)."""
-    documents = doc.scope.documents if doc.scope is not None else [doc]
+_by_kind: weakref.WeakKeyDictionary[Scope, dict[str, list[ScopedObject]]] = weakref.WeakKeyDictionary()
+
+
+def _collect(documents: list[Document]) -> dict[str, list[ScopedObject]]:
+    by_kind: dict[str, list[ScopedObject]] = {}
     for other in documents:
         objects = getattr(other, "objects", None)
         if "kubernetes" not in (other.rule_kinds or (other.kind,)) or not isinstance(objects, list):
             continue
         for index, obj in enumerate(objects):
             if isinstance(obj, dict):
-                yield ScopedObject(other, index, obj)
+                scoped = ScopedObject(other, index, obj)
+                by_kind.setdefault(scoped.kind, []).append(scoped)
+    return by_kind
+
+
+def objects_by_kind(doc: Document) -> dict[str, list[ScopedObject]]:
+    """The Kubernetes objects of the document's scope by kind, indexed once per scope."""
+    if doc.scope is None:
+        return _collect([doc])
+    if doc.scope not in _by_kind:
+        _by_kind[doc.scope] = _collect(doc.scope.documents)
+    return _by_kind[doc.scope]
 
 
 def of_kind(doc: Document, *kinds: str) -> list[ScopedObject]:
-    return [o for o in scope_objects(doc) if o.kind in kinds]
+    index = objects_by_kind(doc)
+    return [o for kind in kinds for o in index.get(kind, [])]
 
 
 def same_namespace(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -78,4 +92,4 @@ def autoscalers_of(doc: Document, workload: dict[str, Any]) -> list[ScopedObject
 
 
 def workloads(doc: Document) -> list[ScopedObject]:
-    return [o for o in scope_objects(doc) if pod_spec_path(o.obj) is not None]
+    return [o for kind in POD_SPEC_PATHS for o in of_kind(doc, kind) if pod_spec_path(o.obj) is not None]
