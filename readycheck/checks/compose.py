@@ -112,7 +112,7 @@ def resource_limits_missing(subject: Subject, options: dict[str, Any]) -> Iterat
         return
     if any(service.get(key) is not None for key in ("mem_limit", "cpus", "memswap_limit")):
         return
-    severity = "warning" if subject.context["production"] else "note"
+    severity = None if subject.context["production"] else "note"  # production files: the rule's severity
     yield _hit(subject, f"service '{_name(subject)}' has no memory or CPU limit (deploy.resources.limits, "
                "mem_limit, cpus)", severity=severity)
 

@@ -6,7 +6,7 @@ optionally, a display path per pointer (a rendered chart maps lines back into se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -195,22 +195,21 @@ def build_kubernetes_documents(
     text: str,
     yaml_docs: Sequence[ParsedYaml],
     config: Any = None,
-    display_path: Callable[[int], str] | None = None,
 ) -> list[KubernetesDocument]:
     """The Kubernetes objects of parsed YAML documents, as one document (none when there are no objects).
 
-    `List` objects are flattened into their items. Documents without apiVersion/kind are skipped.
-    Each source may carry `display_paths` (see ManifestSource); `display_path(i)` names a whole
-    source's file when its pointers need no finer mapping.
+    `yaml_docs` are YamlDocuments of a manifest, or ManifestSources of objects parsed elsewhere (a
+    rendered chart) whose `locations` point into the source files and whose `display_paths` name them
+    (`{(): "templates/deployment.yaml"}` for a whole object). `List` objects are flattened into their
+    items; documents without apiVersion/kind are skipped. `config` supplies `kubernetes.ignore` and
+    `strict` for suppressions.
     """
     objects: list[dict[str, Any]] = []
     locations: dict[Pointer, Span] = {}
     display_paths: dict[Pointer, str] = {}
-    for source_index, source in enumerate(yaml_docs):
+    for source in yaml_docs:
         data = source.data
         source_paths: dict[Pointer, str] = dict(getattr(source, "display_paths", None) or {})
-        if display_path is not None:
-            source_paths.setdefault((), display_path(source_index))
         if not _is_object(data):
             continue
         items: list[Pointer] = [()]
