@@ -12,8 +12,10 @@ import random
 import statistics
 import string
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -58,9 +60,24 @@ def _secret_line(rng: random.Random) -> str:
     return rng.choice(makers)()
 
 
-def make_lines(n: int, seed: int = 20240722) -> list[str]:
+def make_lines(n: int, seed: int = 20240722) -> tuple[list[str], set[int]]:
+    """The lines, and the 1-based numbers of those holding a credential."""
     rng = random.Random(seed)
-    return [_secret_line(rng) if rng.random() < 0.05 else rng.choice(PLAIN) for _ in range(n)]
+    lines: list[str] = []
+    secret: set[int] = set()
+    for i in range(1, n + 1):
+        if rng.random() < 0.05:
+            lines.append(_secret_line(rng))
+            secret.add(i)
+        else:
+            lines.append(rng.choice(PLAIN))
+    return lines, secret
+
+
+def _score(found: set[int], secret: set[int]) -> str:
+    tp = len(found & secret)
+    precision = tp / len(found) if found else 1.0
+    return f"precision {precision:.2f}, recall {tp / len(secret):.2f}"
 
 
 def _median_time(fn: Callable[[], object], runs: int) -> float:
@@ -77,33 +94,45 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    lines = make_lines(args.lines)
+    lines, secret = make_lines(args.lines)
 
     t = time.perf_counter()
     from readycheck.secrets import scan_text
 
     import_ms = (time.perf_counter() - t) * 1000
-    found = sum(1 for line in lines if scan_text(line))
+    found = {i for i, line in enumerate(lines, 1) if scan_text(line)}
     ours = _median_time(lambda: [scan_text(line) for line in lines], args.runs)
     print(
         f"readycheck.secrets: import {import_ms:.1f} ms, {len(lines)} lines in {ours * 1000:.0f} ms "
-        f"(median of {args.runs}), {len(lines) / ours:,.0f} lines/s, {found} lines with findings"
+        f"(median of {args.runs}), {len(lines) / ours:,.0f} lines/s, {len(found)} lines with findings "
+        f"({_score(found, secret)} on the generated labels)"
     )
 
     try:
-        from detect_secrets.core.scan import scan_line
+        from detect_secrets import SecretsCollection
         from detect_secrets.settings import default_settings
     except ImportError:
         print("detect-secrets: not importable, skipped")
         return 0
-    with default_settings():
-        ds_found = sum(1 for line in lines if list(scan_line(line)))
-        theirs = _median_time(lambda: [list(scan_line(line)) for line in lines], args.runs)
+    # detect-secrets scans files (its keyword plugin depends on the file name); .yaml gives it
+    # its unquoted-value keyword rules, the closest to these mixed config lines.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lines.yaml"
+        path.write_text("\n".join(lines) + "\n")
+
+        def scan_file() -> set[int]:
+            collection = SecretsCollection()
+            with default_settings():
+                collection.scan_file(str(path))
+            return {secret.line_number for _, secret in collection}
+
+        ds_found = scan_file()
+        theirs = _median_time(scan_file, args.runs)
     print(
         f"detect-secrets:     {len(lines)} lines in {theirs * 1000:.0f} ms (median of {args.runs}), "
-        f"{len(lines) / theirs:,.0f} lines/s, {ds_found} lines with findings"
+        f"{len(lines) / theirs:,.0f} lines/s, {len(ds_found)} lines with findings ({_score(ds_found, secret)})"
     )
-    print(f"ratio: {theirs / ours:.1f}x")
+    print(f"readycheck.secrets is {theirs / ours:.1f}x faster")
     return 0
 
 

@@ -94,8 +94,9 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "private-key-block",
         "PEM private key block",
-        r"-----BEGIN [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,10000}?"
-        r"(?:-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----|\Z)",
+        # the body stops at the next "-----" without backtracking, so unterminated blocks stay linear
+        r"-----BEGIN [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s\\:,.]|-(?!----)){0,20000}"
+        r"(?:-----END [A-Z0-9 ]{0,30}PRIVATE KEY(?: BLOCK)?-----)?",
         triggers=("PRIVATE KEY",),
         check=_pem_ok,
     ),

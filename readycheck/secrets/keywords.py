@@ -24,225 +24,49 @@ if TYPE_CHECKING:
 
     SecretKind: TypeAlias = Literal["password", "secret"]
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as text, one place to read and extend."""
+    return frozenset(text.split())
+
+
 _PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "passwort", "pwd", "pass", "pw"})
-_SHORT_PASSWORD_WORDS = frozenset({"pwd", "pass", "pw"})  # only as a suffix: PWD alone is the shell's cwd
+# only as the last word: PWD alone is the shell's cwd, GetPassWarning is no password
+_SHORT_PASSWORD_WORDS = frozenset({"pwd", "pass", "pw"})
 _SECRET_WORDS = frozenset(
     {"secret", "token", "apikey", "credential", "credentials", "creds", "authorization", "privatekey"}
 )
 _SECRET_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credentials")
 # "<qualifier> key" is a secret (API_KEY, HMAC_KEY); other keys (CACHE_KEY, S3_KEY) are not.
-_KEY_QUALIFIERS = frozenset(
-    [
-        "api",
-        "access",
-        "secret",
-        "private",
-        "signing",
-        "sign",
-        "encryption",
-        "encrypt",
-        "crypt",
-        "crypto",
-        "cipher",
-        "hmac",
-        "master",
-        "license",
-        "licence",
-        "ssh",
-        "deploy",
-        "session",
-        "cookie",
-        "jwt",
-        "app",
-        "auth",
-        "client",
-        "webhook",
-        "service",
-        "account",
-        "admin",
-        "root",
-        "aes",
-        "rsa",
-        "gpg",
-        "pgp",
-        "subscription",
-        "storage",
-        "shared",
-        "sas",
-        "host",
-        "function",
-        "write",
-        "ingest",
-    ]
+_KEY_QUALIFIERS = _words(
+    """
+    api access secret private signing sign encryption encrypt crypt crypto cipher hmac master
+    license licence ssh deploy session cookie jwt app auth client webhook service account admin
+    root aes rsa gpg pgp subscription storage shared sas host function write ingest
+    """
 )
 # Words after the secret word that make the key describe the secret, not hold it.
-_METADATA = frozenset(
-    [
-        "ttl",
-        "length",
-        "len",
-        "size",
-        "min",
-        "max",
-        "file",
-        "files",
-        "path",
-        "dir",
-        "directory",
-        "url",
-        "uri",
-        "urls",
-        "endpoint",
-        "host",
-        "hosts",
-        "port",
-        "name",
-        "names",
-        "ref",
-        "refs",
-        "reference",
-        "id",
-        "ids",
-        "enabled",
-        "enable",
-        "disabled",
-        "disable",
-        "timeout",
-        "expiry",
-        "expires",
-        "expiration",
-        "expire",
-        "lifetime",
-        "duration",
-        "age",
-        "seconds",
-        "secs",
-        "sec",
-        "ms",
-        "minutes",
-        "mins",
-        "hours",
-        "days",
-        "header",
-        "headers",
-        "type",
-        "types",
-        "kind",
-        "algorithm",
-        "algorithms",
-        "alg",
-        "algo",
-        "version",
-        "format",
-        "encoding",
-        "provider",
-        "providers",
-        "mode",
-        "method",
-        "methods",
-        "backend",
-        "strategy",
-        "scheme",
-        "schemes",
-        "location",
-        "store",
-        "source",
-        "policy",
-        "policies",
-        "rotation",
-        "interval",
-        "count",
-        "prefix",
-        "suffix",
-        "field",
-        "label",
-        "selector",
-        "env",
-        "var",
-        "variable",
-        "arn",
-        "hash",
-        "hasher",
-        "hashers",
-        "regex",
-        "pattern",
-        "hint",
-        "required",
-        "validation",
-        "validator",
-        "complexity",
-        "strength",
-        "generator",
-        "manager",
-        "reset",
-        "retries",
-        "attempts",
-        "audience",
-        "issuer",
-        "scope",
-        "scopes",
-        "grant",
-        "cache",
-        "namespace",
-        "mount",
-        "volume",
-        "user",
-        "username",
-        "email",
-        "stdin",
-        "command",
-        "cmd",
-        "script",
-        "helper",
-        "program",
-        "exec",
-        "output",
-        "input",
-        "keyid",
-        "realm",
-        "domain",
-        "server",
-        "flag",
-        "flags",
-        "mapping",
-        "map",
-        "mappings",
-        "rule",
-        "rules",
-        "class",
-        "config",
-        "configuration",
-        "template",
-    ]
+_METADATA = _words(
+    """
+    ttl length len size min max file files path dir directory url uri urls endpoint host hosts
+    port name names ref refs reference id ids enabled enable disabled disable timeout expiry
+    expires expiration expire lifetime duration age seconds secs sec ms minutes mins hours days
+    header headers type types kind algorithm algorithms alg algo version format encoding
+    provider providers mode method methods backend strategy scheme schemes location store source
+    policy policies rotation interval count prefix suffix field label selector env var variable
+    arn hash hasher hashers regex pattern hint required validation validator complexity strength
+    generator manager reset retries attempts audience issuer scope scopes grant cache namespace
+    mount volume user username email stdin command cmd script helper program exec output input
+    keyid realm domain server flag flags mapping map mappings rule rules class config
+    configuration template
+    """
 )
 # Leading words that turn the key into a switch or a limit: USE_AUTH, MAX_TOKENS, existingSecret.
-_LEADING_METADATA = frozenset(
-    [
-        "max",
-        "min",
-        "num",
-        "number",
-        "no",
-        "use",
-        "enable",
-        "enabled",
-        "disable",
-        "disabled",
-        "require",
-        "requires",
-        "required",
-        "allow",
-        "skip",
-        "is",
-        "has",
-        "show",
-        "hide",
-        "existing",
-        "rotate",
-        "verify",
-        "validate",
-        "check",
-    ]
+_LEADING_METADATA = _words(
+    """
+    max min num number no use enable enabled disable disabled require requires required allow
+    skip is has show hide existing rotate verify validate check
+    """
 )
 
 _WORD = r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+"
@@ -257,7 +81,8 @@ def key_words(key: str) -> list[str]:
 def _word_kind(words: list[str], i: int) -> SecretKind | None:
     w = words[i]
     if w in _PASSWORD_WORDS:
-        return None if w in _SHORT_PASSWORD_WORDS and i == 0 else "password"
+        short = w in _SHORT_PASSWORD_WORDS
+        return None if short and (i == 0 or i != len(words) - 1) else "password"
     if w in _SECRET_WORDS:
         return "secret"
     if w == "auth":  # BASIC_AUTH, _auth; but AUTH_ENABLED, AUTH_PROVIDER describe
@@ -282,8 +107,8 @@ def secret_kind(key: str) -> SecretKind | None:
             continue
         if any(w in _METADATA for w in words[i + 1 :]):
             return None
-        if i > 0 and words[0] in _LEADING_METADATA:
-            return None
+        if i > 0 and (words[0] in _LEADING_METADATA or words[i - 1] in _LEADING_METADATA):
+            return None  # MAX_TOKENS, USE_AUTH, auth.existingSecret
         return kind
     return None
 
@@ -306,7 +131,7 @@ _DURATION = r"(?i)\d+(?:\.\d+)?\s*(?:ns|us|ms|s|m|h|d|w|y|sec|secs|min|mins|hour
 _VERSION = r"(?i)v?\d+(?:\.\d+)+(?:[-+][\w.]+)?"
 _URL = r"[A-Za-z][A-Za-z0-9+.-]*://\S*"
 # lower-case words joined by separators (my-secret, wiki.settings.staging) or an UPPER_CASE name
-_IDENTIFIER = r"[a-z]+(?:[-_.][a-z]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
+_IDENTIFIER = r"[a-z]+(?:[-_.][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
 
 
 def assess_value(kind: SecretKind, value: str) -> Confidence | None:

@@ -11,61 +11,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as text, one place to read and extend."""
+    return frozenset(text.split())
+
+
 # A whole value that is only one of these words is a stand-in, not a credential.
-_WORDS = frozenset(
-    [
-        "changeme",
-        "change-me",
-        "change_me",
-        "changeit",
-        "change-it",
-        "replaceme",
-        "replace-me",
-        "replace_me",
-        "example",
-        "sample",
-        "dummy",
-        "placeholder",
-        "todo",
-        "tbd",
-        "fixme",
-        "none",
-        "null",
-        "nil",
-        "undefined",
-        "true",
-        "false",
-        "yes",
-        "no",
-        "on",
-        "off",
-        "secret",
-        "secrets",
-        "password",
-        "passwd",
-        "pass",
-        "token",
-        "apikey",
-        "api-key",
-        "redacted",
-        "hidden",
-        "masked",
-        "omitted",
-        "notset",
-        "not-set",
-        "not_set",
-        "unset",
-        "empty",
-        "default",
-        "n/a",
-        "na",
-        "-",
-        "?",
-        "required",
-        "optional",
-        "string",
-        "value",
-    ]
+_WORDS = _words(
+    """
+    changeme change-me change_me changeit change-it replaceme replace-me replace_me example
+    sample dummy placeholder todo tbd fixme none null nil undefined true false yes no on off
+    secret secrets password passwd pass token apikey api-key redacted hidden masked omitted
+    notset not-set not_set unset empty default n/a na - ? required optional string value
+    """
 )
 
 # Patterns are kept as strings: re caches them on first use, so importing costs no compilation.
@@ -74,9 +33,9 @@ _REFERENCE = r"""(?x)
       \$\{\{.*?\}\}            # GitHub Actions expression
     | \{\{.*?\}\}              # Helm / Jinja / Go template
     | \{%.*?%\}                # Jinja statement
-    | (?<!\$)\$\{[^{}]*\}      # ${VAR}, ${VAR:-x}, ${VAR:?msg}
-    | (?<!\$)\$\([^()]*\)      # $(VAR) / $(command)
-    | (?<!\$)\$[A-Za-z_][A-Za-z0-9_]*   # $VAR ($$ is an escaped dollar in compose)
+    | \$\{[^{}]*\}             # ${VAR}, ${VAR:-x}, ${VAR:?msg}
+    | \$\([^()]*\)             # $(VAR) / $(command)
+    | \$[A-Za-z_][A-Za-z0-9_]*  # $VAR, and $$VAR: compose's escape for the container's shell
     | %[A-Za-z_][A-Za-z0-9_]*%  # %VAR%
     | \#\{[^{}]*\}             # #{var}
     | <[^<>\n]{1,80}>          # <your-token>
@@ -121,8 +80,9 @@ _PATTERNS = r"""(?xis)
     | .*x{5,}.*                          # sk_live_xxxxx, AKIAXXXXXXXXXX
     | (?:your|my|the|insert|enter|put|add|fill|set)[-_ .].*  # your-token-here, insert_key
     | .*[-_ .](?:here|goes[-_ .]here)    # token-goes-here
+    | .*(?<![a-z])change[-_ ]?(?:me|this|it)(?![a-z]).*   # please-change-me, CHANGE_THIS_SECRET
     | replace.*|change[-_ ]?me.*|fill[-_ ]?me.*|set[-_ ]?me.*|update[-_ ]?me.*|override[-_ ]?me.*
-    | .*\b(?:example|placeholder|dummy|redacted|changeme|replaceme|sample)\b.*
+    | .*(?<![a-z])(?:example|placeholder|dummy|redacted|changeme|replaceme|sample)(?![a-z]).*
     | [a-z]:\\.*                         # C:\path
 """
 
@@ -137,9 +97,18 @@ def strip_quotes(value: str) -> str:
     return v
 
 
-@lru_cache(maxsize=4096)
 def is_placeholder(value: str) -> bool:
     """True when ``value`` is a stand-in (empty, template, reference, dummy word), not a secret."""
+    # Values repeat across a repository; only short ones are cached, so memory stays bounded.
+    return _is_placeholder_cached(value) if len(value) <= 256 else _is_placeholder(value)
+
+
+@lru_cache(maxsize=4096)
+def _is_placeholder_cached(value: str) -> bool:
+    return _is_placeholder(value)
+
+
+def _is_placeholder(value: str) -> bool:
     v = strip_quotes(value)
     if not v:
         return True

@@ -24,25 +24,47 @@ if TYPE_CHECKING:
 # a quoted string, a ${...} / ${{ ... }} reference (which may hold spaces), or a bare word
 _VALUE = (
     r"""(?P<val>"(?:[^"\\\n]|\\.){0,2000}"|'[^'\n]{0,2000}'|\$\{\{[^}\n]*\}\}|\$\{[^}\n]*\}\S*"""
-    r"""|[^\s;&|'"`,)}\]]+)"""
+    r"""|[^\s;&|'"`,)}\]]{1,4096})"""
 )
 # After a key: KEY=value, key: value, "key": "value"; after a flag: --password value, --token=value.
-_AFTER_KEY = r"""["']?[ \t]*(?:=|:(?=[ \t"']))[ \t]*""" + _VALUE
+_AFTER_KEY = r"""["']?[ \t]*=[ \t]*""" + _VALUE
 _AFTER_FLAG = r"""(?:=|[ \t]+)(?!-)""" + _VALUE
+# "key: value" only as a whole YAML/JSON entry, so prose ("Password: must be 8 chars") is left alone
+_AFTER_COLON = r"""(?m)["']?[ \t]*:(?=[ \t"'])[ \t]*""" + _VALUE + r"""(?=[ \t]*(?:[,}\]#][^\n]*)?$)"""
+# An unquoted value that is code, not a literal: a call, an index, an attribute, a type or private
+# name (auth[2], self.password, KeyFlexible, _token_chars).
+_CODE = r"[A-Za-z_][\w.]*[(\[].*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|(?:[A-Z][a-z]+){2,}|_\w+"
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Every secret-named key holds one of these words; pairs are found from them outward, which is
 # far cheaper than matching every KEY=value in the text.
 _KEY_HINTS = r"pass|pw|secret|token|key|cred|auth"  # searched in the lower-cased text: faster than (?i)
 _COMMAND_HINTS = r"curl|mysql|login|authorization"
+_MAX_KEY = 128  # longer runs of name characters are data, not a key name
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _COMMAND = (
-    r"""\bcurl\b[^\n|;&]*?[ \t](?:-u|--user)[ \t]+["']?[^\s:'"]*:(?P<curl>[^\s'"]+)"""
-    r"""|\bmysql(?:dump|admin)?\b[^\n|;&]*?[ \t]-p(?P<mysql>[^\s'"]+)"""
-    r"""|\b(?:docker|podman|helm\s+registry)\s+login\b[^\n|;&]*?[ \t]-p[ \t]+["']?(?P<login>[^\s'"]+)"""
+    r"""\bcurl\b[^\n|;&]{0,400}?[ \t](?:-u|--user)[ \t]+["']?[^\s:'"]*:(?P<curl>[^\s'"]+)"""
+    r"""|\bmysql(?:dump|admin)?\b[^\n|;&]{0,400}?[ \t]-p(?P<mysql>[^\s'"]+)"""
+    r"""|\b(?:docker|podman|helm\s+registry)\s+login\b[^\n|;&]{0,400}?[ \t]-p[ \t]+["']?(?P<login>[^\s'"]+)"""
     r"""|(?i:\bauthorization)["']?[ \t]*[:=][ \t]*["']?(?i:bearer|basic|token)[ \t]+(?P<header>[^\s'"]+)"""
 )
 _COMMAND_KEYS = {"curl": "curl -u", "mysql": "mysql -p", "login": "login -p", "header": "Authorization"}
 _AWS_SECRET_VALUE = r"[A-Za-z0-9/+]{40}"
+_DEFAULT_PASSWORDS = frozenset(
+    {
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "root",
+        "admin",
+        "test",
+        "testing",
+        "guest",
+        "user",
+        "demo",
+        "dev",
+    }
+)
 
 
 def _strip_span(value: str) -> tuple[int, int]:
@@ -82,6 +104,18 @@ def _keyed(key: str, text: str, start: int, end: int) -> SecretMatch | None:
     confidence = assess_value(kind, value)
     if confidence is None:
         return None
+    if kind == "password" and value.lower() in _DEFAULT_PASSWORDS:
+        # POSTGRES_PASSWORD: postgres in a CI service or dev compose: worth a word, not a failure
+        return SecretMatch(
+            "secret-named-key",
+            f"well-known default password in '{key}'",
+            value,
+            start,
+            end,
+            "warning",
+            "low",
+            key,
+        )
     what = "password" if kind == "password" else "secret"
     return SecretMatch(
         "secret-named-key", f"hard-coded {what} in '{key}'", value, start, end, "error", confidence, key
@@ -121,10 +155,16 @@ def _pairs(text: str) -> list[SecretMatch]:
         key = text[start:end]
         flag = key.startswith("-")
         key = key.lstrip("-")
-        if not key or (secret_kind(key) is None and not _is_aws_secret_name(key)):
+        if not key or len(key) > _MAX_KEY or (secret_kind(key) is None and not _is_aws_secret_name(key)):
             continue
-        m = re.compile(_AFTER_FLAG if flag else _AFTER_KEY).match(text, end)
+        m = None
+        for after in (_AFTER_FLAG,) if flag else (_AFTER_KEY, _AFTER_COLON):
+            m = re.compile(after).match(text, end)
+            if m is not None:
+                break
         if m is not None:
+            done = m.end()  # hints inside this value are part of it, not keys
+        if m is not None and not re.fullmatch(_CODE, m.group("val")):
             hit = _keyed(key, text, *m.span("val"))
             if hit is not None:
                 found.append(hit)
@@ -199,6 +239,8 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
         return []
     start, end = _strip_span(value)
     inner = value[start:end]
+    if context == "kubernetes-secret":
+        return _scan_secret_object_value(inner, start, end, key)
     candidates = find_formats(inner, key, offset=start)
     candidates += [
         SecretMatch(
@@ -210,25 +252,28 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
         hit = _keyed(key, value, start, end)
         if hit is not None:
             candidates.append(hit)
-    if context == "kubernetes-secret" and not is_placeholder(inner):
-        decoded = _decoded_secret_data(inner)
-        plain = inner if decoded is None else decoded
-        if not is_placeholder(plain):
-            if decoded is not None:
-                candidates += [
-                    SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)
-                    for m in scan_value(decoded, key=key)
-                ]
-            candidates.append(
-                SecretMatch(
-                    "kubernetes-secret-data",
-                    "literal value in a Kubernetes Secret",
-                    inner,
-                    start,
-                    end,
-                    "error",
-                    "medium",
-                    key,
-                )
-            )
     return _select(candidates)
+
+
+def _scan_secret_object_value(inner: str, start: int, end: int, key: str | None) -> list[SecretMatch]:
+    """A Secret's value is judged decoded, and reported as the whole value as written."""
+    decoded = _decoded_secret_data(inner)
+    plain = inner if decoded is None else decoded
+    if is_placeholder(plain):
+        return []
+    found = scan_value(plain, key=key)
+    if found:
+        m = found[0]
+        return [SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)]
+    return [
+        SecretMatch(
+            "kubernetes-secret-data",
+            "literal value in a Kubernetes Secret",
+            inner,
+            start,
+            end,
+            "error",
+            "medium",
+            key,
+        )
+    ]
