@@ -221,7 +221,8 @@ def environment_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
             if match.confidence == "low":
                 continue  # a weak guess, such as a short password in a local connection string
             yield _hit(subject, f"service '{_name(subject)}': {key} holds a literal secret ({match.description}: "
-                       f"{redact(match.value)}); use compose secrets or an env file kept out of git", at)
+                       f"{redact(match.value)}); use compose secrets or an env file kept out of git", at,
+                       severity=None if match.severity == "error" else str(match.severity))
             break
 
 

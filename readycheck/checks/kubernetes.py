@@ -29,16 +29,17 @@ from readycheck.secrets import redact, scan_text, scan_value
 SECRET_KINDS_EXEMPT = ("SealedSecret", "ExternalSecret")
 
 
-def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: str = "") -> Hit:
+def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: str = "",
+         severity: str | None = None) -> Hit:
     """A hit at an absolute pointer (its nearest located ancestor), or at the subject's owner."""
     if pointer is None:
-        return Hit(message, key=key)
+        return Hit(message, key=key, severity=severity)
     doc = subject.doc
     while pointer and pointer not in doc.locations:
         pointer = pointer[:-1]
     if pointer[: len(subject.pointer)] == subject.pointer:
-        return Hit(message, at=pointer[len(subject.pointer):], key=key)
-    return Hit(message, span=doc.span_of(pointer), path=doc.display_path_for(pointer), key=key)
+        return Hit(message, at=pointer[len(subject.pointer):], key=key, severity=severity)
+    return Hit(message, span=doc.span_of(pointer), path=doc.display_path_for(pointer), key=key, severity=severity)
 
 
 def _container(subject: Subject) -> Container:
@@ -610,6 +611,11 @@ def _first(matches: list[Any]) -> Any:
     return next((m for m in matches if m.confidence != "low"), None)
 
 
+def _severity(match: Any) -> str | None:
+    """The detector's milder verdict (a well-known default password is a warning); else the rule's severity."""
+    return None if match.severity == "error" else str(match.severity)
+
+
 def env_secret_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     env = subject.data.get("env")
     for i, item in enumerate(env if isinstance(env, list) else []):
@@ -619,7 +625,7 @@ def env_secret_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
         if match is not None:
             yield _hit(subject, f"{_label(subject)}: env {item.get('name')} holds a literal secret "
                        f"({match.description}: {redact(match.value)}); use valueFrom.secretKeyRef",
-                       subject.pointer + ("env", i, "value"), key=str(item.get("name")))
+                       subject.pointer + ("env", i, "value"), key=str(item.get("name")), severity=_severity(match))
 
 
 def secret_object_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -647,7 +653,7 @@ def configmap_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
         if match is not None:
             yield _hit(subject, f"ConfigMap '{subject.context['info'].name}' entry '{key}' holds a secret "
                        f"({match.description}: {redact(match.value)}); ConfigMaps are readable by many",
-                       subject.pointer + ("data", key), key=str(key))
+                       subject.pointer + ("data", key), key=str(key), severity=_severity(match))
 
 
 def command_credential(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -668,7 +674,7 @@ def command_credential(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
             index = max((i for i, o in enumerate(offsets) if 0 <= o <= match.start), default=0)
             yield _hit(subject, f"{_label(subject)}: {field_name} carries a credential ({match.description}: "
                        f"{redact(match.value)}); pass it from a Secret as an environment variable",
-                       subject.pointer + (field_name, index))
+                       subject.pointer + (field_name, index), severity=_severity(match))
 
 
 # correctness ----------------------------------------------------------------------------------------
