@@ -26,8 +26,6 @@ from readycheck.k8s.workloads import (
 from readycheck.model import Hit, Pointer, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 
-SECRET_KINDS_EXEMPT = ("SealedSecret", "ExternalSecret")
-
 
 def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: str = "",
          severity: str | None = None) -> Hit:
