@@ -76,3 +76,30 @@ def test_secret_default_and_literal_value(tmp_path: Path, catalog: Catalog) -> N
     text = BASE.replace("${SECRET_KEY:?set it}", "${SECRET_KEY:-Qm9xT7vLz2pW8rKc}")
     findings, _ = run(tmp_path, catalog, {"compose.yaml": text}, select=["no-baked-secrets"])
     assert findings == [("DC602", "compose.yaml", 6)]
+
+
+def test_odd_value_types_never_break_a_rule(tmp_path: Path, catalog: Catalog) -> None:
+    text = textwrap.dedent(
+        """\
+        services:
+          odd:
+            image: 5
+            user: 0
+            build: {context: 7}
+            environment: [PASSWORD, 3, {a: b}]
+            cap_add: SYS_ADMIN
+            volumes: {a: b}
+            healthcheck: [CMD, true]
+            depends_on: db
+            deploy: [x]
+            stop_grace_period: [1]
+            command: {a: b}
+          list-env:
+            image: busybox:1.36
+            environment: {TOKEN: null, PORT: 8080, DEBUG: true}
+          nothing:
+        """
+    )
+    findings, errors = run(tmp_path, catalog, {"compose.yaml": text})
+    assert errors == []
+    assert ("DC401", "compose.yaml", 4) in findings  # user: 0 written as a number is still root

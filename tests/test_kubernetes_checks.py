@@ -82,3 +82,66 @@ def test_a_rollout_is_a_workload_only_from_argo(tmp_path: Path, catalog: Catalog
         ("K8S101", 11), ("K8S701", 5)]
     other = rollout.replace("argoproj.io/v1alpha1", "example.com/v1")
     assert findings(tmp_path, catalog, "rollout.yaml", other, ["K8S701", "K8S101"]) == []
+
+
+ODD_TYPES = textwrap.dedent(
+    """\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: odd, annotations: [not, a, map]}
+    spec:
+      replicas: "3"
+      selector: [app]
+      strategy: {rollingUpdate: {maxUnavailable: "lots"}}
+      template:
+        metadata: {labels: [x]}
+        spec:
+          securityContext: [runAsUser]
+          volumes: {hostPath: /}
+          terminationGracePeriodSeconds: "30"
+          containers:
+            - name: odd
+              image: 42
+              ports: {containerPort: 80}
+              env: {NAME: value}
+              args: "--token=abc"
+              securityContext: {capabilities: {add: NET_ADMIN, drop: ALL}, runAsUser: "0"}
+              resources: {requests: [cpu], limits: {memory: lots}}
+              lifecycle: {preStop: {exec: {command: "sleep 5"}}}
+              livenessProbe: {httpGet: {port: [1]}}
+            - just-a-string
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata: {name: odd}
+    rules:
+      - {verbs: 7, resources: {a: b}, apiGroups: 3}
+      - nonsense
+    ---
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: odd}
+    data: [a, b]
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: {name: odd}
+    spec: {rules: [{http: {paths: [{backend: {service: {name: 5}}}]}}, 3]}
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: odd}
+    spec: {minAvailable: [1], selector: 5}
+    ---
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: odd}
+    spec: {scaleTargetRef: odd, metrics: {a: b}, minReplicas: "1"}
+    """
+)
+
+
+def test_odd_value_types_never_break_a_rule(tmp_path: Path, catalog: Catalog) -> None:
+    (tmp_path / "odd.yaml").write_text(ODD_TYPES)
+    result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
+    assert [e.as_dict() for e in result.errors] == []

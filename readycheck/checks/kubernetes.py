@@ -349,16 +349,21 @@ def _rbac_rules(subject: Subject) -> Iterator[tuple[int, dict[str, Any]]]:
             yield i, rule
 
 
+def _words(value: Any) -> list[str]:
+    """A list of strings from an RBAC field; anything else counts as empty."""
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def rbac_wildcard_verbs(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     for i, rule in _rbac_rules(subject):
-        if "*" in (rule.get("verbs") or []):
+        if "*" in _words(rule.get("verbs")):
             yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants every verb ('*')",
                        subject.pointer + ("rules", i, "verbs"))
 
 
 def rbac_wildcard_resources(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     for i, rule in _rbac_rules(subject):
-        if "*" in (rule.get("resources") or []):
+        if "*" in _words(rule.get("resources")):
             yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants access to every "
                        "resource ('*')", subject.pointer + ("rules", i, "resources"))
 
@@ -367,9 +372,9 @@ def rbac_cluster_secrets_read(subject: Subject, options: dict[str, Any]) -> Iter
     if subject.data.get("kind") != "ClusterRole":
         return
     for i, rule in _rbac_rules(subject):
-        groups = rule.get("apiGroups") or []
-        verbs = set(rule.get("verbs") or [])
-        if "secrets" in (rule.get("resources") or []) and ("" in groups or "*" in groups) and verbs & {
+        groups = _words(rule.get("apiGroups"))
+        verbs = set(_words(rule.get("verbs")))
+        if "secrets" in _words(rule.get("resources")) and ("" in groups or "*" in groups) and verbs & {
                 "get", "list", "watch", "*"}:
             yield _hit(subject, f"ClusterRole '{subject.context['info'].name}' can read Secrets in every namespace",
                        subject.pointer + ("rules", i, "resources"))
