@@ -103,3 +103,24 @@ def test_odd_value_types_never_break_a_rule(tmp_path: Path, catalog: Catalog) ->
     findings, errors = run(tmp_path, catalog, {"compose.yaml": text})
     assert errors == []
     assert ("DC401", "compose.yaml", 4) in findings  # user: 0 written as a number is still root
+
+
+def test_healthcheck_of_the_built_stage() -> None:
+    from readycheck.loaders.compose import declares_healthcheck
+
+    dockerfile = textwrap.dedent(
+        """\
+        FROM node:20.15.1 AS base
+        HEALTHCHECK CMD ["node", "health.js"]
+        FROM base AS app
+        CMD ["node", "server.js"]
+        FROM node:20.15.1 AS tools
+        CMD ["sh"]
+        FROM app AS quiet
+        HEALTHCHECK NONE
+        """
+    )
+    assert declares_healthcheck(dockerfile, "app") is True  # inherited from the base stage
+    assert declares_healthcheck(dockerfile, "tools") is False
+    assert declares_healthcheck(dockerfile) is False  # the last stage turns it off
+    assert declares_healthcheck("FROM x\nCMD y\n") is False

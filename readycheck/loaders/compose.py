@@ -19,7 +19,8 @@ from readycheck.textio import LoadError, read_text
 from readycheck.yamlsource import load_yaml_documents
 
 _PRODUCTION = re.compile(r"(^|[._-])prod(uction)?([._-]|$)", re.I)
-_HEALTHCHECK = re.compile(r"^\s*HEALTHCHECK\s+(?!NONE\b)", re.I | re.M)
+_HEALTHCHECK = re.compile(r"^\s*HEALTHCHECK\s+(?P<none>NONE\b)?", re.I | re.M)
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?P<base>\S+)(?:\s+AS\s+(?P<name>\S+))?", re.I | re.M)
 _REPLACED_LISTS = {"command", "entrypoint", "test"}
 """Sequences an override replaces (compose merges the other sequences, such as ports and volumes)."""
 
@@ -141,20 +142,47 @@ def merge(base: Any, override: Any, pointer: Pointer, locations: dict[Pointer, S
     return take(override, pointer, pointer)
 
 
+def declares_healthcheck(dockerfile: str, target: str | None = None) -> bool:
+    """Whether the stage compose builds (`target`, else the last) has a HEALTHCHECK, through its stage bases.
+
+    Only the instruction's presence is read (the last one wins, so `HEALTHCHECK NONE` turns it off).
+    """
+    froms = list(_FROM.finditer(dockerfile))
+    if not froms:
+        return False
+    stages = []
+    for i, match in enumerate(froms):
+        end = froms[i + 1].start() if i + 1 < len(froms) else len(dockerfile)
+        stages.append((match["base"].lower(), (match["name"] or "").lower(), dockerfile[match.end():end]))
+    by_name = {name: i for i, (_, name, _) in enumerate(stages) if name}
+    index: int | None = by_name.get(target.lower(), len(stages) - 1) if target else len(stages) - 1
+    seen: set[int] = set()
+    while index is not None and index not in seen:
+        seen.add(index)
+        base, _, text = stages[index]
+        found = list(_HEALTHCHECK.finditer(text))
+        if found:
+            return found[-1]["none"] is None
+        earlier = by_name.get(base)
+        index = earlier if earlier is not None and earlier < index else None
+    return False
+
+
 def _dockerfile_healthcheck(service: dict[str, Any], directory: Path) -> bool | None:
     """Whether the Dockerfile a service is built from declares HEALTHCHECK; None when not built or not found."""
     build = service.get("build")
-    if build is None:
+    if isinstance(build, str):
+        build = {"context": build}
+    if not isinstance(build, dict):
         return None
-    context_dir, dockerfile = (build, "Dockerfile") if isinstance(build, str) else (
-        (build.get("context") or ".", build.get("dockerfile") or "Dockerfile") if isinstance(build, dict) else (".", ""))
-    if isinstance(build, dict) and isinstance(build.get("dockerfile_inline"), str):
-        return bool(_HEALTHCHECK.search(build["dockerfile_inline"]))
+    target = build.get("target") if isinstance(build.get("target"), str) else None
+    if isinstance(build.get("dockerfile_inline"), str):
+        return declares_healthcheck(build["dockerfile_inline"], target)
+    context_dir, dockerfile = build.get("context") or ".", build.get("dockerfile") or "Dockerfile"
     if not isinstance(context_dir, str) or "://" in context_dir or not isinstance(dockerfile, str):
         return None
-    path = directory / context_dir / dockerfile
     try:
-        return bool(_HEALTHCHECK.search(read_text(path)))
+        return declares_healthcheck(read_text(directory / context_dir / dockerfile), target)
     except LoadError:
         return None
 
