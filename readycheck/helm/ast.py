@@ -4,7 +4,7 @@ carry their template name, so the executor can locate output and errors."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 
 @dataclass(slots=True)
@@ -138,7 +138,7 @@ class Tree:
         return all(isinstance(n, TextNode) and not n.text.strip() for n in self.body)
 
 
-Node = Union[
-    TextNode, DotNode, NilNode, ConstNode, IdentifierNode, FieldNode, VariableNode, ChainNode,
-    CommandNode, PipeNode, ActionNode, IfNode, WithNode, RangeNode, TemplateNode, BreakNode, ContinueNode,
-]
+Node: TypeAlias = (
+    TextNode | DotNode | NilNode | ConstNode | IdentifierNode | FieldNode | VariableNode | ChainNode
+    | CommandNode | PipeNode | ActionNode | IfNode | WithNode | RangeNode | TemplateNode | BreakNode | ContinueNode
+)

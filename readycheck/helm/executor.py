@@ -8,15 +8,32 @@ wall time) are checked as we go so no template can hang or exhaust memory.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .ast import (
-    ActionNode, BreakNode, ChainNode, CommandNode, ConstNode, ContinueNode, DotNode, FieldNode,
-    IdentifierNode, IfNode, NilNode, Node, PipeNode, RangeNode, TemplateNode, TextNode, Tree,
-    VariableNode, WithNode,
+    ActionNode,
+    BreakNode,
+    ChainNode,
+    CommandNode,
+    ConstNode,
+    ContinueNode,
+    DotNode,
+    FieldNode,
+    IdentifierNode,
+    IfNode,
+    NilNode,
+    Node,
+    PipeNode,
+    RangeNode,
+    TemplateNode,
+    TextNode,
+    Tree,
+    VariableNode,
+    WithNode,
 )
 from .errors import TemplateError
 from .funcs_base import FuncError, FuncSpec
@@ -210,10 +227,8 @@ class Executor:
                         else:
                             idx = body_mark - len(decl) + decl.index(name)
                             frame.vars[idx] = (name, val)
-                try:
+                with contextlib.suppress(_Continue):
                     self.walk(frame, node.body, elem)
-                except _Continue:
-                    pass
                 del frame.vars[body_mark:]
         except _Break:
             pass

@@ -43,12 +43,12 @@ def ternary(if_true: Any, if_false: Any, condition: Any) -> Any:
 
 def deep_equal(a: Any, b: Any) -> bool:
     """reflect.DeepEqual: same Go types and equal contents."""
-    if type(a) is not type(b) and not (_base(a) is _base(b)):
+    if type(a) is not type(b) and _base(a) is not _base(b):
         return False
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(deep_equal(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 
@@ -72,7 +72,7 @@ def list_(*items: Any) -> list[Any]:
 
 def get(mapping: Any, key: Any) -> Any:
     mapping, key = want_map(mapping), want_str(key)
-    return mapping[key] if key in mapping else ""
+    return mapping.get(key, "")
 
 
 def set_(mapping: Any, key: Any, value: Any) -> dict[str, Any]:

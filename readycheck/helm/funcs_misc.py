@@ -16,6 +16,7 @@ import re
 import string
 import urllib.parse
 import uuid
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -199,9 +200,9 @@ def semver(text: Any) -> GoStruct:
         raise FuncError(str(exc)) from None
     fields = {"Major": v.major, "Minor": v.minor, "Patch": v.patch, "Prerelease": v.prerelease,
               "Metadata": v.metadata, "Original": v.original}
-    methods = {name: (lambda value=value: value) for name, value in fields.items()}
+    methods: dict[str, Callable[..., Any]] = {name: (lambda value=value: value) for name, value in fields.items()}
     methods["String"] = lambda: str(v)
-    methods["Compare"] = lambda other: v.compare(parse_version(other.fields["Original"]))
+    methods["Compare"] = lambda other: v.compare(parse_version(str(other)))
     return GoStruct("*semver.Version", {}, methods, string=str(v))
 
 

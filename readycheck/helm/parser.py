@@ -11,9 +11,25 @@ from collections.abc import Container
 
 from . import lexer as lx
 from .ast import (
-    ActionNode, BreakNode, ChainNode, CommandNode, ConstNode, ContinueNode, DotNode, FieldNode,
-    IdentifierNode, IfNode, NilNode, Node, PipeNode, RangeNode, TemplateNode, TextNode, Tree,
-    VariableNode, WithNode,
+    ActionNode,
+    BreakNode,
+    ChainNode,
+    CommandNode,
+    ConstNode,
+    ContinueNode,
+    DotNode,
+    FieldNode,
+    IdentifierNode,
+    IfNode,
+    NilNode,
+    Node,
+    PipeNode,
+    RangeNode,
+    TemplateNode,
+    TextNode,
+    Tree,
+    VariableNode,
+    WithNode,
 )
 from .errors import TemplateError
 
@@ -190,8 +206,11 @@ class Parser:
                 if term != "end":
                     raise self.error(line, "expected end; found {{else}}")
         self.vars[mark:] = []
-        node_type = {"if": IfNode, "with": WithNode, "range": RangeNode}[kw]
-        return node_type(pipe, body, else_body, line)
+        if kw == "if":
+            return IfNode(pipe, body, else_body, line)
+        if kw == "with":
+            return WithNode(pipe, body, else_body, line)
+        return RangeNode(pipe, body, else_body, line)
 
     def parse_template_call(self, line: int) -> Node:
         name = self.next_non_space()

@@ -37,7 +37,7 @@ class TrackedFloat(float):
     origin: Origin | None = None
 
 
-class TrackedDict(dict):  # type: ignore[type-arg]
+class TrackedDict(dict):
     origin: Origin | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -45,7 +45,7 @@ class TrackedDict(dict):  # type: ignore[type-arg]
         self.key_origins: dict[str, Origin] = {}
 
 
-class TrackedList(list):  # type: ignore[type-arg]
+class TrackedList(list):
     origin: Origin | None = None
 
     def __init__(self, *args: Any) -> None:

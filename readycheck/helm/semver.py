@@ -49,7 +49,7 @@ def _compare_prerelease(a: str, b: str) -> int:
     if not b:
         return -1
     pa, pb = a.split("."), b.split(".")
-    for x, y in zip(pa, pb):
+    for x, y in zip(pa, pb, strict=False):
         if x == y:
             continue
         xd, yd = x.isdigit(), y.isdigit()
