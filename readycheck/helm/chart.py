@@ -102,7 +102,7 @@ def _apply_helmignore(files: dict[str, bytes]) -> dict[str, bytes]:
     patterns = list(_IGNORE_ALWAYS)
     if ".helmignore" in files:
         patterns += files[".helmignore"].decode("utf-8", "replace").splitlines()
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
     return {path: data for path, data in files.items() if not spec.match_file(path)}
 
 

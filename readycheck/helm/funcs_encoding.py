@@ -213,8 +213,8 @@ def to_toml(value: Any) -> str:
         if path and (scalars or not tables):
             if lines:
                 lines.append("")
-            lines.append("[" + ".".join(map(_toml_key, path)) + "]")
-        indent = "  " * max(len(path) - 1, 0) if path else ""
+            lines.append("  " * (len(path) - 1) + "[" + ".".join(map(_toml_key, path)) + "]")
+        indent = "  " * len(path)
         lines.extend(f"{indent}{_toml_key(k)} = {_toml_value(mapping[k])}" for k in scalars)
         for k in tables:
             table(mapping[k], [*path, k])

@@ -16,11 +16,12 @@ class GoStruct:
     """A Go struct (or map-backed object with methods) such as ``.Chart`` or ``.Files``."""
 
     def __init__(self, type_name: str, fields: dict[str, Any], methods: dict[str, Callable[..., Any]] | None = None,
-                 string: str | None = None) -> None:
+                 string: str | None = None, entries: dict[str, Any] | None = None) -> None:
         self.type_name = type_name
         self.fields = fields
         self.methods = methods or {}
         self.string = string  # what a Go String() method would print
+        self.entries = entries  # for map-typed objects (``.Files``): what range iterates
 
     def __repr__(self) -> str:
         return f"GoStruct({self.type_name}, {self.fields!r})"

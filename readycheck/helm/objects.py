@@ -169,4 +169,4 @@ def files_object(files: dict[str, bytes]) -> GoStruct:
 
     methods: dict[str, Callable[..., Any]] = {"Get": get, "GetBytes": get_bytes, "Glob": glob, "Lines": lines, "AsConfig": as_config,
                "AsSecrets": as_secrets}
-    return GoStruct("chart.Files", {}, methods)
+    return GoStruct("chart.Files", {}, methods, entries=files)
