@@ -22,9 +22,15 @@ _NUMBER = re.compile(
     r"[+-]?(?:0[xX][0-9a-fA-F_]*\.?[0-9a-fA-F_]*(?:[pP][+-]?[0-9]+)?|0[oO][0-7_]+|0[bB][01_]+"
     r"|[0-9][0-9_]*\.?[0-9_]*(?:[eE][+-]?[0-9_]+)?|\.[0-9][0-9_]*(?:[eE][+-]?[0-9_]+)?)i?"
 )
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_VAR = re.compile(r"\$[A-Za-z0-9_]*")
-_FIELD = re.compile(r"\.[A-Za-z0-9_]+")
+_ACTION_TOKEN = re.compile(
+    r"(?P<trimright>[ \t\r\n]-\}\})|(?P<right>\}\})|(?P<space>(?:[ \t\r\n](?!-\}\}))+)|(?P<declare>:=)"
+    r"|(?P<lparen>\()|(?P<rparen>\))|(?P<pipe>\|)|(?P<comma>,)|(?P<assign>=)"
+    r'|(?P<string>"(?:[^"\\\n]|\\.)*")|(?P<raw>`[^`]*`)|(?P<char>\'(?:[^\'\\\n]|\\.)*\')'
+    r"|(?P<var>\$[A-Za-z0-9_]*)|(?P<field>\.[A-Za-z_][A-Za-z0-9_]*)|(?P<number>" + _NUMBER.pattern + r")"
+    r"|(?P<dot>\.)|(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
+)
+_SIMPLE_KINDS = {"declare": DECLARE, "pipe": PIPE, "comma": COMMA, "assign": ASSIGN, "var": VAR, "field": FIELD,
+                 "dot": DOT}
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "a": "\a", "b": "\b", "f": "\f", "r": "\r", "v": "\v"}
 
 
@@ -129,113 +135,79 @@ class Lexer:
             raise self.error("comment ends before closing delimiter")
         self.tokens.append(Token(LEFT, "{{", self.line, trim_left))
         paren_depth = 0
+        tokens = self.tokens
         while True:
-            if self.pos >= len(src):
-                raise self.error("unclosed action")
-            ch = src[self.pos]
-            if ch in _SPACE_CHARS:
-                if src.startswith("-}}", self.pos + 1):
-                    self.line += ch == "\n"
-                    self.pos += 4
-                    self.tokens.append(Token(RIGHT, "}}", self.line, True))
-                    return True
-                begin = self.pos
-                while self.pos < len(src) and src[self.pos] in _SPACE_CHARS:
-                    self.pos += 1
-                self.line += src.count("\n", begin, self.pos)
-                self.tokens.append(Token(SPACE, " ", self.line))
+            match = _ACTION_TOKEN.match(src, self.pos)
+            if match is None:
+                if self.pos >= len(src):
+                    raise self.error("unclosed action")
+                self.lex_irregular()
                 continue
-            if src.startswith("}}", self.pos):
+            kind = match.lastgroup or ""
+            text = match.group()
+            self.pos = match.end()
+            if kind == "space":
+                tokens.append(Token(SPACE, " ", self.line))
+                self.line += text.count("\n")
+            elif kind == "trimright":
+                self.line += text[0] == "\n"
                 if paren_depth:
                     raise self.error("unclosed left paren")
-                self.pos += 2
-                self.tokens.append(Token(RIGHT, "}}", self.line, False))
+                tokens.append(Token(RIGHT, "}}", self.line, True))
+                return True
+            elif kind == "right":
+                if paren_depth:
+                    raise self.error("unclosed left paren")
+                tokens.append(Token(RIGHT, "}}", self.line, False))
                 return False
-            if ch == "(":
+            elif kind == "word":
+                word_kind = KEYWORD if text in KEYWORDS else BOOL if text in ("true", "false") else NIL if text == "nil" else IDENT
+                tokens.append(Token(word_kind, text, self.line))
+                self.check_word_end()
+            elif kind == "number":
+                if not any(c.isdigit() for c in text):
+                    raise self.error(f"bad number syntax: {text!r}")
+                tokens.append(Token(NUMBER, text, self.line))
+                self.check_word_end()
+            elif kind == "string":
+                tokens.append(Token(STRING, unquote(text[1:-1], '"', self.name, self.line), self.line))
+            elif kind == "raw":
+                tokens.append(Token(STRING, text[1:-1], self.line))
+                self.line += text.count("\n")
+            elif kind == "char":
+                body = unquote(text[1:-1], "'", self.name, self.line)
+                if len(body) != 1:
+                    raise self.error("malformed character constant")
+                tokens.append(Token(CHAR, body, self.line))
+            elif kind == "lparen":
                 paren_depth += 1
-                self.push(LPAREN, "(", 1)
-            elif ch == ")":
+                tokens.append(Token(LPAREN, "(", self.line))
+            elif kind == "rparen":
                 paren_depth -= 1
                 if paren_depth < 0:
                     raise self.error("unexpected right paren")
-                self.push(RPAREN, ")", 1)
-            elif ch == "|":
-                self.push(PIPE, "|", 1)
-            elif ch == ",":
-                self.push(COMMA, ",", 1)
-            elif ch == "=":
-                self.push(ASSIGN, "=", 1)
-            elif ch == ":":
-                if not src.startswith(":=", self.pos):
-                    raise self.error("expected :=")
-                self.push(DECLARE, ":=", 2)
-            elif ch == '"':
-                self.lex_quoted('"', STRING)
-            elif ch == "'":
-                self.lex_quoted("'", CHAR)
-            elif ch == "`":
-                close = src.find("`", self.pos + 1)
-                if close < 0:
-                    raise self.error("unterminated raw quoted string")
-                body = src[self.pos + 1 : close]
-                self.tokens.append(Token(STRING, body, self.line))
-                self.line += body.count("\n")
-                self.pos = close + 1
-            elif ch == "$":
-                match = _VAR.match(src, self.pos)
-                assert match is not None
-                self.push(VAR, match.group(), len(match.group()))
-            elif ch == "." and not (self.pos + 1 < len(src) and src[self.pos + 1].isdigit()):
-                field = _FIELD.match(src, self.pos)
-                if field:
-                    self.push(FIELD, field.group(), len(field.group()))
-                else:
-                    self.push(DOT, ".", 1)
-            elif ch.isdigit() or ch in "+-.":
-                number = _NUMBER.match(src, self.pos)
-                if not number or not any(c.isdigit() for c in number.group()):
-                    raise self.error(f"bad number syntax: {src[self.pos : self.pos + 10]!r}")
-                self.push(NUMBER, number.group(), len(number.group()))
-                self.check_word_end()
-            elif ch.isalpha() or ch == "_":
-                word = _WORD.match(src, self.pos)
-                assert word is not None
-                text = word.group()
-                kind = KEYWORD if text in KEYWORDS else BOOL if text in ("true", "false") else NIL if text == "nil" else IDENT
-                self.push(kind, text, len(text))
-                self.check_word_end()
+                tokens.append(Token(RPAREN, ")", self.line))
             else:
-                raise self.error(f"unexpected {ch!r} in command")
+                tokens.append(Token(_SIMPLE_KINDS[kind], text, self.line))
 
-    def push(self, kind: str, value: str, width: int) -> None:
-        self.tokens.append(Token(kind, value, self.line))
-        self.pos += width
+    def lex_irregular(self) -> None:
+        """Report what the token pattern could not match, with Go's wording."""
+        ch = self.src[self.pos]
+        if ch == '"':
+            raise self.error("unterminated quoted string")
+        if ch == "'":
+            raise self.error("unterminated character constant")
+        if ch == "`":
+            raise self.error("unterminated raw quoted string")
+        if ch == ":":
+            raise self.error("expected :=")
+        raise self.error(f"unexpected {ch!r} in command")
 
     def check_word_end(self) -> None:
         if self.pos < len(self.src):
             nxt = self.src[self.pos]
             if not (nxt in _SPACE_CHARS or nxt in ".,|()=:}" or self.src.startswith("}}", self.pos)):
                 raise self.error(f"bad character {nxt!r}")
-
-    def lex_quoted(self, quote: str, kind: str) -> None:
-        src = self.src
-        i = self.pos + 1
-        while i < len(src):
-            ch = src[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "\n":
-                break
-            if ch == quote:
-                body = unquote(src[self.pos + 1 : i], quote, self.name, self.line)
-                if kind == CHAR and len(body) != 1:
-                    raise self.error("malformed character constant")
-                self.tokens.append(Token(kind, body, self.line))
-                self.pos = i + 1
-                return
-            i += 1
-        raise self.error("unterminated quoted string" if quote == '"' else "unterminated character constant")
 
 
 def tokenize(name: str, src: str) -> list[Token]:

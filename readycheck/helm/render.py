@@ -7,6 +7,7 @@ input can make this raise (resource bounds become errors too).
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Sequence
@@ -165,6 +166,12 @@ def _helm_parse_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda n: (-n.count("/"), tuple(-ord(c) for c in n)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(name: str, source: str) -> dict[str, Tree]:
+    """Parsed trees are never mutated, so identical files (re-renders, shared library charts) parse once."""
+    return parse_template(name, source, FUNCS)
+
+
 def _template_data(inst: _Instance, release: dict[str, Any], caps: Any) -> dict[str, Any]:
     data = {"Values": inst.values, "Release": release, "Chart": chart_object(inst.chart.metadata, inst.name),
             "Capabilities": caps, "Files": files_object(inst.chart.files)}
@@ -257,7 +264,7 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
     broken: set[str] = set()
     for helm_name in _helm_parse_order(list(sources)):
         try:
-            parsed = parse_template(helm_name, sources[helm_name], FUNCS)
+            parsed = _parse_cached(helm_name, sources[helm_name])
         except TemplateError as exc:
             errors.append(RenderError(display[helm_name], exc.line, exc.message, "parse"))
             broken.add(helm_name)
