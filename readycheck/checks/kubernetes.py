@@ -122,12 +122,17 @@ def _needs_resources(subject: Subject) -> bool:
     return _container(subject).role != "ephemeral"  # ephemeral containers cannot have resources
 
 
+def _resources_at(subject: Subject) -> Pointer | None:
+    """The container's `resources:` block when it has one (where the fix goes), else its owner line."""
+    return subject.pointer + ("resources",) if "resources" in subject.data else None
+
+
 def _request_missing(subject: Subject, resource: str) -> Iterator[Hit]:
     if not _needs_resources(subject):
         return
     if _resources(subject, "requests", resource) is None and _resources(subject, "limits", resource) is None:
         yield _hit(subject, f"{_label(subject)} has no {resource} request: the scheduler cannot place it "
-                   "by what it needs")
+                   "by what it needs", _resources_at(subject))
 
 
 def cpu_request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -140,12 +145,13 @@ def memory_request_missing(subject: Subject, options: dict[str, Any]) -> Iterato
 
 def memory_limit_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     if _needs_resources(subject) and _resources(subject, "limits", "memory") is None:
-        yield _hit(subject, f"{_label(subject)} has no memory limit: a leak can take the node's memory")
+        yield _hit(subject, f"{_label(subject)} has no memory limit: a leak can take the node's memory",
+                   _resources_at(subject))
 
 
 def cpu_limit_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     if options.get("enabled") and _needs_resources(subject) and _resources(subject, "limits", "cpu") is None:
-        yield _hit(subject, f"{_label(subject)} has no CPU limit")
+        yield _hit(subject, f"{_label(subject)} has no CPU limit", _resources_at(subject))
 
 
 def limit_below_request(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
