@@ -63,7 +63,7 @@ class KubernetesDocument(Document):
     """Kubernetes objects; `data` is the list of objects, pointers start with the object's index."""
 
     kind = "kubernetes"
-    rule_kinds = ("kubernetes",)
+    rule_kinds: tuple[str, ...] = ("kubernetes",)
 
     def __init__(
         self,
