@@ -273,22 +273,22 @@ def type_of(value: Any) -> str:
 
 
 COLLECTION_FUNCS: dict[str, FuncSpec] = {
-    "empty": spec(empty, keeps_origin=False), "default": spec(default), "coalesce": spec(coalesce),
-    "all": spec(all_, keeps_origin=False), "any": spec(any_, keeps_origin=False), "ternary": spec(ternary),
+    "empty": spec(empty, keeps_origin=False), "default": spec(default, keeps_origin=False), "coalesce": spec(coalesce, keeps_origin=False),
+    "all": spec(all_, keeps_origin=False), "any": spec(any_, keeps_origin=False), "ternary": spec(ternary, keeps_origin=False),
     "deepEqual": spec(deep_equal, keeps_origin=False), "dict": spec(dict_), "list": spec(list_),
-    "tuple": spec(list_), "get": spec(get), "set": spec(set_), "unset": spec(unset),
+    "tuple": spec(list_), "get": spec(get, keeps_origin=False), "set": spec(set_), "unset": spec(unset),
     "hasKey": spec(has_key, keeps_origin=False), "pluck": spec(pluck), "keys": spec(keys), "values": spec(values),
     "pick": spec(pick), "omit": spec(omit), "merge": spec(merge), "mustMerge": spec(merge),
     "mergeOverwrite": spec(merge_overwrite), "mustMergeOverwrite": spec(merge_overwrite),
     "deepCopy": spec(deep_copy), "mustDeepCopy": spec(deep_copy), "append": spec(append), "push": spec(append),
     "mustAppend": spec(append), "mustPush": spec(append), "prepend": spec(prepend), "mustPrepend": spec(prepend),
-    "concat": spec(concat), "first": spec(first), "mustFirst": spec(first), "last": spec(last),
+    "concat": spec(concat), "first": spec(first, keeps_origin=False), "mustFirst": spec(first), "last": spec(last, keeps_origin=False),
     "mustLast": spec(last), "rest": spec(rest), "mustRest": spec(rest), "initial": spec(initial),
     "mustInitial": spec(initial), "reverse": spec(reverse), "mustReverse": spec(reverse), "uniq": spec(uniq),
     "mustUniq": spec(uniq), "without": spec(without), "mustWithout": spec(without),
     "has": spec(has, keeps_origin=False), "mustHas": spec(has, keeps_origin=False), "compact": spec(compact),
     "mustCompact": spec(compact), "mustSlice": spec(slice_list), "chunk": spec(chunk), "mustChunk": spec(chunk),
-    "dig": spec(dig), "kindIs": spec(kind_is, keeps_origin=False), "typeIs": spec(type_is, keeps_origin=False),
+    "dig": spec(dig, keeps_origin=False), "kindIs": spec(kind_is, keeps_origin=False), "typeIs": spec(type_is, keeps_origin=False),
     "typeIsLike": spec(type_is_like, keeps_origin=False), "kindOf": spec(kind_of, keeps_origin=False),
     "typeOf": spec(type_of, keeps_origin=False),
 }

@@ -74,6 +74,6 @@ HELM_FUNCS: dict[str, FuncSpec] = {
     "toYaml": spec(to_yaml, keeps_origin=False), "mustToYaml": spec(to_yaml, keeps_origin=False),
     "toYamlPretty": spec(to_yaml, keeps_origin=False),
     "include": spec(include, needs_state=True, keeps_origin=False),
-    "tpl": spec(tpl, needs_state=True, keeps_origin=False), "required": spec(required), "fail": spec(fail),
+    "tpl": spec(tpl, needs_state=True, keeps_origin=False), "required": spec(required, keeps_origin=False), "fail": spec(fail),
     "lookup": spec(lookup, keeps_origin=False),
 }

@@ -218,13 +218,29 @@ def render_chart(chart_dir: str | Path, *, values_files: Sequence[str | Path] = 
                  release_name: str = "release-name", namespace: str = "default", kube_version: str = "1.30.0",
                  max_output_bytes: int = 20_000_000, timeout_s: float = 10.0,
                  api_versions: Sequence[str] | None = None) -> RenderResult:
-    """Render a chart offline like ``helm template``, with line-level source mapping."""
+    """Render a chart offline like ``helm template``, with line-level source mapping.
+
+    Never raises: whatever goes wrong ends up in ``RenderResult.errors``.
+    """
     deadline = time.monotonic() + timeout_s
     errors: list[RenderError] = []
     try:
         chart = load_chart(chart_dir)
     except ChartLoadError as exc:
         return RenderResult(_stub_chart(chart_dir), [], [RenderError(exc.path, exc.line, exc.message, "load")])
+    except (OSError, RecursionError, ValueError) as exc:
+        return RenderResult(_stub_chart(chart_dir), [], [RenderError("", None, f"cannot load chart: {exc}", "load")])
+    try:
+        return _render_loaded(chart, values_files, set_values, release_name, namespace, kube_version,
+                              api_versions, Limits(max_output_bytes=max_output_bytes, deadline=deadline), errors)
+    except Exception as exc:  # the promise is a result, not a crash: report a bug as an error
+        errors.append(RenderError("", None, f"internal error: {type(exc).__name__}: {exc}", "internal"))
+        return RenderResult(chart, [], errors)
+
+
+def _render_loaded(chart: Chart, values_files: Sequence[str | Path], set_values: Sequence[str], release_name: str,
+                   namespace: str, kube_version: str, api_versions: Sequence[str] | None, limits: Limits,
+                   errors: list[RenderError]) -> RenderResult:
     errors.extend(RenderError(p.path, p.line, p.message, "load") for p in _all_problems(chart))
     user, used_files = _user_values(values_files, set_values, errors)
     chart.values_files = chart.values_files + used_files
@@ -239,8 +255,8 @@ def render_chart(chart_dir: str | Path, *, values_files: Sequence[str | Path] = 
     saved_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(saved_limit, 20_000))
     try:
-        manifests = _render_instances(root, release_name, namespace, kube_version, list(api_versions or default_api_versions()),
-                                      Limits(max_output_bytes=max_output_bytes, deadline=deadline), errors)
+        manifests = _render_instances(root, release_name, namespace, kube_version,
+                                      list(api_versions or default_api_versions()), limits, errors)
     finally:
         sys.setrecursionlimit(saved_limit)
     return RenderResult(chart, manifests, errors, root.values)
@@ -269,6 +285,10 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
             errors.append(RenderError(display[helm_name], exc.line, exc.message, "parse"))
             broken.add(helm_name)
             continue
+        except RecursionError:
+            errors.append(RenderError(display[helm_name], None, "template nested too deeply to parse", "limit"))
+            broken.add(helm_name)
+            continue
         for name, tree in parsed.items():
             if name not in trees or not tree.is_empty():
                 trees[name] = tree
@@ -292,6 +312,10 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
             where = display.get(exc.template, exc.template)
             errors.append(RenderError(where, exc.line, exc.message, exc.kind,
                                       None if where == display[helm_name] else display[helm_name]))
+            continue
+        except Exception as exc:  # an engine bug must not take the other templates down
+            errors.append(RenderError(display[helm_name], None, f"internal error: {type(exc).__name__}: {exc}",
+                                      "internal"))
             continue
         if base == "NOTES.txt":
             continue
