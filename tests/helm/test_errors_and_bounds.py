@@ -158,5 +158,6 @@ def test_values_alias_bomb_is_an_error(tmp_path: Path) -> None:
 
 
 def test_from_yaml_alias_bomb_is_an_error(tmp_path: Path) -> None:
-    _, errors = render_one(tmp_path / "c", "{{ fromYaml .Values.doc | len }}", values=f"doc: {ALIAS_BOMB!r}\n")
+    block = "".join(f"  {line}\n" for line in ALIAS_BOMB.splitlines())
+    _, errors = render_one(tmp_path / "c", "{{ fromYaml .Values.doc | len }}", values=f"doc: |\n{block}")
     assert len(errors) == 1 and "too large" in errors[0].message
