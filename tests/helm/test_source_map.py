@@ -92,3 +92,10 @@ def test_user_values_file_origin(tmp_path: Path) -> None:
     by_text = dict(zip((ln.strip() for ln in manifest.text.splitlines()), manifest.origins, strict=True))
     assert (by_text["limits:"].values_file, by_text["limits:"].values_line) == (str(override), 3)
     assert by_text["cpu: 2"].values_line == 4
+
+
+def test_set_values_are_located_as_set_arguments() -> None:
+    (manifest,) = render_chart(CHARTS / "mapped", set_values=["enabled=false", "image.tag=2.0"]).manifests
+    by_text = dict(zip((ln.strip() for ln in manifest.text.splitlines()), manifest.origins, strict=True))
+    assert (by_text['tag: "2.0"'].values_file, by_text['tag: "2.0"'].values_line) == ("--set", 2)
+    assert (by_text["enabled: false"].values_file, by_text["enabled: false"].values_line) == ("--set", 1)
