@@ -23,6 +23,7 @@ from .functions import FUNCS
 from .objects import capabilities_object, chart_object, default_api_versions, files_object, release_object
 from .parser import parse_template
 from .provenance import TrackedDict
+from .semver import SemverError, constraint_matches
 from .values import SetValueError, coalesce_globals, coalesce_tables, merge_values, parse_set
 from .values_yaml import ValuesError, load_values_with_lines
 
@@ -208,6 +209,20 @@ def _user_values(values_files: Sequence[str | Path], set_values: Sequence[str], 
     return user, used
 
 
+def _check_kube_version(chart: Chart, kube_version: str, errors: list[RenderError]) -> None:
+    """Helm refuses to install a chart whose ``kubeVersion`` excludes the target cluster."""
+    required = chart.metadata.get("kubeVersion")
+    if not required:
+        return
+    try:
+        compatible = constraint_matches(str(required), kube_version)
+    except SemverError:
+        compatible = False
+    if not compatible:
+        errors.append(RenderError("Chart.yaml", None, f"chart requires kubeVersion: {required} which is incompatible "
+                                  f"with Kubernetes v{kube_version.lstrip('v')}", "load"))
+
+
 def _stub_chart(chart_dir: str | Path) -> Chart:
     return Chart(name=Path(chart_dir).name, version="", app_version=None, api_version="", type="", path="",
                  metadata={}, values={}, values_lines={}, values_schema=None, values_files=[], templates={},
@@ -242,6 +257,7 @@ def _render_loaded(chart: Chart, values_files: Sequence[str | Path], set_values:
                    namespace: str, kube_version: str, api_versions: Sequence[str] | None, limits: Limits,
                    errors: list[RenderError]) -> RenderResult:
     errors.extend(RenderError(p.path, p.line, p.message, "load") for p in _all_problems(chart))
+    _check_kube_version(chart, kube_version, errors)
     user, used_files = _user_values(values_files, set_values, errors)
     chart.values_files = chart.values_files + used_files
 
