@@ -52,12 +52,6 @@ def want_int(value: Any) -> int:
     raise _wrong("int", value)
 
 
-def want_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise _wrong("bool", value)
-
-
 def want_map(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value

@@ -7,7 +7,7 @@ from typing import Any
 
 from .funcs_base import FuncError, FuncSpec, spec, want_int, want_list, want_map, want_str
 from .funcs_strings import strval
-from .govalues import is_true
+from .govalues import is_true, kind_of, type_of
 
 
 def empty(value: Any) -> bool:
@@ -243,33 +243,15 @@ def dig(*args: Any) -> Any:
 
 
 def kind_is(target: Any, value: Any) -> bool:
-    from .govalues import kind_of
-
     return kind_of(value) == want_str(target)
 
 
 def type_is(target: Any, value: Any) -> bool:
-    from .govalues import type_of
-
     return type_of(value) == want_str(target)
 
 
 def type_is_like(target: Any, value: Any) -> bool:
-    from .govalues import type_of
-
     return want_str(target) in (type_of(value), "*" + type_of(value))
-
-
-def kind_of(value: Any) -> str:
-    from .govalues import kind_of as go_kind
-
-    return go_kind(value)
-
-
-def type_of(value: Any) -> str:
-    from .govalues import type_of as go_type
-
-    return go_type(value)
 
 
 COLLECTION_FUNCS: dict[str, FuncSpec] = {

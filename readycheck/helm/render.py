@@ -49,7 +49,7 @@ class LineOrigin:
 class RenderedManifest:
     template: str  # e.g. "templates/deployment.yaml" or "charts/redis/templates/x.yaml"
     text: str
-    origins: list[LineOrigin]  # one per line of text, i.e. per entry of text.splitlines()
+    origins: list[LineOrigin]  # one per line of text.split("\n"); a final newline does not start a line
     chart: str = ""  # name (or alias) of the chart instance that rendered it
 
 
@@ -224,7 +224,8 @@ def _check_kube_version(chart: Chart, kube_version: str, errors: list[RenderErro
 
 
 def _stub_chart(chart_dir: str | Path) -> Chart:
-    return Chart(name=Path(chart_dir).name, version="", app_version=None, api_version="", type="", path="",
+    return Chart(name=Path(chart_dir).name, version="", app_version=None, api_version="", type="", path=str(chart_dir),
+                 location="",
                  metadata={}, values={}, values_lines={}, values_schema=None, values_files=[], templates={},
                  files={}, dependencies=[], subcharts=[])
 

@@ -10,6 +10,7 @@ Each emitted line remembers the values origin of the key that produced it.
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from typing import Any
@@ -156,8 +157,6 @@ def scalar_lines(value: Any, column: int, indent: int) -> list[str]:
         text = format_float(value)
         return [{"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)]
     if isinstance(value, bytes):
-        import base64
-
         value = base64.b64encode(value).decode()
     if isinstance(value, GoStruct):
         value = value.string or ""
@@ -184,10 +183,6 @@ def scalar_lines(value: Any, column: int, indent: int) -> list[str]:
 
 def _key_text(key: Any) -> str:
     return scalar_lines(key if isinstance(key, str) else str(key), 0, 0)[0]
-
-
-def _is_collection(value: Any) -> bool:
-    return isinstance(value, (dict, list, tuple)) or (isinstance(value, GoStruct) and value.string is None)
 
 
 def _as_mapping(value: Any) -> dict[str, Any] | None:
