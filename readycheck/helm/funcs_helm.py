@@ -48,8 +48,11 @@ def tpl(ctx: CallContext, text: Any, data: Any) -> str:
         executor.trees = saved
     result = segments_to_str(out)
     cleaned = result.replace("<no value>", "")
-    if isinstance(result, TrackedStr) and cleaned.count("\n") == result.count("\n"):
+    if isinstance(result, TrackedStr) and any(result.line_origins or ()):
         return tracked_str(cleaned, result.origin, result.line_origins)
+    if isinstance(body, TrackedStr) and cleaned.count("\n") == body.count("\n"):
+        # values text that came through unchanged in shape (the usual ``tpl (toYaml .Values.x) $``)
+        return tracked_str(cleaned, body.origin, body.line_origins)
     return cleaned
 
 
