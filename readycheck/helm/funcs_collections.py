@@ -8,6 +8,7 @@ from typing import Any
 from .funcs_base import FuncError, FuncSpec, spec, want_int, want_list, want_map, want_str
 from .funcs_strings import strval
 from .govalues import is_true, kind_of, type_of
+from .provenance import TrackedDict
 
 
 def empty(value: Any) -> bool:
@@ -109,15 +110,24 @@ def values(mapping: Any) -> list[Any]:
     return [mapping[k] for k in sorted(mapping)]
 
 
+def _subset(mapping: dict[str, Any], keep: list[str]) -> dict[str, Any]:
+    """A new map with some keys of ``mapping``, keeping their values positions."""
+    out = TrackedDict({k: mapping[k] for k in keep})
+    if isinstance(mapping, TrackedDict):
+        out.origin = mapping.origin
+        out.key_origins = {k: o for k, o in mapping.key_origins.items() if k in out}
+    return out
+
+
 def pick(mapping: Any, *names: Any) -> dict[str, Any]:
     mapping = want_map(mapping)
-    return {k: mapping[k] for k in map(want_str, names) if k in mapping}
+    return _subset(mapping, [k for k in map(want_str, names) if k in mapping])
 
 
 def omit(mapping: Any, *names: Any) -> dict[str, Any]:
     mapping = want_map(mapping)
     drop = set(map(want_str, names))
-    return {k: v for k, v in mapping.items() if k not in drop}
+    return _subset(mapping, [k for k in mapping if k not in drop])
 
 
 def _mergo(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:

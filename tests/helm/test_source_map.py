@@ -112,3 +112,13 @@ def test_tpl_of_values_keeps_line_origins(tmp_path: Path) -> None:
     (manifest,) = render_chart(root).manifests
     assert manifest.text == "labels:\n  release: 'release-name'\n  team: a\n"  # toYaml quoted the braces
     assert [(o.line, o.values_line) for o in manifest.origins] == [(1, None), (2, 3), (2, 2)]
+
+
+def test_pick_and_omit_keep_key_origins(tmp_path: Path) -> None:
+    from .helpers import make_chart
+
+    root = make_chart(tmp_path / "c", {"x.yaml": "{{- toYaml (omit .Values.sc \"enabled\") }}\n"},
+                      values="sc:\n  enabled: true\n  runAsNonRoot: true\n  privileged: false\n")
+    (manifest,) = render_chart(root).manifests
+    assert manifest.text == "privileged: false\nrunAsNonRoot: true\n"
+    assert [o.values_line for o in manifest.origins] == [4, 3]
