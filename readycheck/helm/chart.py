@@ -119,6 +119,21 @@ def _yaml_doc(data: bytes, path: str) -> Any:
         raise ChartLoadError(path, mark.line + 1 if mark else None, f"invalid YAML: {exc}") from None
 
 
+_VERSION_KEYS = ("name", "version", "appVersion", "kubeVersion")
+
+
+def _version_texts(data: bytes) -> dict[str, str]:
+    """Version-like fields as written: ``appVersion: 1.10`` is "1.10", not the float 1.1."""
+    node = yaml.compose(_text(data), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    out: dict[str, str] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            is_text = isinstance(value, yaml.ScalarNode) and value.tag != "tag:yaml.org,2002:null"
+            if isinstance(key, yaml.ScalarNode) and key.value in _VERSION_KEYS and is_text:
+                out[key.value] = value.value
+    return out
+
+
 def _dependencies(raw: Any, path: str) -> list[Dependency]:
     if raw is None:
         return []
@@ -147,6 +162,7 @@ def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0
     metadata = _yaml_doc(files["Chart.yaml"], f"{where}Chart.yaml")
     if not isinstance(metadata, dict):
         raise ChartLoadError(f"{where}Chart.yaml", 1, "Chart.yaml must be a YAML map")
+    metadata.update(_version_texts(files["Chart.yaml"]))
     name = str(metadata.get("name") or "")
     if not name:
         raise ChartLoadError(f"{where}Chart.yaml", None, "chart name is required")

@@ -159,3 +159,11 @@ def test_kube_version_constraint(tmp_path: Path) -> None:
     (error,) = render_chart(root).errors
     assert error.path == "Chart.yaml" and "incompatible with Kubernetes v1.30.0" in error.message
     assert render_chart(root, kube_version="1.31.2").errors == []
+
+
+def test_numeric_versions_keep_their_text(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.10\nappVersion: 2.0\n")
+    (root / "templates" / "a.yaml").write_text("v: {{ .Chart.Version }} {{ .Chart.AppVersion }}\n")
+    assert _texts(render_chart(root)) == {"templates/a.yaml": "v: 1.10 2.0\n"}
