@@ -72,7 +72,7 @@ def list_(*items: Any) -> list[Any]:
 
 
 def get(mapping: Any, key: Any) -> Any:
-    mapping, key = want_map(mapping), want_str(key)
+    mapping, key = want_map(mapping, nil_ok=True), want_str(key)
     return mapping.get(key, "")
 
 
@@ -83,30 +83,30 @@ def set_(mapping: Any, key: Any, value: Any) -> dict[str, Any]:
 
 
 def unset(mapping: Any, key: Any) -> dict[str, Any]:
-    mapping = want_map(mapping)
+    mapping = want_map(mapping, nil_ok=True)
     mapping.pop(want_str(key), None)
     return mapping
 
 
 def has_key(mapping: Any, key: Any) -> bool:
-    return want_str(key) in want_map(mapping)
+    return want_str(key) in want_map(mapping, nil_ok=True)
 
 
 def pluck(name: Any, *dicts: Any) -> list[Any]:
     name = want_str(name)
-    return [d[name] for d in map(want_map, dicts) if name in d]
+    return [d[name] for d in (want_map(d, nil_ok=True) for d in dicts) if name in d]
 
 
 def keys(*dicts: Any) -> list[str]:
     """Go map order is random; sorted keeps renders deterministic."""
     out: list[str] = []
     for d in dicts:
-        out.extend(sorted(want_map(d)))
+        out.extend(sorted(want_map(d, nil_ok=True)))
     return out
 
 
 def values(mapping: Any) -> list[Any]:
-    mapping = want_map(mapping)
+    mapping = want_map(mapping, nil_ok=True)
     return [mapping[k] for k in sorted(mapping)]
 
 
@@ -120,12 +120,12 @@ def _subset(mapping: dict[str, Any], keep: list[str]) -> dict[str, Any]:
 
 
 def pick(mapping: Any, *names: Any) -> dict[str, Any]:
-    mapping = want_map(mapping)
+    mapping = want_map(mapping, nil_ok=True)
     return _subset(mapping, [k for k in map(want_str, names) if k in mapping])
 
 
 def omit(mapping: Any, *names: Any) -> dict[str, Any]:
-    mapping = want_map(mapping)
+    mapping = want_map(mapping, nil_ok=True)
     drop = set(map(want_str, names))
     return _subset(mapping, [k for k in mapping if k not in drop])
 
