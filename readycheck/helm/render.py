@@ -167,10 +167,24 @@ def _helm_parse_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda n: (-n.count("/"), tuple(-ord(c) for c in n)))
 
 
+_UNNAMED = "\x00unnamed"  # no template can be called this
+
+
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(name: str, source: str) -> dict[str, Tree]:
-    """Parsed trees are never mutated, so identical files (re-renders, shared library charts) parse once."""
-    return parse_template(name, source, FUNCS)
+def _parse_cached(source: str) -> dict[str, Tree]:
+    """Parsed trees are never mutated, so identical text (re-renders, a library chart vendored
+    into many charts) is parsed once and only relabelled per file."""
+    return parse_template(_UNNAMED, source, FUNCS)
+
+
+def _parse(name: str, source: str) -> dict[str, Tree]:
+    try:
+        cached = _parse_cached(source)
+    except TemplateError:
+        return parse_template(name, source, FUNCS)  # parse again so the error names the file
+    return {name if tree_name == _UNNAMED else tree_name: Tree(name if tree_name == _UNNAMED else tree_name,
+                                                                   tree.body, name)
+            for tree_name, tree in cached.items()}
 
 
 def _template_data(inst: _Instance, release: dict[str, Any], caps: Any) -> dict[str, Any]:
@@ -297,7 +311,7 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
     broken: set[str] = set()
     for helm_name in _helm_parse_order(list(sources)):
         try:
-            parsed = _parse_cached(helm_name, sources[helm_name])
+            parsed = _parse(helm_name, sources[helm_name])
         except TemplateError as exc:
             errors.append(RenderError(display[helm_name], exc.line, exc.message, "parse"))
             broken.add(helm_name)
