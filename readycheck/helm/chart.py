@@ -54,7 +54,8 @@ class Chart:
     app_version: str | None
     api_version: str
     type: str
-    path: str  # directory relative to the root chart, "" for the root, e.g. "charts/redis"
+    path: str  # where it was loaded from: the chart directory or archive (for subcharts, below the root's)
+    location: str  # directory relative to the root chart, "" for the root, e.g. "charts/redis"
     metadata: dict[str, Any]
     values: dict[str, Any]  # this chart's own values.yaml, provenance-tracked
     values_lines: dict[tuple[Any, ...], int]
@@ -72,7 +73,7 @@ class Chart:
 
     def display(self, relative: str) -> str:
         """Path of a chart file relative to the root chart directory."""
-        return f"{self.path}/{relative}" if self.path else relative
+        return f"{self.location}/{relative}" if self.location else relative
 
 
 _IGNORE_ALWAYS = ["templates/.?*"]
@@ -118,6 +119,21 @@ def _yaml_doc(data: bytes, path: str) -> Any:
         raise ChartLoadError(path, mark.line + 1 if mark else None, f"invalid YAML: {exc}") from None
 
 
+_VERSION_KEYS = ("name", "version", "appVersion", "kubeVersion")
+
+
+def _version_texts(data: bytes) -> dict[str, str]:
+    """Version-like fields as written: ``appVersion: 1.10`` is "1.10", not the float 1.1."""
+    node = yaml.compose(_text(data), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    out: dict[str, str] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            is_text = isinstance(value, yaml.ScalarNode) and value.tag != "tag:yaml.org,2002:null"
+            if isinstance(key, yaml.ScalarNode) and key.value in _VERSION_KEYS and is_text:
+                out[key.value] = value.value
+    return out
+
+
 def _dependencies(raw: Any, path: str) -> list[Dependency]:
     if raw is None:
         return []
@@ -136,15 +152,17 @@ def _dependencies(raw: Any, path: str) -> list[Dependency]:
     return deps
 
 
-def load_chart_files(files: dict[str, bytes], path: str = "", depth: int = 0) -> Chart:
-    """Build a Chart from its files; ``path`` locates it under the root chart."""
+def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0, origin_path: str = "") -> Chart:
+    """Build a Chart from its files; ``location`` places it under the root chart, ``origin_path``
+    says where it was read from."""
     files = _apply_helmignore(files)
-    where = f"{path}/" if path else ""
+    where = f"{location}/" if location else ""
     if "Chart.yaml" not in files:
         raise ChartLoadError(f"{where}Chart.yaml", None, "Chart.yaml is missing")
     metadata = _yaml_doc(files["Chart.yaml"], f"{where}Chart.yaml")
     if not isinstance(metadata, dict):
         raise ChartLoadError(f"{where}Chart.yaml", 1, "Chart.yaml must be a YAML map")
+    metadata.update(_version_texts(files["Chart.yaml"]))
     name = str(metadata.get("name") or "")
     if not name:
         raise ChartLoadError(f"{where}Chart.yaml", None, "chart name is required")
@@ -178,13 +196,14 @@ def load_chart_files(files: dict[str, bytes], path: str = "", depth: int = 0) ->
                    if p not in special and not p.startswith(("templates/", "charts/"))}
 
     subcharts: list[Chart] = []
-    for sub_path, sub_files, label in _subchart_sources(files):
+    for sub_location, sub_files, label in _subchart_sources(files):
         try:
             if isinstance(sub_files, ArchiveError):
                 raise sub_files
             if depth >= MAX_SUBCHART_DEPTH:
                 raise ChartLoadError(f"{where}{label}", None, "subcharts nested too deeply")
-            subcharts.append(load_chart_files(sub_files, f"{where}{sub_path}", depth + 1))
+            subcharts.append(load_chart_files(sub_files, f"{where}{sub_location}", depth + 1,
+                                              f"{origin_path}/{label}" if origin_path else label))
         except ChartLoadError as exc:
             problems.append(exc)
         except ArchiveError as exc:
@@ -193,7 +212,8 @@ def load_chart_files(files: dict[str, bytes], path: str = "", depth: int = 0) ->
     chart = Chart(
         name=name, version=str(metadata.get("version") or ""),
         app_version=None if metadata.get("appVersion") is None else str(metadata.get("appVersion")),
-        api_version=api_version, type=str(metadata.get("type") or "application"), path=path, metadata=metadata,
+        api_version=api_version, type=str(metadata.get("type") or "application"), path=origin_path, location=location,
+        metadata=metadata,
         values=values, values_lines=values_lines, values_schema=schema,
         values_files=[f"{where}values.yaml"] if "values.yaml" in files else [], templates=templates,
         files=plain_files, dependencies=dependencies, subcharts=subcharts, problems=problems,
@@ -230,7 +250,7 @@ def load_chart(chart_dir: str | Path) -> Chart:
             _top, files = read_chart_archive(root.read_bytes())
         except ArchiveError as exc:
             raise ChartLoadError(root.name, None, str(exc)) from None
-        return load_chart_files(files)
+        return load_chart_files(files, origin_path=str(root))
     if not root.is_dir():
         raise ChartLoadError(str(root), None, "chart directory not found")
-    return load_chart_files(_read_directory(root))
+    return load_chart_files(_read_directory(root), origin_path=str(root))

@@ -335,6 +335,11 @@ class Executor:
 
     def eval_field_chain(self, frame: Frame, dot: Any, receiver: Any, names: list[str], args: list[Node],
                          final: Any, line: int) -> Any:
+        """Go distinguishes a nil *start* (a pipeline, variable or dot that is nil: the chain
+        yields nil, which is why ``(.Values.a).b`` is safe) from a nil met *inside* the chain
+        (``.Values.a.b`` with ``a`` missing: "nil pointer evaluating")."""
+        if receiver is None:
+            return None
         for name in names[:-1]:
             receiver = self.eval_field(frame, dot, receiver, name, [], _MISSING, line)
         return self.eval_field(frame, dot, receiver, names[-1], args, final, line)

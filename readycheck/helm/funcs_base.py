@@ -52,15 +52,13 @@ def want_int(value: Any) -> int:
     raise _wrong("int", value)
 
 
-def want_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise _wrong("bool", value)
-
-
-def want_map(value: Any) -> dict[str, Any]:
+def want_map(value: Any, nil_ok: bool = False) -> dict[str, Any]:
+    """A map parameter; with ``nil_ok`` a nil becomes an empty map, as Go passes a nil map
+    to functions that only read it (``hasKey nil "k"`` is false, not an error)."""
     if isinstance(value, dict):
         return value
+    if value is None and nil_ok:
+        return {}
     raise _wrong("map[string]interface {}", value)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from .funcs_base import FuncError, FuncSpec, spec, want_int, want_list, want_map, want_str
 from .funcs_strings import strval
-from .govalues import is_true
+from .govalues import is_true, kind_of, type_of
+from .provenance import TrackedDict
 
 
 def empty(value: Any) -> bool:
@@ -71,7 +72,7 @@ def list_(*items: Any) -> list[Any]:
 
 
 def get(mapping: Any, key: Any) -> Any:
-    mapping, key = want_map(mapping), want_str(key)
+    mapping, key = want_map(mapping, nil_ok=True), want_str(key)
     return mapping.get(key, "")
 
 
@@ -82,42 +83,51 @@ def set_(mapping: Any, key: Any, value: Any) -> dict[str, Any]:
 
 
 def unset(mapping: Any, key: Any) -> dict[str, Any]:
-    mapping = want_map(mapping)
+    mapping = want_map(mapping, nil_ok=True)
     mapping.pop(want_str(key), None)
     return mapping
 
 
 def has_key(mapping: Any, key: Any) -> bool:
-    return want_str(key) in want_map(mapping)
+    return want_str(key) in want_map(mapping, nil_ok=True)
 
 
 def pluck(name: Any, *dicts: Any) -> list[Any]:
     name = want_str(name)
-    return [d[name] for d in map(want_map, dicts) if name in d]
+    return [d[name] for d in (want_map(d, nil_ok=True) for d in dicts) if name in d]
 
 
 def keys(*dicts: Any) -> list[str]:
     """Go map order is random; sorted keeps renders deterministic."""
     out: list[str] = []
     for d in dicts:
-        out.extend(sorted(want_map(d)))
+        out.extend(sorted(want_map(d, nil_ok=True)))
     return out
 
 
 def values(mapping: Any) -> list[Any]:
-    mapping = want_map(mapping)
+    mapping = want_map(mapping, nil_ok=True)
     return [mapping[k] for k in sorted(mapping)]
 
 
+def _subset(mapping: dict[str, Any], keep: list[str]) -> dict[str, Any]:
+    """A new map with some keys of ``mapping``, keeping their values positions."""
+    out = TrackedDict({k: mapping[k] for k in keep})
+    if isinstance(mapping, TrackedDict):
+        out.origin = mapping.origin
+        out.key_origins = {k: o for k, o in mapping.key_origins.items() if k in out}
+    return out
+
+
 def pick(mapping: Any, *names: Any) -> dict[str, Any]:
-    mapping = want_map(mapping)
-    return {k: mapping[k] for k in map(want_str, names) if k in mapping}
+    mapping = want_map(mapping, nil_ok=True)
+    return _subset(mapping, [k for k in map(want_str, names) if k in mapping])
 
 
 def omit(mapping: Any, *names: Any) -> dict[str, Any]:
-    mapping = want_map(mapping)
+    mapping = want_map(mapping, nil_ok=True)
     drop = set(map(want_str, names))
-    return {k: v for k, v in mapping.items() if k not in drop}
+    return _subset(mapping, [k for k in mapping if k not in drop])
 
 
 def _mergo(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
@@ -243,52 +253,34 @@ def dig(*args: Any) -> Any:
 
 
 def kind_is(target: Any, value: Any) -> bool:
-    from .govalues import kind_of
-
     return kind_of(value) == want_str(target)
 
 
 def type_is(target: Any, value: Any) -> bool:
-    from .govalues import type_of
-
     return type_of(value) == want_str(target)
 
 
 def type_is_like(target: Any, value: Any) -> bool:
-    from .govalues import type_of
-
     return want_str(target) in (type_of(value), "*" + type_of(value))
 
 
-def kind_of(value: Any) -> str:
-    from .govalues import kind_of as go_kind
-
-    return go_kind(value)
-
-
-def type_of(value: Any) -> str:
-    from .govalues import type_of as go_type
-
-    return go_type(value)
-
-
 COLLECTION_FUNCS: dict[str, FuncSpec] = {
-    "empty": spec(empty, keeps_origin=False), "default": spec(default), "coalesce": spec(coalesce),
-    "all": spec(all_, keeps_origin=False), "any": spec(any_, keeps_origin=False), "ternary": spec(ternary),
+    "empty": spec(empty, keeps_origin=False), "default": spec(default, keeps_origin=False), "coalesce": spec(coalesce, keeps_origin=False),
+    "all": spec(all_, keeps_origin=False), "any": spec(any_, keeps_origin=False), "ternary": spec(ternary, keeps_origin=False),
     "deepEqual": spec(deep_equal, keeps_origin=False), "dict": spec(dict_), "list": spec(list_),
-    "tuple": spec(list_), "get": spec(get), "set": spec(set_), "unset": spec(unset),
+    "tuple": spec(list_), "get": spec(get, keeps_origin=False), "set": spec(set_), "unset": spec(unset),
     "hasKey": spec(has_key, keeps_origin=False), "pluck": spec(pluck), "keys": spec(keys), "values": spec(values),
     "pick": spec(pick), "omit": spec(omit), "merge": spec(merge), "mustMerge": spec(merge),
     "mergeOverwrite": spec(merge_overwrite), "mustMergeOverwrite": spec(merge_overwrite),
     "deepCopy": spec(deep_copy), "mustDeepCopy": spec(deep_copy), "append": spec(append), "push": spec(append),
     "mustAppend": spec(append), "mustPush": spec(append), "prepend": spec(prepend), "mustPrepend": spec(prepend),
-    "concat": spec(concat), "first": spec(first), "mustFirst": spec(first), "last": spec(last),
+    "concat": spec(concat), "first": spec(first, keeps_origin=False), "mustFirst": spec(first), "last": spec(last, keeps_origin=False),
     "mustLast": spec(last), "rest": spec(rest), "mustRest": spec(rest), "initial": spec(initial),
     "mustInitial": spec(initial), "reverse": spec(reverse), "mustReverse": spec(reverse), "uniq": spec(uniq),
     "mustUniq": spec(uniq), "without": spec(without), "mustWithout": spec(without),
     "has": spec(has, keeps_origin=False), "mustHas": spec(has, keeps_origin=False), "compact": spec(compact),
     "mustCompact": spec(compact), "mustSlice": spec(slice_list), "chunk": spec(chunk), "mustChunk": spec(chunk),
-    "dig": spec(dig), "kindIs": spec(kind_is, keeps_origin=False), "typeIs": spec(type_is, keeps_origin=False),
+    "dig": spec(dig, keeps_origin=False), "kindIs": spec(kind_is, keeps_origin=False), "typeIs": spec(type_is, keeps_origin=False),
     "typeIsLike": spec(type_is_like, keeps_origin=False), "kindOf": spec(kind_of, keeps_origin=False),
     "typeOf": spec(type_of, keeps_origin=False),
 }

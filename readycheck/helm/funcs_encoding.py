@@ -108,16 +108,24 @@ def to_raw_json(value: Any) -> str:
     return go_json(value, escape_html=False)
 
 
-def json_numbers_as_float(value: Any) -> Any:
-    """What a round trip through Go's ``interface{}`` leaves: float64 numbers, string keys."""
+MAX_DECODED_NODES = 200_000
+
+
+def json_numbers_as_float(value: Any, budget: list[int] | None = None) -> Any:
+    """What a round trip through Go's ``interface{}`` leaves: float64 numbers, string keys.
+    ``budget`` bounds the work when YAML aliases make a short text expand exponentially."""
+    budget = budget if budget is not None else [MAX_DECODED_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise FuncError("decoded document too large (YAML alias bomb?)")
     if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
         return value
     if isinstance(value, int):
         return float(value)
     if isinstance(value, dict):
-        return {_key_str(k): json_numbers_as_float(v) for k, v in value.items()}
+        return {_key_str(k): json_numbers_as_float(v, budget) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_numbers_as_float(v) for v in value]
+        return [json_numbers_as_float(v, budget) for v in value]
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, bytes):
@@ -158,7 +166,7 @@ def from_json_array(text: Any) -> list[Any]:
 
 # -- YAML / TOML --------------------------------------------------------------
 def parse_yaml(text: str) -> Any:
-    return json_numbers_as_float(yaml.load(text, Loader=_Loader))
+    return json_numbers_as_float(yaml.load(str.__str__(text), Loader=_Loader))  # libyaml wants an exact str
 
 
 def from_yaml(text: Any) -> dict[str, Any]:

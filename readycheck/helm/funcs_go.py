@@ -185,7 +185,7 @@ GO_FUNCS: dict[str, FuncSpec] = {
     "and": spec(_placeholder), "or": spec(_placeholder),
     "eq": spec(eq, keeps_origin=False), "ne": spec(ne, keeps_origin=False), "lt": spec(lt, keeps_origin=False),
     "le": spec(le, keeps_origin=False), "gt": spec(gt, keeps_origin=False), "ge": spec(ge, keeps_origin=False),
-    "not": spec(not_, keeps_origin=False), "len": spec(length, keeps_origin=False), "index": spec(index),
+    "not": spec(not_, keeps_origin=False), "len": spec(length, keeps_origin=False), "index": spec(index, keeps_origin=False),
     "slice": spec(slice_), "print": spec(print_), "printf": spec(printf), "println": spec(println),
     "html": spec(html), "js": spec(js), "urlquery": spec(urlquery), "call": spec(call),
 }

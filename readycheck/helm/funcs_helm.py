@@ -48,8 +48,11 @@ def tpl(ctx: CallContext, text: Any, data: Any) -> str:
         executor.trees = saved
     result = segments_to_str(out)
     cleaned = result.replace("<no value>", "")
-    if isinstance(result, TrackedStr) and cleaned.count("\n") == result.count("\n"):
+    if isinstance(result, TrackedStr) and any(result.line_origins or ()):
         return tracked_str(cleaned, result.origin, result.line_origins)
+    if isinstance(body, TrackedStr) and cleaned.count("\n") == body.count("\n"):
+        # values text that came through unchanged in shape (the usual ``tpl (toYaml .Values.x) $``)
+        return tracked_str(cleaned, body.origin, body.line_origins)
     return cleaned
 
 
@@ -74,6 +77,6 @@ HELM_FUNCS: dict[str, FuncSpec] = {
     "toYaml": spec(to_yaml, keeps_origin=False), "mustToYaml": spec(to_yaml, keeps_origin=False),
     "toYamlPretty": spec(to_yaml, keeps_origin=False),
     "include": spec(include, needs_state=True, keeps_origin=False),
-    "tpl": spec(tpl, needs_state=True, keeps_origin=False), "required": spec(required), "fail": spec(fail),
+    "tpl": spec(tpl, needs_state=True, keeps_origin=False), "required": spec(required, keeps_origin=False), "fail": spec(fail),
     "lookup": spec(lookup, keeps_origin=False),
 }

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .executor import CallContext
 from .funcs_base import FuncError, FuncSpec, spec, want_int, want_map, want_str
+from .funcs_math import to_int64
 from .govalues import GoStruct
 from .semver import SemverError, constraint_matches, parse_version
 
@@ -177,14 +178,10 @@ def ago(value: Any) -> str:
 
 
 def duration(seconds: Any) -> str:
-    from .funcs_math import to_int64
-
     return format_go_duration(dt.timedelta(seconds=to_int64(seconds)))
 
 
 def duration_round(value: Any) -> str:
-    from .funcs_math import to_int64
-
     seconds = abs(to_int64(value)) if not isinstance(value, str) else abs(parse_go_duration(value).total_seconds())
     for unit, size in (("y", 31536000), ("mo", 2592000), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from .funcs_base import FuncError, FuncSpec, spec, want_int, want_str
-from .govalues import GoStruct, fmt_v
+from .govalues import GoStruct, fmt_v, go_quote
 from .provenance import TrackedStr, origin_of, tracked_str
 
 
@@ -214,8 +214,6 @@ def has_suffix(suffix: Any, text: Any) -> bool:
 
 
 def quote(*values: Any) -> str:
-    from .govalues import go_quote
-
     return " ".join(go_quote(strval(v)) for v in values if v is not None)
 
 

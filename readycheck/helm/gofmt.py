@@ -101,6 +101,8 @@ def _format_one(verb: str, arg: Any, flags: str, width: int | None, prec: int | 
         if isinstance(arg, bool):
             return _pad("true" if arg else "false", width, flags)
         return _pad(_bad(verb, arg), width, flags)
+    if verb == "U" and isinstance(arg, int) and not isinstance(arg, bool):
+        return _pad(f"U+{arg:04X}", width, flags)
     if verb == "c":
         if isinstance(arg, int) and not isinstance(arg, bool):
             return _pad(chr(arg), width, flags)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import TemplateError
 
-TEXT, SPACE, IDENT, FIELD, VAR, DOT, STRING, NUMBER, CHAR = "text", "space", "ident", "field", "var", "dot", "string", "number", "char"
+TEXT, IDENT, FIELD, VAR, DOT, STRING, NUMBER, CHAR = "text", "ident", "field", "var", "dot", "string", "number", "char"
 BOOL, NIL, PIPE, LPAREN, RPAREN, DECLARE, ASSIGN, COMMA = "bool", "nil", "|", "(", ")", ":=", "=", ","
 LEFT, RIGHT, KEYWORD, EOF = "{{", "}}", "keyword", "eof"
 
@@ -40,6 +40,7 @@ class Token:
     value: str
     line: int
     trim: bool = False  # for LEFT/RIGHT: whether the delimiter trims adjacent space
+    spaced: bool = False  # preceded by white space (separates arguments; ``(x).f`` vs ``(x) .f``)
 
 
 def unquote(body: str, quote: str, name: str, line: int) -> str:
@@ -136,6 +137,7 @@ class Lexer:
         self.tokens.append(Token(LEFT, "{{", self.line, trim_left))
         paren_depth = 0
         tokens = self.tokens
+        spaced = False
         while True:
             match = _ACTION_TOKEN.match(src, self.pos)
             if match is None:
@@ -147,9 +149,10 @@ class Lexer:
             text = match.group()
             self.pos = match.end()
             if kind == "space":
-                tokens.append(Token(SPACE, " ", self.line))
+                spaced = True
                 self.line += text.count("\n")
-            elif kind == "trimright":
+                continue
+            if kind == "trimright":
                 self.line += text[0] == "\n"
                 if paren_depth:
                     raise self.error("unclosed left paren")
@@ -189,6 +192,8 @@ class Lexer:
                 tokens.append(Token(RPAREN, ")", self.line))
             else:
                 tokens.append(Token(_SIMPLE_KINDS[kind], text, self.line))
+            tokens[-1].spaced = spaced
+            spaced = False
 
     def lex_irregular(self) -> None:
         """Report what the token pattern could not match, with Go's wording."""

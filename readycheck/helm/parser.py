@@ -75,23 +75,11 @@ class Parser:
     def peek(self) -> lx.Token:
         return self.tokens[self.i]
 
-    def next_non_space(self) -> lx.Token:
-        tok = self.next()
-        while tok.kind == lx.SPACE:
-            tok = self.next()
-        return tok
-
-    def peek_non_space(self) -> lx.Token:
-        j = self.i
-        while self.tokens[j].kind == lx.SPACE:
-            j += 1
-        return self.tokens[j]
-
     def error(self, line: int, message: str) -> TemplateError:
         return TemplateError(self.name, line, message, "parse")
 
     def expect(self, kind: str, context: str) -> lx.Token:
-        tok = self.next_non_space()
+        tok = self.next()
         if tok.kind != kind:
             raise self.unexpected(tok, context)
         return tok
@@ -122,9 +110,9 @@ class Parser:
                 assert opener is not None
                 keyword, line = opener
                 raise self.error(line, f"unexpected EOF: {{{{{keyword}}}}} at line {line} has no matching {{{{end}}}}")
-            word = self.peek_non_space()
+            word = self.peek()
             if word.kind == lx.KEYWORD:
-                self.next_non_space()
+                self.next()
                 if word.value == "end":
                     if top:
                         raise self.error(word.line, "unexpected {{end}}")
@@ -196,9 +184,9 @@ class Parser:
             self.range_depth -= 1
         else_body: list[Node] | None = None
         if term == "else":
-            follow = self.peek_non_space()
+            follow = self.peek()
             if kw in ("if", "with") and follow.kind == lx.KEYWORD and follow.value == kw:
-                self.next_non_space()
+                self.next()
                 else_body = [self.parse_control(kw, follow.line)]
             else:
                 self.expect(lx.RIGHT, "else")
@@ -213,37 +201,37 @@ class Parser:
         return RangeNode(pipe, body, else_body, line)
 
     def parse_template_call(self, line: int) -> Node:
-        name = self.next_non_space()
+        name = self.next()
         if name.kind != lx.STRING:
             raise self.unexpected(name, "template clause")
         pipe = None
-        if self.peek_non_space().kind != lx.RIGHT:
+        if self.peek().kind != lx.RIGHT:
             pipe = self.pipeline("template clause", lx.RIGHT, line)
         else:
-            self.next_non_space()
+            self.next()
         return TemplateNode(name.value, pipe, line)
 
     # -- pipelines -----------------------------------------------------
     def pipeline(self, context: str, end: str, line: int) -> PipeNode:
         pipe = PipeNode([], False, [], line)
-        first = self.peek_non_space()
+        first = self.peek()
         if first.kind == lx.VAR:
             save = self.i
-            self.next_non_space()
-            after = self.peek_non_space()
+            self.next()
+            after = self.peek()
             if after.kind in (lx.DECLARE, lx.ASSIGN):
-                self.next_non_space()
+                self.next()
                 pipe.is_assign = after.kind == lx.ASSIGN
                 if pipe.is_assign and first.value not in self.vars:
                     raise self.error(first.line, f"undefined variable {first.value!r}")
                 pipe.decl.append(first.value)
                 self.vars.append(first.value)
             elif after.kind == lx.COMMA and context == "range":
-                self.next_non_space()
-                second = self.next_non_space()
+                self.next()
+                second = self.next()
                 if second.kind != lx.VAR:
                     raise self.error(second.line, "range can only initialize variables")
-                op = self.next_non_space()
+                op = self.next()
                 if op.kind != lx.DECLARE:
                     raise self.error(op.line, "range can only initialize variables")
                 pipe.decl += [first.value, second.value]
@@ -253,43 +241,43 @@ class Parser:
             else:
                 self.i = save
         while True:
-            tok = self.peek_non_space()
+            tok = self.peek()
             if tok.kind == end:
-                self.next_non_space()
+                self.next()
                 if not pipe.cmds:
                     raise self.error(tok.line, f"missing value for {context}")
                 return pipe
             if tok.kind in _OPERAND_START:
                 pipe.cmds.append(self.command())
                 continue
-            self.next_non_space()
+            self.next()
             raise self.unexpected(tok, context)
 
     def command(self) -> CommandNode:
-        cmd = CommandNode([], self.peek_non_space().line)
+        cmd = CommandNode([], self.peek().line)
         while True:
-            self.peek_non_space()
             operand = self.operand()
             if operand is not None:
                 cmd.args.append(operand)
-            tok = self.next()
-            if tok.kind == lx.SPACE:
-                continue
+            tok = self.peek()
             if tok.kind in (lx.RIGHT, lx.RPAREN):
-                self.i -= 1
-            elif tok.kind != lx.PIPE:
+                break
+            if tok.kind == lx.PIPE:
+                self.next()
+                break
+            if operand is None or not tok.spaced:
+                self.next()
                 raise self.unexpected(tok, "operand")
-            break
         if not cmd.args:
             raise self.error(cmd.line, "empty command")
         return cmd
 
     def operand(self) -> Node | None:
         node = self.term()
-        if node is None or self.peek().kind != lx.FIELD:
+        if node is None or self.peek().kind != lx.FIELD or self.peek().spaced:
             return node
         names: list[str] = []
-        while self.peek().kind == lx.FIELD:
+        while self.peek().kind == lx.FIELD and not self.peek().spaced:
             names.append(self.next().value[1:])
         if isinstance(node, FieldNode):
             return FieldNode(node.names + names, node.line)
@@ -300,7 +288,7 @@ class Parser:
         return ChainNode(node, names, node.line)
 
     def term(self) -> Node | None:
-        tok = self.next_non_space()
+        tok = self.next()
         kind, line = tok.kind, tok.line
         if kind == lx.IDENT:
             if tok.value not in self.funcs:

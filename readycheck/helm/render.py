@@ -23,6 +23,7 @@ from .functions import FUNCS
 from .objects import capabilities_object, chart_object, default_api_versions, files_object, release_object
 from .parser import parse_template
 from .provenance import TrackedDict
+from .semver import SemverError, constraint_matches
 from .values import SetValueError, coalesce_globals, coalesce_tables, merge_values, parse_set
 from .values_yaml import ValuesError, load_values_with_lines
 
@@ -48,7 +49,7 @@ class LineOrigin:
 class RenderedManifest:
     template: str  # e.g. "templates/deployment.yaml" or "charts/redis/templates/x.yaml"
     text: str
-    origins: list[LineOrigin]  # one per line of text, i.e. per entry of text.splitlines()
+    origins: list[LineOrigin]  # one per line of text.split("\n"); a final newline does not start a line
     chart: str = ""  # name (or alias) of the chart instance that rendered it
 
 
@@ -166,10 +167,24 @@ def _helm_parse_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda n: (-n.count("/"), tuple(-ord(c) for c in n)))
 
 
+_UNNAMED = "\x00unnamed"  # no template can be called this
+
+
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(name: str, source: str) -> dict[str, Tree]:
-    """Parsed trees are never mutated, so identical files (re-renders, shared library charts) parse once."""
-    return parse_template(name, source, FUNCS)
+def _parse_cached(source: str) -> dict[str, Tree]:
+    """Parsed trees are never mutated, so identical text (re-renders, a library chart vendored
+    into many charts) is parsed once and only relabelled per file."""
+    return parse_template(_UNNAMED, source, FUNCS)
+
+
+def _parse(name: str, source: str) -> dict[str, Tree]:
+    try:
+        cached = _parse_cached(source)
+    except TemplateError:
+        return parse_template(name, source, FUNCS)  # parse again so the error names the file
+    return {name if tree_name == _UNNAMED else tree_name: Tree(name if tree_name == _UNNAMED else tree_name,
+                                                                   tree.body, name)
+            for tree_name, tree in cached.items()}
 
 
 def _template_data(inst: _Instance, release: dict[str, Any], caps: Any) -> dict[str, Any]:
@@ -208,8 +223,23 @@ def _user_values(values_files: Sequence[str | Path], set_values: Sequence[str], 
     return user, used
 
 
+def _check_kube_version(chart: Chart, kube_version: str, errors: list[RenderError]) -> None:
+    """Helm refuses to install a chart whose ``kubeVersion`` excludes the target cluster."""
+    required = chart.metadata.get("kubeVersion")
+    if not required:
+        return
+    try:
+        compatible = constraint_matches(str(required), kube_version)
+    except SemverError:
+        compatible = False
+    if not compatible:
+        errors.append(RenderError("Chart.yaml", None, f"chart requires kubeVersion: {required} which is incompatible "
+                                  f"with Kubernetes v{kube_version.lstrip('v')}", "load"))
+
+
 def _stub_chart(chart_dir: str | Path) -> Chart:
-    return Chart(name=Path(chart_dir).name, version="", app_version=None, api_version="", type="", path="",
+    return Chart(name=Path(chart_dir).name, version="", app_version=None, api_version="", type="", path=str(chart_dir),
+                 location="",
                  metadata={}, values={}, values_lines={}, values_schema=None, values_files=[], templates={},
                  files={}, dependencies=[], subcharts=[])
 
@@ -218,14 +248,31 @@ def render_chart(chart_dir: str | Path, *, values_files: Sequence[str | Path] = 
                  release_name: str = "release-name", namespace: str = "default", kube_version: str = "1.30.0",
                  max_output_bytes: int = 20_000_000, timeout_s: float = 10.0,
                  api_versions: Sequence[str] | None = None) -> RenderResult:
-    """Render a chart offline like ``helm template``, with line-level source mapping."""
+    """Render a chart offline like ``helm template``, with line-level source mapping.
+
+    Never raises: whatever goes wrong ends up in ``RenderResult.errors``.
+    """
     deadline = time.monotonic() + timeout_s
     errors: list[RenderError] = []
     try:
         chart = load_chart(chart_dir)
     except ChartLoadError as exc:
         return RenderResult(_stub_chart(chart_dir), [], [RenderError(exc.path, exc.line, exc.message, "load")])
+    except (OSError, RecursionError, ValueError) as exc:
+        return RenderResult(_stub_chart(chart_dir), [], [RenderError("", None, f"cannot load chart: {exc}", "load")])
+    try:
+        return _render_loaded(chart, values_files, set_values, release_name, namespace, kube_version,
+                              api_versions, Limits(max_output_bytes=max_output_bytes, deadline=deadline), errors)
+    except Exception as exc:  # the promise is a result, not a crash: report a bug as an error
+        errors.append(RenderError("", None, f"internal error: {type(exc).__name__}: {exc}", "internal"))
+        return RenderResult(chart, [], errors)
+
+
+def _render_loaded(chart: Chart, values_files: Sequence[str | Path], set_values: Sequence[str], release_name: str,
+                   namespace: str, kube_version: str, api_versions: Sequence[str] | None, limits: Limits,
+                   errors: list[RenderError]) -> RenderResult:
     errors.extend(RenderError(p.path, p.line, p.message, "load") for p in _all_problems(chart))
+    _check_kube_version(chart, kube_version, errors)
     user, used_files = _user_values(values_files, set_values, errors)
     chart.values_files = chart.values_files + used_files
 
@@ -239,8 +286,8 @@ def render_chart(chart_dir: str | Path, *, values_files: Sequence[str | Path] = 
     saved_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(saved_limit, 20_000))
     try:
-        manifests = _render_instances(root, release_name, namespace, kube_version, list(api_versions or default_api_versions()),
-                                      Limits(max_output_bytes=max_output_bytes, deadline=deadline), errors)
+        manifests = _render_instances(root, release_name, namespace, kube_version,
+                                      list(api_versions or default_api_versions()), limits, errors)
     finally:
         sys.setrecursionlimit(saved_limit)
     return RenderResult(chart, manifests, errors, root.values)
@@ -264,9 +311,13 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
     broken: set[str] = set()
     for helm_name in _helm_parse_order(list(sources)):
         try:
-            parsed = _parse_cached(helm_name, sources[helm_name])
+            parsed = _parse(helm_name, sources[helm_name])
         except TemplateError as exc:
             errors.append(RenderError(display[helm_name], exc.line, exc.message, "parse"))
+            broken.add(helm_name)
+            continue
+        except RecursionError:
+            errors.append(RenderError(display[helm_name], None, "template nested too deeply to parse", "limit"))
             broken.add(helm_name)
             continue
         for name, tree in parsed.items():
@@ -292,6 +343,10 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
             where = display.get(exc.template, exc.template)
             errors.append(RenderError(where, exc.line, exc.message, exc.kind,
                                       None if where == display[helm_name] else display[helm_name]))
+            continue
+        except Exception as exc:  # an engine bug must not take the other templates down
+            errors.append(RenderError(display[helm_name], None, f"internal error: {type(exc).__name__}: {exc}",
+                                      "internal"))
             continue
         if base == "NOTES.txt":
             continue

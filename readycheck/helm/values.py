@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .provenance import Origin, TrackedDict, TrackedList
+from .provenance import Origin, TrackedDict, TrackedList, with_origin
 
 
 class SetValueError(ValueError):
@@ -147,24 +147,29 @@ def _parse_path(key: str) -> list[str | int]:
     return path
 
 
-def _assign(target: Any, path: list[str | int], value: Any) -> Any:
+def _assign(target: Any, path: list[str | int], value: Any, origin: Origin) -> Any:
     head, rest = path[0], path[1:]
     if isinstance(head, int):
         if head > 65_536:
             raise SetValueError(f"--set list index {head} too large")
-        items = target if isinstance(target, list) else TrackedList()
+        items = target if isinstance(target, TrackedList) else TrackedList(target or [])
         while len(items) <= head:
             items.append(None)
-        items[head] = _assign(items[head], rest, value) if rest else value
+        items.item_origins += [None] * (len(items) - len(items.item_origins))
+        items[head] = _assign(items[head], rest, value, origin) if rest else with_origin(value, origin)
+        items.item_origins[head] = origin
         return items
-    table = target if isinstance(target, dict) else TrackedDict()
-    table[head] = _assign(table.get(head), rest, value) if rest else value
+    table = target if isinstance(target, TrackedDict) else TrackedDict(target or {})
+    table[head] = _assign(table.get(head), rest, value, origin) if rest else with_origin(value, origin)
+    table.key_origins[head] = origin
     return table
 
 
-def parse_set(expressions: list[str] | tuple[str, ...], into: dict[str, Any] | None = None) -> dict[str, Any]:
-    values: dict[str, Any] = into if into is not None else TrackedDict()
-    for expression in expressions:
+def parse_set(expressions: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Values from ``--set`` arguments; their origin is file "--set", line = argument number."""
+    values: dict[str, Any] = TrackedDict()
+    for number, expression in enumerate(expressions, start=1):
+        origin = Origin("--set", number)
         for item in _split_unescaped(expression, ","):
             if not item:
                 continue
@@ -175,5 +180,5 @@ def parse_set(expressions: list[str] | tuple[str, ...], into: dict[str, Any] | N
                 value: Any = [_typed(_unescape(v)) for v in _split_unescaped(raw[1:-1], ",") if v != ""]
             else:
                 value = _typed(_unescape(raw))
-            _assign(values, _parse_path(key), value)
+            _assign(values, _parse_path(key), value, origin)
     return values

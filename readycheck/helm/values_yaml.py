@@ -37,6 +37,7 @@ class ValuesError(ValueError):
 
 
 _scalar_constructor = yaml.SafeLoader("")
+MAX_VALUE_NODES = 100_000  # YAML aliases can make a small file expand exponentially
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -68,6 +69,8 @@ def _key_text(node: yaml.Node) -> str:
 
 def build(node: yaml.Node, file: str, origin: Origin, lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> Any:
     """Turn a composed node into tracked Python values, recording key lines in ``lines``."""
+    if len(lines) > MAX_VALUE_NODES:
+        raise ValuesError(file, node.start_mark.line + 1, "values expand to too many nodes (YAML alias bomb?)")
     if isinstance(node, yaml.MappingNode):
         out = TrackedDict()
         out.origin = origin
@@ -125,6 +128,8 @@ def parse_values_text(text: str, file: str) -> tuple[dict[str, Any], dict[tuple[
         values = build(node, file, Origin(file, node.start_mark.line + 1), lines, ())
     except ValuesError as exc:
         raise ValuesError(file, exc.line, exc.message) from None
+    except RecursionError:
+        raise ValuesError(file, None, "values nested too deeply") from None
     if values is None:
         values = TrackedDict()
         values.origin = Origin(file, 1)

@@ -10,6 +10,7 @@ Each emitted line remembers the values origin of the key that produced it.
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from typing import Any
@@ -23,7 +24,8 @@ _NON_STR = re.compile(
     r"""^(?:~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
     |[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+
     |[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
-    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|<<|=)$""",
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|<<
+    |\d{4}-\d\d?-\d\d?(?:[Tt ]\d\d?:\d\d?:\d\d?(?:\.\d+)?(?:Z|[-+]\d\d(?::\d\d)?)?)?)$""",
     re.X,
 )
 _INDICATOR_FIRST = set("#,[]{}&*!|>'\"%@`")
@@ -155,8 +157,6 @@ def scalar_lines(value: Any, column: int, indent: int) -> list[str]:
         text = format_float(value)
         return [{"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)]
     if isinstance(value, bytes):
-        import base64
-
         value = base64.b64encode(value).decode()
     if isinstance(value, GoStruct):
         value = value.string or ""
@@ -183,10 +183,6 @@ def scalar_lines(value: Any, column: int, indent: int) -> list[str]:
 
 def _key_text(key: Any) -> str:
     return scalar_lines(key if isinstance(key, str) else str(key), 0, 0)[0]
-
-
-def _is_collection(value: Any) -> bool:
-    return isinstance(value, (dict, list, tuple)) or (isinstance(value, GoStruct) and value.string is None)
 
 
 def _as_mapping(value: Any) -> dict[str, Any] | None:

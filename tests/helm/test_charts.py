@@ -149,3 +149,21 @@ def test_tgz_subchart_member_count_is_capped(tmp_path: Path) -> None:
     result = render_chart(root)
     assert [e.path for e in result.errors] == ["charts/many.tgz"]
     assert "more than" in result.errors[0].message
+
+
+def test_kube_version_constraint(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text('apiVersion: v2\nname: c\nversion: 0.1.0\nkubeVersion: ">=1.31.0-0"\n')
+    (root / "templates" / "a.yaml").write_text("a: 1\n")
+    (error,) = render_chart(root).errors
+    assert error.path == "Chart.yaml" and "incompatible with Kubernetes v1.30.0" in error.message
+    assert render_chart(root, kube_version="1.31.2").errors == []
+
+
+def test_numeric_versions_keep_their_text(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.10\nappVersion: 2.0\n")
+    (root / "templates" / "a.yaml").write_text("v: {{ .Chart.Version }} {{ .Chart.AppVersion }}\n")
+    assert _texts(render_chart(root)) == {"templates/a.yaml": "v: 1.10 2.0\n"}

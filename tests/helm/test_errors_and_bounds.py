@@ -143,3 +143,21 @@ def test_rendering_is_deterministic() -> None:
     second = render_chart(CHARTS / "scaffold", values_files=[CHARTS / "scaffold-overrides.yaml"])
     assert [(m.template, m.text, m.origins) for m in first.manifests] == [
         (m.template, m.text, m.origins) for m in second.manifests]
+
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+
+
+def test_values_alias_bomb_is_an_error(tmp_path: Path) -> None:
+    root = make_chart(tmp_path / "c", {"a.yaml": "a: 1\n"}, values=ALIAS_BOMB)
+    started = time.monotonic()
+    (error,) = render_chart(root).errors
+    assert time.monotonic() - started < 10
+    assert error.path == "values.yaml" and "too many nodes" in error.message
+
+
+def test_from_yaml_alias_bomb_is_an_error(tmp_path: Path) -> None:
+    block = "".join(f"  {line}\n" for line in ALIAS_BOMB.splitlines())
+    _, errors = render_one(tmp_path / "c", "{{ fromYaml .Values.doc | len }}", values=f"doc: |\n{block}")
+    assert len(errors) == 1 and "too large" in errors[0].message

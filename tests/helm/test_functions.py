@@ -149,3 +149,10 @@ def test_fail_and_required_carry_the_chart_message(tmp_path: Path) -> None:
     assert [(e.path, e.line, e.message) for e in errors] == [("templates/t.yaml", 2, "image.tag is required")]
     _, errors = render_one(tmp_path / "b", '\n\n{{ fail "unsupported mode" }}')
     assert [(e.line, e.message) for e in errors] == [(3, "unsupported mode")]
+
+
+def test_nil_maps_are_readable_like_go_nil_maps(tmp_path: Path) -> None:
+    template = '{{ $d := (lookup "v1" "Secret" "ns" "n").data }}{{ hasKey $d "k" }}|{{ get $d "k" }}|{{ keys $d }}|{{ pick $d "k" }}'
+    text, errors = render_one(tmp_path / "c", template)
+    assert errors == []
+    assert text == "false||[]|map[]"

@@ -92,3 +92,33 @@ def test_user_values_file_origin(tmp_path: Path) -> None:
     by_text = dict(zip((ln.strip() for ln in manifest.text.splitlines()), manifest.origins, strict=True))
     assert (by_text["limits:"].values_file, by_text["limits:"].values_line) == (str(override), 3)
     assert by_text["cpu: 2"].values_line == 4
+
+
+def test_set_values_are_located_as_set_arguments() -> None:
+    (manifest,) = render_chart(CHARTS / "mapped", set_values=["enabled=false", "image.tag=2.0"]).manifests
+    by_text = dict(zip((ln.strip() for ln in manifest.text.splitlines()), manifest.origins, strict=True))
+    assert (by_text['tag: "2.0"'].values_file, by_text['tag: "2.0"'].values_line) == ("--set", 2)
+    assert (by_text["enabled: false"].values_file, by_text["enabled: false"].values_line) == ("--set", 1)
+
+
+def test_tpl_of_values_keeps_line_origins(tmp_path: Path) -> None:
+    from .helpers import make_chart
+
+    root = make_chart(tmp_path / "c", {
+        "_render.tpl": '{{- define "render" -}}{{- if typeIs "string" .value }}{{- tpl .value .context }}'
+                       '{{- else }}{{- tpl (.value | toYaml) .context }}{{- end }}{{- end -}}',
+        "cm.yaml": 'labels:\n  {{- include "render" (dict "value" .Values.labels "context" $) | nindent 2 }}\n'},
+        values="labels:\n  team: a\n  release: '{{ .Release.Name }}'\n")
+    (manifest,) = render_chart(root).manifests
+    assert manifest.text == "labels:\n  release: 'release-name'\n  team: a\n"  # toYaml quoted the braces
+    assert [(o.line, o.values_line) for o in manifest.origins] == [(1, None), (2, 3), (2, 2)]
+
+
+def test_pick_and_omit_keep_key_origins(tmp_path: Path) -> None:
+    from .helpers import make_chart
+
+    root = make_chart(tmp_path / "c", {"x.yaml": "{{- toYaml (omit .Values.sc \"enabled\") }}\n"},
+                      values="sc:\n  enabled: true\n  runAsNonRoot: true\n  privileged: false\n")
+    (manifest,) = render_chart(root).manifests
+    assert manifest.text == "privileged: false\nrunAsNonRoot: true\n"
+    assert [o.values_line for o in manifest.origins] == [4, 3]

@@ -64,6 +64,7 @@ CASES = [
     ("{{ (dict \"a\" (dict \"b\" \"c\")).a.b }}", "c"),
     ("{{ $m := .Values.nested }}{{ $m.a.b }}", "deep"),
     ("{{ (.Values.nested).a.b }}", "deep"),
+    ("[{{ (.Values.missing).x }}]{{ $m := .Values.missing }}[{{ $m.x }}]", "[][]"),
     ("{{ .Values.name | printf \"%s-%s\" \"x\" }}", "x-web"),
     # comparisons
     ("{{ eq 1 2 1 }} {{ eq \"a\" \"b\" }} {{ ne 1 2 }} {{ eq .Values.missing nil }}", "true false true true"),
