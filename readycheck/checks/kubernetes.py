@@ -126,11 +126,6 @@ def _needs_resources(subject: Subject) -> bool:
     return _container(subject).role != "ephemeral"  # ephemeral containers cannot have resources
 
 
-def _resources_at(subject: Subject) -> Pointer | None:
-    """The container's `resources:` block when it has one (where the fix goes), else its owner line."""
-    return subject.pointer + ("resources",) if "resources" in subject.data else None
-
-
 def _request_missing(subject: Subject, resource: str) -> Iterator[Hit]:
     if not _needs_resources(subject):
         return
