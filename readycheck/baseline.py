@@ -55,10 +55,18 @@ def render(findings: list[Finding]) -> str:
 
 def load(path: str | Path) -> list[BaselineEntry]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found") from None
     except (OSError, ValueError) as exc:
+        raise BaselineError(f"{path}: cannot read the baseline ({exc})") from None
+    return load_text(text, str(path))
+
+
+def load_text(text: str, path: str = "baseline") -> list[BaselineEntry]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
         raise BaselineError(f"{path}: not a readable JSON baseline ({exc})") from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: not a readycheck baseline (version {BASELINE_VERSION})")
