@@ -4,8 +4,10 @@ The report formats (text, Markdown, HTML) all render this one model, so they
 agree on every number. The score formula is documented in the README:
 
     per checklist: 100 - (sum of finding weights) / (artifacts it applies to),
-    weights error 20, warning 5, note 1, floored at 0, rounded;
-    overall: the mean of the scores of the checklists that apply.
+    weights error 20, warning 5, note 1, floored at 0, rounded; a checklist
+    with a blocking finding (at or above --fail-on) scores at most 79 (grade C);
+    overall: the mean of the scores of the checklists that apply, at most 79
+    when the verdict is "not ready".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from readycheck.engine import ScanResult
 from readycheck.model import CHECKLISTS, SEVERITY_RANK, Finding, ScanError
 
 WEIGHTS = {"error": 20, "warning": 5, "note": 1}
+BLOCKED_CAP = 79
 GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"), (0, "F"))
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
 
@@ -145,12 +148,17 @@ def build(result: ScanResult, fail_on: str, command: str, link_base: str = "") -
         found = [f for f in result.findings if f.checklist == checklist]
         penalty = sum(WEIGHTS[f.severity] for f in found)
         score = max(0, round(100 - penalty / applies))
+        if any(is_blocking(f, fail_on) for f in found):
+            score = min(score, BLOCKED_CAP)
         scores.append(ChecklistScore(checklist, score, applies, Counter(f.severity for f in found)))
     overall = round(sum(c.score for c in scores) / len(scores)) if scores else None
     blocking = [f for f in result.findings if is_blocking(f, fail_on)]
     other = [f for f in result.findings if not is_blocking(f, fail_on)]
+    ready = not blocking and not result.errors
+    if overall is not None and not ready:
+        overall = min(overall, BLOCKED_CAP)
     return Readiness(
-        ready=not blocking and not result.errors,
+        ready=ready,
         fail_on=fail_on,
         score=overall,
         checklists=scores,

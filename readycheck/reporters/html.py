@@ -93,7 +93,7 @@ def render(model: Readiness) -> str:
         "<header>",
         f"<h1>readycheck readiness report: {title}</h1>",
         f'<section class="verdict {"ready" if model.ready else "not-ready"}" aria-label="verdict">',
-        f"<p><strong>{title}.</strong> {escape(verdict_sentence(model).replace('`', ''))}</p>",
+        f"<p><strong>{escape(verdict_sentence(model).replace('`', ''))}</strong></p>",
         f'<p class="score">Overall score: <strong>{escape(score)}</strong> '
         + (bar(model.score, f"overall score {model.score} of 100") if model.score is not None else "")
         + "</p>",
