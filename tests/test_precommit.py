@@ -131,3 +131,22 @@ def test_pre_commit_try_repo_end_to_end(tmp_path: Path) -> None:
     assert re.search(r"^readycheck \(secrets only\)\.+Passed$", output, re.M), output
     assert "a/Dockerfile" in output and "DF101" in output
     assert "b/Dockerfile" not in output
+
+
+def test_action_is_composite_pinned_and_takes_inputs_through_env() -> None:
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) >= {"paths", "fail-on", "config", "sarif-file", "upload"}
+    steps = action["runs"]["steps"]
+    text = (REPO / "action.yml").read_text()
+    for step in steps:
+        if "uses" in step:
+            assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+            assert re.search(re.escape(step["uses"]) + r" # v\d+\.\d+\.\d+", text)
+        if "run" in step:
+            assert "${{" not in step["run"], "inputs reach scripts through env, never by interpolation"
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert "inputs.upload == 'true'" in upload["if"]
+    check = next(s for s in steps if s.get("id") == "check")
+    assert "--sarif-output" in check["run"] and "GITHUB_STEP_SUMMARY" in check["run"]
+    assert 'pip" install --quiet "$GITHUB_ACTION_PATH"' in text
