@@ -44,6 +44,8 @@ class Rule:
     precision: str = "high"
     security_severity: float | None = None
     references: list[str] = field(default_factory=list)
+    enabled: bool = True
+    """False: an opt-in rule, run only when selected by its id or name."""
 
     @property
     def kind(self) -> str:

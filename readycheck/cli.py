@@ -1,4 +1,4 @@
-"""The `readycheck` command: check, report, baseline, rules, explain."""
+"""The `readycheck` command: check, report, baseline, rules, explain, merge."""
 
 from __future__ import annotations
 
@@ -69,6 +69,10 @@ def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: .readycheck.yaml or [tool.readycheck])."),
         click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Extra rule directory; repeatable."),
         click.option("--target", "dockerfile_target", help="Dockerfile build stage to judge as the final one."),
+        click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: the number of cores]."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache [default: the user cache directory]."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -86,6 +90,10 @@ class ScanRequest:
     config_file: str | None
     rules_dirs: tuple[str, ...]
     dockerfile_target: str | None
+    jobs: int | None = None
+    cache_dir: str | None = None
+    no_cache: bool = False
+    shard: str | None = None
     baseline: str | None = None
 
     def command(self, fail_on: str) -> str:
@@ -98,6 +106,8 @@ class ScanRequest:
                 args += [flag, value]
         if self.dockerfile_target:
             args += ["--target", self.dockerfile_target]
+        if self.shard:
+            args += ["--shard", self.shard]
         if self.baseline:
             args += ["--baseline", self.baseline]
         args += ["--fail-on", fail_on, *(self.paths or ["."])]
@@ -106,6 +116,8 @@ class ScanRequest:
 
 def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
     from readycheck.engine import scan
+    from readycheck.runner import default_cache_dir
+    from readycheck.shard import ShardError, parse_shard
 
     config, catalog = load_everything(request.config_file, request.rules_dirs)
     if request.select:
@@ -116,7 +128,20 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
     if request.dockerfile_target:
         config.dockerfile_target = request.dockerfile_target
     try:
-        result = scan(request.paths or ["."], catalog, config)
+        selected_shard = parse_shard(request.shard) if request.shard else None
+    except ShardError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+    cache_dir = None if request.no_cache else Path(request.cache_dir) if request.cache_dir else default_cache_dir()
+    try:
+        result = scan(
+            request.paths or ["."],
+            catalog,
+            config,
+            jobs=request.jobs or os.cpu_count() or 1,
+            cache_dir=cache_dir,
+            shard=selected_shard,
+        )
     except ConfigError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
@@ -240,6 +265,10 @@ def check(
     config_file: str | None,
     rules_dirs: tuple[str, ...],
     dockerfile_target: str | None,
+    jobs: int | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    shard: str | None,
     baseline_file: str | None,
     output: str | None,
     sarif_output: str | None,
@@ -249,7 +278,9 @@ def check(
     quiet: bool,
 ) -> None:
     """Check PATHS (default: the current directory) and report findings."""
-    request = ScanRequest(list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, baseline_file)
+    request = ScanRequest(
+        list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard, baseline_file
+    )
     config, result = run_scan(request)
     stale = apply_baseline(result, baseline_file) if baseline_file else []
     emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty()), output)
@@ -282,6 +313,10 @@ def report(
     config_file: str | None,
     rules_dirs: tuple[str, ...],
     dockerfile_target: str | None,
+    jobs: int | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    shard: str | None,
     baseline_file: str | None,
     output: str | None,
     link_base: str | None,
@@ -290,7 +325,9 @@ def report(
 
     Exits 0 once the report is written, whatever the verdict (gate with `check`); 2 on usage errors.
     """
-    request = ScanRequest(list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, baseline_file)
+    request = ScanRequest(
+        list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard, baseline_file
+    )
     config, result = run_scan(request)
     if baseline_file:
         apply_baseline(result, baseline_file)
@@ -309,10 +346,14 @@ def baseline_command(
     config_file: str | None,
     rules_dirs: tuple[str, ...],
     dockerfile_target: str | None,
+    jobs: int | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    shard: str | None,
     output: str,
 ) -> None:
     """Record today's findings so that `check --baseline FILE` reports only new ones."""
-    request = ScanRequest(list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target)
+    request = ScanRequest(list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard)
     _, result = run_scan(request)
     emit(baseline.render(result.findings), output)
     n = len(result.findings)
@@ -351,3 +392,19 @@ def explain(rule: str, rules_dirs: tuple[str, ...]) -> None:
         fail(f"unknown rule '{rule}' (see `readycheck rules`)")
         return
     sys.stdout.write(ruledoc.explain_text(found))
+
+
+@main.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def merge_command(reports: tuple[str, ...]) -> None:
+    """Merge the JSON reports of `check --shard K/N` runs into one report."""
+    import json
+
+    from readycheck.merge import MergeError, merge_json_reports
+
+    try:
+        merged = merge_json_reports((name, Path(name).read_text(encoding="utf-8")) for name in reports)
+    except (MergeError, OSError) as exc:
+        fail(str(exc))
+        return
+    sys.stdout.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")

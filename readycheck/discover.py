@@ -23,13 +23,20 @@ KUBERNETES = "kubernetes"
 COMPOSE = "compose"
 ENV_SCHEMA = "env-schema"
 ENV_FILE = "env-file"
-KINDS = (DOCKERFILE, WORKFLOW, ACTION, HELM_CHART, KUBERNETES, COMPOSE, ENV_SCHEMA, ENV_FILE)
+SECRET_FILE = "secret-file"
+KINDS = (DOCKERFILE, WORKFLOW, ACTION, HELM_CHART, KUBERNETES, COMPOSE, ENV_SCHEMA, ENV_FILE, SECRET_FILE)
 
 SKIPPED_DIRS = {".git", "node_modules", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache"}
 ENV_SCHEMA_NAMES = {"env.schema.json", "env.schema.yaml", "env.schema.yml", ".env.schema.json"}
 _K8S_API = re.compile(rb"^[ \t-]*[\"']?apiVersion[\"']?[ \t]*:", re.M)
 _K8S_KIND = re.compile(rb"^[ \t-]*[\"']?kind[\"']?[ \t]*:", re.M)
 PEEK_BYTES = 256 * 1024
+SECRET_FILE_NAMES = {
+    "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
+    ".npmrc", ".pypirc", ".netrc", "_netrc", ".git-credentials", "credentials.json",
+}
+SECRET_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".ppk")
+SECRET_FILE_PATTERNS = ("*service-account*.json", "*-credentials.json")
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,19 @@ def kind_by_name(path: Path) -> str | None:
         return ACTION
     if name == "Chart.yaml":
         return HELM_CHART
+    if is_secret_file_name(path):
+        return SECRET_FILE
     return None
+
+
+def is_secret_file_name(path: Path) -> bool:
+    """Files that hold credentials by their nature: private keys, registry and cloud credentials."""
+    lower = path.name.lower()
+    if lower in SECRET_FILE_NAMES or lower.endswith(SECRET_FILE_SUFFIXES):
+        return True
+    if lower == "credentials" and path.parent.name == ".aws":
+        return True
+    return any(fnmatch.fnmatchcase(lower, pattern) for pattern in SECRET_FILE_PATTERNS)
 
 
 def looks_like_manifest(path: Path) -> bool:

@@ -25,6 +25,14 @@ from readycheck.textio import LoadError, read_text
 CheckFunction = Callable[[Subject, dict[str, Any]], Iterable[Hit]]
 
 
+@dataclass(frozen=True)
+class Artifact:
+    """A file (or chart) that was checked, and its kind: what the readiness report lists."""
+
+    path: str
+    kind: str
+
+
 @dataclass
 class ScanResult:
     findings: list[Finding]
@@ -32,7 +40,9 @@ class ScanResult:
     files: int
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    """Loaded documents; empty for groups served by worker processes or the cache (use `artifacts`)."""
     rules: list[Rule] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
 
 
 def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
@@ -45,7 +55,7 @@ def select_rules(catalog: Catalog, config: Config) -> list[Rule]:
                 *(s for sels in config.per_path_ignores.values() for s in sels)]:
         if catalog.resolve(sel) is None and sel not in CHECKLISTS:  # a checklist may have no rules yet
             raise ConfigError(f"unknown rule, checklist or kind '{sel}'")
-    rules = catalog.rules
+    rules = [r for r in catalog.rules if r.enabled or r.id in config.select or r.name in config.select]
     if config.select:
         rules = [r for r in rules if _matches(r, config.select)]
     return [r for r in rules if not _matches(r, config.ignore)]
@@ -156,7 +166,7 @@ class Evaluator:
             span=span,
             message=hit.message,
             fix=rule.fix.strip(),
-            related=hit.related,
+            related=hit.related or subject.doc.related_for(pointer),
             key=f"{subject.key}|{hit.key or hit.message}",
         )
 
@@ -224,26 +234,39 @@ def load_target(target: Target, context: LoadContext) -> tuple[list[Document], l
         return [], [ScanError(context.relpath(target.path), None, f"internal error while loading: {type(exc).__name__}: {exc}")]
 
 
-def scan(
-    paths: list[str],
-    catalog: Catalog,
-    config: Config,
-    base: Path | None = None,
-    context_options: dict[str, Any] | None = None,
-    targets: list[Target] | None = None,
-) -> ScanResult:
-    """Scan `paths` (or exactly the given `targets`, each with its kind already decided)."""
-    base = (base or Path.cwd()).resolve()
-    rules = select_rules(catalog, config)
-    evaluator = Evaluator(rules, config)
-    context = LoadContext(base=base, dockerfile_target=config.dockerfile_target, options=context_options or {})
-    context.options.setdefault("config", config)
-    if targets is None:
-        targets = discover(paths, exclude=config.exclude, base=base)
+@dataclass
+class ScanSettings:
+    """Everything a scan of one group of targets needs; picklable, so worker processes get it whole."""
 
+    rules: list[Rule]
+    catalog: Catalog
+    config: Config
+    base: Path
+    context_options: dict[str, Any] = field(default_factory=dict)
+
+
+def group_targets(targets: list[Target]) -> list[list[Target]]:
+    """Targets judged together: one directory's files (the default scope), each chart alone.
+
+    Groups are the unit of parallel work and of caching, so a cross-file check
+    (a PDB and its Deployment in one folder) always sees its whole scope.
+    """
+    groups: dict[tuple[str, str], list[Target]] = {}
+    for target in targets:
+        key = ("chart", str(target.path)) if target.kind == "helm" else ("dir", str(target.path.parent))
+        groups.setdefault(key, []).append(target)
+    return [groups[k] for k in sorted(groups)]
+
+
+def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
+    """Load, evaluate and suppress one group of targets."""
+    config = settings.config
+    evaluator = Evaluator(settings.rules, config)
+    context = LoadContext(base=settings.base, dockerfile_target=config.dockerfile_target, options=dict(settings.context_options))
+    context.options.setdefault("config", config)
     documents: list[Document] = []
     errors: list[ScanError] = []
-    for target in targets:
+    for target in group:
         if not target.path.exists():
             errors.append(ScanError(context.relpath(target.path), None, "no such file or directory"))
             continue
@@ -253,7 +276,7 @@ def scan(
     errors.extend(context.extra_errors)
     _build_scopes(documents)
 
-    suppressor = Suppressor(catalog, config, base)
+    suppressor = Suppressor(settings.catalog, config, settings.base)
     for doc in documents:
         suppressor.for_file(doc.path, doc.text)
     findings: list[Finding] = []
@@ -273,13 +296,56 @@ def scan(
             else:
                 findings.append(finding)
     errors.extend(suppressor.errors)
-    findings.sort(key=Finding.sort_key)
-    errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
-    return ScanResult(
-        findings=findings,
-        errors=errors,
-        files=len(targets),
-        suppressed=suppressed,
-        documents=documents,
-        rules=rules,
-    )
+    artifacts = [Artifact(context.relpath(t.path), t.kind) for t in group]
+    return ScanResult(findings, errors, len(group), suppressed, documents, settings.rules, artifacts)
+
+
+def merge_results(parts: Iterable[ScanResult], rules: list[Rule]) -> ScanResult:
+    """One result from many groups, in the contract's order whatever order the groups finished in."""
+    merged = ScanResult([], [], 0, [], [], rules, [])
+    for part in parts:
+        merged.findings.extend(part.findings)
+        merged.errors.extend(part.errors)
+        merged.files += part.files
+        merged.suppressed.extend(part.suppressed)
+        merged.documents.extend(part.documents)
+        merged.artifacts.extend(part.artifacts)
+    merged.findings.sort(key=Finding.sort_key)
+    merged.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
+    merged.suppressed.sort(key=lambda item: item[0].sort_key())
+    merged.artifacts.sort(key=lambda a: (a.path, a.kind))
+    return merged
+
+
+def scan(
+    paths: list[str],
+    catalog: Catalog,
+    config: Config,
+    base: Path | None = None,
+    context_options: dict[str, Any] | None = None,
+    targets: list[Target] | None = None,
+    jobs: int = 1,
+    cache_dir: Path | None = None,
+    shard: tuple[int, int] | None = None,
+) -> ScanResult:
+    """Scan `paths` (or exactly the given `targets`, each with its kind already decided).
+
+    With `jobs` > 1 the groups are scanned in worker processes; with a
+    `cache_dir`, groups whose files, rules, config and version are unchanged
+    are not scanned again; with `shard` (K, N) only the groups of shard K of N
+    are scanned. The result is the same either way.
+    """
+    base = (base or Path.cwd()).resolve()
+    rules = select_rules(catalog, config)
+    Evaluator(rules, config)  # reject bad rule options and missing check functions before any work
+    if targets is None:
+        targets = discover(paths, exclude=config.exclude, base=base)
+    settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}))
+    groups = group_targets(targets)
+    if shard is not None:
+        from readycheck.shard import in_shard
+
+        groups = [g for g in groups if in_shard(g, shard, base)]
+    from readycheck.runner import run_groups
+
+    return merge_results(run_groups(groups, settings, jobs=jobs, cache_dir=cache_dir), rules)

@@ -147,6 +147,10 @@ class Document:
         """Suppressions the document itself carries (e.g. a Kubernetes annotation). None by default."""
         return None
 
+    def related_for(self, pointer: Pointer) -> tuple[Related, ...]:
+        """Second places that explain a finding at `pointer` (a template line behind a values line)."""
+        return ()
+
     def display_path_for(self, pointer: Pointer) -> str:
         """The file a pointer's location belongs to (a chart maps into several files)."""
         return self.path

@@ -33,6 +33,7 @@ KIND_LABELS = {
     "compose": "compose file",
     "env-schema": "env schema",
     "env-file": "env file",
+    "secret-file": "secret file",
 }
 
 
@@ -123,15 +124,41 @@ def _owner(path: str, artifacts: dict[str, Artifact]) -> Artifact | None:
     return None
 
 
-def build(result: ScanResult, fail_on: str, command: str, link_base: str = "") -> Readiness:
-    kinds_to_checklists: dict[str, set[str]] = {}
+RULE_KIND_ALIASES = {"action": ("workflow",), "helm": ("kubernetes",)}
+"""Rule kinds that usually judge an artifact kind besides its own, for when no loaded document says so."""
+
+
+def _rule_kinds_by_name(kind: str, rule_kinds: set[str]) -> set[str]:
+    """Which rule kinds judge an artifact kind, from names alone: `env` judges `env-file` and `env-schema`."""
+    return {k for k in rule_kinds if k == kind or kind.startswith(k + "-") or k in RULE_KIND_ALIASES.get(kind, ())}
+
+
+def _artifacts(result: ScanResult) -> dict[str, Artifact]:
+    """Every artifact checked, with the checklists of the rules that judge it.
+
+    Loaded documents say exactly which rule kinds judge them; groups scanned in
+    worker processes or served from the cache carry only path and kind, and
+    then the rule kinds are matched by name.
+    """
+    checklists_of: dict[str, set[str]] = {}
     for rule in result.rules:
-        kinds_to_checklists.setdefault(rule.kind, set()).add(rule.checklist)
+        checklists_of.setdefault(rule.kind, set()).add(rule.checklist)
     artifacts: dict[str, Artifact] = {}
+    for item in result.artifacts:
+        artifacts.setdefault(item.path, Artifact(item.path, item.kind))
+    judged_by: dict[str, set[str]] = {}
     for doc in result.documents:
-        artifact = artifacts.setdefault(doc.path, Artifact(doc.path, doc.kind))
-        for kind in doc.rule_kinds or (doc.kind,):
-            artifact.checklists |= kinds_to_checklists.get(kind, set())
+        owner = _owner(doc.path, artifacts) or artifacts.setdefault(doc.path, Artifact(doc.path, doc.kind))
+        judged_by.setdefault(owner.path, set()).update(doc.rule_kinds or (doc.kind,))
+    for artifact in artifacts.values():
+        kinds = judged_by.get(artifact.path) or _rule_kinds_by_name(artifact.kind, set(checklists_of))
+        for kind in kinds:
+            artifact.checklists |= checklists_of.get(kind, set())
+    return artifacts
+
+
+def build(result: ScanResult, fail_on: str, command: str, link_base: str = "") -> Readiness:
+    artifacts = _artifacts(result)
     rule_kind = {rule.id: rule.kind for rule in result.rules}
     for finding in result.findings:
         owner = _owner(finding.path, artifacts)

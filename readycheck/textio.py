@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -38,8 +40,24 @@ def decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_reads: list[Path] | None = None
+
+
+@contextmanager
+def recording_reads() -> Iterator[list[Path]]:
+    """Collect every path read through read_text (what a cached result depends on)."""
+    global _reads
+    previous, _reads = _reads, []
+    try:
+        yield _reads
+    finally:
+        _reads = previous
+
+
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Read a file as text, refusing files over `max_bytes`."""
+    if _reads is not None:
+        _reads.append(path.resolve())
     try:
         size = path.stat().st_size
         if size > max_bytes:

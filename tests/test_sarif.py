@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from readycheck.catalog import Catalog, load_catalog
-from readycheck.engine import ScanResult
+from readycheck.config import Config
+from readycheck.engine import ScanResult, select_rules
 from readycheck.fingerprint import line_hashes, stable_fingerprint
 from readycheck.model import Finding, Related, ScanError, Span
 from readycheck.reporters import sarif
@@ -97,14 +98,14 @@ def test_sarif_run_is_complete_and_valid(tmp_path: Path) -> None:
     assert (driver["name"], driver["semanticVersion"]) == ("readycheck", driver["version"])
     assert driver["informationUri"].startswith("https://")
     catalog = load_catalog()
-    assert [r["id"] for r in driver["rules"]] == [r.id for r in catalog.rules]
+    assert [r["id"] for r in driver["rules"]] == [r.id for r in select_rules(catalog, Config())]
     for descriptor in driver["rules"]:
         rule = catalog.by_id[descriptor["id"]]
         assert descriptor["name"] == rule.name
         assert descriptor["shortDescription"]["text"] == rule.summary
         assert rule.fix.split()[0] in descriptor["help"]["text"]
         assert descriptor["help"]["markdown"].startswith(f"### {rule.id} {rule.name}")
-        assert descriptor["helpUri"].endswith(f"rules/{rule.kind}/{rule.id}-{rule.name}.yaml")
+        assert descriptor["helpUri"].endswith(f"/{rule.id}-{rule.name}.yaml")
         assert descriptor["properties"]["tags"][:2] == [rule.checklist, rule.kind]
         assert descriptor["properties"]["precision"] == rule.precision
     assert run["columnKind"] == "unicodeCodePoints"

@@ -26,6 +26,7 @@ LOADER_MODULES = {
     "compose": "compose",
     "env-schema": "env",
     "env-file": "env",
+    "secret-file": "secret_file",
 }
 
 

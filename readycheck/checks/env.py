@@ -1,0 +1,333 @@
+"""Env schema and env file checks: the schema itself, values against it, secrets, syntax, .gitignore."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from readycheck.envfile import Entry, EnvFile
+from readycheck.loaders.env import EnvSchema
+from readycheck.model import Hit, Pointer, Span, Subject
+from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
+
+ENVIRONMENT_NAMES = ("NODE_ENV", "APP_ENV", "ENVIRONMENT", "LOG_LEVEL")
+_PUBLIC_ID = re.compile(r"(CLIENT|APP|PROJECT|ACCOUNT|TENANT|SITE|PUBLISHABLE)_?(ID|KEY)$")
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+_INTEGER = re.compile(r"[-+]?[0-9]+\Z")
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\Z")
+
+KEYWORD_FAMILIES = {
+    "type": ("type",),
+    "enum": ("enum", "const"),
+    "pattern": ("pattern",),
+    "format": ("format",),
+    "range": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+    "length": ("minLength", "maxLength"),
+}
+
+
+def _schema_span(schema: EnvSchema, pointer: Pointer) -> Span:
+    p = tuple(pointer)
+    while p and p not in schema.locations:
+        p = p[:-1]
+    return schema.locations.get(p) or Span(1)
+
+
+# --- the schema --------------------------------------------------------------------------------
+
+
+def schema_invalid(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    schema: EnvSchema = subject.context["schema"]
+    for pointer, message in schema.problems:
+        where = "/".join(map(str, pointer)) or "(top level)"
+        yield Hit(f"not a valid JSON Schema at {where}: {message}", span=_schema_span(schema, pointer), key=where)
+
+
+def schema_external_ref(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    schema: EnvSchema = subject.context["schema"]
+    for pointer, ref in schema.external_refs:
+        yield Hit(f"$ref '{ref}' points outside this schema; readycheck never fetches it, so the variables "
+                  "it declares are not checked", span=_schema_span(schema, pointer), key=ref)
+
+
+def schema_without_variables(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    schema: EnvSchema = subject.context["schema"]
+    if not schema.variables:
+        yield Hit("the env schema declares no variables (no `properties`)")
+
+
+def required_not_declared(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    schema: EnvSchema = subject.context["schema"]
+    declared = schema.variables
+    for i, name in enumerate(schema.required):
+        if name not in declared:
+            yield Hit(f"required variable {name} is not declared in `properties`: it has no type, and any "
+                      "value passes", span=_schema_span(schema, ("required", i)), key=name)
+
+
+# --- declared variables ------------------------------------------------------------------------
+
+
+def secret_default(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    var = subject.data
+    default = var["schema"].get("default")
+    if not isinstance(default, str) or not default or is_placeholder(default):
+        return
+    looks_secret = var["secret"] or _secret_name(var["name"]) or scan_value(default, key=var["name"])
+    if looks_secret:
+        yield Hit(f"secret variable {var['name']} has a default value ({redact(default)}) baked into the schema",
+                  at=("default",))
+
+
+def secret_name_not_marked(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    var = subject.data
+    if not var["secret"] and _secret_name(var["name"]):
+        yield Hit(f"{var['name']} looks like a secret but is not marked `x-secret: true` or `writeOnly: true`")
+
+
+def variable_undocumented(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    var = subject.data
+    if not var["schema"].get("description") and not var["schema"].get("title"):
+        yield Hit(f"{var['name']} has no description")
+
+
+def environment_name_without_enum(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    var = subject.data
+    names = options.get("names", ENVIRONMENT_NAMES)
+    if var["name"] in names and "enum" not in var["schema"] and "const" not in var["schema"]:
+        yield Hit(f"{var['name']} takes a small set of values but declares no `enum`: a typo such as "
+                  "'prodution' passes silently")
+
+
+def _secret_name(name: str) -> bool:
+    """Secret-looking names, minus public identifiers (an OAuth client id is not a secret)."""
+    return is_secret_name(name) and not _PUBLIC_ID.search(name.upper())
+
+
+# --- env files against their schema ------------------------------------------------------------
+
+
+def required_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    schema: EnvSchema | None = subject.context["schema"]
+    if schema is None:
+        return
+    present = set(subject.data["keys"])
+    missing = [name for name in schema.required if name not in present]
+    if missing:
+        kind = "example file" if subject.data["is_example"] else "env file"
+        yield Hit(f"required variable{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing from this "
+                  f"{kind} ({schema.path} requires {'them' if len(missing) > 1 else 'it'})", key=",".join(missing))
+
+
+def undeclared_variable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    schema: EnvSchema | None = subject.context["schema"]
+    entry: Entry = subject.context["entry"]
+    if schema is None or schema.allows_additional or entry.key in schema.variables:
+        return
+    close = difflib.get_close_matches(entry.key, list(schema.variables), n=1, cutoff=0.75)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    yield Hit(f"{entry.key} is not declared in {schema.path}{hint}")
+
+
+def _coerce(value: str, prop: dict[str, Any]) -> Any:
+    """An env value as the application reads it, by the declared type."""
+    declared = prop.get("type")
+    types = declared if isinstance(declared, list) else [declared]
+    if "integer" in types and _INTEGER.match(value):
+        return int(value)
+    if "number" in types and _NUMBER.match(value):
+        return float(value)
+    if "boolean" in types and value.lower() in _BOOLEANS:
+        return _BOOLEANS[value.lower()]
+    return value
+
+
+def _shown(entry: Entry, secret: bool) -> str:
+    if secret or scan_value(entry.value, key=entry.key):
+        return redact(entry.value)
+    return entry.value if len(entry.value) <= 60 else entry.value[:57] + "..."
+
+
+def _value_errors(schema: EnvSchema, entry: Entry, in_example: bool) -> list[Any]:
+    prop = schema.variables.get(entry.key)
+    if not isinstance(prop, dict) or schema.problems or schema.external_refs or entry.interpolated:
+        return []
+    if in_example and (entry.value == "" or (schema.is_secret(entry.key) and is_placeholder(entry.value))):
+        return []
+    from referencing import Registry
+
+    def refuse(uri: str) -> Any:
+        raise LookupError(f"{uri} is not fetched")
+
+    cls = schema.validator_class()
+    validator = cls(schema.data, format_checker=cls.FORMAT_CHECKER, registry=Registry(retrieve=refuse))  # type: ignore[call-arg]
+    try:
+        return list(validator.evolve(schema=prop).iter_errors(_coerce(entry.value, prop)))
+    except Exception:  # an unresolvable reference or a broken keyword: the schema rules report it
+        return []
+
+
+def _value_check(family: str) -> Any:
+    keywords = KEYWORD_FAMILIES[family]
+
+    def check(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+        schema: EnvSchema | None = subject.context["schema"]
+        entry: Entry = subject.context["entry"]
+        if schema is None:
+            return
+        for error in _value_errors(schema, entry, subject.data["is_example"]):
+            if error.validator in keywords:
+                shown = _shown(entry, schema.is_secret(entry.key))
+                yield Hit(f"{entry.key}={shown}: {_describe(error, shown)}", at=("value",), key=str(error.validator))
+                return
+
+    check.__name__ = f"value_{family}"
+    return check
+
+
+def _describe(error: Any, shown: str) -> str:
+    """The validation message without the raw value (which may be a secret)."""
+    keyword, expected = error.validator, error.validator_value
+    if keyword == "type":
+        return f"expected {' or '.join(expected) if isinstance(expected, list) else expected}"
+    if keyword == "enum":
+        return "expected one of " + ", ".join(map(str, expected))
+    if keyword == "const":
+        return f"expected {expected}"
+    if keyword == "pattern":
+        return f"does not match the pattern {expected}"
+    if keyword == "format":
+        return f"is not a valid {expected}"
+    return f"violates {keyword} {expected}"
+
+
+value_type = _value_check("type")
+value_enum = _value_check("enum")
+value_pattern = _value_check("pattern")
+value_format = _value_check("format")
+value_range = _value_check("range")
+value_length = _value_check("length")
+
+
+# --- secrets in env files ----------------------------------------------------------------------
+
+
+def _secret_value(subject: Subject, known_formats_only: bool = False) -> str | None:
+    """Why this entry's value is a credential, or None.
+
+    With `known_formats_only` (example files), a value counts only for a secret variable or when it has
+    the shape of a real credential (a Stripe live key), not for sample passwords in local URLs.
+    """
+    schema: EnvSchema | None = subject.context["schema"]
+    entry: Entry = subject.context["entry"]
+    if not entry.value or entry.interpolated or is_placeholder(entry.value):
+        return None
+    if schema is not None and schema.is_secret(entry.key):
+        return "a value for a secret variable"
+    matches = scan_value(entry.value, key=entry.key)
+    public = _PUBLIC_ID.search(entry.key.upper())
+    for match in matches:
+        if known_formats_only and match.rule in ("secret-named-key", "url-credentials"):
+            continue
+        if not (public and match.rule == "secret-named-key"):
+            return match.description
+    return None
+
+
+def secret_in_env_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data["is_example"]:
+        return
+    entry: Entry = subject.context["entry"]
+    reason = _secret_value(subject)
+    if reason:
+        yield Hit(f"{entry.key}={redact(entry.value)}: {reason} is committed in this env file", at=("value",))
+
+
+def secret_in_example_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if not subject.data["is_example"]:
+        return
+    entry: Entry = subject.context["entry"]
+    reason = _secret_value(subject, known_formats_only=True)
+    if reason:
+        yield Hit(f"{entry.key}={redact(entry.value)}: {reason} in an example file; use an empty value or a "
+                  "placeholder", at=("value",))
+
+
+# --- the file in the repository ----------------------------------------------------------------
+
+LOCAL_ENV_FILE = re.compile(r"\.env(\.[^.]+)?\.local\Z|\.env\Z")
+
+
+def local_env_file_committed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    name = subject.data["name"]
+    if LOCAL_ENV_FILE.match(name):
+        yield Hit(f"{name} is a local env file, and it is not ignored: it will be committed with whatever "
+                  "credentials a developer puts in it")
+
+
+def _gitignores(directory: Path, base: Path) -> Iterator[Path]:
+    """The .gitignore files from `directory` up to the scan base (or the repository root)."""
+    current = directory
+    while True:
+        candidate = current / ".gitignore"
+        if candidate.is_file():
+            yield candidate
+        if current == base or (current / ".git").exists() or current.parent == current:
+            return
+        try:
+            current.relative_to(base)
+        except ValueError:
+            return
+        current = current.parent
+
+
+def _ignores_dotenv(directory: Path, base: Path) -> bool:
+    import pathspec
+
+    for path in _gitignores(directory, base):
+        try:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        rel = directory.relative_to(path.parent).as_posix()
+        target = ".env" if rel == "." else f"{rel}/.env"
+        if spec.match_file(target):
+            return True
+    return False
+
+
+def dotenv_not_gitignored(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data["is_example"]:
+        return
+    doc: Any = subject.doc
+    if not _ignores_dotenv(doc.directory, doc.base):
+        yield Hit("no .gitignore between this directory and the repository root ignores `.env`: a local env "
+                  "file with real credentials would be committed")
+
+
+# --- syntax ------------------------------------------------------------------------------------
+
+
+def _syntax(code: str) -> Any:
+    def check(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+        env: EnvFile = subject.context["env"]
+        for issue in env.issues:
+            if issue.code == code:
+                yield Hit(issue.message, span=Span(issue.line, issue.column), key=f"{issue.line}:{issue.key}")
+
+    check.__name__ = code.replace("-", "_")
+    return check
+
+
+duplicated_key = _syntax("duplicated-key")
+invalid_key = _syntax("invalid-key")
+lowercase_key = _syntax("lowercase-key")
+space_around_equals = _syntax("space-around-equals")
+unquoted_value_with_spaces = _syntax("unquoted-value-with-spaces")
+unbalanced_quotes = _syntax("unbalanced-quotes")
+trailing_whitespace = _syntax("trailing-whitespace")
+invalid_line = _syntax("invalid-line")

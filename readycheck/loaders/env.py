@@ -1,0 +1,217 @@
+"""Env schemas and env files as documents of kind "env".
+
+An env schema (`env.schema.json`, `.env.schema.json`, `env.schema.y[a]ml`) is a
+JSON Schema whose `properties` are the environment variables; it governs the
+env files in its directory. Each env file is loaded together with the schema
+beside it, so that a file checked on its own (a pre-commit run) is still
+judged against its schema.
+
+Targets: env.schema (the schema), env.variable (each declared variable),
+env.file (each env file), env.entry (each assignment in an env file).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from readycheck.boundedregex import compiled
+from readycheck.discover import ENV_SCHEMA, ENV_SCHEMA_NAMES, Target
+from readycheck.envfile import EnvFile, parse_env
+from readycheck.loaders import LoadContext
+from readycheck.model import Document, Pointer, Span, Subject
+from readycheck.textio import LoadError, read_text
+from readycheck.yamlsource import load_yaml_documents
+
+EXAMPLE_MARKERS = {"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"}
+SCHEMA_ORDER = (".env.schema.json", "env.schema.json", "env.schema.yaml", "env.schema.yml")
+
+
+@dataclass
+class EnvSchema:
+    """A parsed env schema: the variables it declares and how to validate their values."""
+
+    path: str
+    data: dict[str, Any]
+    locations: dict[Pointer, Span]
+    problems: list[tuple[Pointer, str]] = field(default_factory=list)
+    """Why the schema is not a valid JSON Schema: (pointer into the schema, message)."""
+    external_refs: list[tuple[Pointer, str]] = field(default_factory=list)
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        props = self.data.get("properties")
+        return {str(k): v for k, v in props.items()} if isinstance(props, dict) else {}
+
+    @property
+    def required(self) -> list[str]:
+        req = self.data.get("required")
+        return [str(r) for r in req] if isinstance(req, list) else []
+
+    @property
+    def allows_additional(self) -> bool:
+        extra = self.data.get("additionalProperties", True)
+        return extra is not False and not self.data.get("patternProperties")
+
+    def is_secret(self, name: str) -> bool:
+        prop = self.variables.get(name)
+        return isinstance(prop, dict) and (prop.get("x-secret") is True or prop.get("writeOnly") is True)
+
+    def validator_class(self) -> Any:
+        from jsonschema.validators import validator_for
+
+        from readycheck.boundedregex import bounded_validator_class
+
+        return bounded_validator_class(validator_for(self.data))
+
+
+def _external_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str) and not value.startswith("#"):
+                yield pointer + (key,), value
+            else:
+                yield from _external_refs(value, pointer + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _external_refs(value, pointer + (i,))
+
+
+def _schema_problems(data: dict[str, Any]) -> list[tuple[Pointer, str]]:
+    from jsonschema.validators import validator_for
+
+    cls = validator_for(data)
+    try:
+        meta = cls(cls.META_SCHEMA)
+        errors = sorted(meta.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    except Exception as exc:  # an unusable meta-schema: report it on the schema itself
+        return [((), f"cannot check the schema: {exc}")]
+    problems = [(tuple(e.absolute_path), e.message) for e in errors]
+    for pointer, pattern in _patterns(data, ()):
+        if compiled(pattern) is None:
+            problems.append((pointer, f"{pattern!r} is not a valid regular expression"))
+    return problems
+
+
+def _patterns(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                yield pointer + (key,), value
+            else:
+                yield from _patterns(value, pointer + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _patterns(value, pointer + (i,))
+
+
+def parse_schema(path: Path, display: str, max_bytes: int) -> EnvSchema:
+    """Read and parse an env schema; LoadError when it is not JSON/YAML or not an object."""
+    text = read_text(path, max_bytes)
+    if path.suffix == ".json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+    try:
+        docs = load_yaml_documents(text)
+    except LoadError:
+        if path.suffix != ".json":
+            raise
+        docs = []  # valid JSON that YAML cannot read (tabs): keep the data, lose the lines
+    if docs:
+        data, locations = docs[0].data, docs[0].locations
+        if len(docs) > 1:
+            raise LoadError("an env schema holds exactly one document", docs[1].start_line)
+    else:
+        data, locations = (json.loads(text) if path.suffix == ".json" else None), {(): Span(1)}
+    if not isinstance(data, dict):
+        raise LoadError("an env schema must be a JSON Schema object")
+    data = {str(k): v for k, v in data.items()}
+    return EnvSchema(display, data, locations, _schema_problems(data), list(_external_refs(data, ())))
+
+
+@lru_cache(maxsize=256)
+def _cached_schema(path: Path, display: str, max_bytes: int) -> EnvSchema | None:
+    try:
+        return parse_schema(path, display, max_bytes)
+    except LoadError:
+        return None  # the schema's own document reports why
+
+
+def schema_beside(path: Path, context: LoadContext) -> EnvSchema | None:
+    """The env schema governing an env file: the one in the same directory."""
+    for name in SCHEMA_ORDER:
+        candidate = path.parent / name
+        if name in ENV_SCHEMA_NAMES and candidate.is_file():
+            return _cached_schema(candidate.resolve(), context.relpath(candidate), context.max_bytes)
+    return None
+
+
+def is_example_name(name: str) -> bool:
+    """`.env.example`, `.env.sample`, `.env.template`, `.env.local.example`...: documentation, not configuration."""
+    return bool(EXAMPLE_MARKERS & set(name.lower().split(".")[2:]))
+
+
+class EnvSchemaDocument(Document):
+    kind = "env"
+
+    def __init__(self, schema: EnvSchema, text: str) -> None:
+        super().__init__(schema.path, text, schema.data, schema.locations)
+        self.schema = schema
+
+    def subjects(self, target: str) -> Iterator[Subject]:
+        if target == "env.schema":
+            yield Subject(self, self.data, (), key=self.path, context={"schema": self.schema})
+        elif target == "env.variable":
+            required = set(self.schema.required)
+            for name, prop in self.schema.variables.items():
+                data = {
+                    "name": name,
+                    "schema": prop if isinstance(prop, dict) else {},
+                    "required": name in required,
+                    "secret": self.schema.is_secret(name),
+                }
+                yield Subject(self, data, ("properties", name), key=name, context={"schema": self.schema})
+
+
+class EnvFileDocument(Document):
+    kind = "env"
+
+    def __init__(self, path: str, text: str, env: EnvFile, schema: EnvSchema | None, directory: Path,
+                 base: Path) -> None:
+        locations: dict[Pointer, Span] = {(): Span(1)}
+        for i, entry in enumerate(env.entries):
+            locations[("entries", i)] = Span(entry.line, entry.column)
+            locations[("entries", i, "value")] = Span(entry.value_line, entry.value_column)
+        name = Path(path).name
+        data = {"name": name, "is_example": is_example_name(name), "keys": [e.key for e in env.entries]}
+        super().__init__(path, text, data, locations)
+        self.env = env
+        self.schema = schema
+        self.directory = directory
+        self.base = base
+
+    def subjects(self, target: str) -> Iterator[Subject]:
+        context = {"env": self.env, "schema": self.schema}
+        if target == "env.file":
+            yield Subject(self, self.data, (), key=self.path, context=context)
+        elif target == "env.entry":
+            for i, entry in enumerate(self.env.entries):
+                data = {"key": entry.key, "is_example": self.data["is_example"]}
+                yield Subject(self, data, ("entries", i), key=entry.key, context={**context, "entry": entry})
+
+
+def load(target: Target, context: LoadContext) -> list[Document]:
+    display = context.relpath(target.path)
+    if target.kind == ENV_SCHEMA:
+        schema = parse_schema(target.path, display, context.max_bytes)
+        return [EnvSchemaDocument(schema, read_text(target.path, context.max_bytes))]
+    text = read_text(target.path, context.max_bytes)
+    return [EnvFileDocument(display, text, parse_env(text), schema_beside(target.path, context),
+                            target.path.resolve().parent, context.base)]
+

@@ -1,0 +1,193 @@
+"""Running groups of targets: serially, in worker processes, or from the cache.
+
+The cache is keyed by what a group's result depends on: the readycheck code
+and rule catalog, the configuration, and the content of every file the
+loaders read for that group (recorded while it was scanned). A group whose
+files are unchanged costs one hash per file. Entries are written atomically,
+so concurrent runs sharing a cache directory never see half an entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from readycheck import __version__, textio
+from readycheck.discover import Target
+from readycheck.engine import Artifact, ScanResult, ScanSettings, scan_group
+from readycheck.model import Finding, Related, ScanError, Span
+
+MIN_GROUPS_FOR_WORKERS = 8
+CACHE_FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "readycheck"
+
+
+def _code_digest(settings: ScanSettings) -> str:
+    """The readycheck version, its source files and the rule files in force."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for rule in settings.rules:
+        digest.update(rule.source.read_bytes())
+    return digest.hexdigest()
+
+
+def _settings_digest(settings: ScanSettings, code: str) -> str:
+    config = {k: v for k, v in asdict(settings.config).items() if k != "source"}
+    payload = json.dumps([code, str(settings.base), config, repr(sorted(settings.context_options.items()))],
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _file_hash(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _group_key(group: list[Target], settings_digest: str) -> str:
+    listing: list[str] = []
+    for target in group:
+        listing.append(f"{target.kind}|{target.path}")
+        directory = target.path if target.path.is_dir() else target.path.parent
+        with contextlib.suppress(OSError):
+            listing.append("|".join(sorted(os.listdir(directory))))
+    return hashlib.sha256((settings_digest + "\n" + "\n".join(listing)).encode()).hexdigest()
+
+
+# -- serialisation of a group's result (documents are not kept) -------------------------------
+
+def _finding_to_json(f: Finding) -> dict[str, Any]:
+    data = asdict(f)
+    data["span"] = [f.span.line, f.span.column, f.span.end_line]
+    data["related"] = [[r.path, r.span.line, r.span.column, r.span.end_line, r.message] for r in f.related]
+    return data
+
+
+def _finding_from_json(data: dict[str, Any]) -> Finding:
+    line, column, end_line = data.pop("span")
+    related = tuple(Related(p, Span(ln, col, end), msg) for p, ln, col, end, msg in data.pop("related"))
+    return Finding(span=Span(line, column, end_line), related=related, **data)
+
+
+def _result_to_json(result: ScanResult) -> dict[str, Any]:
+    return {
+        "findings": [_finding_to_json(f) for f in result.findings],
+        "errors": [e.as_dict() for e in result.errors],
+        "files": result.files,
+        "suppressed": [[_finding_to_json(f), why] for f, why in result.suppressed],
+        "artifacts": [[a.path, a.kind] for a in result.artifacts],
+    }
+
+
+def _result_from_json(data: dict[str, Any], settings: ScanSettings) -> ScanResult:
+    return ScanResult(
+        findings=[_finding_from_json(f) for f in data["findings"]],
+        errors=[ScanError(e["path"], e["line"], e["message"]) for e in data["errors"]],
+        files=data["files"],
+        suppressed=[(_finding_from_json(f), why) for f, why in data["suppressed"]],
+        documents=[],
+        rules=settings.rules,
+        artifacts=[Artifact(p, k) for p, k in data["artifacts"]],
+    )
+
+
+class Cache:
+    def __init__(self, directory: Path, settings: ScanSettings) -> None:
+        self.directory = directory
+        self.settings = settings
+        self.settings_digest = _settings_digest(settings, _code_digest(settings))
+
+    def _entry_path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, group: list[Target]) -> ScanResult | None:
+        path = self._entry_path(_group_key(group, self.settings_digest))
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        for dep, digest in entry.get("deps", {}).items():
+            if _file_hash(dep) != digest:
+                return None
+        try:
+            return _result_from_json(entry["result"], self.settings)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, group: list[Target], result: ScanResult, deps: list[str]) -> None:
+        path = self._entry_path(_group_key(group, self.settings_digest))
+        entry = {"deps": {d: _file_hash(d) for d in sorted(set(deps))}, "result": _result_to_json(result)}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(entry, fh)
+            os.replace(tmp, path)
+        except OSError:
+            return  # a cache that cannot be written only costs time
+
+
+def _scan_recording(group: list[Target], settings: ScanSettings) -> tuple[ScanResult, list[str]]:
+    """Scan a group and list every file its loaders read (the cache's dependencies)."""
+    with textio.recording_reads() as reads:
+        result = scan_group(group, settings)
+    return result, [str(p) for p in reads]
+
+
+def _strip_documents(item: tuple[ScanResult, list[str]]) -> bytes:
+    result, deps = item
+    result.documents = []
+    return pickle.dumps((result, deps))
+
+
+_worker_settings: ScanSettings | None = None
+
+
+def _init_worker(settings: ScanSettings) -> None:
+    global _worker_settings
+    _worker_settings = settings
+
+
+def _work(group: list[Target]) -> bytes:
+    assert _worker_settings is not None
+    return _strip_documents(_scan_recording(group, _worker_settings))
+
+
+def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache_dir: Path | None = None) -> Iterator[ScanResult]:
+    """Results for every group, in the order given."""
+    cache = Cache(cache_dir, settings) if cache_dir is not None else None
+    results: list[ScanResult | None] = [cache.get(g) if cache else None for g in groups]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
+        import multiprocessing
+
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_init_worker, initargs=(settings,)) as pool:
+            chunk = max(1, len(todo) // (jobs * 8))
+            computed = [pickle.loads(b) for b in pool.map(_work, [groups[i] for i in todo], chunksize=chunk)]
+    else:
+        computed = [_scan_recording(groups[i], settings) for i in todo]
+    for index, (result, deps) in zip(todo, computed, strict=False):
+        if cache is not None:
+            cache.put(groups[index], result, deps)
+        results[index] = result
+    for result in results:
+        assert result is not None
+        yield result

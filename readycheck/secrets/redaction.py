@@ -1,0 +1,43 @@
+"""Rendering secrets for output so that no report, log or error text carries a whole one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+ELLIPSIS = "\u2026"
+
+
+def redact(secret: str) -> str:
+    """At most the first 4 characters and '…'; short secrets show less (a third at most)."""
+    return secret[: min(4, len(secret) // 3)] + ELLIPSIS
+
+
+def mask_secrets(text: str, *, known: Iterable[str] = ()) -> str:
+    """``text`` with every detected secret (and every ``known`` one, e.g. found by key) redacted."""
+    from .scanner import scan_text
+
+    matches = scan_text(text)
+    secrets = {m.value for m in matches} | {s for s in known if s}
+    out: list[str] = []
+    pos = 0
+    for m in matches:
+        out.append(text[pos : m.start])
+        out.append(redact(m.value))
+        pos = m.end
+    out.append(text[pos:])
+    masked = "".join(out)
+    # Other occurrences (a value repeated, or one found only by its key elsewhere) go too;
+    # each replacement shortens the text, so this ends.
+    changed = True
+    while changed:
+        changed = False
+        for secret in sorted(secrets, key=len, reverse=True):
+            if len(secret) > 1 and secret in masked:
+                masked = masked.replace(secret, redact(secret))
+                changed = True
+    return masked
+
+
+def contains_secret(text: str, secrets: Iterable[str]) -> bool:
+    """True when ``text`` contains any of ``secrets`` whole (for tests of every output format)."""
+    return any(s and s in text for s in secrets)

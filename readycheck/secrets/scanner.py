@@ -1,0 +1,239 @@
+"""scan_value and scan_text: known formats first, then secret-named keys with literal values.
+
+A value under a key is judged with its key name; free text (a RUN line, a run: script, an
+error message) is searched for formats and for the places where shells and configs put a
+credential next to its name: KEY=value, key: value, --password value, curl -u user:pass,
+mysql -pSECRET, docker login -p, and Authorization headers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+
+from .formats import aws_example, example_match, find_formats
+from .keywords import assess_value, key_words, secret_kind
+from .model import SecretMatch
+from .placeholders import is_placeholder
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms)
+if TYPE_CHECKING:
+    from .keywords import SecretKind
+
+# a quoted string, a ${...} / ${{ ... }} reference (which may hold spaces), or a bare word
+_VALUE = (
+    r"""(?P<val>"(?:[^"\\\n]|\\.){0,2000}"|'[^'\n]{0,2000}'|\$\{\{[^}\n]*\}\}|\$\{[^}\n]*\}\S*"""
+    r"""|[^\s;&|'"`,)}\]]+)"""
+)
+# After a key: KEY=value, key: value, "key": "value"; after a flag: --password value, --token=value.
+_AFTER_KEY = r"""["']?[ \t]*(?:=|:(?=[ \t"']))[ \t]*""" + _VALUE
+_AFTER_FLAG = r"""(?:=|[ \t]+)(?!-)""" + _VALUE
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+# Every secret-named key holds one of these words; pairs are found from them outward, which is
+# far cheaper than matching every KEY=value in the text.
+_KEY_HINTS = r"pass|pw|secret|token|key|cred|auth"  # searched in the lower-cased text: faster than (?i)
+_COMMAND_HINTS = r"curl|mysql|login|authorization"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_COMMAND = (
+    r"""\bcurl\b[^\n|;&]*?[ \t](?:-u|--user)[ \t]+["']?[^\s:'"]*:(?P<curl>[^\s'"]+)"""
+    r"""|\bmysql(?:dump|admin)?\b[^\n|;&]*?[ \t]-p(?P<mysql>[^\s'"]+)"""
+    r"""|\b(?:docker|podman|helm\s+registry)\s+login\b[^\n|;&]*?[ \t]-p[ \t]+["']?(?P<login>[^\s'"]+)"""
+    r"""|(?i:\bauthorization)["']?[ \t]*[:=][ \t]*["']?(?i:bearer|basic|token)[ \t]+(?P<header>[^\s'"]+)"""
+)
+_COMMAND_KEYS = {"curl": "curl -u", "mysql": "mysql -p", "login": "login -p", "header": "Authorization"}
+_AWS_SECRET_VALUE = r"[A-Za-z0-9/+]{40}"
+
+
+def _strip_span(value: str) -> tuple[int, int]:
+    """Offsets of the value without surrounding whitespace and one pair of quotes."""
+    start, end = 0, len(value)
+    while start < end and value[start].isspace():
+        start += 1
+    while end > start and value[end - 1].isspace():
+        end -= 1
+    if end - start >= 2 and value[start] == value[end - 1] and value[start] in "'\"`":
+        start, end = start + 1, end - 1
+    return start, end
+
+
+@lru_cache(maxsize=8192)
+def _is_aws_secret_name(key: str) -> bool:
+    words = set(key_words(key))
+    return "secret" in words and ("aws" in words or {"access", "key"} <= words)
+
+
+def _keyed(key: str, text: str, start: int, end: int) -> SecretMatch | None:
+    """Judge text[start:end] as the value of ``key``."""
+    s, e = _strip_span(text[start:end])
+    start, end = start + s, start + e
+    value = text[start:end]
+    if not value:
+        return None
+    if re.fullmatch(_AWS_SECRET_VALUE, value) and _is_aws_secret_name(key):
+        if aws_example(value):
+            return example_match("aws-secret-access-key", value, start, end, key)
+        return SecretMatch(
+            "aws-secret-access-key", "AWS secret access key", value, start, end, "error", "high", key
+        )
+    kind = secret_kind(key)
+    if kind is None:
+        return None
+    confidence = assess_value(kind, value)
+    if confidence is None:
+        return None
+    what = "password" if kind == "password" else "secret"
+    return SecretMatch(
+        "secret-named-key", f"hard-coded {what} in '{key}'", value, start, end, "error", confidence, key
+    )
+
+
+def _select(candidates: list[SecretMatch]) -> list[SecretMatch]:
+    """Keep matches in priority order, dropping any that overlaps one already kept."""
+    kept: list[SecretMatch] = []  # sorted by start, pairwise disjoint
+    for m in candidates:
+        i = bisect.bisect_left(kept, m.start, key=_start)
+        if (i == 0 or kept[i - 1].end <= m.start) and (i == len(kept) or m.end <= kept[i].start):
+            kept.insert(i, m)
+    return kept
+
+
+def _start(m: SecretMatch) -> int:
+    return m.start
+
+
+def _pairs(text: str) -> list[SecretMatch]:
+    """Secrets that sit next to their name in free text."""
+    found: list[SecretMatch] = []
+    done = -1
+    lowered = text.lower()
+    if len(lowered) != len(text):  # some non-ASCII letters lower-case to two characters
+        lowered = text.translate(_ASCII_LOWER)
+    for h in re.finditer(_KEY_HINTS, lowered):
+        start, end = h.start(), h.end()
+        if start < done:
+            continue  # another hint inside a key already handled
+        while start > 0 and text[start - 1] in _KEY_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _KEY_CHARS:
+            end += 1
+        done = end
+        key = text[start:end]
+        flag = key.startswith("-")
+        key = key.lstrip("-")
+        if not key or (secret_kind(key) is None and not _is_aws_secret_name(key)):
+            continue
+        m = re.compile(_AFTER_FLAG if flag else _AFTER_KEY).match(text, end)
+        if m is not None:
+            hit = _keyed(key, text, *m.span("val"))
+            if hit is not None:
+                found.append(hit)
+    if re.search(_COMMAND_HINTS, lowered) is not None:
+        found += _commands(text)
+    return found
+
+
+def _commands(text: str) -> list[SecretMatch]:
+    """Credentials passed on well-known command lines and in Authorization headers."""
+    found: list[SecretMatch] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if re.search(_COMMAND_HINTS, line.translate(_ASCII_LOWER)) is not None:
+            found += _command_line(line, pos)
+        pos += len(line)
+    return found
+
+
+def _command_line(text: str, offset: int) -> list[SecretMatch]:
+    found: list[SecretMatch] = []
+    for m in re.finditer(_COMMAND, text):
+        group = m.lastgroup or ""
+        value = m.group(group)
+        if group and not is_placeholder(value):
+            kind: SecretKind = "secret" if group == "header" else "password"
+            if assess_value(kind, value) is not None:
+                name = _COMMAND_KEYS[group]
+                found.append(
+                    SecretMatch(
+                        "command-line-credentials",
+                        f"credential on a '{name}' command line",
+                        value,
+                        m.start(group) + offset,
+                        m.end(group) + offset,
+                        "error",
+                        "medium",
+                        name,
+                    )
+                )
+    return found
+
+
+def scan_text(text: str, *, context: str | None = None) -> list[SecretMatch]:
+    """Every secret in free text (a RUN line, a run: script, a message), ordered by offset."""
+    if not text:
+        return []
+    return _select(find_formats(text) + _pairs(text))
+
+
+def _decoded_secret_data(value: str) -> str | None:
+    """A Kubernetes Secret ``data`` value decoded from base64 when it is valid, printable text."""
+    import base64  # first use only: keeps the package import cheap
+    import binascii
+
+    try:
+        raw = base64.b64decode(value, validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() or text.strip().isprintable() else None
+
+
+def scan_value(value: str, *, key: str | None = None, context: str | None = None) -> list[SecretMatch]:
+    """Secrets in one value, judged together with its key name when it has one.
+
+    ``context`` is the artifact kind ("dockerfile", "workflow", "kubernetes", "helm-values",
+    "compose", "env-file", "shell"). "kubernetes-secret" marks a value of a Secret object's
+    data/stringData: every literal there is a credential, and base64 data is decoded first.
+    """
+    if not value:
+        return []
+    start, end = _strip_span(value)
+    inner = value[start:end]
+    if context == "kubernetes-secret":
+        return _scan_secret_object_value(inner, start, end, key)
+    candidates = find_formats(inner, key, offset=start)
+    candidates += [
+        SecretMatch(
+            m.rule, m.description, m.value, m.start + start, m.end + start, m.severity, m.confidence, m.key
+        )
+        for m in _pairs(inner)
+    ]
+    if key is not None:
+        hit = _keyed(key, value, start, end)
+        if hit is not None:
+            candidates.append(hit)
+    return _select(candidates)
+
+
+def _scan_secret_object_value(inner: str, start: int, end: int, key: str | None) -> list[SecretMatch]:
+    """A Secret's value is judged decoded, and reported as the whole value as written."""
+    decoded = _decoded_secret_data(inner)
+    plain = inner if decoded is None else decoded
+    if is_placeholder(plain):
+        return []
+    found = scan_value(plain, key=key)
+    if found:
+        m = found[0]
+        return [SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)]
+    return [
+        SecretMatch(
+            "kubernetes-secret-data",
+            "literal value in a Kubernetes Secret",
+            inner,
+            start,
+            end,
+            "error",
+            "medium",
+            key,
+        )
+    ]
