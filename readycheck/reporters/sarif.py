@@ -19,6 +19,7 @@ from readycheck.catalog import Rule, builtin_rules_dir
 from readycheck.engine import ScanResult
 from readycheck.fingerprint import line_hashes, stable_fingerprint
 from readycheck.model import SEVERITY_RANK, Finding, Related, ScanError, Span
+from readycheck.secrets import mask_secrets
 from readycheck.textio import LoadError, read_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -103,7 +104,11 @@ def rule_descriptor(rule: Rule, notes: _Notes) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": _truncate(rule.summary, MAX_DESCRIPTION, f"{rule.id} short description", notes)},
         "fullDescription": {"text": _truncate(rule.why, MAX_DESCRIPTION, f"{rule.id} full description", notes)},
-        "help": {"text": ruledoc.explain_text(rule), "markdown": ruledoc.rule_markdown(rule, heading="###")},
+        # A rule's bad example may hold a realistic credential; the SARIF file travels further than the rule file.
+        "help": {
+            "text": mask_secrets(ruledoc.explain_text(rule)),
+            "markdown": mask_secrets(ruledoc.rule_markdown(rule, heading="###")),
+        },
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": properties,
     }
