@@ -229,3 +229,12 @@ def test_text_report_and_exit_code(tmp_path: Path) -> None:
     assert "Already ready: pinned-versions, healthcheck, image-hygiene" in run.stdout
     strict = invoke(["report", "--fail-on", "note", "."], tmp_path)
     assert strict.stdout.splitlines()[-1] == "Reproduce: readycheck check --fail-on note ."
+
+
+def test_check_writes_the_report_alongside_in_the_format_its_name_says(tmp_path: Path) -> None:
+    write(tmp_path, "Dockerfile", UNPINNED_DOCKERFILE)
+    run = invoke(["check", "--format", "json", "--report-output", "readiness.HTML", "."], tmp_path)
+    assert run.code == 1
+    assert (tmp_path / "readiness.HTML").read_text().startswith("<!DOCTYPE html>")
+    invoke(["check", "--report-output", "summary.txt", "."], tmp_path)
+    assert (tmp_path / "summary.txt").read_text().startswith("## readycheck: ❌ Not ready")

@@ -39,6 +39,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .sev-error { color: #a40e26; font-weight: 600; }
 .sev-warning { color: #7d4e00; font-weight: 600; }
 .sev-note { color: #0550ae; font-weight: 600; }
+th code, li code { overflow-wrap: anywhere; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
 pre { background: #f6f8fa; padding: .75rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; }
 a { color: #0550ae; }

@@ -75,6 +75,7 @@ def _render(model: Readiness, cap: int | None) -> str:
     if model.artifacts:
         columns = model.applicable_checklists
         out.append("### Artifacts\n")
+        out.append(f"✅ pass · ❌ fail (a finding at or above `{model.fail_on}`) · — not applicable\n")
         out.append("| artifact | kind | " + " | ".join(columns) + " |")
         out.append("| --- | --- | " + " | ".join(":---:" for _ in columns) + " |")
         out += _capped(
