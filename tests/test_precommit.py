@@ -85,6 +85,14 @@ def test_this_repository_is_clean_at_error_level() -> None:
     assert not any(f["path"].startswith(("fixtures/", "tests/")) for f in data["findings"])
 
 
+def test_an_excluded_directory_named_explicitly_is_still_checked() -> None:
+    """The README's first command checks the sample repository although this repository's config excludes fixtures/."""
+    run = invoke(["check", "--format", "json", "fixtures/sample-repo"], REPO)
+    data = json.loads(run.stdout)
+    assert data["summary"]["files"] > 0
+    assert data["findings"] and {f["path"].split("/")[0] for f in data["findings"]} == {"fixtures"}
+
+
 def _wheelhouse(tmp_path: Path) -> Path:
     """readycheck, its dependencies and its build backend as wheels, from the local pip cache."""
     wheels = tmp_path / "wheels"
