@@ -62,6 +62,10 @@ def main() -> None:
 @click.option("--target", "dockerfile_target", help="Dockerfile build stage to judge as the final one.")
 @click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
 @click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line, no headers.")
+@click.option("--max-file-size", default=None, metavar="SIZE",
+              help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M].")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Seconds one file may take to load and check; 0 for none [default: 2].")
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -73,9 +77,19 @@ def check(
     dockerfile_target: str | None,
     no_color: bool,
     quiet: bool,
+    max_file_size: str | None,
+    time_limit: float | None,
 ) -> None:
     """Check PATHS (default: the current directory) and report findings."""
     from readycheck.engine import scan
+    from readycheck.limits import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, Limits, parse_size
+
+    try:
+        size = DEFAULT_MAX_FILE_SIZE if max_file_size is None else parse_size(max_file_size)
+    except ValueError as exc:
+        fail(f"--max-file-size: {exc}")
+        return
+    limits = Limits(size, DEFAULT_TIME_LIMIT if time_limit is None else time_limit)
 
     config, catalog = load_everything(config_file, rules_dirs)
     if select:
@@ -86,7 +100,7 @@ def check(
     if dockerfile_target:
         config.dockerfile_target = dockerfile_target
     try:
-        result = scan(list(paths) or ["."], catalog, config)
+        result = scan(list(paths) or ["."], catalog, config, limits=limits)
     except ConfigError as exc:
         fail(str(exc))
         return
