@@ -113,7 +113,8 @@ class _Collector:
             if body is not None:
                 self.visit(body, pipeline, found)
             return
-        for child in node.children:
+        children = _list_items(node) if kind == "list" else node.children
+        for child in children:
             self.visit(child, None if kind in ("list", "program") else pipeline, None)
             if kind in ("list", "program") and child.type in ("&&", "||", ";", "&") and self.commands:
                 self.commands[-1].operator_after = child.type
@@ -168,6 +169,20 @@ class _Collector:
                     cmd.pipeline += base
                     self.commands.append(cmd)
                 self.pipeline_counter += inner_script.pipelines + 1
+
+
+def _list_items(node: Any) -> list[Any]:
+    """The commands and operators of an `a && b || c` chain, in order.
+
+    tree-sitter nests such a chain to the left, one level per operator;
+    walking it flat keeps a long chain from exhausting Python's recursion.
+    """
+    reversed_items: list[Any] = []
+    while node.type == "list" and node.children:
+        reversed_items.extend(reversed(node.children[1:]))
+        node = node.children[0]
+    reversed_items.append(node)
+    return reversed_items[::-1]
 
 
 def _find_substitutions(node: Any, out: list[Any]) -> None:
