@@ -6,7 +6,9 @@ For each target it mutates seed inputs (byte and token insertions, deletions,
 duplications, splices) and feeds them in. A crash is any exception other than
 the target's clean error (LoadError), any rule failure reported by the
 engine, or an input slower than the per-input time limit (a hang). Each crash
-is saved under OUT/<target>/ so it can become a reproducer in tests/fuzz/.
+is saved under OUT/<target>/ so it can become a reproducer in tests/fuzz/;
+the input being run is kept in OUT/<target>/current-input.txt, so a crash of
+the interpreter itself (a segfault in a C parser) leaves its input behind.
 Prints one JSON line per target: inputs run, crashes, hangs, seconds.
 """
 
@@ -128,14 +130,18 @@ def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list
 
 
 def campaign(name: str, run: Callable[[str], None], seeds: list[str], count: int, deadline: float,
-             out: Path, seed: int, hang_seconds: float) -> dict[str, object]:
+             out: Path, seed: int, hang_seconds: float, in_process_crash_possible: bool = True) -> dict[str, object]:
     rng = random.Random(seed)
     crashes: dict[str, str] = {}
     done = hangs = 0
     started = time.monotonic()
+    (out / name).mkdir(parents=True, exist_ok=True)
+    current = out / name / "current-input.txt"
     while done < count and time.monotonic() < deadline:
         text = mutate(rng, seeds)
         done += 1
+        if in_process_crash_possible:
+            current.write_bytes(text.encode("utf-8", "surrogatepass"))
         try:
             with time_budget(hang_seconds):
                 run(text)
@@ -167,6 +173,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hang-seconds", type=float, default=2.0)
     parser.add_argument("--out", type=Path, default=Path("bench/fuzz-out"))
+    parser.add_argument("--no-current-input", action="store_true", help="faster: do not keep the running input")
     args = parser.parse_args()
     config = Config()
     evaluator = Evaluator(select_rules(load_catalog(), config), config)
@@ -175,7 +182,8 @@ def main() -> int:
     failed = False
     for index, (name, (run, seeds)) in enumerate(chosen.items()):
         share = (end - time.monotonic()) / (len(chosen) - index)
-        result = campaign(name, run, seeds, args.count, time.monotonic() + share, args.out, args.seed, args.hang_seconds)
+        result = campaign(name, run, seeds, args.count, time.monotonic() + share, args.out, args.seed,
+                          args.hang_seconds, not args.no_current_input)
         print(json.dumps(result), flush=True)
         failed = failed or bool(result["unique_crashes"] or result["hangs"])
     return 1 if failed else 0

@@ -10,11 +10,14 @@ unquoted, its line, its redirections and the pipeline it belongs to;
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env"}
 MAX_SCRIPT_BYTES = 1_000_000
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+ASTRAL_STAND_IN = "\ufffd"
 
 
 @dataclass
@@ -215,7 +218,10 @@ def parse_script(script: str, line_offset: int = 0, nested: bool = False) -> Scr
     """Every simple command in a shell script, in order, with pipelines numbered."""
     if len(script) > MAX_SCRIPT_BYTES:
         script = script[:MAX_SCRIPT_BYTES]
-    tree = _get_parser().parse(script.encode("utf-8", "replace"))
+    # tree-sitter-bash 0.25 reads out of bounds, and may crash the interpreter, on `{` followed
+    # by a 4-byte UTF-8 character (tree-sitter/tree-sitter-bash#337): characters beyond the
+    # BMP reach the parser as U+FFFD. Lines are unchanged; such a character reads as U+FFFD.
+    tree = _get_parser().parse(_ASTRAL.sub(ASTRAL_STAND_IN, script).encode("utf-8", "replace"))
     collector = _Collector(line_offset, nested)
     collector.visit(tree.root_node)
     collector.has_error = collector.has_error or tree.root_node.has_error
