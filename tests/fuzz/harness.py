@@ -120,6 +120,17 @@ class HostileCase:
     max_seconds: float = 20.0
 
 
+def tree_snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Every entry under `root` (links not followed) with its size and mtime: a scan must change none."""
+    snapshot: dict[str, tuple[int, int]] = {}
+    for directory, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(directory, name)
+            info = os.lstat(path)
+            snapshot[os.path.relpath(path, root)] = (info.st_size, info.st_mtime_ns)
+    return snapshot
+
+
 def check_case(case: HostileCase, root: Path, baseline_root: Path) -> Outcome:
     """Run `case` between the known-bad files under `root` and assert the contract."""
     expect = case.expect
@@ -132,7 +143,9 @@ def check_case(case: HostileCase, root: Path, baseline_root: Path) -> Outcome:
     target = root / case.path
     target.parent.mkdir(parents=True, exist_ok=True)
     case.write(target)
+    before = tree_snapshot(root.parent)
     outcome = run_cli(root, [*case.args, *case.scan_paths])
+    assert tree_snapshot(root.parent) == before, "the scan wrote, moved or touched files"
 
     assert outcome.findings_under("a/") + outcome.findings_under("zz/") == baseline, "other files' findings changed"
     mine = [e for e in outcome.errors if e["path"] == case.path or e["path"].startswith(case.path + "/")]
