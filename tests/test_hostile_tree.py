@@ -129,3 +129,16 @@ def test_many_empty_files(tmp_path: Path, tmp_path_factory: pytest.TempPathFacto
     count = int(os.environ.get("READYCHECK_HOSTILE_FILES", "10000"))
     case = HostileCase(f"{count} empty files", "m", many_empty_files(count), "skipped", max_seconds=60)
     run_case(case, tmp_path, tmp_path_factory)
+
+
+@needs_fifo
+def test_a_fifo_dockerignore_does_not_block_the_dockerfile_beside_it(tmp_path: Path,
+                                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+    def dockerfile_and_fifo(path: Path) -> None:
+        path.mkdir(parents=True)
+        (path / "Dockerfile").write_text(BAD)
+        os.mkfifo(path / ".dockerignore")
+
+    case = HostileCase("FIFO .dockerignore", "m", dockerfile_and_fifo, "clean",
+                       findings=(("DF101", 1), ("DF201", 1)), max_seconds=10)
+    run_case(case, tmp_path, tmp_path_factory)
