@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +61,37 @@ def parse_size(text: str) -> int:
     return int(match.group(1)) * _UNITS[unit]
 
 
+_deadlines: list[float] = []
+_polling = [0]
+
+
+def budget_in_force() -> bool:
+    return bool(_deadlines)
+
+
+def out_of_time() -> bool:
+    """Whether the time budget in force has run out.
+
+    The alarm cannot interrupt C code that does not return to Python (a
+    tree-sitter parse); such code is given a progress callback that polls this.
+    """
+    return bool(_deadlines) and time.monotonic() > _deadlines[-1]
+
+
+@contextmanager
+def polled() -> Iterator[None]:
+    """A block whose C code calls back into Python, where an exception from the alarm would corrupt state.
+
+    Inside it the alarm does not raise but comes back shortly after; the block
+    must poll `out_of_time()` (and stop) instead.
+    """
+    _polling[0] += 1
+    try:
+        yield
+    finally:
+        _polling[0] -= 1
+
+
 def alarm_available() -> bool:
     """A per-file alarm needs SIGALRM (POSIX), the main thread, and no timer someone else already set."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
@@ -71,20 +103,31 @@ def alarm_available() -> bool:
 def time_budget(seconds: float) -> Iterator[bool]:
     """Raise TimeBudgetExceeded inside the block once `seconds` have passed.
 
-    Yields whether the budget is enforced: without SIGALRM (Windows), off the
-    main thread, or under another timer, the block runs unbounded (the input
-    limits still bound it). Catch TimeBudgetExceeded outside the `with`: the
+    Yields whether the alarm is armed: without SIGALRM (Windows), off the
+    main thread, or under another timer, only code polling `out_of_time()`
+    is bounded (the input limits still bound the rest). Catch TimeBudgetExceeded outside the `with`: the
     alarm may fire on the block's last instruction.
     """
-    if seconds <= 0 or not alarm_available():
+    if seconds <= 0:
         yield False
+        return
+    _deadlines.append(time.monotonic() + seconds)
+    if not alarm_available():
+        try:
+            yield False
+        finally:
+            _deadlines.pop()
         return
     armed = [True]
 
     def on_alarm(signum: int, frame: object) -> None:
-        if armed[0]:
-            armed[0] = False
-            raise TimeBudgetExceeded(f"over the {seconds:g}-second time limit")
+        if not armed[0]:
+            return
+        if _polling[0]:
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return
+        armed[0] = False
+        raise TimeBudgetExceeded(f"over the {seconds:g}-second time limit")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -94,3 +137,4 @@ def time_budget(seconds: float) -> Iterator[bool]:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        _deadlines.pop()

@@ -63,6 +63,9 @@ CASES = [
                 text("FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nUSER ContainerUser\n"
                      "HEALTHCHECK CMD [\"ping\"]\nCOPY .\\src C:\\app\\\nWORKDIR C:\\app\n"),
                 "clean", findings=()),
+    HostileCase("a RUN script tree-sitter crawls through (C code, cancelled by polling)", "m/Dockerfile",
+                text("FROM alpine:3.20\nRUN [\"" + "\\u003c\\u003cEOF\\n" * 16_000 + "\"]\n"),
+                "error", message="time limit", args=("--time-limit", "1"), max_seconds=15.0),
     HostileCase("no FROM at all", "m/Dockerfile", text("# only a comment\n\n"), "error", line=1, message="FROM"),
     HostileCase("empty file", "m/Dockerfile", text(""), "error", message="FROM"),
 ]

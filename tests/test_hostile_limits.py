@@ -9,6 +9,7 @@ import time
 import pytest
 
 from readycheck.limits import Limits, TimeBudgetExceeded, alarm_available, parse_size, time_budget
+from readycheck.shell import parse_script
 
 needs_alarm = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGALRM (POSIX)")
 
@@ -79,3 +80,14 @@ def test_it_stands_aside_off_the_main_thread_and_under_another_timer() -> None:
 def test_a_zero_limit_means_none() -> None:
     with time_budget(0) as enforced:
         assert not enforced
+
+
+def test_a_cancelled_shell_parse_leaves_the_parser_clean() -> None:
+    """tree-sitter resumes a cancelled parse on its next call unless reset: the next script must parse as itself."""
+    started = time.perf_counter()
+    with pytest.raises(TimeBudgetExceeded), time_budget(0.3):
+        parse_script("<<EOF\n" * 20_000)  # minutes of C work if not cancelled
+    assert time.perf_counter() - started < 10
+    with time_budget(5):
+        script = parse_script("apt-get install -y curl")
+    assert [c.argv for c in script.commands] == [["apt-get", "install", "-y", "curl"]]
