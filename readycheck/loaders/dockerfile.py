@@ -385,7 +385,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
 
 def _summarise(stages: list[dict[str, Any]]) -> None:
     """Facts rules ask about a whole stage, following `FROM <stage>` to inherit USER, HEALTHCHECK, CMD."""
-    by_name = {(s["name"] or "").lower(): s for s in stages if s["name"]}
+    earlier: dict[str, dict[str, Any]] = {}  # `FROM <name>` refers to a stage defined before it
     for stage in stages:
         instructions = stage["instructions"]
         users = [i for i in instructions if i["cmd"] == "USER"]
@@ -395,7 +395,7 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
         for cmd in ("CMD", "ENTRYPOINT"):
             found = [i for i in instructions if i["cmd"] == cmd]
             stage[cmd.lower()] = found[-1] if found else None
-        parent = by_name.get(stage["base"]["image"].lower()) if stage["base"]["is_stage_ref"] else None
+        parent = earlier.get(stage["base"]["image"].lower()) if stage["base"]["is_stage_ref"] else None
         stage["parent_stage"] = parent["index"] if parent else None
         stage["effective_user"] = stage["user"] if stage["user"] is not None else (parent or {}).get("effective_user")
         stage["inherits_healthcheck"] = bool(parent and (parent["healthchecks"] or parent["inherits_healthcheck"]))
@@ -405,6 +405,8 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
         while root is not None and root["parent_stage"] is not None:
             root = stages[root["parent_stage"]]
         stage["root_base"] = (root or stage)["base"]
+        if stage["name"]:
+            earlier[stage["name"].lower()] = stage
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
