@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from readycheck.catalog import Catalog
 from readycheck.config import Config
 from readycheck.discover import Target
-from readycheck.engine import Evaluator, load_target, select_rules
+from readycheck.engine import Evaluator, load_target, scan, select_rules
 from readycheck.loaders import LoadContext
 from readycheck.shell import parse_script
 from readycheck.textio import LoadError, decode
@@ -52,9 +53,9 @@ def token_text(tokens: list[str]) -> st.SearchStrategy[str]:
 
 
 @pytest.fixture(scope="module")
-def evaluator(catalog: object) -> Evaluator:
+def evaluator(catalog: Catalog) -> Evaluator:
     config = Config()
-    return Evaluator(select_rules(catalog, config), config)  # type: ignore[arg-type]
+    return Evaluator(select_rules(catalog, config), config)
 
 
 def assert_scan_contract(path: Path, kind: str, evaluator: Evaluator) -> None:
@@ -106,3 +107,17 @@ def test_any_shell_script_parses(text: str) -> None:
     script = parse_script(text)
     for command in script.commands:
         assert 0 <= command.line <= text.count("\n")
+
+
+@settings(max_examples=25)
+@given(st.binary(max_size=400), token_text(DOCKER_TOKENS))
+def test_the_engine_never_raises(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog, raw: bytes,
+                                 text: str) -> None:
+    """A whole scan of arbitrary files: a result always comes back, every problem inside it."""
+    root = tmp_path_factory.mktemp("scan")
+    (root / "Dockerfile").write_bytes(raw)
+    (root / "app.Dockerfile").write_text(text, encoding="utf-8", errors="surrogatepass")
+    result = scan(["."], catalog, Config(), base=root,
+                  targets=[Target(root / "Dockerfile", "dockerfile"), Target(root / "app.Dockerfile", "dockerfile")])
+    assert result.files == 2
+    assert not any(e.message.startswith(("internal error", "rule ")) for e in result.errors), result.errors
