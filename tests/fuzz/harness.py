@@ -98,7 +98,7 @@ class HostileCase:
 
     `expect`: "error" (an errors entry for `path`, at `line` when given, its
     message holding `message`), "clean" (read correctly: no error, and
-    exactly `findings` as (rule, line) in it when given), "either" (an error
+    at least `findings` as (rule, line) in it when given: other rules may fire too), "either" (an error
     or a correct read: for inputs whose honest answer depends on a loader
     still being written) or "skipped" (not a target: no error, no finding).
     `loader` names the loader module that reads the file: when it does not
@@ -162,7 +162,7 @@ def check_case(case: HostileCase, root: Path, baseline_root: Path) -> Outcome:
     elif expect == "clean":
         assert mine == [], mine
         if case.findings is not None:
-            assert sorted(own_findings) == sorted(case.findings)
+            assert set(case.findings) <= set(own_findings), own_findings
     elif expect == "skipped":
         assert mine == [] and own_findings == [], (mine, own_findings)
     else:
