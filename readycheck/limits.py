@@ -126,7 +126,7 @@ def time_budget(seconds: float) -> Iterator[bool]:
         if _polling[0]:
             signal.setitimer(signal.ITIMER_REAL, 0.05)
             return
-        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0.05)  # again soon, should a gc callback or __del__ swallow this one
         raise TimeBudgetExceeded(f"over the {seconds:g}-second time limit")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
