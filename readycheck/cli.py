@@ -21,6 +21,7 @@ from readycheck.output import write_atomic
 
 if TYPE_CHECKING:
     from readycheck.engine import ScanResult
+    from readycheck.limits import Limits
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -77,6 +78,8 @@ def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--set", "helm_set", multiple=True, metavar="KEY=VALUE", help="Helm value for the charts scanned (Helm's --set syntax); repeatable."),
         click.option("--helm-renderer", type=click.Choice(["builtin", "helm"]), default=None, help="Render charts with readycheck's renderer (default, with line mapping) or `helm template` from PATH."),
         click.option("--kube-version", default=None, help="Kubernetes version charts are rendered for [default: 1.30.0]."),
+        click.option("--max-file-size", default=None, metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M]."),
+        click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help="Seconds one file may take to load and check; 0 for none [default: 2]."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -103,6 +106,19 @@ class ScanRequest:
     helm_set: tuple[str, ...] = ()
     helm_renderer: str | None = None
     kube_version: str | None = None
+    max_file_size: str | None = None
+    time_limit: float | None = None
+
+    def limits(self) -> Limits:
+        """Per-file limits from the command line, defaults otherwise. A bad size is a usage error."""
+        from readycheck.limits import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIME_LIMIT, Limits, parse_size
+
+        try:
+            size = DEFAULT_MAX_FILE_SIZE if self.max_file_size is None else parse_size(self.max_file_size)
+        except ValueError as exc:
+            fail(f"--max-file-size: {exc}")
+            raise  # unreachable: fail() exits
+        return Limits(size, DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit)
 
     def helm_options(self) -> dict[str, Any]:
         """Chart rendering options from the command line (they override the config's `helm:`)."""
@@ -166,6 +182,7 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
             cache_dir=cache_dir,
             shard=selected_shard,
             context_options={"helm": request.helm_options()},
+            limits=request.limits(),
         )
     except ConfigError as exc:
         fail(str(exc))

@@ -91,6 +91,8 @@ def looks_like_manifest(path: Path) -> bool:
     if not path.name.endswith((".yaml", ".yml", ".json")):
         return False
     try:
+        if not path.is_file():
+            return True  # a FIFO or device: never opened here (it could block); the loader reports it
         with path.open("rb") as fh:
             head = fh.read(PEEK_BYTES)
     except OSError:

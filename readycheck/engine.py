@@ -7,15 +7,18 @@ Documents offer Subjects for rule targets, rules judge Subjects.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import importlib
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from readycheck.catalog import Catalog, Rule
 from readycheck.config import Config, ConfigError
 from readycheck.discover import Target, discover
+from readycheck.limits import Limits, TimeBudgetExceeded, time_budget
 from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
 from readycheck.predicate import Predicate, format_message
@@ -23,6 +26,7 @@ from readycheck.suppress import ALL, FileSuppressions, parse_suppressions
 from readycheck.textio import LoadError, read_text
 
 CheckFunction = Callable[[Subject, dict[str, Any]], Iterable[Hit]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,28 @@ def load_target(target: Target, context: LoadContext) -> tuple[list[Document], l
         return [], [ScanError(context.relpath(target.path), None, f"internal error while loading: {type(exc).__name__}: {exc}")]
 
 
+class FileClock:
+    """Each file's share of the time limit, spent across its load and the evaluation of its documents."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.spent: dict[str, float] = {}
+
+    def run(self, path: str, work: Callable[[], T], phase: str) -> T | ScanError:
+        """`work()` within what is left of `path`'s budget, or the error saying it ran out."""
+        left = self.limit - self.spent.get(path, 0.0) if self.limit > 0 else 0.0
+        started = time.perf_counter()
+        try:
+            with time_budget(max(left, 0.001) if self.limit > 0 else 0):
+                result = work()
+        except TimeBudgetExceeded:
+            return ScanError(path, None, f"gave up {phase} after the {self.limit:g}-second time limit per file (--time-limit)",
+                             transient=True)
+        finally:
+            self.spent[path] = self.spent.get(path, 0.0) + time.perf_counter() - started
+        return result
+
+
 @dataclass
 class ScanSettings:
     """Everything a scan of one group of targets needs; picklable, so worker processes get it whole."""
@@ -243,6 +269,7 @@ class ScanSettings:
     config: Config
     base: Path
     context_options: dict[str, Any] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
 
 
 def group_targets(targets: list[Target]) -> list[list[Target]]:
@@ -259,18 +286,30 @@ def group_targets(targets: list[Target]) -> list[list[Target]]:
 
 
 def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
-    """Load, evaluate and suppress one group of targets."""
+    """Load, evaluate and suppress one group of targets, each file within its time limit."""
     config = settings.config
     evaluator = Evaluator(settings.rules, config)
-    context = LoadContext(base=settings.base, dockerfile_target=config.dockerfile_target, options=dict(settings.context_options))
+    context = LoadContext(
+        base=settings.base,
+        max_bytes=settings.limits.max_file_size,
+        dockerfile_target=config.dockerfile_target,
+        options=dict(settings.context_options),
+    )
     context.options.setdefault("config", config)
+    clock = FileClock(settings.limits.time_limit)
+    for kind in sorted({t.kind for t in group}):
+        loader_for(kind)  # import loaders before any clock runs: an import is nobody's file's time
     documents: list[Document] = []
     errors: list[ScanError] = []
     for target in group:
         if not target.path.exists():
             errors.append(ScanError(context.relpath(target.path), None, "no such file or directory"))
             continue
-        docs, errs = load_target(target, context)
+        loaded = clock.run(context.relpath(target.path), functools.partial(load_target, target, context), "loading")
+        if isinstance(loaded, ScanError):
+            errors.append(loaded)
+            continue
+        docs, errs = loaded
         documents.extend(docs)
         errors.extend(errs)
     errors.extend(context.extra_errors)
@@ -283,7 +322,11 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     suppressed: list[tuple[Finding, str]] = []
     seen: set[tuple[str, str, int, str]] = set()
     for doc in documents:
-        found, errs = evaluator.evaluate(doc)
+        evaluated = clock.run(doc.path, functools.partial(evaluator.evaluate, doc), "checking rules")
+        if isinstance(evaluated, ScanError):
+            errors.append(evaluated)
+            continue
+        found, errs = evaluated
         errors.extend(errs)
         for finding in found:
             marker = (finding.rule, finding.path, finding.span.line, finding.message)
@@ -327,6 +370,7 @@ def scan(
     jobs: int = 1,
     cache_dir: Path | None = None,
     shard: tuple[int, int] | None = None,
+    limits: Limits | None = None,
 ) -> ScanResult:
     """Scan `paths` (or exactly the given `targets`, each with its kind already decided).
 
@@ -340,7 +384,7 @@ def scan(
     Evaluator(rules, config)  # reject bad rule options and missing check functions before any work
     if targets is None:
         targets = discover(paths, exclude=config.exclude, base=base)
-    settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}))
+    settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}), limits or Limits())
     groups = group_targets(targets)
     if shard is not None:
         from readycheck.shard import in_shard

@@ -63,6 +63,8 @@ class ScanError:
     path: str
     line: int | None
     message: str
+    transient: bool = False
+    """Caused by this run (a time limit on a busy machine), not by the file: never cached."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "message": self.message}

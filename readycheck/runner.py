@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -49,13 +50,16 @@ def _code_digest(settings: ScanSettings) -> str:
 
 def _settings_digest(settings: ScanSettings, code: str) -> str:
     config = {k: v for k, v in asdict(settings.config).items() if k != "source"}
-    payload = json.dumps([code, str(settings.base), config, repr(sorted(settings.context_options.items()))],
+    payload = json.dumps([code, str(settings.base), config, repr(sorted(settings.context_options.items())), repr(settings.limits)],
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _file_hash(path: str) -> str | None:
+    """The content hash of a regular file; a FIFO or device is never opened (it could block)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "not-a-regular-file"
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
@@ -185,7 +189,7 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
     else:
         computed = [_scan_recording(groups[i], settings) for i in todo]
     for index, (result, deps) in zip(todo, computed, strict=False):
-        if cache is not None:
+        if cache is not None and not any(e.transient for e in result.errors):
             cache.put(groups[index], result, deps)
         results[index] = result
     for result in results:

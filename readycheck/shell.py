@@ -10,11 +10,16 @@ unquoted, its line, its redirections and the pipeline it belongs to;
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from readycheck.limits import TimeBudgetExceeded, budget_in_force, out_of_time, polled
+
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env"}
 MAX_SCRIPT_BYTES = 1_000_000
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+ASTRAL_STAND_IN = "\ufffd"
 
 
 @dataclass
@@ -65,10 +70,15 @@ def _get_parser() -> Any:
     return _parser
 
 
-def word_value(node: Any) -> str:
+def node_text(node: Any, source: bytes) -> str:
+    """A node's text, sliced from the source (a tree parsed through a read callback has no `node.text`)."""
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def word_value(node: Any, source: bytes) -> str:
     """The value of a word as the shell would see it before expansion: quotes removed."""
     kind = node.type
-    text = node.text.decode("utf-8", "replace")
+    text = node_text(node, source)
     if kind == "raw_string":
         return text[1:-1]
     if kind == "string":
@@ -76,14 +86,15 @@ def word_value(node: Any) -> str:
     if kind == "ansi_c_string":
         return text[2:-1]
     if kind == "concatenation":
-        return "".join(word_value(c) for c in node.children)
+        return "".join(word_value(c, source) for c in node.children)
     if kind == "word":
         return text.replace("\\\n", "").replace("\\", "") if "\\" in text else text
     return text
 
 
 class _Collector:
-    def __init__(self, line_offset: int, nested: bool) -> None:
+    def __init__(self, source: bytes, line_offset: int, nested: bool) -> None:
+        self.source = source
         self.commands: list[Command] = []
         self.pipeline_counter = 0
         self.line_offset = line_offset
@@ -109,11 +120,12 @@ class _Collector:
             body = node.child_by_field_name("body")
             for child in node.children:
                 if child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
-                    found.append(_redirect(child))
+                    found.append(_redirect(child, self.source))
             if body is not None:
                 self.visit(body, pipeline, found)
             return
-        for child in node.children:
+        children = _list_items(node) if kind == "list" else node.children
+        for child in children:
             self.visit(child, None if kind in ("list", "program") else pipeline, None)
             if kind in ("list", "program") and child.type in ("&&", "||", ";", "&") and self.commands:
                 self.commands[-1].operator_after = child.type
@@ -128,15 +140,15 @@ class _Collector:
                 name = child.child_by_field_name("name")
                 value = child.child_by_field_name("value")
                 if name is not None:
-                    assignments[name.text.decode()] = word_value(value) if value is not None else ""
+                    assignments[node_text(name, self.source)] = word_value(value, self.source) if value is not None else ""
             elif child.type in ("export", "declare", "local", "readonly", "typeset", "unset"):
                 argv.append(child.type)
             elif child.type == "command_name":
-                argv.append(word_value(child.children[0]) if child.children else child.text.decode())
+                argv.append(word_value(child.children[0], self.source) if child.children else node_text(child, self.source))
             elif child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
-                found_redirects.append(_redirect(child))
+                found_redirects.append(_redirect(child, self.source))
             elif child.is_named:
-                argv.append(word_value(child))
+                argv.append(word_value(child, self.source))
             _find_substitutions(child, substitutions)
         if pipeline is None:
             pipeline = (self.pipeline_counter, 0, 1)
@@ -145,7 +157,7 @@ class _Collector:
         self.commands.append(
             Command(
                 argv=argv,
-                text=node.text.decode("utf-8", "replace"),
+                text=node_text(node, self.source),
                 line=node.start_point[0] + self.line_offset,
                 pipeline=number,
                 position=position,
@@ -170,6 +182,20 @@ class _Collector:
                 self.pipeline_counter += inner_script.pipelines + 1
 
 
+def _list_items(node: Any) -> list[Any]:
+    """The commands and operators of an `a && b || c` chain, in order.
+
+    tree-sitter nests such a chain to the left, one level per operator;
+    walking it flat keeps a long chain from exhausting Python's recursion.
+    """
+    reversed_items: list[Any] = []
+    while node.type == "list" and node.children:
+        reversed_items.extend(reversed(node.children[1:]))
+        node = node.children[0]
+    reversed_items.append(node)
+    return reversed_items[::-1]
+
+
 def _find_substitutions(node: Any, out: list[Any]) -> None:
     if node.type in ("command_substitution", "process_substitution"):
         out.append(node)
@@ -178,15 +204,34 @@ def _find_substitutions(node: Any, out: list[Any]) -> None:
         _find_substitutions(child, out)
 
 
-def _redirect(node: Any) -> tuple[str, str]:
+def _redirect(node: Any, source: bytes) -> tuple[str, str]:
     op = ""
     target = ""
     for child in node.children:
         if child.type in (">", ">>", "<", "&>", "&>>", ">&", "<&", ">|", "<<", "<<-", "<<<"):
             op = child.type
         elif child.is_named and child.type not in ("file_descriptor", "heredoc_body", "heredoc_end"):
-            target = word_value(child)
+            target = word_value(child, source)
     return op, target
+
+
+def _parse_in_time(source: bytes) -> Any:
+    """tree-sitter's parse, cancelled when the file's time budget runs out (the alarm cannot stop C code).
+
+    A cancelled parser resumes the old parse on its next call unless reset, so
+    every abnormal exit resets it.
+    """
+    parser = _get_parser()
+    if not budget_in_force():
+        return parser.parse(source)
+    try:
+        with polled():
+            return parser.parse(lambda offset, _point: source[offset : offset + 65536], progress_callback=lambda *_: out_of_time())
+    except BaseException as exc:
+        parser.reset()
+        if isinstance(exc, ValueError) and out_of_time():
+            raise TimeBudgetExceeded("shell parse over the time limit") from None
+        raise
 
 
 @dataclass
@@ -200,8 +245,12 @@ def parse_script(script: str, line_offset: int = 0, nested: bool = False) -> Scr
     """Every simple command in a shell script, in order, with pipelines numbered."""
     if len(script) > MAX_SCRIPT_BYTES:
         script = script[:MAX_SCRIPT_BYTES]
-    tree = _get_parser().parse(script.encode("utf-8", "replace"))
-    collector = _Collector(line_offset, nested)
+    # tree-sitter-bash 0.25 reads out of bounds, and may crash the interpreter, on `{` followed
+    # by a 4-byte UTF-8 character (tree-sitter/tree-sitter-bash#337): characters beyond the
+    # BMP reach the parser as U+FFFD. Lines are unchanged; such a character reads as U+FFFD.
+    source = _ASTRAL.sub(ASTRAL_STAND_IN, script).encode("utf-8", "replace")
+    tree = _parse_in_time(source)
+    collector = _Collector(source, line_offset, nested)
     collector.visit(tree.root_node)
     collector.has_error = collector.has_error or tree.root_node.has_error
     return Script(collector.commands, collector.pipeline_counter, collector.has_error)

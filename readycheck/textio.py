@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+from readycheck.limits import DEFAULT_MAX_FILE_SIZE
+
+DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_SIZE
 
 
 class LoadError(Exception):
@@ -55,17 +59,28 @@ def recording_reads() -> Iterator[list[Path]]:
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Read a file as text, refusing files over `max_bytes`."""
+    """Read a regular file as text, refusing files over `max_bytes`.
+
+    The file is opened non-blocking and checked with fstat before any read,
+    so a FIFO, a socket or a device named like a Dockerfile is refused at
+    once instead of blocking or streaming forever.
+    """
     if _reads is not None:
         _reads.append(path.resolve())
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise LoadError(f"file is {size} bytes, over the {max_bytes}-byte limit (--max-file-size)")
-        with path.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise LoadError("not a regular file (FIFO, socket, device or directory): not read")
+            if info.st_size > max_bytes:
+                raise LoadError(f"file is {info.st_size} bytes, over the {max_bytes}-byte limit (--max-file-size)")
+            raw = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise LoadError(f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:
         raise LoadError(f"file is over the {max_bytes}-byte limit (--max-file-size)")
     return decode(raw)

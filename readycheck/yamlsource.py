@@ -5,7 +5,13 @@ compiled in, ruamel.yaml's otherwise): nothing is ever constructed from a tag,
 so `!!python/object` is just a mapping or a string here. Scalars are resolved
 with YAML 1.2 core rules (`on`, `yes` stay strings, as GitHub and most modern
 tools read them). Aliases are expanded under a budget, so an alias bomb is an
-error, not a hang.
+error, not a hang; nesting is measured on the event stream (which libyaml
+parses without recursion) before composing, so a `[[[[...` bomb is an error,
+not a stack overflow in the C composer. Budgets: readycheck/limits.py.
+
+Duplicate keys: the last value wins (as in PyYAML, ruamel and kubectl) and
+each repeated key is recorded in `duplicate_keys` with its line, for a
+loader or rule to report.
 """
 
 from __future__ import annotations
@@ -14,11 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from readycheck import limits
 from readycheck.model import Pointer, Span
 from readycheck.textio import LoadError
-
-MAX_NODES = 2_000_000
-MAX_DEPTH = 500
 
 _INT = re.compile(r"[-+]?[0-9]+$")
 _OCT = re.compile(r"0o[0-7]+$")
@@ -97,9 +101,20 @@ def _error_message(exc: Exception) -> str:
 
 
 class _Walker:
+    """Turns composed nodes into data; one per stream, so the node budgets hold for the whole file."""
+
     def __init__(self) -> None:
-        self.budget = MAX_NODES
+        self.budget = limits.YAML_MAX_NODES
+        self.alias_budget = limits.YAML_MAX_ALIAS_NODES
+        self.walked: set[int] = set()
         self.doc = YamlDocument(data=None)
+
+    def document(self, node: Any) -> YamlDocument:
+        self.doc = YamlDocument(data=None, start_line=node.start_mark.line + 1)
+        self.walked = set()
+        self.doc.locations[()] = self.span(node)
+        self.doc.data = self.walk(node, (), 0)
+        return self.doc
 
     def span(self, node: Any) -> Span:
         end = node.end_mark
@@ -109,9 +124,18 @@ class _Walker:
     def walk(self, node: Any, pointer: Pointer, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise LoadError("YAML aliases expand to too many nodes (alias bomb?)", node.start_mark.line + 1)
-        if depth > MAX_DEPTH:
-            raise LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+            raise LoadError(f"YAML document has over {limits.YAML_MAX_NODES} nodes", node.start_mark.line + 1)
+        if id(node) in self.walked:
+            self.alias_budget -= 1
+            if self.alias_budget < 0:
+                raise LoadError(
+                    f"YAML aliases expand to over {limits.YAML_MAX_ALIAS_NODES} nodes (alias bomb?)",
+                    node.start_mark.line + 1,
+                )
+        else:
+            self.walked.add(id(node))
+        if depth > limits.YAML_MAX_DEPTH:
+            raise LoadError(f"YAML nesting deeper than {limits.YAML_MAX_DEPTH} levels", node.start_mark.line + 1)
         self.doc.value_locations.setdefault(pointer, self.span(node))
         node_id = getattr(node, "id", "")
         if node_id == "scalar":
@@ -121,8 +145,9 @@ class _Walker:
         if node_id == "sequence":
             items = []
             for i, child in enumerate(node.value):
-                self.doc.locations.setdefault(pointer + (i,), self.span(child))
-                items.append(self.walk(child, pointer + (i,), depth + 1))
+                item_pointer = pointer + (i,)
+                self.doc.locations.setdefault(item_pointer, self.span(child))
+                items.append(self.walk(child, item_pointer, depth + 1))
             return items
         if node_id == "mapping":
             return self.walk_mapping(node, pointer, depth)
@@ -154,19 +179,40 @@ class _Walker:
         return result
 
 
+def _nesting_bound(text: str) -> int:
+    """A cheap upper bound of the nesting depth: each flow level needs a bracket, each block level a column or two."""
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    return text.count("[") + text.count("{") + 2 * longest + 1
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse a stream nested deeper than the limit, reading events (no recursion) and stopping at the limit."""
+    if _nesting_bound(text) <= limits.YAML_MAX_DEPTH:
+        return
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > limits.YAML_MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark is not None else None
+                raise LoadError(f"YAML nesting deeper than {limits.YAML_MAX_DEPTH} levels", line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def load_yaml_documents(text: str) -> list[YamlDocument]:
     """Parse every document of a YAML stream. Raises LoadError with a line on bad YAML."""
     compose_all, yaml_error = _composer()
     docs: list[YamlDocument] = []
     try:
+        _check_nesting(text)
+        walker = _Walker()
         for node in compose_all(text):
-            walker = _Walker()
-            if node is None:
-                continue
-            walker.doc.start_line = node.start_mark.line + 1
-            walker.doc.locations[()] = walker.span(node)
-            walker.doc.data = walker.walk(node, (), 0)
-            docs.append(walker.doc)
+            if node is not None:
+                docs.append(walker.document(node))
     except yaml_error as exc:
         raise LoadError(_error_message(exc), _error_line(exc)) from None
     except RecursionError:

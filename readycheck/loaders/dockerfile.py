@@ -226,6 +226,17 @@ def _key_values(value: str) -> list[tuple[str, str]]:
         raise LoadError(f"cannot parse key=value pairs: {value[:60]}") from None
 
 
+def _end_trailing_continuation(lines: list[str], escape: str) -> None:
+    """Docker runs an instruction still continued at the end of the file; dockerfile-parse drops it. End it there."""
+    for k in range(len(lines) - 1, -1, -1):
+        stripped = lines[k].rstrip()
+        if not stripped or stripped.lstrip().startswith("#"):
+            continue
+        if stripped.endswith(escape):
+            lines[k] = stripped[: -len(escape)]
+        return
+
+
 def find_dockerignore(path: Path) -> Path | None:
     for candidate in (path.parent / f"{path.name}.dockerignore", path.parent / ".dockerignore"):
         if candidate.is_file():
@@ -246,6 +257,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
             break
         if directive.group(1).lower() == "escape":
             escape = directive.group(2)
+    _end_trailing_continuation(lines, escape)
     masked, heredocs = _mask_heredocs(lines, escape)
     parser = DockerfileParser(fileobj=io.BytesIO("\n".join(masked).encode("utf-8")), cache_content=False)
     try:

@@ -1,0 +1,193 @@
+"""The long fuzz campaign (outside CI): a mutation fuzzer over every loader that exists.
+
+    python bench/fuzz_campaign.py --count 100000 --minutes 30 --out bench/fuzz-out
+
+For each target it mutates seed inputs (byte and token insertions, deletions,
+duplications, splices) and feeds them in. A crash is any exception other than
+the target's clean error (LoadError), any rule failure reported by the
+engine, or an input slower than the per-input time limit (a hang). Each crash
+is saved under OUT/<target>/ so it can become a reproducer in tests/fuzz/;
+the input being run is kept in OUT/<target>/current-input.txt, so a crash of
+the interpreter itself (a segfault in a C parser) leaves its input behind.
+Prints one JSON line per target: inputs run, crashes, hangs, seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import random
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from readycheck.catalog import load_catalog
+from readycheck.config import Config
+from readycheck.engine import Evaluator, select_rules
+from readycheck.limits import TimeBudgetExceeded, time_budget
+from readycheck.shell import parse_script
+from readycheck.textio import LoadError, decode
+from readycheck.yamlsource import load_yaml_documents
+
+DOCKERFILE_SEEDS = [
+    "# syntax=docker/dockerfile:1\nARG BASE=node:22\nFROM ${BASE} AS build\nWORKDIR /src\nCOPY package*.json ./\n"
+    "RUN --mount=type=cache,target=/root/.npm npm ci\nCOPY . .\nRUN npm run build\n\nFROM gcr.io/distroless/nodejs22\n"
+    "COPY --from=build /src/dist /app\nUSER 65532\nHEALTHCHECK CMD [\"node\", \"/app/health.js\"]\n"
+    "ENTRYPOINT [\"node\", \"/app/server.js\"]\n",
+    "FROM debian:bookworm-slim\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n"
+    " && rm -rf /var/lib/apt/lists/*\nRUN curl -fsSL https://get.example.com | sh\nENV A=1 B=\"two words\"\n"
+    "LABEL org.opencontainers.image.source=\"x\"\nCMD /app/run --port 8080\n",
+    "FROM alpine:3.20\nRUN <<EOF\nset -e\napk add --no-cache tini\nEOF\nCOPY <<-EOT /etc/app.conf\n\tkey=value\n\tEOT\n"
+    "ONBUILD RUN echo hi\nSTOPSIGNAL SIGTERM\nSHELL [\"/bin/sh\", \"-c\"]\nUSER app:app\nCMD [\"tini\", \"--\", \"app\"]\n",
+    "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN powershell -Command `\n    Write-Host hi\n"
+    "COPY .\\app C:\\app\\\nWORKDIR C:\\app\nCMD [\"C:\\\\app\\\\run.exe\"]\n",
+]
+YAML_SEEDS = [
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels: {app: web}\nspec:\n  replicas: 2\n"
+    "  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n"
+    "          resources:\n            limits: {cpu: 500m, memory: 256Mi}\n---\napiVersion: v1\nkind: Service\n",
+    "x-defaults: &defaults\n  restart: always\n  logging: {driver: json-file}\nservices:\n  web:\n    <<: *defaults\n"
+    "    image: web:1.0\n    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost\"]\n  db:\n    <<: *defaults\n",
+    "on:\n  push:\n    branches: [main]\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - uses: actions/checkout@v4\n      - run: |\n          make test\n          make build\n",
+    "%YAML 1.2\n---\n!!map {? a : b, ? [c] : {d: !!str 1}}\n...\n--- >-\n  folded\n  text\n--- |+\n  literal\n\n",
+]
+SHELL_SEEDS = [
+    "apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*",
+    "curl -fsSL https://x.example/install.sh | sh -s -- --yes; wget -qO- https://y | bash",
+    "set -eux; for f in a b; do echo \"$f\" > /tmp/$f; done; if [ -n \"$X\" ]; then sh -c 'echo $(id -u)'; fi",
+    "cat <<EOF > /etc/conf\nkey=${VALUE:-default}\nEOF\nexec \"$@\"",
+]
+TOKENS = ["\n", "\\\n", "`", "<<EOF\n", "EOF\n", "${", "}", "$(", ")", "[", "]", "{", "}", "&a ", "*a", "<<: ",
+          "!!python/object ", "- ", ": ", "\t", "\r", "\x00", "\xff", "\ufeff", "'", "\"", "#", "&&", "|", "FROM ",
+          "RUN ", "--mount=", "# escape=`\n", "---\n", "? ", "%TAG ! x\n"]
+
+
+def mutate(rng: random.Random, seeds: list[str]) -> str:
+    text = rng.choice(seeds)
+    for _ in range(rng.randint(1, 8)):
+        pos = rng.randint(0, len(text))
+        op = rng.randrange(6)
+        if op == 0:
+            text = text[:pos] + rng.choice(TOKENS) + text[pos:]
+        elif op == 1:
+            text = text[:pos] + text[pos + rng.randint(1, 20):]
+        elif op == 2:
+            end = min(len(text), pos + rng.randint(1, 40))
+            text = text[:pos] + text[pos:end] * rng.randint(2, 30) + text[pos:]
+        elif op == 3:
+            other = rng.choice(seeds)
+            cut = rng.randint(0, len(other))
+            text = text[:pos] + other[cut:cut + rng.randint(1, 200)] + text[pos:]
+        elif op == 4:
+            text = text[:pos] + chr(rng.randrange(0x110000 if rng.random() < 0.1 else 128)) + text[pos:]
+        else:
+            lines = text.split("\n")
+            rng.shuffle(lines)
+            text = "\n".join(lines)
+    return text
+
+
+def dockerfile_target(evaluator: Evaluator) -> Callable[[str], None]:
+    from readycheck.loaders.dockerfile import DockerfileDocument, build_model
+
+    def run(text: str) -> None:
+        try:
+            raw = text.encode("utf-8", "surrogatepass")
+            data, locations = build_model(decode(raw), "Dockerfile", None, None)
+        except LoadError:
+            return
+        _, errors = evaluator.evaluate(DockerfileDocument("Dockerfile", text, data, locations))
+        if errors:
+            raise AssertionError(f"rule failed: {errors[0].message}")
+
+    return run
+
+
+def yaml_target(text: str) -> None:
+    try:
+        load_yaml_documents(decode(text.encode("utf-8", "surrogatepass")))
+    except LoadError:
+        return
+
+
+def shell_target(text: str) -> None:
+    parse_script(text)
+
+
+def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list[str]]]:
+    found: dict[str, tuple[Callable[[str], None], list[str]]] = {
+        "yaml": (yaml_target, YAML_SEEDS),
+        "shell": (shell_target, SHELL_SEEDS),
+    }
+    if importlib.util.find_spec("readycheck.loaders.dockerfile"):
+        found["dockerfile"] = (dockerfile_target(evaluator), DOCKERFILE_SEEDS)
+    return found
+
+
+def campaign(name: str, run: Callable[[str], None], seeds: list[str], count: int, deadline: float,
+             out: Path, seed: int, hang_seconds: float, in_process_crash_possible: bool = True) -> dict[str, object]:
+    rng = random.Random(seed)
+    crashes: dict[str, str] = {}
+    done = hangs = 0
+    started = time.monotonic()
+    (out / name).mkdir(parents=True, exist_ok=True)
+    current = out / name / "current-input.txt"
+    while done < count and time.monotonic() < deadline:
+        text = mutate(rng, seeds)
+        done += 1
+        if in_process_crash_possible:
+            current.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            with time_budget(hang_seconds):
+                run(text)
+        except TimeBudgetExceeded:
+            hangs += 1
+            save(out / name, "hang", text, f"over {hang_seconds}s")
+        except Exception:
+            signature = traceback.format_exc().strip().splitlines()[-1][:200]
+            if signature not in crashes:
+                crashes[signature] = str(save(out / name, "crash", text, traceback.format_exc()))
+    return {"target": name, "inputs": done, "unique_crashes": len(crashes), "hangs": hangs,
+            "seconds": round(time.monotonic() - started, 1), "crashes": crashes}
+
+
+def save(directory: Path, what: str, text: str, why: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    path = directory / f"{what}-{digest}.txt"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    path.with_suffix(".why").write_text(why)
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000, help="inputs per target")
+    parser.add_argument("--minutes", type=float, default=60.0, help="wall-clock bound for the whole campaign")
+    parser.add_argument("--only", action="append", help="targets to run (default: every loader that exists)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--hang-seconds", type=float, default=2.0)
+    parser.add_argument("--out", type=Path, default=Path("bench/fuzz-out"))
+    parser.add_argument("--no-current-input", action="store_true", help="faster: do not keep the running input")
+    args = parser.parse_args()
+    config = Config()
+    evaluator = Evaluator(select_rules(load_catalog(), config), config)
+    chosen = {k: v for k, v in targets(evaluator).items() if not args.only or k in args.only}
+    end = time.monotonic() + args.minutes * 60
+    failed = False
+    for index, (name, (run, seeds)) in enumerate(chosen.items()):
+        share = (end - time.monotonic()) / (len(chosen) - index)
+        result = campaign(name, run, seeds, args.count, time.monotonic() + share, args.out, args.seed,
+                          args.hang_seconds, not args.no_current_input)
+        print(json.dumps(result), flush=True)
+        failed = failed or bool(result["unique_crashes"] or result["hangs"])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""How much one file may cost: bytes, seconds, and how far YAML may expand and nest.
+
+Hostile or broken input must end as an `errors` entry, never as a hang, a
+crash or a machine out of memory. Memory is bounded by bounding the input:
+the file size, the number of YAML nodes (aliases included) and the nesting
+depth; time is bounded per file by an alarm around its load and evaluation.
+
+Defaults leave a wide margin over real repositories. The size and the time
+are set on the command line (`--max-file-size`, `--time-limit`) or by passing
+`Limits` to `engine.scan`; the YAML budgets are module constants here.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
+DEFAULT_TIME_LIMIT = 2.0
+
+YAML_MAX_NODES = 200_000
+"""Nodes one YAML file may hold once aliases are expanded (about 1 KB of memory each while loading)."""
+YAML_MAX_ALIAS_NODES = 100_000
+"""Nodes aliases may add by expansion (a billion-laughs bomb stops here, fast)."""
+YAML_MAX_DEPTH = 256
+"""Nesting levels of one YAML document; checked before composing, so the C composer never recurses deeper."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits of a scan. A time limit of 0 means none."""
+
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+
+class TimeBudgetExceeded(BaseException):  # noqa: N818 - an interruption, not an error of the input's making
+    """Raised by the alarm inside a file's work.
+
+    A BaseException, so the `except Exception` that loaders, rules and
+    libraries use to carry on does not swallow it: it reaches the engine,
+    which reports the file and moves on.
+    """
+
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmg]i?b?|b)?\s*$", re.I)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """`20000`, `500k`, `20MB`, `1GiB` to bytes (binary units). ValueError on anything else."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (use bytes, or a number with k, M or G)")
+    unit = (match.group(2) or "").lower()[:1]
+    return int(match.group(1)) * _UNITS[unit]
+
+
+_deadlines: list[float] = []
+_polling = [0]
+
+
+def budget_in_force() -> bool:
+    return bool(_deadlines)
+
+
+def out_of_time() -> bool:
+    """Whether the time budget in force has run out.
+
+    The alarm cannot interrupt C code that does not return to Python (a
+    tree-sitter parse); such code is given a progress callback that polls this.
+    """
+    return bool(_deadlines) and time.monotonic() > _deadlines[-1]
+
+
+@contextmanager
+def polled() -> Iterator[None]:
+    """A block whose C code calls back into Python, where an exception from the alarm would corrupt state.
+
+    Inside it the alarm does not raise but comes back shortly after; the block
+    must poll `out_of_time()` (and stop) instead.
+    """
+    _polling[0] += 1
+    try:
+        yield
+    finally:
+        _polling[0] -= 1
+
+
+def alarm_available() -> bool:
+    """A per-file alarm needs SIGALRM (POSIX), the main thread, and no timer someone else already set."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return False
+    return signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[bool]:
+    """Raise TimeBudgetExceeded inside the block once `seconds` have passed.
+
+    Yields whether the alarm is armed: without SIGALRM (Windows), off the
+    main thread, or under another timer, only code polling `out_of_time()`
+    is bounded (the input limits still bound the rest). Catch TimeBudgetExceeded outside the `with`: the
+    alarm may fire on the block's last instruction.
+    """
+    if seconds <= 0:
+        yield False
+        return
+    _deadlines.append(time.monotonic() + seconds)
+    if not alarm_available():
+        try:
+            yield False
+        finally:
+            _deadlines.pop()
+        return
+    armed = [True]
+
+    def on_alarm(signum: int, frame: object) -> None:
+        if not armed[0]:
+            return
+        if _polling[0]:
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0.05)  # again soon, should a gc callback or __del__ swallow this one
+        raise TimeBudgetExceeded(f"over the {seconds:g}-second time limit")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        _deadlines.pop()

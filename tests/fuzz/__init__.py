@@ -1,0 +1,1 @@
+"""Hostile-input harness and fuzz reproducers: every crash the fuzzers found stays here as a regression test."""
