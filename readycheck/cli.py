@@ -27,10 +27,15 @@ def fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
-def load_everything(config_file: str | None, rules_dirs: tuple[str, ...]) -> tuple[Config, Catalog]:
+def load_everything(config_file: str | None, rules_dirs: tuple[str, ...],
+                    cache_dir: Path | None = None) -> tuple[Config, Catalog]:
+    """The configuration and the rule catalog (the built-in rules' parsed form cached in `cache_dir`)."""
+    from readycheck.runner import default_cache_dir
+
     try:
         config = load_config(config_file, Path.cwd())
-        catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]])
+        catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]],
+                               cache_dir=cache_dir or default_cache_dir())
     except (ConfigError, CatalogError) as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
@@ -65,7 +70,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line, no headers.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: the number of cores].")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache [default: the user cache directory].")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached).")
 @click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners.")
 def check(
     paths: tuple[str, ...],
@@ -88,7 +93,7 @@ def check(
     from readycheck.runner import default_cache_dir
     from readycheck.shard import ShardError, parse_shard
 
-    config, catalog = load_everything(config_file, rules_dirs)
+    config, catalog = load_everything(config_file, rules_dirs, Path(cache_dir) if cache_dir else None)
     if select:
         config.select = split_selectors(select)
     config.ignore = [*config.ignore, *split_selectors(ignore)]

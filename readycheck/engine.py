@@ -108,9 +108,6 @@ class Evaluator:
         self.options = {r.id: rule_options(r, config) for r in rules}
         self.severity = {r.id: rule_severity(r, config) for r in rules}
         self.predicates: dict[str, Predicate] = {}
-        for rule in rules:
-            if rule.check:
-                check_function(rule.check)  # fail early on a rule naming a missing function
 
     def predicate(self, rule: Rule) -> Predicate:
         if rule.id not in self.predicates:
@@ -337,7 +334,7 @@ def scan(
     """
     base = (base or Path.cwd()).resolve()
     rules = select_rules(catalog, config)
-    Evaluator(rules, config)  # reject bad rule options and missing check functions before any work
+    Evaluator(rules, config)  # reject bad rule options before any work
     if targets is None:
         targets = discover(paths, exclude=config.exclude, base=base)
     settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}))

@@ -14,9 +14,7 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -134,6 +132,8 @@ class Cache:
     def put(self, group: list[Target], result: ScanResult, deps: list[str]) -> None:
         path = self._entry_path(_group_key(group, self.settings_digest))
         entry = {"deps": {d: _file_hash(d) for d in sorted(set(deps))}, "result": _result_to_json(result)}
+        import tempfile
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
@@ -177,6 +177,7 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
     todo = [i for i, r in enumerate(results) if r is None]
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(settings,)) as pool:
