@@ -54,10 +54,15 @@ def recording_reads() -> Iterator[list[Path]]:
         _reads = previous
 
 
-def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Read a file as text, refusing files over `max_bytes`."""
+def note_read(path: Path) -> None:
+    """Record a dependency on `path` read earlier and reused from memory (see recording_reads)."""
     if _reads is not None:
         _reads.append(path.resolve())
+
+
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Read a file as text, refusing files over `max_bytes`."""
+    note_read(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
