@@ -1,18 +1,26 @@
-"""The `readycheck` command: check, rules, explain."""
+"""The `readycheck` command: check, report, baseline, rules, explain, merge."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from readycheck import __version__
+from readycheck import __version__, baseline
+from readycheck.baseline import BaselineEntry
 from readycheck.catalog import Catalog, CatalogError, Rule, load_catalog
 from readycheck.config import FAIL_ON, Config, ConfigError, load_config
-from readycheck.model import SEVERITY_RANK
+from readycheck.model import SEVERITY_RANK, Finding
+from readycheck.output import write_atomic
+
+if TYPE_CHECKING:
+    from readycheck.engine import ScanResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -57,21 +65,203 @@ def main() -> None:
     """readycheck: is this service ready for production?"""
 
 
+def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every scanning command shares (check, report, baseline)."""
+    options = [
+        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Lowest severity that fails the run [default: error]."),
+        click.option("--select", multiple=True, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated."),
+        click.option("--ignore", multiple=True, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: .readycheck.yaml or [tool.readycheck])."),
+        click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Extra rule directory; repeatable."),
+        click.option("--target", "dockerfile_target", help="Dockerfile build stage to judge as the final one."),
+        click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: the number of cores]."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache [default: the user cache directory]."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached)."),
+        click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@dataclass
+class ScanRequest:
+    """What the user asked to scan, kept to rebuild the exact command in reports."""
+
+    paths: list[str]
+    fail_on: str | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    config_file: str | None
+    rules_dirs: tuple[str, ...]
+    dockerfile_target: str | None
+    jobs: int | None = None
+    cache_dir: str | None = None
+    no_cache: bool = False
+    shard: str | None = None
+    baseline: str | None = None
+
+    def command(self, fail_on: str) -> str:
+        """The `readycheck check` command that reproduces this scan."""
+        args = ["readycheck", "check"]
+        if self.config_file:
+            args += ["--config", self.config_file]
+        for flag, values in (("--select", self.select), ("--ignore", self.ignore), ("--rules", self.rules_dirs)):
+            for value in values:
+                args += [flag, value]
+        if self.dockerfile_target:
+            args += ["--target", self.dockerfile_target]
+        if self.shard:
+            args += ["--shard", self.shard]
+        if self.baseline:
+            args += ["--baseline", self.baseline]
+        args += ["--fail-on", fail_on, *(self.paths or ["."])]
+        return shlex.join(args)
+
+
+def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
+    from readycheck.engine import scan
+    from readycheck.runner import default_cache_dir
+    from readycheck.shard import ShardError, parse_shard
+
+    config, catalog = load_everything(request.config_file, request.rules_dirs,
+                                      Path(request.cache_dir) if request.cache_dir else None)
+    if request.select:
+        config.select = split_selectors(request.select)
+    config.ignore = [*config.ignore, *split_selectors(request.ignore)]
+    if request.fail_on:
+        config.fail_on = request.fail_on
+    if request.dockerfile_target:
+        config.dockerfile_target = request.dockerfile_target
+    try:
+        selected_shard = parse_shard(request.shard) if request.shard else None
+    except ShardError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+    cache_dir = None if request.no_cache else Path(request.cache_dir) if request.cache_dir else default_cache_dir()
+    try:
+        result = scan(
+            request.paths or ["."],
+            catalog,
+            config,
+            jobs=request.jobs or os.cpu_count() or 1,
+            cache_dir=cache_dir,
+            shard=selected_shard,
+        )
+    except ConfigError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+    if request.paths:
+        keep_given_paths(result, request.paths, Path.cwd())
+    return config, result
+
+
+def _reported_path(argument: str, base: Path) -> str:
+    path = Path(argument)
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _within(path: str, scopes: list[str]) -> bool:
+    return any(scope == "." or path == scope or path.startswith(scope.rstrip("/") + "/") for scope in scopes)
+
+
+def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
+    """Report only what lies in the paths given (a file, or under a directory).
+
+    A tool such as pre-commit passes single files; readycheck may judge more
+    (a whole chart for one template), but reports only findings located in, or
+    related to, the files it was given.
+    """
+    scopes = [_reported_path(p, base) for p in paths]
+
+    def relevant(finding: Finding) -> bool:
+        return _within(finding.path, scopes) or any(_within(r.path, scopes) for r in finding.related)
+
+    result.findings = [f for f in result.findings if relevant(f)]
+    result.suppressed = [(f, why) for f, why in result.suppressed if relevant(f)]
+
+
+def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
+    """Hide baselined findings (listed as suppressed); return the entries that no longer occur."""
+    try:
+        entries = baseline.load(path)
+    except baseline.BaselineError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+    outcome = baseline.apply(result.findings, entries)
+    result.findings = outcome.kept
+    result.suppressed = [*result.suppressed, *((f, f"baseline {path}") for f in outcome.hidden)]
+    return outcome.stale
+
+
+def link_base_from_environment() -> str:
+    """On GitHub Actions, links to the scanned commit's files; elsewhere, relative links."""
+    server, repository, sha = (os.environ.get(k, "") for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"))
+    return f"{server}/{repository}/blob/{sha}/" if server and repository and sha else ""
+
+
+def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None) -> str:
+    from readycheck import readiness
+
+    model = readiness.build(
+        result, fail_on, request.command(fail_on), link_base if link_base is not None else link_base_from_environment()
+    )
+    if fmt == "html":
+        from readycheck.reporters import html
+
+        return html.render(model)
+    if fmt == "markdown":
+        from readycheck.reporters import markdown
+
+        return markdown.render(model)
+    from readycheck.reporters import report_text
+
+    return report_text.render(model)
+
+
+def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool) -> str:
+    if fmt == "json":
+        from readycheck.reporters import json_report
+
+        return json_report.render(result)
+    if fmt == "sarif":
+        from readycheck.reporters import sarif
+
+        return sarif.render(result)
+    if fmt == "github":
+        from readycheck.reporters import github
+
+        return github.render(result)
+    from readycheck.reporters import text
+
+    return text.render_rich(result, quiet) if to_terminal and not no_color else text.render_plain(result, quiet)
+
+
+def emit(text: str, output: str | None) -> None:
+    """To stdout, or atomically to a file."""
+    if output:
+        try:
+            write_atomic(output, text)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Lowest severity that fails the run [default: error].")
-@click.option("--select", multiple=True, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated.")
-@click.option("--ignore", multiple=True, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file (default: .readycheck.yaml or [tool.readycheck]).")
-@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(file_okay=False), help="Extra rule directory; repeatable.")
-@click.option("--target", "dockerfile_target", help="Dockerfile build stage to judge as the final one.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@scan_options
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Hide findings recorded in this baseline file.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the main format to FILE (atomically) instead of stdout.")
+@click.option("--sarif-output", type=click.Path(dir_okay=False), help="Also write SARIF 2.1.0 to FILE.")
+@click.option("--json-output", type=click.Path(dir_okay=False), help="Also write the JSON report to FILE.")
+@click.option("--report-output", type=click.Path(dir_okay=False), help="Also write the readiness report to FILE (HTML if it ends in .html, else Markdown).")
 @click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
 @click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line, no headers.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: the number of cores].")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache [default: the user cache directory].")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached).")
-@click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners.")
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -81,54 +271,101 @@ def check(
     config_file: str | None,
     rules_dirs: tuple[str, ...],
     dockerfile_target: str | None,
-    no_color: bool,
-    quiet: bool,
     jobs: int | None,
     cache_dir: str | None,
     no_cache: bool,
     shard: str | None,
+    baseline_file: str | None,
+    output: str | None,
+    sarif_output: str | None,
+    json_output: str | None,
+    report_output: str | None,
+    no_color: bool,
+    quiet: bool,
 ) -> None:
     """Check PATHS (default: the current directory) and report findings."""
-    from readycheck.engine import scan
-    from readycheck.runner import default_cache_dir
-    from readycheck.shard import ShardError, parse_shard
-
-    config, catalog = load_everything(config_file, rules_dirs, Path(cache_dir) if cache_dir else None)
-    if select:
-        config.select = split_selectors(select)
-    config.ignore = [*config.ignore, *split_selectors(ignore)]
-    if fail_on:
-        config.fail_on = fail_on
-    if dockerfile_target:
-        config.dockerfile_target = dockerfile_target
-    try:
-        selected_shard = parse_shard(shard) if shard else None
-    except ShardError as exc:
-        fail(str(exc))
-        return
-    try:
-        result = scan(
-            list(paths) or ["."],
-            catalog,
-            config,
-            jobs=jobs or os.cpu_count() or 1,
-            cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir(),
-            shard=selected_shard,
-        )
-    except ConfigError as exc:
-        fail(str(exc))
-        return
-    if fmt == "json":
-        from readycheck.reporters import json_report
-
-        output = json_report.render(result)
-    else:
-        from readycheck.reporters import text
-
-        use_color = sys.stdout.isatty() and not no_color
-        output = text.render_rich(result, quiet) if use_color else text.render_plain(result, quiet)
-    sys.stdout.write(output)
+    request = ScanRequest(
+        list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard, baseline_file
+    )
+    config, result = run_scan(request)
+    stale = apply_baseline(result, baseline_file) if baseline_file else []
+    emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty()), output)
+    for extra_format, extra_output in (("sarif", sarif_output), ("json", json_output)):
+        if extra_output:
+            emit(render_check(result, extra_format, True, False, False), extra_output)
+    if report_output:
+        report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
+        emit(render_report(result, request, config.fail_on, report_format), report_output)
+    if stale and fmt in ("text", "github"):
+        click.echo(f"readycheck: {len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} no longer occur (prune {baseline_file}):", err=True)
+        for entry in stale:
+            click.echo(f"  {entry.path}:{entry.line} {entry.rule} {entry.message}", err=True)
     sys.exit(exit_code(result.findings, result.errors, config.fail_on))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default="text", show_default=True)
+@scan_options
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Hide findings recorded in this baseline file.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--link-base", help="Prefix for links to files (default on GitHub Actions: the scanned commit's blob URL).")
+def report(
+    paths: tuple[str, ...],
+    fmt: str,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: str | None,
+    rules_dirs: tuple[str, ...],
+    dockerfile_target: str | None,
+    jobs: int | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    shard: str | None,
+    baseline_file: str | None,
+    output: str | None,
+    link_base: str | None,
+) -> None:
+    """The readiness report for PATHS: verdict, scores per checklist, artifacts, blocking findings.
+
+    Exits 0 once the report is written, whatever the verdict (gate with `check`); 2 on usage errors.
+    """
+    request = ScanRequest(
+        list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard, baseline_file
+    )
+    config, result = run_scan(request)
+    if baseline_file:
+        apply_baseline(result, baseline_file)
+    emit(render_report(result, request, config.fail_on, fmt, link_base), output)
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path())
+@scan_options
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=".readycheck-baseline.json", show_default=True)
+def baseline_command(
+    paths: tuple[str, ...],
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: str | None,
+    rules_dirs: tuple[str, ...],
+    dockerfile_target: str | None,
+    jobs: int | None,
+    cache_dir: str | None,
+    no_cache: bool,
+    shard: str | None,
+    output: str,
+) -> None:
+    """Record today's findings so that `check --baseline FILE` reports only new ones."""
+    request = ScanRequest(list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard)
+    _, result = run_scan(request)
+    emit(baseline.render(result.findings), output)
+    n = len(result.findings)
+    click.echo(f"readycheck: recorded {n} finding{'s' if n != 1 else ''} in {output}", err=True)
+    if result.errors:
+        click.echo(f"readycheck: {len(result.errors)} files could not be checked; their findings are not in the baseline", err=True)
 
 
 @main.command("rules")

@@ -161,6 +161,9 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[Target]:
             rel = path.as_posix()
         return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
 
+    if excluded(root):
+        excludes = []  # a directory named on the command line is checked even where the config excludes it
+
     def visit(directory: Path) -> Iterator[Target]:
         real = directory.resolve()
         if real in visited or not _inside(real, real_root):

@@ -17,7 +17,7 @@ from readycheck.catalog import Catalog, Rule
 from readycheck.config import Config, ConfigError
 from readycheck.discover import Target, discover
 from readycheck.loaders import LoadContext, loader_for
-from readycheck.model import Document, Finding, Hit, ScanError, Scope, Subject
+from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
 from readycheck.predicate import Predicate, format_message
 from readycheck.suppress import ALL, FileSuppressions, parse_suppressions
 from readycheck.textio import LoadError, read_text
@@ -53,7 +53,7 @@ def select_rules(catalog: Catalog, config: Config) -> list[Rule]:
     """The rules in force: --select narrows, --ignore removes; unknown selectors are errors."""
     for sel in [*config.select, *config.ignore, *config.severity, *config.rule_options,
                 *(s for sels in config.per_path_ignores.values() for s in sels)]:
-        if catalog.resolve(sel) is None:
+        if catalog.resolve(sel) is None and sel not in CHECKLISTS:  # a checklist may have no rules yet
             raise ConfigError(f"unknown rule, checklist or kind '{sel}'")
     rules = [r for r in catalog.rules if r.enabled or r.id in config.select or r.name in config.select]
     if config.select:

@@ -13,7 +13,8 @@ import pytest
 from readycheck.catalog import Catalog
 from readycheck.config import Config
 from readycheck.engine import ScanResult, scan
-from readycheck.reporters import json_report, text
+from readycheck.readiness import build
+from readycheck.reporters import github, html, json_report, markdown, report_text, sarif, text
 from readycheck.secrets import contains_secret, scan_text
 from readycheck.textio import LoadError, read_text
 
@@ -23,6 +24,11 @@ RENDERERS: dict[str, Callable[[ScanResult], str]] = {
     "text-plain": text.render_plain,
     "text-rich": text.render_rich,
     "json": json_report.render,
+    "sarif": lambda result: sarif.render(result, FIXTURES),
+    "github": github.render,
+    "report-text": lambda result: report_text.render(build(result, "error", "readycheck check .")),
+    "report-markdown": lambda result: markdown.render(build(result, "error", "readycheck check .")),
+    "report-html": lambda result: html.render(build(result, "error", "readycheck check .")),
 }
 
 

@@ -39,9 +39,16 @@ def fixture_file(rule: Rule, stem: str) -> Path:
     return matches[0]
 
 
+def fixture_options(rule: Rule) -> dict[str, object]:
+    """Rule options the fixtures are judged with (`options:` in expect.yaml), for rules that are off by default."""
+    spec_path = FIXTURES / rule.id / "expect.yaml"
+    spec = yaml.safe_load(spec_path.read_text()) if spec_path.is_file() else None
+    return dict((spec or {}).get("options") or {})
+
+
 def run_rule(rule: Rule, path: Path, catalog: Catalog) -> list[tuple[str, int]]:
     """Scan one fixture with only this rule; (file relative to the fixture, line) of each finding."""
-    config = Config(select=[rule.id])
+    config = Config(select=[rule.id], rule_options={rule.id: fixture_options(rule)})
     targets = None
     if path.is_file():
         kind = kind_by_name(path) or DEFAULT_KIND.get(rule.kind, rule.kind)

@@ -212,7 +212,28 @@ def scan_text(text: str, *, context: str | None = None) -> list[SecretMatch]:
     """Every secret in free text (a RUN line, a run: script, a message), ordered by offset."""
     if not text:
         return []
-    return _select(find_formats(text) + _pairs(text))
+    return _select(find_formats(text) + _pairs(text) + _name_value_items(text))
+
+
+# A YAML list item that names a variable and gives its value on the next line, as Kubernetes
+# `env:` and workflow inputs do:  `- name: DB_PASSWORD` / `  value: hunter2`.
+_NAME_VALUE = re.compile(
+    r"""^[ \t]*-?[ \t]*name:[ \t]*["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*\n[ \t]*value:[ \t]*(["']?)([^\n"']+)\2[ \t]*$""",
+    re.M,
+)
+
+
+def _name_value_items(text: str) -> list[SecretMatch]:
+    if "value:" not in text:
+        return []
+    found: list[SecretMatch] = []
+    for item in _NAME_VALUE.finditer(text):
+        key, value = item.group(1), item.group(3)
+        for m in scan_value(value, key=key):
+            offset = item.start(3)
+            found.append(SecretMatch(m.rule, m.description, m.value, m.start + offset, m.end + offset,
+                                     m.severity, m.confidence, m.key))
+    return found
 
 
 def _decoded_secret_data(value: str) -> str | None:

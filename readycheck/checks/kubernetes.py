@@ -1,0 +1,742 @@
+"""Kubernetes checks: containers (with their effective securityContext), workloads and objects in scope.
+
+Subjects come from readycheck.k8s.document: `kubernetes.container` (context: container, object, pod,
+pod_pointer, long_running), `kubernetes.workload` and `kubernetes.object`. Pointers are absolute in
+the document, so a finding about a pod-level field lands on the pod's line even for a container subject.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterator
+from typing import Any
+
+from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
+from readycheck.k8s.workloads import (
+    REPLICATED_KINDS,
+    Container,
+    containers,
+    get_in,
+    parse_quantity,
+    percent_or_int,
+    replicas,
+    selector_matches,
+    template_labels,
+)
+from readycheck.model import Hit, Pointer, Subject
+from readycheck.secrets import redact, scan_text, scan_value
+
+
+def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: str = "",
+         severity: str | None = None) -> Hit:
+    """A hit at an absolute pointer (its nearest located ancestor), or at the subject's owner."""
+    if pointer is None:
+        return Hit(message, key=key, severity=severity)
+    doc = subject.doc
+    while pointer and pointer not in doc.locations:
+        pointer = pointer[:-1]
+    if pointer[: len(subject.pointer)] == subject.pointer:
+        return Hit(message, at=pointer[len(subject.pointer):], key=key, severity=severity)
+    return Hit(message, span=doc.span_of(pointer), path=doc.display_path_for(pointer), key=key, severity=severity)
+
+
+def _container(subject: Subject) -> Container:
+    container: Container = subject.context["container"]
+    return container
+
+
+def _serving(subject: Subject) -> bool:
+    """An app container of a long-running workload: what probes and drain rules are about."""
+    return _container(subject).role == "app" and bool(subject.context["long_running"])
+
+
+def _label(subject: Subject) -> str:
+    container = _container(subject)
+    role = {"init": "init container", "ephemeral": "ephemeral container"}.get(container.role, "container")
+    return f"{role} '{container.name}'"
+
+
+# probes ---------------------------------------------------------------------------------------------
+
+
+def readiness_probe_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if _serving(subject) and not subject.data.get("readinessProbe"):
+        yield _hit(subject, f"{_label(subject)} has no readinessProbe: it receives traffic before it is ready")
+
+
+def liveness_probe_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if _serving(subject) and not subject.data.get("livenessProbe"):
+        yield _hit(subject, f"{_label(subject)} has no livenessProbe: a hung process is never restarted")
+
+
+def liveness_same_as_readiness(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    liveness, readiness = subject.data.get("livenessProbe"), subject.data.get("readinessProbe")
+    if _serving(subject) and liveness and liveness == readiness:
+        yield _hit(subject, f"{_label(subject)}: livenessProbe is identical to readinessProbe; a dependency "
+                   "outage then restarts every pod", subject.pointer + ("livenessProbe",))
+
+
+PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+HANDLERS = ("httpGet", "tcpSocket", "grpc")
+
+
+def probe_port_undeclared(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    ports = subject.data.get("ports") if isinstance(subject.data.get("ports"), list) else []
+    names = {p.get("name") for p in ports if isinstance(p, dict)}
+    numbers = {p.get("containerPort") for p in ports if isinstance(p, dict)}
+    for probe in PROBES:
+        for handler in HANDLERS:
+            port = get_in(subject.data, (probe, handler, "port"))
+            if port is None:
+                continue
+            if isinstance(port, str) and not port.isdigit():
+                if port not in names:
+                    yield _hit(subject, f"{_label(subject)}: {probe} uses port '{port}', which no container port "
+                               "is named: the probe can never succeed", subject.pointer + (probe, handler, "port"))
+            elif numbers and int(port) not in numbers:
+                yield _hit(subject, f"{_label(subject)}: {probe} checks port {port}, which the container does not "
+                           f"declare (declared: {', '.join(str(n) for n in sorted(numbers, key=str))})",
+                           subject.pointer + (probe, handler, "port"))
+
+
+def startup_probe_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    delay = get_in(subject.data, ("livenessProbe", "initialDelaySeconds"))
+    threshold = int(options.get("initial_delay_seconds", 60))
+    if not _serving(subject) or subject.data.get("startupProbe") or not isinstance(delay, int):
+        return
+    if delay >= threshold:
+        yield _hit(subject, f"{_label(subject)}: livenessProbe waits {delay}s before its first check; a "
+                   "startupProbe covers slow starts without delaying failure detection later",
+                   subject.pointer + ("livenessProbe", "initialDelaySeconds"))
+
+
+# resources ------------------------------------------------------------------------------------------
+
+
+def _resources(subject: Subject, group: str, resource: str) -> Any:
+    return get_in(subject.data, ("resources", group, resource))
+
+
+def _resources_at(subject: Subject) -> Pointer | None:
+    """Where a missing request or limit is fixed: the `resources:` key when written (even `{}`), else the owner."""
+    return subject.pointer + ("resources",) if "resources" in subject.data else None
+
+
+def _needs_resources(subject: Subject) -> bool:
+    return _container(subject).role != "ephemeral"  # ephemeral containers cannot have resources
+
+
+def _request_missing(subject: Subject, resource: str) -> Iterator[Hit]:
+    if not _needs_resources(subject):
+        return
+    if _resources(subject, "requests", resource) is None and _resources(subject, "limits", resource) is None:
+        yield _hit(subject, f"{_label(subject)} has no {resource} request: the scheduler cannot place it "
+                   "by what it needs", _resources_at(subject))
+
+
+def cpu_request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _request_missing(subject, "cpu")
+
+
+def memory_request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _request_missing(subject, "memory")
+
+
+def memory_limit_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if _needs_resources(subject) and _resources(subject, "limits", "memory") is None:
+        yield _hit(subject, f"{_label(subject)} has no memory limit: a leak can take the node's memory",
+                   _resources_at(subject))
+
+
+def cpu_limit_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if options.get("enabled") and _needs_resources(subject) and _resources(subject, "limits", "cpu") is None:
+        yield _hit(subject, f"{_label(subject)} has no CPU limit", _resources_at(subject))
+
+
+def limit_below_request(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    for resource in ("cpu", "memory"):
+        request = parse_quantity(_resources(subject, "requests", resource))
+        limit = parse_quantity(_resources(subject, "limits", resource))
+        if request is not None and limit is not None and limit < request:
+            yield _hit(subject, f"{_label(subject)}: {resource} limit {_resources(subject, 'limits', resource)} is "
+                       f"below its request {_resources(subject, 'requests', resource)}: the API server rejects it",
+                       subject.pointer + ("resources", "limits", resource))
+
+
+# non-root -------------------------------------------------------------------------------------------
+
+
+def run_as_non_root_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    security = container.security
+    user = security.get("runAsUser")
+    if user == 0 or security.get("runAsNonRoot") is True:
+        return
+    if isinstance(user, int) and not isinstance(user, bool) and user > 0:
+        return
+    pointer = container.security_at.get("runAsNonRoot") if security.get("runAsNonRoot") is False else None
+    yield _hit(subject, f"{_label(subject)} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser "
+               "is set (pod or container securityContext)", pointer)
+
+
+def run_as_user_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    if container.security.get("runAsUser") == 0:
+        yield _hit(subject, f"{_label(subject)} runs as root (runAsUser: 0)", container.security_at["runAsUser"])
+
+
+def run_as_group_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    if container.security.get("runAsGroup") == 0:
+        yield _hit(subject, f"{_label(subject)} runs with the root group (runAsGroup: 0)",
+                   container.security_at["runAsGroup"])
+
+
+# least privilege: containers ------------------------------------------------------------------------
+
+
+def privileged_container(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    if container.security.get("privileged") is True:
+        yield _hit(subject, f"{_label(subject)} is privileged: it has every capability and the host's devices",
+                   container.security_at["privileged"])
+
+
+def privilege_escalation_allowed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    value = container.security.get("allowPrivilegeEscalation")
+    if value is False:
+        return
+    yield _hit(subject, f"{_label(subject)} does not set allowPrivilegeEscalation: false; setuid binaries can "
+               "gain privileges", container.security_at.get("allowPrivilegeEscalation"))
+
+
+def _capabilities(container: Container) -> dict[str, Any]:
+    caps = container.security.get("capabilities")
+    return caps if isinstance(caps, dict) else {}
+
+
+def capabilities_not_dropped(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    drop = _capabilities(container).get("drop")
+    if isinstance(drop, list) and any(str(c).upper() in ("ALL", "CAP_ALL") for c in drop):
+        return
+    yield _hit(subject, f"{_label(subject)} keeps the default capabilities: add capabilities.drop: [ALL]",
+               container.security_at.get("capabilities"))
+
+
+def dangerous_capability(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    added = _capabilities(container).get("add")
+    dangerous = {str(c).upper() for c in options.get("capabilities", [])}
+    if not isinstance(added, list):
+        return
+    for i, cap in enumerate(added):
+        name = str(cap).upper().removeprefix("CAP_")
+        if name in dangerous:
+            yield _hit(subject, f"{_label(subject)} adds the {name} capability",
+                       container.security_at["capabilities"] + ("add", i))
+
+
+def root_filesystem_writable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    if container.role == "ephemeral" or container.security.get("readOnlyRootFilesystem") is True:
+        return
+    yield _hit(subject, f"{_label(subject)} has a writable root filesystem: set readOnlyRootFilesystem: true "
+               "and mount emptyDir volumes where it writes", container.security_at.get("readOnlyRootFilesystem"))
+
+
+def _pod_annotations(subject: Subject) -> dict[str, Any]:
+    obj = subject.context["object"]
+    pod_pointer: Pointer = subject.context["pod_pointer"]
+    path = ("metadata", "annotations") if obj.get("kind") == "Pod" else pod_pointer[1:-1] + ("metadata", "annotations")
+    annotations = get_in(obj, path)
+    return annotations if isinstance(annotations, dict) else {}
+
+
+def seccomp_profile_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    container = _container(subject)
+    profile = container.security.get("seccompProfile")
+    kind = profile.get("type") if isinstance(profile, dict) else None
+    if kind == "Unconfined":
+        yield _hit(subject, f"{_label(subject)} runs without seccomp (Unconfined)",
+                   container.security_at["seccompProfile"])
+        return
+    annotations = _pod_annotations(subject)
+    legacy = annotations.get(f"container.seccomp.security.alpha.kubernetes.io/{container.name}") or annotations.get(
+        "seccomp.security.alpha.kubernetes.io/pod")
+    if kind is None and legacy in (None, "unconfined"):
+        yield _hit(subject, f"{_label(subject)} has no seccomp profile: set seccompProfile.type: RuntimeDefault "
+                   "on the pod or container")
+
+
+def host_port(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    ports = subject.data.get("ports")
+    for i, port in enumerate(ports if isinstance(ports, list) else []):
+        if isinstance(port, dict) and port.get("hostPort"):
+            yield _hit(subject, f"{_label(subject)} binds hostPort {port['hostPort']} on the node",
+                       subject.pointer + ("ports", i, "hostPort"))
+
+
+# least privilege: pods and RBAC ---------------------------------------------------------------------
+
+
+def _pod(subject: Subject) -> dict[str, Any]:
+    pod: dict[str, Any] = subject.context["pod"]
+    return pod
+
+
+def _host_namespace(subject: Subject, field_name: str, what: str) -> Iterator[Hit]:
+    if _pod(subject).get(field_name) is True:
+        yield _hit(subject, f"the pod shares the node's {what} ({field_name}: true)",
+                   subject.context["pod_pointer"] + (field_name,))
+
+
+def host_network(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _host_namespace(subject, "hostNetwork", "network namespace")
+
+
+def host_pid(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _host_namespace(subject, "hostPID", "process namespace")
+
+
+def host_ipc(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _host_namespace(subject, "hostIPC", "IPC namespace")
+
+
+def host_path_volume(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    volumes = _pod(subject).get("volumes")
+    for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        if isinstance(volume, dict) and isinstance(volume.get("hostPath"), dict):
+            path = volume["hostPath"].get("path", "")
+            yield _hit(subject, f"volume '{volume.get('name', '')}' mounts the node's {path or 'filesystem'} "
+                       "(hostPath)", subject.context["pod_pointer"] + ("volumes", i, "hostPath"))
+
+
+def _bound_service_accounts(subject: Subject) -> set[tuple[str, str]]:
+    bound = set()
+    for binding in of_kind(subject.doc, "RoleBinding", "ClusterRoleBinding"):
+        for item in get_in(binding.obj, ("subjects",)) or []:
+            if isinstance(item, dict) and item.get("kind") == "ServiceAccount":
+                bound.add((str(item.get("namespace") or binding.namespace), str(item.get("name"))))
+    return bound
+
+
+def service_account_token_mounted(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    pod = _pod(subject)
+    setting = pod.get("automountServiceAccountToken")
+    if setting is False:
+        return
+    account = str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")
+    namespace = str(get_in(subject.data, ("metadata", "namespace")) or "")
+    if (namespace, account) in _bound_service_accounts(subject):
+        return  # the pod talks to the API server: it needs the token
+    for sa in of_kind(subject.doc, "ServiceAccount"):
+        opted_out = sa.obj.get("automountServiceAccountToken") is False
+        if setting is None and opted_out and (sa.name, sa.namespace) == (account, namespace):
+            return
+    pointer = subject.context["pod_pointer"] + ("automountServiceAccountToken",) if setting is True else None
+    yield _hit(subject, f"the service account token of '{account}' is mounted into the pod although nothing in "
+               "scope grants it a role: set automountServiceAccountToken: false", pointer)
+
+
+def _rbac_rules(subject: Subject) -> Iterator[tuple[int, dict[str, Any]]]:
+    if subject.data.get("kind") not in ("Role", "ClusterRole"):
+        return
+    rules = subject.data.get("rules")
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        if isinstance(rule, dict):
+            yield i, rule
+
+
+def _words(value: Any) -> list[str]:
+    """A list of strings from an RBAC field; anything else counts as empty."""
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def rbac_wildcard_verbs(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    for i, rule in _rbac_rules(subject):
+        if "*" in _words(rule.get("verbs")):
+            yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants every verb ('*')",
+                       subject.pointer + ("rules", i, "verbs"))
+
+
+def rbac_wildcard_resources(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    for i, rule in _rbac_rules(subject):
+        if "*" in _words(rule.get("resources")):
+            yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants access to every "
+                       "resource ('*')", subject.pointer + ("rules", i, "resources"))
+
+
+def rbac_cluster_secrets_read(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "ClusterRole":
+        return
+    for i, rule in _rbac_rules(subject):
+        groups = _words(rule.get("apiGroups"))
+        verbs = set(_words(rule.get("verbs")))
+        if "secrets" in _words(rule.get("resources")) and ("" in groups or "*" in groups) and verbs & {
+                "get", "list", "watch", "*"}:
+            yield _hit(subject, f"ClusterRole '{subject.context['info'].name}' can read Secrets in every namespace",
+                       subject.pointer + ("rules", i, "resources"))
+
+
+def cluster_admin_binding(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
+        return
+    ref = subject.data.get("roleRef")
+    if isinstance(ref, dict) and ref.get("kind") == "ClusterRole" and ref.get("name") == "cluster-admin":
+        yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants cluster-admin",
+                   subject.pointer + ("roleRef", "name"))
+
+
+# pinned versions ------------------------------------------------------------------------------------
+
+
+def image_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    image = subject.data.get("image")
+    if not isinstance(image, str) or not image.strip() or "$" in image or "{{" in image:
+        return
+    if "@" in image:
+        return  # a digest pins it, with or without a tag
+    last = image.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else None
+    if tag is None or tag == "latest":
+        what = "has no tag" if tag is None else "uses the 'latest' tag"
+        yield _hit(subject, f"{_label(subject)}: image '{image}' {what}", subject.pointer + ("image",))
+
+
+# graceful shutdown ----------------------------------------------------------------------------------
+
+
+def termination_grace_short(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    grace = _pod(subject).get("terminationGracePeriodSeconds")
+    minimum = int(options.get("minimum_seconds", 5))
+    if subject.context["long_running"] and isinstance(grace, int) and grace < minimum:
+        yield _hit(subject, f"terminationGracePeriodSeconds is {grace}: the process is killed before it can drain",
+                   subject.context["pod_pointer"] + ("terminationGracePeriodSeconds",))
+
+
+def _sleep_seconds(argv: list[str]) -> float | None:
+    if not argv or argv[0].rsplit("/", 1)[-1] != "sleep" or len(argv) < 2:
+        return None
+    try:
+        return float(argv[1].rstrip("s"))
+    except ValueError:
+        return None
+
+
+def prestop_sleep(container: dict[str, Any]) -> tuple[float | None, Pointer]:
+    """Seconds a preStop hook sleeps (exec `sleep N`, through `sh -c` too, or the sleep action)."""
+    pre_stop = get_in(container, ("lifecycle", "preStop"))
+    if not isinstance(pre_stop, dict):
+        return None, ()
+    seconds = get_in(pre_stop, ("sleep", "seconds"))
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+        return float(seconds), ("lifecycle", "preStop", "sleep", "seconds")
+    command = get_in(pre_stop, ("exec", "command"))
+    if not isinstance(command, list):
+        return None, ()
+    argv = [str(a) for a in command]
+    pointer = ("lifecycle", "preStop", "exec", "command")
+    direct = _sleep_seconds(argv)
+    if direct is not None:
+        return direct, pointer
+    if len(argv) >= 3 and argv[1] == "-c":
+        from readycheck.shell import parse_script
+
+        for cmd in parse_script(argv[2]).commands:
+            found = _sleep_seconds(cmd.argv)
+            if found is not None:
+                return found, pointer
+    return None, ()
+
+
+def prestop_exceeds_grace(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    seconds, at = prestop_sleep(subject.data)
+    if seconds is None:
+        return
+    grace = _pod(subject).get("terminationGracePeriodSeconds")
+    grace = grace if isinstance(grace, int) else 30
+    if seconds >= grace:
+        yield _hit(subject, f"{_label(subject)}: the preStop hook sleeps {seconds:g}s, not less than the "
+                   f"{grace}s grace period: the app is killed before it gets SIGTERM", subject.pointer + at)
+
+
+def prestop_delay_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if not _serving(subject) or get_in(subject.data, ("lifecycle", "preStop")):
+        return
+    services = selecting(subject.doc, subject.context["object"], "Service")
+    if services:
+        yield _hit(subject, f"{_label(subject)} is behind Service '{services[0].name}' but has no preStop delay: "
+                   "it stops before endpoints are updated and requests fail during rollouts")
+
+
+# availability ---------------------------------------------------------------------------------------
+
+SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
+
+
+def _desired_replicas(subject: Subject) -> int | None:
+    """spec.replicas, else the HPA's minReplicas, else 1 (the API default)."""
+    count = replicas(subject.data)
+    if count is not None:
+        return count
+    if get_in(subject.data, ("spec", "replicas")) is not None:
+        return None  # templated or odd: unknown
+    for hpa in autoscalers_of(subject.doc, subject.data):
+        low = get_in(hpa.obj, ("spec", "minReplicas"))
+        return low if isinstance(low, int) else 1
+    return 1
+
+
+def single_replica(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") not in SCALED_KINDS or autoscalers_of(subject.doc, subject.data):
+        return
+    count = replicas(subject.data)
+    explicit = get_in(subject.data, ("spec", "replicas")) is not None
+    if explicit and count is None or count == 0:
+        return
+    if (count or 1) < 2:
+        pointer = subject.pointer + ("spec", "replicas") if explicit else None
+        yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' runs a single replica: any "
+                   "node drain or crash is an outage", pointer)
+
+
+def pdb_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") not in SCALED_KINDS:
+        return
+    count = _desired_replicas(subject)
+    if count is None or count < 2 or selecting(subject.doc, subject.data, "PodDisruptionBudget"):
+        return
+    yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' has {count} replicas but no "
+               "PodDisruptionBudget: a node drain may evict them all at once")
+
+
+def pdb_blocks_disruption(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "PodDisruptionBudget":
+        return
+    spec = subject.data.get("spec") if isinstance(subject.data.get("spec"), dict) else {}
+    name = subject.context["info"].name
+    if "maxUnavailable" in spec and str(spec["maxUnavailable"]) in ("0", "0%"):
+        yield _hit(subject, f"PodDisruptionBudget '{name}' allows no disruption (maxUnavailable: 0): node drains "
+                   "block forever", subject.pointer + ("spec", "maxUnavailable"))
+        return
+    min_available = spec.get("minAvailable")
+    if min_available is None:
+        return
+    if str(min_available) == "100%":
+        yield _hit(subject, f"PodDisruptionBudget '{name}' requires every pod (minAvailable: 100%): node drains "
+                   "block forever", subject.pointer + ("spec", "minAvailable"))
+        return
+    if not isinstance(min_available, int):
+        return
+    for workload in workloads(subject.doc):
+        count = replicas(workload.obj)
+        if count is None or not same_namespace(workload.obj, subject.data):
+            continue
+        if selector_matches(spec.get("selector"), template_labels(workload.obj)) and min_available >= count:
+            yield _hit(subject, f"PodDisruptionBudget '{name}' requires {min_available} of {count} pods of "
+                       f"{workload.kind} '{workload.name}': no pod can ever be evicted",
+                       subject.pointer + ("spec", "minAvailable"))
+            return
+
+
+def hpa_min_replicas_low(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "HorizontalPodAutoscaler":
+        return
+    low = get_in(subject.data, ("spec", "minReplicas"))
+    if low is None or isinstance(low, int) and low < 2:
+        pointer = subject.pointer + ("spec", "minReplicas") if low is not None else None
+        yield _hit(subject, f"HorizontalPodAutoscaler '{subject.context['info'].name}' may scale down to "
+                   f"{low if low is not None else 1} replica", pointer)
+
+
+def _cpu_metric(hpa: dict[str, Any]) -> Pointer | None:
+    if get_in(hpa, ("spec", "targetCPUUtilizationPercentage")) is not None:
+        return ("spec", "targetCPUUtilizationPercentage")
+    metrics = get_in(hpa, ("spec", "metrics"))
+    for i, metric in enumerate(metrics if isinstance(metrics, list) else []):
+        if not isinstance(metric, dict):
+            continue
+        for kind_key in ("resource", "containerResource"):
+            if get_in(metric, (kind_key, "name")) == "cpu":
+                return ("spec", "metrics", i, kind_key, "name")
+    return None
+
+
+def hpa_cpu_without_requests(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "HorizontalPodAutoscaler":
+        return
+    metric = _cpu_metric(subject.data)
+    ref = get_in(subject.data, ("spec", "scaleTargetRef"))
+    if metric is None or not isinstance(ref, dict):
+        return
+    for workload in workloads(subject.doc):
+        if workload.name != ref.get("name") or workload.kind != ref.get("kind") or not same_namespace(
+                workload.obj, subject.data):
+            continue
+        for container in containers(workload.obj):
+            resources = container.data.get("resources") or {}
+            if container.role != "app" or not isinstance(resources, dict):
+                continue
+            if get_in(resources, ("requests", "cpu")) is None and get_in(resources, ("limits", "cpu")) is None:
+                yield _hit(subject, f"HorizontalPodAutoscaler '{subject.context['info'].name}' scales on CPU "
+                           f"utilisation but container '{container.name}' of {workload.kind} '{workload.name}' has "
+                           "no CPU request: the autoscaler cannot compute it", subject.pointer + metric)
+                return
+
+
+def rolling_update_all_unavailable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") not in ("Deployment", "Rollout"):
+        return
+    value = get_in(subject.data, ("spec", "strategy", "rollingUpdate", "maxUnavailable"))
+    count = _desired_replicas(subject)
+    if value is None or count is None or count < 1:
+        return
+    unavailable = percent_or_int(value, count)
+    if unavailable is not None and int(unavailable) >= count:
+        yield _hit(subject, f"rolling update maxUnavailable {value} takes down all {count} replicas at once",
+                   subject.pointer + ("spec", "strategy", "rollingUpdate", "maxUnavailable"))
+
+
+def topology_spread_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if not options.get("enabled") or subject.data.get("kind") not in SCALED_KINDS:
+        return
+    count = _desired_replicas(subject)
+    pod = _pod(subject)
+    if count is None or count < 2 or pod.get("topologySpreadConstraints"):
+        return
+    if get_in(pod, ("affinity", "podAntiAffinity")):
+        return
+    yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' has {count} replicas but no "
+               "topologySpreadConstraints or podAntiAffinity: they may all land on one node")
+
+
+# secrets --------------------------------------------------------------------------------------------
+
+
+def _first(matches: list[Any]) -> Any:
+    """The first match worth reporting: low-confidence guesses (a weak URL password) are left out."""
+    return next((m for m in matches if m.confidence != "low"), None)
+
+
+def _severity(match: Any) -> str | None:
+    """The detector's milder verdict (a well-known default password is a warning); else the rule's severity."""
+    return None if match.severity == "error" else str(match.severity)
+
+
+def env_secret_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    env = subject.data.get("env")
+    for i, item in enumerate(env if isinstance(env, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+            continue
+        match = _first(scan_value(item["value"], key=str(item.get("name") or ""), context="kubernetes"))
+        if match is not None:
+            yield _hit(subject, f"{_label(subject)}: env {item.get('name')} holds a literal secret "
+                       f"({match.description}: {redact(match.value)}); use valueFrom.secretKeyRef",
+                       subject.pointer + ("env", i, "value"), key=str(item.get("name")), severity=_severity(match))
+
+
+def secret_object_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Secret" or "/" in str(subject.data.get("apiVersion")):
+        return
+    for section in ("data", "stringData"):
+        values = subject.data.get(section)
+        for key, value in (values.items() if isinstance(values, dict) else []):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            if scan_value(value, key=str(key), context="kubernetes-secret"):
+                yield _hit(subject, f"Secret '{subject.context['info'].name}' stores '{key}' in plain manifest "
+                           f"{section}: commit a SealedSecret or an ExternalSecret reference instead",
+                           subject.pointer + (section, key), key=str(key))
+
+
+def configmap_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "ConfigMap":
+        return
+    values = subject.data.get("data")
+    for key, value in (values.items() if isinstance(values, dict) else []):
+        if not isinstance(value, str):
+            continue
+        match = _first(scan_value(value, key=str(key), context="kubernetes"))
+        if match is not None:
+            yield _hit(subject, f"ConfigMap '{subject.context['info'].name}' entry '{key}' holds a secret "
+                       f"({match.description}: {redact(match.value)}); ConfigMaps are readable by many",
+                       subject.pointer + ("data", key), key=str(key), severity=_severity(match))
+
+
+def command_credential(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    for field_name in ("command", "args"):
+        argv = subject.data.get(field_name)
+        if not isinstance(argv, list):
+            continue
+        words = [str(a) for a in argv]
+        joined = " ".join(shlex.quote(w) if " " not in w else w for w in words)
+        offsets, position = [], 0
+        for word in words:
+            start = joined.find(word, position)
+            offsets.append(start)
+            position = start + len(word) if start >= 0 else position
+        for match in scan_text(joined, context="kubernetes"):
+            if match.confidence == "low":
+                continue
+            index = max((i for i, o in enumerate(offsets) if 0 <= o <= match.start), default=0)
+            yield _hit(subject, f"{_label(subject)}: {field_name} carries a credential ({match.description}: "
+                       f"{redact(match.value)}); pass it from a Secret as an environment variable",
+                       subject.pointer + (field_name, index), severity=_severity(match))
+
+
+# correctness ----------------------------------------------------------------------------------------
+
+
+def service_selects_nothing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Service":
+        return
+    selector = get_in(subject.data, ("spec", "selector"))
+    candidates = [w for w in workloads(subject.doc) if same_namespace(w.obj, subject.data)]
+    if not isinstance(selector, dict) or not selector or not candidates:
+        return
+    if not any(selector_matches(selector, template_labels(w.obj)) for w in candidates):
+        yield _hit(subject, f"Service '{subject.context['info'].name}' selects no pods of the workloads in scope",
+                   subject.pointer + ("spec", "selector"))
+
+
+def _ingress_backends(ingress: dict[str, Any]) -> Iterator[tuple[str, Pointer]]:
+    spec = ingress.get("spec")
+    if not isinstance(spec, dict):
+        return
+    default_key = "defaultBackend" if "defaultBackend" in spec else "backend"
+    backends: list[tuple[Any, Pointer]] = [(spec.get(default_key), ("spec", default_key))]
+    for i, rule in enumerate(spec.get("rules") or []):
+        for j, path in enumerate(get_in(rule, ("http", "paths")) or []):
+            if isinstance(path, dict):
+                backends.append((path.get("backend"), ("spec", "rules", i, "http", "paths", j, "backend")))
+    for backend, pointer in backends:
+        if not isinstance(backend, dict):
+            continue
+        if isinstance(backend.get("service"), dict) and backend["service"].get("name"):
+            yield str(backend["service"]["name"]), pointer + ("service", "name")
+        elif backend.get("serviceName"):
+            yield str(backend["serviceName"]), pointer + ("serviceName",)
+
+
+def ingress_backend_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Ingress":
+        return
+    services = {s.name for s in of_kind(subject.doc, "Service") if same_namespace(s.obj, subject.data)}
+    if not services:
+        return
+    for name, pointer in _ingress_backends(subject.data):
+        if name not in services:
+            yield _hit(subject, f"Ingress '{subject.context['info'].name}' routes to Service '{name}', which is not "
+                       "defined in scope", subject.pointer + pointer)
+
+
+def selector_template_mismatch(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") not in (*REPLICATED_KINDS, "DaemonSet"):
+        return
+    selector = get_in(subject.data, ("spec", "selector"))
+    labels = template_labels(subject.data)
+    if isinstance(selector, dict) and selector and not selector_matches(selector, labels):
+        yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}': spec.selector does not "
+                   "match the pod template labels: the API server rejects it", subject.pointer + ("spec", "selector"))

@@ -1,0 +1,256 @@
+"""Loading a chart (directory or ``.tgz``) into memory.
+
+Everything is read up front into a path->bytes map (after ``.helmignore``),
+so directory charts and archives share one code path and rendering never
+touches the filesystem again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+import yaml
+
+from .archive import ArchiveError, ArchiveLimits, read_chart_archive
+from .values_yaml import ValuesError, parse_values_text
+
+MAX_FILE_BYTES = 10_000_000
+MAX_CHART_BYTES = 50_000_000
+MAX_CHART_FILES = 5_000
+MAX_SUBCHART_DEPTH = 10
+
+
+class ChartLoadError(ValueError):
+    """A chart that cannot be loaded at all; path is relative to the root chart."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Dependency:
+    name: str
+    version: str = ""
+    repository: str = ""
+    condition: str = ""
+    tags: list[str] = field(default_factory=list)
+    alias: str = ""
+    import_values: list[Any] = field(default_factory=list)
+    enabled: bool = True
+
+
+@dataclass
+class Chart:
+    name: str
+    version: str
+    app_version: str | None
+    api_version: str
+    type: str
+    path: str  # where it was loaded from: the chart directory or archive (for subcharts, below the root's)
+    location: str  # directory relative to the root chart, "" for the root, e.g. "charts/redis"
+    metadata: dict[str, Any]
+    values: dict[str, Any]  # this chart's own values.yaml, provenance-tracked
+    values_lines: dict[tuple[Any, ...], int]
+    values_schema: dict[str, Any] | None
+    values_files: list[str]
+    templates: dict[str, str]  # "templates/x.yaml" -> source
+    files: dict[str, bytes]  # what .Files sees
+    dependencies: list[Dependency]
+    subcharts: list[Chart]
+    problems: list[ChartLoadError] = field(default_factory=list)  # non-fatal: bad subcharts etc.
+
+    @property
+    def is_library(self) -> bool:
+        return self.type == "library"
+
+    def display(self, relative: str) -> str:
+        """Path of a chart file relative to the root chart directory."""
+        return f"{self.location}/{relative}" if self.location else relative
+
+
+_IGNORE_ALWAYS = ["templates/.?*"]
+
+
+def _read_directory(root: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    total = 0
+    resolved_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            full = Path(dirpath) / filename
+            if full.is_symlink() and not full.resolve().is_relative_to(resolved_root):
+                continue  # a link out of the chart is not part of it
+            if not full.is_file():
+                continue
+            size = full.stat().st_size
+            total += size
+            if size > MAX_FILE_BYTES or total > MAX_CHART_BYTES or len(files) >= MAX_CHART_FILES:
+                raise ChartLoadError(str(full.relative_to(root)), None, "chart is too large to load")
+            files[full.relative_to(root).as_posix()] = full.read_bytes()
+    return files
+
+
+def _apply_helmignore(files: dict[str, bytes]) -> dict[str, bytes]:
+    patterns = list(_IGNORE_ALWAYS)
+    if ".helmignore" in files:
+        patterns += files[".helmignore"].decode("utf-8", "replace").splitlines()
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    return {path: data for path, data in files.items() if not spec.match_file(path)}
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8-sig", "replace")
+
+
+def _yaml_doc(data: bytes, path: str) -> Any:
+    try:
+        return yaml.load(_text(data), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ChartLoadError(path, mark.line + 1 if mark else None, f"invalid YAML: {exc}") from None
+
+
+_VERSION_KEYS = ("name", "version", "appVersion", "kubeVersion")
+
+
+def _version_texts(data: bytes) -> dict[str, str]:
+    """Version-like fields as written: ``appVersion: 1.10`` is "1.10", not the float 1.1."""
+    node = yaml.compose(_text(data), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    out: dict[str, str] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            is_text = isinstance(value, yaml.ScalarNode) and value.tag != "tag:yaml.org,2002:null"
+            if isinstance(key, yaml.ScalarNode) and key.value in _VERSION_KEYS and is_text:
+                out[key.value] = value.value
+    return out
+
+
+def _dependencies(raw: Any, path: str) -> list[Dependency]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ChartLoadError(path, None, "dependencies must be a list")
+    deps = []
+    for item in raw:
+        if not isinstance(item, dict) or not item.get("name"):
+            raise ChartLoadError(path, None, "every dependency needs a name")
+        tags = item.get("tags") or []
+        deps.append(Dependency(
+            name=str(item["name"]), version=str(item.get("version") or ""), repository=str(item.get("repository") or ""),
+            condition=str(item.get("condition") or ""), tags=[str(t) for t in tags] if isinstance(tags, list) else [],
+            alias=str(item.get("alias") or ""), import_values=list(item.get("import-values") or []),
+        ))
+    return deps
+
+
+def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0, origin_path: str = "") -> Chart:
+    """Build a Chart from its files; ``location`` places it under the root chart, ``origin_path``
+    says where it was read from."""
+    files = _apply_helmignore(files)
+    where = f"{location}/" if location else ""
+    if "Chart.yaml" not in files:
+        raise ChartLoadError(f"{where}Chart.yaml", None, "Chart.yaml is missing")
+    metadata = _yaml_doc(files["Chart.yaml"], f"{where}Chart.yaml")
+    if not isinstance(metadata, dict):
+        raise ChartLoadError(f"{where}Chart.yaml", 1, "Chart.yaml must be a YAML map")
+    metadata.update(_version_texts(files["Chart.yaml"]))
+    name = str(metadata.get("name") or "")
+    if not name:
+        raise ChartLoadError(f"{where}Chart.yaml", None, "chart name is required")
+    api_version = str(metadata.get("apiVersion") or "v1")
+    problems: list[ChartLoadError] = []
+    if not metadata.get("version"):
+        problems.append(ChartLoadError(f"{where}Chart.yaml", None, "chart version is required"))
+
+    deps_raw: Any = metadata.get("dependencies")
+    if api_version == "v1" and "requirements.yaml" in files:
+        requirements = _yaml_doc(files["requirements.yaml"], f"{where}requirements.yaml")
+        deps_raw = requirements.get("dependencies") if isinstance(requirements, dict) else None
+    dependencies = _dependencies(deps_raw, f"{where}Chart.yaml")
+
+    values_text = _text(files["values.yaml"]) if "values.yaml" in files else ""
+    try:
+        values, values_lines = parse_values_text(values_text, f"{where}values.yaml")
+    except ValuesError as exc:
+        raise ChartLoadError(exc.file, exc.line, exc.message) from None
+
+    schema = None
+    if "values.schema.json" in files:
+        try:
+            schema = json.loads(_text(files["values.schema.json"]))
+        except ValueError as exc:
+            problems.append(ChartLoadError(f"{where}values.schema.json", None, f"invalid JSON: {exc}"))
+
+    templates = {p: _text(d) for p, d in sorted(files.items()) if p.startswith("templates/")}
+    special = {"Chart.yaml", "values.yaml", "values.schema.json", "requirements.yaml", "requirements.lock", "Chart.lock"}
+    plain_files = {p: d for p, d in files.items()
+                   if p not in special and not p.startswith(("templates/", "charts/"))}
+
+    subcharts: list[Chart] = []
+    for sub_location, sub_files, label in _subchart_sources(files):
+        try:
+            if isinstance(sub_files, ArchiveError):
+                raise sub_files
+            if depth >= MAX_SUBCHART_DEPTH:
+                raise ChartLoadError(f"{where}{label}", None, "subcharts nested too deeply")
+            subcharts.append(load_chart_files(sub_files, f"{where}{sub_location}", depth + 1,
+                                              f"{origin_path}/{label}" if origin_path else label))
+        except ChartLoadError as exc:
+            problems.append(exc)
+        except ArchiveError as exc:
+            problems.append(ChartLoadError(f"{where}{label}", None, str(exc)))
+
+    chart = Chart(
+        name=name, version=str(metadata.get("version") or ""),
+        app_version=None if metadata.get("appVersion") is None else str(metadata.get("appVersion")),
+        api_version=api_version, type=str(metadata.get("type") or "application"), path=origin_path, location=location,
+        metadata=metadata,
+        values=values, values_lines=values_lines, values_schema=schema,
+        values_files=[f"{where}values.yaml"] if "values.yaml" in files else [], templates=templates,
+        files=plain_files, dependencies=dependencies, subcharts=subcharts, problems=problems,
+    )
+    return chart
+
+
+def _subchart_sources(files: dict[str, bytes]) -> list[tuple[str, dict[str, bytes] | ArchiveError, str]]:
+    """(path under the parent, files or the archive's error, label for errors) of each ``charts/`` entry."""
+    directories: dict[str, dict[str, bytes]] = {}
+    sources: list[tuple[str, dict[str, bytes] | ArchiveError, str]] = []
+    for file_path, data in sorted(files.items()):
+        if not file_path.startswith("charts/"):
+            continue
+        head, sep, tail = file_path[len("charts/") :].partition("/")
+        if sep:
+            directories.setdefault(head, {})[tail] = data
+        elif head.endswith((".tgz", ".tar.gz")):
+            try:
+                top, archived = read_chart_archive(data, ArchiveLimits())
+            except ArchiveError as exc:
+                sources.append((f"charts/{head}", exc, f"charts/{head}"))
+                continue
+            sources.append((f"charts/{top}", archived, f"charts/{head}"))
+    for name, sub_files in sorted(directories.items()):
+        sources.append((f"charts/{name}", sub_files, f"charts/{name}"))
+    return sources
+
+
+def load_chart(chart_dir: str | Path) -> Chart:
+    root = Path(chart_dir)
+    if root.is_file() and root.name.endswith((".tgz", ".tar.gz")):
+        try:
+            _top, files = read_chart_archive(root.read_bytes())
+        except ArchiveError as exc:
+            raise ChartLoadError(root.name, None, str(exc)) from None
+        return load_chart_files(files, origin_path=str(root))
+    if not root.is_dir():
+        raise ChartLoadError(str(root), None, "chart directory not found")
+    return load_chart_files(_read_directory(root), origin_path=str(root))

@@ -1,0 +1,373 @@
+"""Encoding functions: JSON/YAML/TOML in and out, base64/32, hashes, regexes.
+
+JSON follows Go's encoding/json (sorted keys, HTML escaping, float format);
+YAML/JSON input yields float64 numbers as in Helm.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+import json
+import math
+import re
+import zlib
+from typing import Any
+
+import yaml
+
+from .funcs_base import FuncError, FuncSpec, spec, want_int, want_str
+from .govalues import GoStruct, repr_fixed
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# -- JSON -------------------------------------------------------------------
+def _json_float(value: float) -> str:
+    if not math.isfinite(value):
+        raise FuncError(f"json: unsupported value: {value}")
+    if value == int(value) and abs(value) < 1e21:
+        return str(int(value))
+    magnitude = abs(value)
+    if magnitude < 1e-6 or magnitude >= 1e21:
+        text = repr(value)
+        mantissa, _, exp = text.partition("e")
+        return f"{mantissa}e{'-' if exp.startswith('-') else '+'}{int(exp.lstrip('+-'))}"
+    return repr_fixed(value)
+
+
+def _json_str(text: str, escape_html: bool) -> str:
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif code < 0x20 or (escape_html and ch in "<>&") or ch in "\u2028\u2029":
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def go_json(value: Any, escape_html: bool = True, indent: str | None = None, level: int = 0) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _json_float(value)
+    if isinstance(value, str):
+        return _json_str(value, escape_html)
+    if isinstance(value, bytes):
+        return '"' + base64.b64encode(value).decode() + '"'
+    if isinstance(value, GoStruct):
+        value = value.fields if value.string is None else value.string
+        return go_json(value, escape_html, indent, level)
+    if isinstance(value, dict):
+        items = [(_json_str(str(k), escape_html), value[k]) for k in sorted(value, key=str)]
+        if not items:
+            return "{}"
+        if indent is None:
+            return "{" + ",".join(f"{k}:{go_json(v, escape_html)}" for k, v in items) + "}"
+        inner = indent * (level + 1)
+        body = ",\n".join(f"{inner}{k}: {go_json(v, escape_html, indent, level + 1)}" for k, v in items)
+        return "{\n" + body + "\n" + indent * level + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        if indent is None:
+            return "[" + ",".join(go_json(v, escape_html) for v in value) + "]"
+        inner = indent * (level + 1)
+        body = ",\n".join(inner + go_json(v, escape_html, indent, level + 1) for v in value)
+        return "[\n" + body + "\n" + indent * level + "]"
+    raise FuncError(f"json: unsupported type: {type(value).__name__}")
+
+
+def to_json(value: Any) -> str:
+    return go_json(value)
+
+
+def to_pretty_json(value: Any) -> str:
+    return go_json(value, indent="  ")
+
+
+def to_raw_json(value: Any) -> str:
+    return go_json(value, escape_html=False)
+
+
+MAX_DECODED_NODES = 200_000
+
+
+def json_numbers_as_float(value: Any, budget: list[int] | None = None) -> Any:
+    """What a round trip through Go's ``interface{}`` leaves: float64 numbers, string keys.
+    ``budget`` bounds the work when YAML aliases make a short text expand exponentially."""
+    budget = budget if budget is not None else [MAX_DECODED_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise FuncError("decoded document too large (YAML alias bomb?)")
+    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, dict):
+        return {_key_str(k): json_numbers_as_float(v, budget) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_numbers_as_float(v, budget) for v in value]
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return str(value)
+
+
+def _key_str(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(key)
+
+
+def from_json(text: Any) -> Any:
+    try:
+        value = json.loads(want_str(text))
+    except ValueError as exc:
+        return {"Error": str(exc)}
+    return json_numbers_as_float(value)
+
+
+def must_from_json(text: Any) -> Any:
+    try:
+        return json_numbers_as_float(json.loads(want_str(text)))
+    except ValueError as exc:
+        raise FuncError(str(exc)) from None
+
+
+def from_json_array(text: Any) -> list[Any]:
+    try:
+        value = json.loads(want_str(text))
+    except ValueError as exc:
+        return [str(exc)]
+    return json_numbers_as_float(value) if isinstance(value, list) else ["json: cannot unmarshal into []interface {}"]
+
+
+# -- YAML / TOML --------------------------------------------------------------
+def parse_yaml(text: str) -> Any:
+    return json_numbers_as_float(yaml.load(str.__str__(text), Loader=_Loader))  # libyaml wants an exact str
+
+
+def from_yaml(text: Any) -> dict[str, Any]:
+    try:
+        value = parse_yaml(want_str(text))
+    except yaml.YAMLError as exc:
+        return {"Error": f"error converting YAML to JSON: {exc}"}
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        return {"Error": "error unmarshaling JSON: json: cannot unmarshal into Go value of type map[string]interface {}"}
+    return value
+
+
+def from_yaml_array(text: Any) -> list[Any]:
+    try:
+        value = parse_yaml(want_str(text))
+    except yaml.YAMLError as exc:
+        return [f"error converting YAML to JSON: {exc}"]
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return ["error unmarshaling JSON: json: cannot unmarshal into Go value of type []interface {}"]
+    return value
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return _json_str(str(value), False)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _json_str(key, False)
+
+
+def to_toml(value: Any) -> str:
+    """Scalars of a table first, then sub-tables, keys sorted (BurntSushi's layout)."""
+    if not isinstance(value, dict):
+        raise FuncError("toml: top-level value must be a map")
+    lines: list[str] = []
+
+    def table(mapping: dict[str, Any], path: list[str]) -> None:
+        scalars = [k for k in sorted(mapping) if not isinstance(mapping[k], dict) and mapping[k] is not None]
+        tables = [k for k in sorted(mapping) if isinstance(mapping[k], dict)]
+        if path and (scalars or not tables):
+            if lines:
+                lines.append("")
+            lines.append("  " * (len(path) - 1) + "[" + ".".join(map(_toml_key, path)) + "]")
+        indent = "  " * len(path)
+        lines.extend(f"{indent}{_toml_key(k)} = {_toml_value(mapping[k])}" for k in scalars)
+        for k in tables:
+            table(mapping[k], [*path, k])
+
+    table(value, [])
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# -- base64 / hashes -------------------------------------------------------------
+def b64enc(text: Any) -> str:
+    return base64.b64encode(want_str(text).encode()).decode()
+
+
+def b64dec(text: Any) -> str:
+    try:
+        return base64.b64decode(want_str(text), validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError) as exc:
+        return f"illegal base64 data: {exc}"
+
+
+def b32enc(text: Any) -> str:
+    return base64.b32encode(want_str(text).encode()).decode()
+
+
+def b32dec(text: Any) -> str:
+    try:
+        return base64.b32decode(want_str(text)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError) as exc:
+        return f"illegal base32 data: {exc}"
+
+
+def sha1sum(text: Any) -> str:
+    return hashlib.sha1(want_str(text).encode()).hexdigest()
+
+
+def sha256sum(text: Any) -> str:
+    return hashlib.sha256(want_str(text).encode()).hexdigest()
+
+
+def sha512sum(text: Any) -> str:
+    return hashlib.sha512(want_str(text).encode()).hexdigest()
+
+
+def adler32sum(text: Any) -> str:
+    return str(zlib.adler32(want_str(text).encode()))
+
+
+# -- regular expressions (RE2 syntax mapped onto Python's) -------------------------------
+_POSIX_CLASSES = {"alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z", "lower": "a-z",
+                  "space": r" \t\n\r\f\v", "xdigit": "0-9A-Fa-f", "punct": r"!-/:-@\[-`{-~", "word": r"\w"}
+
+
+def go_regex(pattern: Any) -> re.Pattern[str]:
+    text = want_str(pattern)
+    text = re.sub(r"\(\?<(?![=!])", "(?P<", text)
+    text = text.replace(r"\z", r"\Z")
+    text = re.sub(r"\[:(\w+):\]", lambda m: _POSIX_CLASSES.get(m.group(1), m.group(0)), text)
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise FuncError(f"error parsing regexp: {exc}: `{pattern}`") from None
+
+
+def _expand(template: str, match: re.Match[str]) -> str:
+    """Go's Regexp.Expand: ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``."""
+    out: list[str] = []
+    i = 0
+    while i < len(template):
+        ch = template[i]
+        if ch != "$" or i + 1 >= len(template):
+            out.append(ch)
+            i += 1
+            continue
+        if template[i + 1] == "$":
+            out.append("$")
+            i += 2
+            continue
+        braced = re.match(r"\{(\w+)\}", template[i + 1 :])
+        plain = re.match(r"\w+", template[i + 1 :])
+        found = braced or plain
+        if not found:
+            out.append("$")
+            i += 1
+            continue
+        name = braced.group(1) if braced else found.group(0)
+        i += 1 + len(found.group(0))
+        try:
+            group = match.group(int(name) if name.isdigit() else name)
+        except IndexError:
+            group = None
+        out.append(group or "")
+    return "".join(out)
+
+
+
+def regex_match(pattern: Any, text: Any) -> bool:
+    return go_regex(pattern).search(want_str(text)) is not None
+
+
+def regex_find(pattern: Any, text: Any) -> str:
+    found = go_regex(pattern).search(want_str(text))
+    return found.group(0) if found else ""
+
+
+def regex_find_all(pattern: Any, text: Any, count: Any) -> list[str]:
+    count = want_int(count)
+    matches = [m.group(0) for m in go_regex(pattern).finditer(want_str(text))]
+    return matches if count < 0 else matches[:count]
+
+
+def regex_replace_all(pattern: Any, text: Any, repl: Any) -> str:
+    template = want_str(repl)
+    return go_regex(pattern).sub(lambda m: _expand(template, m), want_str(text))
+
+
+def regex_replace_all_literal(pattern: Any, text: Any, repl: Any) -> str:
+    literal = want_str(repl)
+    return go_regex(pattern).sub(lambda _m: literal, want_str(text))
+
+
+def regex_split(pattern: Any, text: Any, count: Any) -> list[str]:
+    count = want_int(count)
+    if count == 0:
+        return []
+    parts = go_regex(pattern).split(want_str(text), maxsplit=0 if count < 0 else count - 1)
+    return parts
+
+
+def regex_quote_meta(text: Any) -> str:
+    return re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\1", want_str(text))
+
+
+ENCODING_FUNCS: dict[str, FuncSpec] = {
+    "toJson": spec(to_json), "mustToJson": spec(to_json), "toPrettyJson": spec(to_pretty_json),
+    "mustToPrettyJson": spec(to_pretty_json), "toRawJson": spec(to_raw_json), "mustToRawJson": spec(to_raw_json),
+    "fromJson": spec(from_json, keeps_origin=False), "mustFromJson": spec(must_from_json, keeps_origin=False),
+    "fromJsonArray": spec(from_json_array, keeps_origin=False), "mustFromJsonArray": spec(from_json_array, keeps_origin=False),
+    "fromYaml": spec(from_yaml, keeps_origin=False), "fromYamlArray": spec(from_yaml_array, keeps_origin=False),
+    "toToml": spec(to_toml), "b64enc": spec(b64enc), "b64dec": spec(b64dec), "b32enc": spec(b32enc),
+    "b32dec": spec(b32dec), "sha1sum": spec(sha1sum), "sha256sum": spec(sha256sum), "sha512sum": spec(sha512sum),
+    "adler32sum": spec(adler32sum), "regexMatch": spec(regex_match, keeps_origin=False),
+    "mustRegexMatch": spec(regex_match, keeps_origin=False), "regexFind": spec(regex_find),
+    "mustRegexFind": spec(regex_find), "regexFindAll": spec(regex_find_all), "mustRegexFindAll": spec(regex_find_all),
+    "regexReplaceAll": spec(regex_replace_all), "mustRegexReplaceAll": spec(regex_replace_all),
+    "regexReplaceAllLiteral": spec(regex_replace_all_literal),
+    "mustRegexReplaceAllLiteral": spec(regex_replace_all_literal), "regexSplit": spec(regex_split),
+    "mustRegexSplit": spec(regex_split), "regexQuoteMeta": spec(regex_quote_meta),
+}

@@ -1,0 +1,230 @@
+"""The Kubernetes document: the objects of one manifest file (or one rendered chart) and their subjects.
+
+`build_kubernetes_documents` takes already-parsed YAML documents, each with a location map and,
+optionally, a display path per pointer (a rendered chart maps lines back into several files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from readycheck.k8s.workloads import containers, get_in, is_long_running, pod_spec_path
+from readycheck.model import Document, Finding, Pointer, Span, Subject
+
+IGNORE_ANNOTATION = "readycheck.io/ignore"
+"""`readycheck.io/ignore: "K8S101,probes"` on an object; `readycheck.io/ignore.<container>: ...` for one container."""
+
+
+class ParsedYaml(Protocol):
+    data: Any
+    locations: dict[Pointer, Span]
+
+
+@dataclass
+class ManifestSource:
+    """One parsed YAML document from elsewhere (e.g. a Helm render) with where each part came from.
+
+    `display_paths` maps a pointer (inside `data`) to the file its location belongs to; the nearest
+    ancestor with an entry decides, and pointers with none belong to the document's own path.
+    """
+
+    data: Any
+    locations: dict[Pointer, Span]
+    display_paths: dict[Pointer, str] = field(default_factory=dict)
+
+
+@dataclass
+class ObjectInfo:
+    """Identity of one object of the document, for keys and suppressions."""
+
+    index: int
+    kind: str
+    name: str
+    namespace: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}"
+
+
+def _nearest(mapping: dict[Pointer, Any], pointer: Pointer) -> Any:
+    p = tuple(pointer)
+    while True:
+        if p in mapping:
+            return mapping[p]
+        if not p:
+            return None
+        p = p[:-1]
+
+
+class KubernetesDocument(Document):
+    """Kubernetes objects; `data` is the list of objects, pointers start with the object's index."""
+
+    kind = "kubernetes"
+    rule_kinds: tuple[str, ...] = ("kubernetes",)
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        objects: list[dict[str, Any]],
+        locations: dict[Pointer, Span],
+        display_paths: dict[Pointer, str] | None = None,
+        config: Any = None,
+    ) -> None:
+        super().__init__(path, text, objects, locations)
+        self.objects = objects
+        self.display_paths = display_paths or {}
+        self.config = config
+        self._subjects: dict[str, list[Subject]] = {}
+        self.infos = [
+            ObjectInfo(
+                i,
+                str(obj.get("kind") or ""),
+                str(get_in(obj, ("metadata", "name")) or ""),
+                str(get_in(obj, ("metadata", "namespace")) or ""),
+            )
+            for i, obj in enumerate(objects)
+        ]
+
+    def display_path_for(self, pointer: Pointer) -> str:
+        return _nearest(self.display_paths, pointer) or self.path
+
+    def object_owner(self, index: int) -> Pointer:
+        """Where a finding about something an object lacks points: its metadata name, else its kind."""
+        for candidate in ((index, "metadata", "name"), (index, "kind")):
+            if candidate in self.locations:
+                return candidate
+        return (index,)
+
+    def subjects(self, target: str) -> Iterator[Subject]:
+        """Subjects are built once per target: every rule of that target judges the same ones."""
+        if target not in self._subjects:
+            self._subjects[target] = list(self._build_subjects(target.split(".", 1)[1] if "." in target else ""))
+        return iter(self._subjects[target])
+
+    def _build_subjects(self, subject_kind: str) -> Iterator[Subject]:
+        for info, obj in zip(self.infos, self.objects, strict=True):
+            if subject_kind == "object":
+                yield Subject(self, obj, (info.index,), self.object_owner(info.index), info.key,
+                              {"info": info})
+                continue
+            spec_path = pod_spec_path(obj)
+            if spec_path is None:
+                continue
+            pod_pointer = (info.index,) + spec_path
+            context = {"info": info, "object": obj, "pod": get_in(obj, spec_path), "pod_pointer": pod_pointer,
+                       "long_running": is_long_running(obj)}
+            if subject_kind == "workload":
+                yield Subject(self, obj, (info.index,), self.object_owner(info.index), info.key, context)
+            elif subject_kind == "container":
+                for container in containers(obj, (info.index,)):
+                    owner = container.pointer + ("name",)
+                    yield Subject(self, container.data, container.pointer,
+                                  owner if owner in self.locations else container.pointer,
+                                  f"{info.key}/{container.name}", {**context, "container": container})
+
+    def suppression_reason(self, finding: Finding) -> str | None:
+        subject_key = finding.key.split("|", 1)[0]
+        parts = subject_key.split("/")
+        if len(parts) < 3:
+            return None
+        kind, namespace, name = parts[:3]
+        container = parts[3] if len(parts) > 3 else None
+        wanted = {finding.rule, finding.name, finding.checklist, "*", "all"}
+        for info in self.infos:
+            if (info.kind, info.namespace, info.name) != (kind, namespace, name):
+                continue
+            reason = self._annotation_reason(self.objects[info.index], container, wanted)
+            if reason:
+                return reason
+        return _config_reason(self.config, kind, namespace, name, container, wanted)
+
+    def _annotation_reason(self, obj: dict[str, Any], container: str | None, wanted: set[str]) -> str | None:
+        if self.config is not None and getattr(self.config, "strict", False):
+            return None
+        keys = [IGNORE_ANNOTATION] + ([f"{IGNORE_ANNOTATION}.{container}"] if container else [])
+        spec_path = pod_spec_path(obj)
+        sources = [("metadata", "annotations")]
+        if spec_path is not None and len(spec_path) > 1:
+            sources.append(spec_path[:-1] + ("metadata", "annotations"))
+        for source in sources:
+            annotations = get_in(obj, source)
+            if not isinstance(annotations, dict):
+                continue
+            for key in keys:
+                listed = {s.strip() for s in str(annotations.get(key) or "").split(",") if s.strip()}
+                if listed & wanted:
+                    return f"annotation {key}"
+        return None
+
+
+def _config_reason(config: Any, kind: str, namespace: str, name: str, container: str | None,
+                   wanted: set[str]) -> str | None:
+    """Config `kubernetes: {ignore: [{kind, name, namespace, container, rules}]}`: absent fields match all."""
+    entries = (getattr(config, "kubernetes", None) or {}).get("ignore") or []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("kind") not in (None, kind) or entry.get("name") not in (None, name):
+            continue
+        if entry.get("namespace") not in (None, namespace):
+            continue
+        if entry.get("container") is not None and entry.get("container") != container:
+            continue
+        rules = entry.get("rules")
+        listed = {str(r) for r in rules} if isinstance(rules, list) else {s.strip() for s in str(rules or "*").split(",")}
+        if listed & wanted:
+            return "config kubernetes.ignore"
+    return None
+
+
+def _rebased(mapping: dict[Pointer, Any], prefix: Pointer, new_prefix: Pointer) -> dict[Pointer, Any]:
+    n = len(prefix)
+    return {new_prefix + p[n:]: v for p, v in mapping.items() if p[:n] == prefix}
+
+
+def _is_object(data: Any) -> bool:
+    return isinstance(data, dict) and bool(data.get("apiVersion")) and bool(data.get("kind"))
+
+
+def build_kubernetes_documents(
+    path: str,
+    text: str,
+    yaml_docs: Sequence[ParsedYaml],
+    config: Any = None,
+) -> list[KubernetesDocument]:
+    """The Kubernetes objects of parsed YAML documents, as one document (none when there are no objects).
+
+    `yaml_docs` are YamlDocuments of a manifest, or ManifestSources of objects parsed elsewhere (a
+    rendered chart) whose `locations` point into the source files and whose `display_paths` name them
+    (`{(): "templates/deployment.yaml"}` for a whole object). `List` objects are flattened into their
+    items; documents without apiVersion/kind are skipped. `config` supplies `kubernetes.ignore` and
+    `strict` for suppressions.
+    """
+    objects: list[dict[str, Any]] = []
+    locations: dict[Pointer, Span] = {}
+    display_paths: dict[Pointer, str] = {}
+    for source in yaml_docs:
+        data = source.data
+        source_paths: dict[Pointer, str] = dict(getattr(source, "display_paths", None) or {})
+        if not _is_object(data):
+            continue
+        items: list[Pointer] = [()]
+        if str(data.get("kind")).endswith("List") and isinstance(data.get("items"), list):
+            items = [("items", j) for j, item in enumerate(data["items"]) if _is_object(item)]
+        for prefix in items:
+            index = len(objects)
+            objects.append(get_in(data, prefix))
+            locations.update(_rebased(source.locations, prefix, (index,)))
+            if prefix not in source.locations and () in source.locations:
+                locations.setdefault((index,), source.locations[()])
+            paths = _rebased(source_paths, prefix, (index,))
+            if prefix and () in source_paths:
+                paths.setdefault((index,), source_paths[()])
+            display_paths.update(paths)
+    if not objects:
+        return []
+    return [KubernetesDocument(path, text, objects, locations, display_paths, config)]

@@ -1,0 +1,260 @@
+"""Helm charts: rendered offline by readycheck.helm, then checked as Kubernetes objects.
+
+Every rendered line knows the template line that wrote it and, where its text
+came from values, the values-file line. A finding is placed where the fix
+belongs: at the values line when the offending value came from values (with
+the template line kept as a related location), else at the template line.
+The chart is rendered with `values.yaml` and once more with each overlay
+(`values-*.yaml`, `values.*.yaml`); a finding that occurs in several value
+sets is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from readycheck.discover import Target
+from readycheck.k8s import build_kubernetes_documents
+from readycheck.k8s.document import KubernetesDocument, ManifestSource
+from readycheck.loaders import LoadContext
+from readycheck.model import Document, Pointer, Related, ScanError, Scope, Span, Subject
+from readycheck.textio import LoadError, read_text
+from readycheck.yamlsource import YamlDocument, load_yaml_documents
+
+OVERLAY_GLOBS = ("values-*.yaml", "values-*.yml", "values.*.yaml", "values.*.yml")
+
+
+class ChartObjectsDocument(KubernetesDocument):
+    """The rendered objects of one chart and one value set, located in the chart's own files."""
+
+    rule_kinds: tuple[str, ...] = ("kubernetes", "helm")
+
+    def __init__(self, base: KubernetesDocument, related: dict[Pointer, Related], value_set: str) -> None:
+        super().__init__(base.path, base.text, base.objects, base.locations, base.display_paths, base.config)
+        self.related = related
+        self.value_set = value_set
+
+    def related_for(self, pointer: Pointer) -> tuple[Related, ...]:
+        p = tuple(pointer)
+        while True:
+            if p in self.related:
+                return (self.related[p],)
+            if not p:
+                return ()
+            p = p[:-1]
+
+
+class ChartDocument(Document):
+    """The chart itself (Chart.yaml, values files, values.schema.json) for the chart rules.
+
+    Pointers under ("chart",) live in Chart.yaml, under ("values",) in values.yaml and
+    under ("overlays", i) in the i-th overlay values file.
+    """
+
+    kind = "helm"
+    rule_kinds: tuple[str, ...] = ("helm",)
+
+    def __init__(self, path: str, text: str, data: dict[str, Any], locations: dict[Pointer, Span], files: dict[Pointer, str]) -> None:
+        super().__init__(path, text, data, locations)
+        self.files = files
+
+    def display_path_for(self, pointer: Pointer) -> str:
+        for length in range(len(pointer), -1, -1):
+            if tuple(pointer[:length]) in self.files:
+                return self.files[tuple(pointer[:length])]
+        return self.path
+
+    def subjects(self, target: str) -> Iterator[Subject]:
+        if target == "helm.chart":
+            yield Subject(self, self.data, (), owner=("chart",), key="chart")
+
+
+class ChartFileError(LoadError):
+    """A chart file that cannot be read; `name` says which one."""
+
+    def __init__(self, name: str, error: LoadError) -> None:
+        super().__init__(error.message, error.line)
+        self.name = name
+
+
+def _load_yaml_file(path: Path) -> YamlDocument:
+    try:
+        docs = load_yaml_documents(read_text(path))
+    except LoadError as exc:
+        raise ChartFileError(path.name, exc) from None
+    return docs[0] if docs else YamlDocument(data=None)
+
+
+def chart_document(chart_dir: Path, chart_rel: str, prefix: str) -> ChartDocument:
+    """Chart.yaml, values.yaml, overlays and schema with their locations. Unreadable parts are LoadErrors."""
+    locations: dict[Pointer, Span] = {}
+    files: dict[Pointer, str] = {}
+    chart_yaml = _load_yaml_file(chart_dir / "Chart.yaml")
+    values_path = chart_dir / "values.yaml"
+    values = _load_yaml_file(values_path) if values_path.is_file() else YamlDocument(data={})
+    overlay_docs = [(p, _load_yaml_file(p)) for p in overlays(chart_dir)]
+    for prefix_pointer, doc, name in [(("chart",), chart_yaml, "Chart.yaml"), (("values",), values, "values.yaml")] + [
+        (("overlays", i, "values"), d, p.name) for i, (p, d) in enumerate(overlay_docs)
+    ]:
+        files[prefix_pointer] = prefix + name
+        for pointer, span in doc.locations.items():
+            locations[prefix_pointer + pointer] = span
+        locations.setdefault(prefix_pointer, Span(1))
+    schema_path = chart_dir / "values.schema.json"
+    schema: Any = None
+    if schema_path.is_file():
+        import json
+
+        try:
+            schema = json.loads(read_text(schema_path))
+        except ValueError as exc:
+            raise ChartFileError("values.schema.json", LoadError(f"not valid JSON: {exc}")) from None
+    templates = chart_dir / "templates"
+    uses_app_version = any(
+        ".Chart.AppVersion" in read_text(t) for t in sorted(templates.rglob("*")) if t.is_file() and t.suffix in (".yaml", ".yml", ".tpl")
+    ) if templates.is_dir() else False
+    data = {
+        "chart": chart_yaml.data if isinstance(chart_yaml.data, dict) else {},
+        "values": values.data if isinstance(values.data, dict) else {},
+        "overlays": [{"file": p.name, "values": d.data if isinstance(d.data, dict) else {}} for p, d in overlay_docs],
+        "schema": schema,
+        "templates_use_app_version": uses_app_version,
+    }
+    return ChartDocument(prefix + "Chart.yaml", "", data, locations, files)
+
+
+def overlays(chart_dir: Path) -> list[Path]:
+    """Value-set overlays beside values.yaml, e.g. values-production.yaml."""
+    found = {p for pattern in OVERLAY_GLOBS for p in chart_dir.glob(pattern) if p.is_file()}
+    return sorted(found)
+
+
+def helm_options(context: LoadContext) -> dict[str, Any]:
+    """`helm:` settings from the config file, overridden by the command line's --values/--set."""
+    config = context.options.get("config")
+    options: dict[str, Any] = dict(getattr(config, "helm", {}) or {})
+    options.update({k: v for k, v in (context.options.get("helm") or {}).items() if v})
+    return options
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+class _Translator:
+    """Rendered-text locations to chart-file locations, for one rendered manifest."""
+
+    def __init__(self, manifest: Any, chart_rel: str) -> None:
+        self.origins = manifest.origins
+        self.prefix = f"{chart_rel}/" if chart_rel not in ("", ".") else ""
+
+    def origin(self, line: int) -> Any:
+        if 1 <= line <= len(self.origins):
+            return self.origins[line - 1]
+        return self.origins[-1] if self.origins else None
+
+    def source(self, doc: YamlDocument) -> tuple[ManifestSource, dict[Pointer, Related]]:
+        locations: dict[Pointer, Span] = {}
+        paths: dict[Pointer, str] = {}
+        related: dict[Pointer, Related] = {}
+        for pointer, span in doc.locations.items():
+            key_origin = self.origin(span.line)
+            value_span = doc.value_locations.get(pointer)
+            value_origin = self.origin(value_span.line) if value_span is not None else None
+            for origin in (value_origin, key_origin):
+                if origin is not None and origin.values_file and origin.values_line:
+                    locations[pointer] = Span(origin.values_line)
+                    paths[pointer] = self.prefix + origin.values_file
+                    template_line = key_origin or origin
+                    related[pointer] = Related(self.prefix + template_line.template, Span(template_line.line),
+                                               "rendered by this template line")
+                    break
+            else:
+                if key_origin is not None:
+                    locations[pointer] = Span(key_origin.line)
+                    paths[pointer] = self.prefix + key_origin.template
+        return ManifestSource(doc.data, locations, paths), related
+
+
+def load(target: Target, context: LoadContext) -> list[Document]:
+    from readycheck.helm import render_chart
+
+    chart_dir = target.path
+    chart_rel = context.relpath(chart_dir)
+    prefix = f"{chart_rel}/" if chart_rel not in ("", ".") else ""
+    options = helm_options(context)
+    user_values = _as_list(options.get("values"))
+    set_values = _as_list(options.get("set"))
+    value_sets: list[tuple[str, list[str]]] = [("values.yaml", [])]
+    value_sets += [(p.name, [str(p)]) for p in overlays(chart_dir)]
+    documents: list[Document] = []
+    reported: set[tuple[str, int | None, str]] = set()
+    reported_files: set[tuple[str, int | None]] = set()
+
+    def error(path: str, line: int | None, message: str) -> None:
+        if (path, line) in reported_files:
+            return  # the chart file's own error is already reported, in a clearer form
+        if (path, line, message) not in reported:
+            reported.add((path, line, message))
+            context.extra_errors.append(ScanError(path, line, message))
+
+    try:
+        documents.append(chart_document(chart_dir, chart_rel, prefix))
+    except ChartFileError as exc:
+        error(prefix + exc.name, exc.line, exc.message)
+        reported_files.add((prefix + exc.name, exc.line))
+
+    for label, extra_values in value_sets:
+        result = render_chart(
+            chart_dir,
+            values_files=[*extra_values, *user_values],
+            set_values=set_values,
+            release_name=str(options.get("release-name", "release-name")),
+            namespace=str(options.get("namespace", "default")),
+            kube_version=str(options.get("kube-version", "1.30.0")),
+        )
+        for problem in result.errors:
+            error(prefix + problem.path, problem.line, problem.message)
+        sources: list[ManifestSource] = []
+        related: dict[Pointer, Related] = {}
+        texts: list[str] = []
+        for manifest in result.manifests:
+            translator = _Translator(manifest, chart_rel)
+            try:
+                yaml_docs = load_yaml_documents(manifest.text)
+            except LoadError as exc:
+                origin = translator.origin(exc.line or 1)
+                where = prefix + (origin.template if origin else manifest.template)
+                error(where, origin.line if origin else None, f"rendered YAML is invalid: {exc.message}")
+                continue
+            texts.append(manifest.text)
+            for yaml_doc in yaml_docs:
+                source, source_related = translator.source(yaml_doc)
+                index = len(sources)
+                sources.append(source)
+                related.update({(index,) + p: r for p, r in source_related.items()})
+        built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"))
+        scope = Scope(f"{chart_rel} ({label})")
+        for base in built:
+            doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label)
+            doc.scope = scope
+            documents.append(doc)
+    return documents
+
+
+def _rebase_related(related: dict[Pointer, Related], sources: list[ManifestSource], doc: KubernetesDocument) -> dict[Pointer, Related]:
+    """Related locations keyed by the document's object pointers (sources are flattened into objects)."""
+    by_identity = {id(source.data): index for index, source in enumerate(sources)}
+    out: dict[Pointer, Related] = {}
+    for object_index, obj in enumerate(doc.objects):
+        source_index = by_identity.get(id(obj))
+        if source_index is None:
+            continue
+        for pointer, rel in related.items():
+            if pointer[0] == source_index:
+                out[(object_index,) + pointer[1:]] = rel
+    return out

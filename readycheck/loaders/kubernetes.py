@@ -1,0 +1,17 @@
+"""Kubernetes manifest files: YAML or JSON, multi-document, `List` objects flattened."""
+
+from __future__ import annotations
+
+from readycheck.discover import Target
+from readycheck.k8s import build_kubernetes_documents
+from readycheck.loaders import LoadContext
+from readycheck.model import Document
+from readycheck.textio import read_text
+from readycheck.yamlsource import load_yaml_documents
+
+
+def load(target: Target, context: LoadContext) -> list[Document]:
+    text = read_text(target.path, context.max_bytes)
+    yaml_docs = load_yaml_documents(text)
+    return list(build_kubernetes_documents(context.relpath(target.path), text, yaml_docs,
+                                           config=context.options.get("config")))

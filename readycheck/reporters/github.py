@@ -1,0 +1,46 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
+
+`::error file=...,line=...,col=...,endLine=...,title=...::message`. GitHub
+decodes %25, %0D and %0A in the message, and also %3A and %2C in property
+values, so those characters are escaped exactly that way.
+"""
+
+from __future__ import annotations
+
+from readycheck.engine import ScanResult
+from readycheck.reporters.text import summary_line
+
+_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _properties(pairs: list[tuple[str, str | int | None]]) -> str:
+    return ",".join(f"{name}={escape_property(str(value))}" for name, value in pairs if value is not None)
+
+
+def render(result: ScanResult) -> str:
+    lines = []
+    for f in result.findings:
+        properties = _properties(
+            [
+                ("file", f.path),
+                ("line", f.span.line),
+                ("col", f.span.column),
+                ("endLine", f.span.last_line),
+                ("title", f"{f.rule} {f.name}"),
+            ]
+        )
+        message = f.message + (f"\nFix: {f.fix}" if f.fix else "")
+        lines.append(f"::{_COMMAND[f.severity]} {properties}::{escape_data(message)}")
+    for error in result.errors:
+        properties = _properties([("file", error.path), ("line", error.line), ("title", "readycheck: file not checked")])
+        lines.append(f"::error {properties}::{escape_data(error.message)}")
+    lines.append(summary_line(result))
+    return "\n".join(lines) + "\n"

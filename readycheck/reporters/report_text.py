@@ -1,0 +1,43 @@
+"""The readiness report as plain text, for a terminal or a log."""
+
+from __future__ import annotations
+
+from readycheck.readiness import Readiness, verdict_sentence
+
+
+def render(model: Readiness) -> str:
+    out = [("READY" if model.ready else "NOT READY") + " - " + verdict_sentence(model).replace("`", "")]
+    score = f"{model.score}/100 ({model.grade})" if model.score is not None else "n/a (nothing to judge)"
+    out.append(f"Overall score: {score}; {len(model.artifacts)} artifacts, {model.files} files checked")
+    if model.checklists:
+        out.append("")
+        out.append("Checklists:")
+        width = max(len(c.name) for c in model.checklists)
+        for c in model.checklists:
+            counts = ", ".join(f"{c.counts[s]} {s}" for s in ("error", "warning", "note") if c.counts.get(s))
+            out.append(f"  {c.name:<{width}}  {c.score:>3} {c.grade}  {counts or 'no findings'}")
+    if model.artifacts:
+        out.append("")
+        out.append("Artifacts:")
+        for a in model.artifacts:
+            statuses = [f"{c}={a.status(c, model.fail_on)}" for c in model.applicable_checklists if c in a.checklists]
+            out.append(f"  {a.path} ({a.label}): " + ", ".join(statuses))
+    for title, findings in ((f"Blocking findings (at or above {model.fail_on})", model.blocking), ("Other findings", model.other)):
+        if findings:
+            out.append("")
+            out.append(f"{title}:")
+            out += [f"  {f.path}:{f.span.line}:{f.span.column} {f.rule} [{f.severity}] {f.message}" for f in findings]
+    if model.ready_checklists:
+        out.append("")
+        out.append("Already ready: " + ", ".join(c.name for c in model.ready_checklists))
+    if model.errors:
+        out.append("")
+        out.append("Files that could not be checked:")
+        out += [f"  {e.path}{f':{e.line}' if e.line else ''} {e.message}" for e in model.errors]
+    if model.suppressed:
+        out.append("")
+        out.append("Suppressions in force:")
+        out += [f"  {f.path}:{f.span.line} {f.rule} ({reason})" for f, reason in model.suppressed]
+    out.append("")
+    out.append(f"Reproduce: {model.command}")
+    return "\n".join(out) + "\n"

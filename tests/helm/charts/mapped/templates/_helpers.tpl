@@ -1,0 +1,3 @@
+{{- define "mapped.annotations" -}}
+{{ toYaml .Values.annotations }}
+{{- end }}

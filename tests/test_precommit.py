@@ -1,0 +1,160 @@
+"""pre-commit integration: the hook definitions, the given-files filter, the repository's own scan, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from readycheck.cli import keep_given_paths
+from readycheck.engine import ScanResult
+from readycheck.model import Finding, Related, Span
+from tests.clirun import UNPINNED_DOCKERFILE, invoke, write
+from tests.conftest import REPO
+
+HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+
+EVERY_KIND = [
+    "Dockerfile", "services/api/Dockerfile", "Dockerfile.prod", "api.Dockerfile", "build/web.dockerfile",
+    "Containerfile", "Containerfile.dev",
+    ".github/workflows/ci.yml", ".github/workflows/release.yaml", "action.yml", "tools/lint/action.yaml",
+    "charts/shop/Chart.yaml", "charts/shop/values.yaml", "charts/shop/values-prod.yaml",
+    "charts/shop/templates/deployment.yaml", "charts/shop/templates/_helpers.tpl", "charts/shop/values.schema.json",
+    "k8s/deployment.yaml", "k8s/list.json",
+    "compose.yaml", "docker-compose.yml", "docker-compose.prod.yaml", "compose.override.yml",
+    "env.schema.json", "env.schema.yaml", ".env.schema.json",
+    ".env", ".env.example", ".env.production", "deploy/.env.staging",
+]
+NOT_ARTIFACTS = ["README.md", "src/main.py", "Dockerfile/notes.txt", "docs/.envrc", "Makefile"]
+
+
+def test_hooks_are_defined_as_documented() -> None:
+    hooks = {hook["id"]: hook for hook in HOOKS}
+    assert set(hooks) == {"readycheck", "readycheck-secrets"}
+    for hook in hooks.values():
+        assert (hook["language"], hook["pass_filenames"]) == ("python", True)
+    assert hooks["readycheck"]["entry"] == "readycheck check"
+    assert hooks["readycheck-secrets"]["entry"] == "readycheck check --select no-baked-secrets"
+
+
+@pytest.mark.parametrize("hook", [h["id"] for h in HOOKS])
+def test_hook_files_pattern_covers_every_kind(hook: str) -> None:
+    pattern = re.compile(next(h for h in HOOKS if h["id"] == hook)["files"])
+    assert [p for p in EVERY_KIND if not pattern.search(p)] == []
+    assert [p for p in NOT_ARTIFACTS if pattern.search(p)] == []
+
+
+def test_only_findings_in_the_given_files_are_reported(tmp_path: Path) -> None:
+    write(tmp_path, "a/Dockerfile", UNPINNED_DOCKERFILE)
+    write(tmp_path, "b/Dockerfile", UNPINNED_DOCKERFILE)
+    run = invoke(["check", "--format", "json", "a/Dockerfile"], tmp_path)
+    assert {f["path"] for f in json.loads(run.stdout)["findings"]} == {"a/Dockerfile"}
+    run = invoke(["check", "--format", "json", "./b/../b"], tmp_path)
+    assert {f["path"] for f in json.loads(run.stdout)["findings"]} == {"b/Dockerfile"}
+
+
+def test_given_files_filter_keeps_related_locations(tmp_path: Path) -> None:
+    def finding(path: str, *related: str) -> Finding:
+        return Finding("X1", "x", "config", "error", path, Span(3), "m", related=tuple(Related(r, Span(1)) for r in related))
+
+    values = finding("charts/shop/values.yaml", "charts/shop/templates/deployment.yaml")
+    elsewhere = finding("charts/shop/templates/service.yaml")
+    own = finding("charts/shop/templates/deployment.yaml")
+    result = ScanResult(findings=[values, elsewhere, own], errors=[], files=1, suppressed=[(elsewhere, "comment")])
+    keep_given_paths(result, ["charts/shop/templates/deployment.yaml"], tmp_path)
+    assert result.findings == [values, own]
+    assert result.suppressed == []
+    result = ScanResult(findings=[values, elsewhere, own], errors=[], files=1)
+    keep_given_paths(result, ["charts"], tmp_path)
+    assert result.findings == [values, elsewhere, own]
+
+
+def test_this_repository_is_clean_at_error_level() -> None:
+    run = invoke(["check", "--format", "json", "--fail-on", "error", "."], REPO)
+    data = json.loads(run.stdout)
+    assert [f for f in data["findings"] if f["severity"] == "error"] == []
+    assert data["errors"] == []
+    assert run.code == 0
+    assert not any(f["path"].startswith(("fixtures/", "tests/")) for f in data["findings"])
+
+
+def test_an_excluded_directory_named_explicitly_is_still_checked() -> None:
+    """The README's first command checks the sample repository although this repository's config excludes fixtures/."""
+    run = invoke(["check", "--format", "json", "fixtures/sample-repo"], REPO)
+    data = json.loads(run.stdout)
+    assert data["summary"]["files"] > 0
+    assert data["findings"] and {f["path"].split("/")[0] for f in data["findings"]} == {"fixtures"}
+
+
+def _wheelhouse(tmp_path: Path) -> Path:
+    """readycheck, its dependencies and its build backend as wheels, from the local pip cache."""
+    wheels = tmp_path / "wheels"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", str(REPO), "hatchling", "-w", str(wheels)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    if built.returncode != 0:
+        pytest.skip(f"cannot build a wheelhouse offline (pip wheel failed): {built.stderr.strip()[-300:]}")
+    return wheels
+
+
+def test_pre_commit_try_repo_end_to_end(tmp_path: Path) -> None:
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
+    if pre_commit is None:
+        pytest.skip("pre-commit is not installed (pip install -e '.[test]' brings it)")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    wheels = _wheelhouse(tmp_path)
+    project = tmp_path / "project"
+    write(project, "a/Dockerfile", UNPINNED_DOCKERFILE)
+    write(project, "b/Dockerfile", UNPINNED_DOCKERFILE)
+    write(project, "README.md", "a service\n")
+    env = {
+        **os.environ,
+        "PIP_FIND_LINKS": str(wheels),
+        "PIP_NO_INDEX": "1",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+    env.pop("PIP_EXTRA_INDEX_URL", None)
+    subprocess.run(["git", "init", "-q", str(project)], check=True, env=env)
+    subprocess.run(["git", "add", "."], cwd=project, check=True, env=env)
+    run = subprocess.run(
+        [pre_commit, "try-repo", str(REPO), "--files", "a/Dockerfile", "README.md", "--verbose"],
+        cwd=project, capture_output=True, text=True, timeout=900, env=env, check=False,
+    )
+    output = run.stdout + run.stderr
+    if "An unexpected error has occurred" in output and ("No matching distribution" in output or "Could not find" in output):
+        pytest.skip(f"pre-commit could not install the hook offline: {output[-400:]}")
+    assert run.returncode == 1, output
+    assert re.search(r"^readycheck\.+Failed$", output, re.M), output
+    assert re.search(r"^readycheck \(secrets only\)\.+Passed$", output, re.M), output
+    assert "a/Dockerfile" in output and "DF101" in output
+    assert "b/Dockerfile" not in output
+
+
+def test_action_is_composite_pinned_and_takes_inputs_through_env() -> None:
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) >= {"paths", "fail-on", "config", "sarif-file", "upload"}
+    steps = action["runs"]["steps"]
+    text = (REPO / "action.yml").read_text()
+    for step in steps:
+        if "uses" in step:
+            assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+            assert re.search(re.escape(step["uses"]) + r" # v\d+\.\d+\.\d+", text)
+        if "run" in step:
+            assert "${{" not in step["run"], "inputs reach scripts through env, never by interpolation"
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert "inputs.upload == 'true'" in upload["if"]
+    check = next(s for s in steps if s.get("id") == "check")
+    assert "--sarif-output" in check["run"] and "GITHUB_STEP_SUMMARY" in check["run"]
+    assert 'pip" install --quiet "$GITHUB_ACTION_PATH"' in text
