@@ -255,10 +255,22 @@ def group_targets(targets: list[Target]) -> list[list[Target]]:
     return [groups[k] for k in sorted(groups)]
 
 
+_evaluators: dict[int, tuple[ScanSettings, Evaluator]] = {}
+
+
+def evaluator_for(settings: ScanSettings) -> Evaluator:
+    """One Evaluator per scan, shared by its groups (its options and compiled predicates do not change)."""
+    kept = _evaluators.get(id(settings))
+    if kept is None or kept[0] is not settings:
+        _evaluators.clear()
+        kept = _evaluators[id(settings)] = (settings, Evaluator(settings.rules, settings.config))
+    return kept[1]
+
+
 def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     """Load, evaluate and suppress one group of targets."""
     config = settings.config
-    evaluator = Evaluator(settings.rules, config)
+    evaluator = evaluator_for(settings)
     context = LoadContext(base=settings.base, dockerfile_target=config.dockerfile_target, options=dict(settings.context_options))
     context.options.setdefault("config", config)
     documents: list[Document] = []

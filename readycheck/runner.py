@@ -152,8 +152,10 @@ def _scan_recording(group: list[Target], settings: ScanSettings) -> tuple[ScanRe
 
 
 def _strip_documents(item: tuple[ScanResult, list[str]]) -> bytes:
+    """What goes back to the parent: no documents, and not the rules (the parent has them)."""
     result, deps = item
     result.documents = []
+    result.rules = []
     return pickle.dumps((result, deps))
 
 
@@ -170,6 +172,18 @@ def _work(group: list[Target]) -> bytes:
     return _strip_documents(_scan_recording(group, _worker_settings))
 
 
+def _preload(kinds: set[str], settings: ScanSettings) -> None:
+    """Import the loaders and checks the groups need before forking, so each worker does not import them again."""
+    from readycheck.engine import check_function
+    from readycheck.loaders import loader_for
+
+    for kind in kinds:
+        loader_for(kind)
+    for rule in settings.rules:
+        if rule.check:
+            check_function(rule.check)
+
+
 def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache_dir: Path | None = None) -> Iterator[ScanResult]:
     """Results for every group, in the order given."""
     cache = Cache(cache_dir, settings) if cache_dir is not None else None
@@ -177,12 +191,16 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
     todo = [i for i, r in enumerate(results) if r is None]
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
         import multiprocessing
+
+        _preload({t.kind for i in todo for t in groups[i]}, settings)
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(settings,)) as pool:
             chunk = max(1, len(todo) // (jobs * 8))
             computed = [pickle.loads(b) for b in pool.map(_work, [groups[i] for i in todo], chunksize=chunk)]
+        for result, _ in computed:
+            result.rules = settings.rules
     else:
         computed = [_scan_recording(groups[i], settings) for i in todo]
     for index, (result, deps) in zip(todo, computed, strict=False):
