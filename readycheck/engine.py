@@ -108,6 +108,13 @@ class Evaluator:
         self.options = {r.id: rule_options(r, config) for r in rules}
         self.severity = {r.id: rule_severity(r, config) for r in rules}
         self.predicates: dict[str, Predicate] = {}
+        self.by_kinds: dict[tuple[str, ...], list[Rule]] = {}
+
+    def rules_for(self, kinds: tuple[str, ...]) -> list[Rule]:
+        """The rules judging documents of these kinds, in catalog order (looked up once per kinds)."""
+        if kinds not in self.by_kinds:
+            self.by_kinds[kinds] = [r for r in self.rules if r.kind in kinds]
+        return self.by_kinds[kinds]
 
     def predicate(self, rule: Rule) -> Predicate:
         if rule.id not in self.predicates:
@@ -138,10 +145,7 @@ class Evaluator:
     def evaluate(self, doc: Document) -> tuple[list[Finding], list[ScanError]]:
         findings: list[Finding] = []
         errors: list[ScanError] = []
-        kinds = doc.rule_kinds or (doc.kind,)
-        for rule in self.rules:
-            if rule.kind not in kinds:
-                continue
+        for rule in self.rules_for(tuple(doc.rule_kinds or (doc.kind,))):
             try:
                 for subject in doc.subjects(rule.target):
                     for hit in self.hits(rule, subject):
