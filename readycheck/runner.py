@@ -25,7 +25,9 @@ from readycheck.engine import Artifact, ScanResult, ScanSettings, scan_group
 from readycheck.model import Finding, Related, ScanError, Span
 
 MIN_GROUPS_FOR_WORKERS = 8
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+RACY_NS = 2_000_000_000
+"""A file changed this recently when its entry was written is always hashed again (coarse mtimes)."""
 
 
 def default_cache_dir() -> Path:
@@ -59,11 +61,41 @@ def _file_hash(path: str) -> str | None:
         return None
 
 
+def _stamp(path: str) -> list[int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _dependency(path: str, now_ns: int) -> list[Any]:
+    """[content hash, size, mtime]: a later run trusts an unchanged size and mtime, and hashes otherwise."""
+    stamp = _stamp(path)
+    if stamp is None or now_ns - stamp[1] < RACY_NS:
+        return [_file_hash(path), None, None]
+    return [_file_hash(path), *stamp]
+
+
+def _unchanged(path: str, recorded: Any) -> bool:
+    if not isinstance(recorded, list) or len(recorded) != 3:
+        return False
+    digest, *stamp = recorded
+    if stamp[0] is not None and _stamp(path) == stamp:
+        return True
+    return _file_hash(path) == digest
+
+
 def _group_key(group: list[Target], settings_digest: str) -> str:
+    """The group's targets and the names in their directories (a file appearing beside them changes the key)."""
     listing: list[str] = []
+    listed: set[Path] = set()
     for target in group:
         listing.append(f"{target.kind}|{target.path}")
-        directory = target.path if target.path.is_dir() else target.path.parent
+        directory = target.path if target.kind == "helm" or target.path.is_dir() else target.path.parent
+        if directory in listed:
+            continue
+        listed.add(directory)
         with contextlib.suppress(OSError):
             listing.append("|".join(sorted(os.listdir(directory))))
     return hashlib.sha256((settings_digest + "\n" + "\n".join(listing)).encode()).hexdigest()
@@ -121,8 +153,8 @@ class Cache:
             entry = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        for dep, digest in entry.get("deps", {}).items():
-            if _file_hash(dep) != digest:
+        for dep, recorded in entry.get("deps", {}).items():
+            if not _unchanged(dep, recorded):
                 return None
         try:
             return _result_from_json(entry["result"], self.settings)
@@ -131,8 +163,11 @@ class Cache:
 
     def put(self, group: list[Target], result: ScanResult, deps: list[str]) -> None:
         path = self._entry_path(_group_key(group, self.settings_digest))
-        entry = {"deps": {d: _file_hash(d) for d in sorted(set(deps))}, "result": _result_to_json(result)}
         import tempfile
+        import time
+
+        now = time.time_ns()
+        entry = {"deps": {d: _dependency(d, now) for d in sorted(set(deps))}, "result": _result_to_json(result)}
 
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -57,7 +57,7 @@ def recording_reads() -> Iterator[list[Path]]:
 def note_read(path: Path) -> None:
     """Record a dependency on `path` read earlier and reused from memory (see recording_reads)."""
     if _reads is not None:
-        _reads.append(path.resolve())
+        _reads.append(path.absolute())  # absolute is enough to hash it again; resolve() costs syscalls
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
