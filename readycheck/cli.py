@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,14 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from readycheck import __version__, baseline
-from readycheck.baseline import BaselineEntry
+from readycheck import __version__
 from readycheck.catalog import Catalog, CatalogError, Rule, load_catalog
 from readycheck.config import FAIL_ON, Config, ConfigError, load_config
 from readycheck.model import SEVERITY_RANK, Finding
-from readycheck.output import write_atomic
 
 if TYPE_CHECKING:
+    from readycheck.baseline import BaselineEntry
     from readycheck.engine import ScanResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -116,6 +114,8 @@ class ScanRequest:
         if self.baseline:
             args += ["--baseline", self.baseline]
         args += ["--fail-on", fail_on, *(self.paths or ["."])]
+        import shlex
+
         return shlex.join(args)
 
 
@@ -186,6 +186,8 @@ def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
 
 def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
     """Hide baselined findings (listed as suppressed); return the entries that no longer occur."""
+    from readycheck import baseline
+
     try:
         entries = baseline.load(path)
     except baseline.BaselineError as exc:
@@ -243,6 +245,8 @@ def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_t
 def emit(text: str, output: str | None) -> None:
     """To stdout, or atomically to a file."""
     if output:
+        from readycheck.output import write_atomic
+
         try:
             write_atomic(output, text)
         except OSError as exc:
@@ -360,6 +364,8 @@ def baseline_command(
 ) -> None:
     """Record today's findings so that `check --baseline FILE` reports only new ones."""
     request = ScanRequest(list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard)
+    from readycheck import baseline
+
     _, result = run_scan(request)
     emit(baseline.render(result.findings), output)
     n = len(result.findings)
