@@ -232,8 +232,12 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
 
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(settings,)) as pool:
-            chunk = max(1, len(todo) // (jobs * 8))
-            computed = [pickle.loads(b) for b in pool.map(_work, [groups[i] for i in todo], chunksize=chunk)]
+            # largest groups first, so a big one (every workflow of a repository) does not start last
+            by_size = sorted(range(len(todo)), key=lambda n: -len(groups[todo[n]]))
+            chunk = max(1, len(todo) // (jobs * 16))
+            done = pool.map(_work, [groups[todo[n]] for n in by_size], chunksize=chunk)
+            unordered = dict(zip(by_size, (pickle.loads(b) for b in done), strict=True))
+        computed = [unordered[n] for n in range(len(todo))]
         for result, _ in computed:
             result.rules = settings.rules
     else:
