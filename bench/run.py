@@ -44,6 +44,7 @@ class Sample:
     wall: float
     cpu: float
     rss_mb: float
+    exit_code: int
 
 
 @dataclass
@@ -82,8 +83,7 @@ def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
 
 
 def base_env() -> dict[str, str]:
@@ -126,7 +126,10 @@ def measure(case: Case) -> list[Measure]:
     results = {tool: Measure(case.name, tool) for tool in case.commands}
     for _ in range(case.rounds):
         for tool, (command, env) in case.commands.items():
-            results[tool].samples.append(run_once(command, case.cwd, env))
+            sample = run_once(command, case.cwd, env)
+            if tool.startswith("readycheck") and sample.exit_code != 0:
+                sys.exit(f"{tool} exited {sample.exit_code} on {case.name}: {' '.join(command)}")
+            results[tool].samples.append(sample)
     for m in results.values():
         print(f"  {case.name:<34} {m.tool:<24} wall {m.wall:7.3f} s  CPU {m.cpu:7.3f} s  peak {m.rss_mb:6.0f} MB", flush=True)
     return list(results.values())
