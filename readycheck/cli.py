@@ -76,6 +76,10 @@ def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache [default: the user cache directory]."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached)."),
         click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners."),
+        click.option("--values", "helm_values", multiple=True, type=click.Path(dir_okay=False), help="Helm values file for the charts scanned; repeatable."),
+        click.option("--set", "helm_set", multiple=True, metavar="KEY=VALUE", help="Helm value for the charts scanned (Helm's --set syntax); repeatable."),
+        click.option("--helm-renderer", type=click.Choice(["builtin", "helm"]), default=None, help="Render charts with readycheck's renderer (default, with line mapping) or `helm template` from PATH."),
+        click.option("--kube-version", default=None, help="Kubernetes version charts are rendered for [default: 1.30.0]."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -87,17 +91,30 @@ class ScanRequest:
     """What the user asked to scan, kept to rebuild the exact command in reports."""
 
     paths: list[str]
-    fail_on: str | None
-    select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    config_file: str | None
-    rules_dirs: tuple[str, ...]
-    dockerfile_target: str | None
+    fail_on: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    config_file: str | None = None
+    rules_dirs: tuple[str, ...] = ()
+    dockerfile_target: str | None = None
     jobs: int | None = None
     cache_dir: str | None = None
     no_cache: bool = False
     shard: str | None = None
     baseline: str | None = None
+    helm_values: tuple[str, ...] = ()
+    helm_set: tuple[str, ...] = ()
+    helm_renderer: str | None = None
+    kube_version: str | None = None
+
+    def helm_options(self) -> dict[str, Any]:
+        """Chart rendering options from the command line (they override the config's `helm:`)."""
+        options: dict[str, Any] = {"values": [str(Path(v).resolve()) for v in self.helm_values], "set": list(self.helm_set)}
+        if self.helm_renderer:
+            options["renderer"] = self.helm_renderer
+        if self.kube_version:
+            options["kube-version"] = self.kube_version
+        return options
 
     def command(self, fail_on: str) -> str:
         """The `readycheck check` command that reproduces this scan."""
@@ -111,6 +128,13 @@ class ScanRequest:
             args += ["--target", self.dockerfile_target]
         if self.shard:
             args += ["--shard", self.shard]
+        for flag, values in (("--values", self.helm_values), ("--set", self.helm_set)):
+            for value in values:
+                args += [flag, value]
+        if self.helm_renderer:
+            args += ["--helm-renderer", self.helm_renderer]
+        if self.kube_version:
+            args += ["--kube-version", self.kube_version]
         if self.baseline:
             args += ["--baseline", self.baseline]
         args += ["--fail-on", fail_on, *(self.paths or ["."])]
@@ -147,6 +171,7 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
             jobs=request.jobs or os.cpu_count() or 1,
             cache_dir=cache_dir,
             shard=selected_shard,
+            context_options={"helm": request.helm_options()},
         )
     except ConfigError as exc:
         fail(str(exc))
@@ -269,16 +294,6 @@ def emit(text: str, output: str | None) -> None:
 def check(
     paths: tuple[str, ...],
     fmt: str,
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_file: str | None,
-    rules_dirs: tuple[str, ...],
-    dockerfile_target: str | None,
-    jobs: int | None,
-    cache_dir: str | None,
-    no_cache: bool,
-    shard: str | None,
     baseline_file: str | None,
     output: str | None,
     sarif_output: str | None,
@@ -286,11 +301,10 @@ def check(
     report_output: str | None,
     no_color: bool,
     quiet: bool,
+    **scan_args: Any,
 ) -> None:
     """Check PATHS (default: the current directory) and report findings."""
-    request = ScanRequest(
-        list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard, baseline_file
-    )
+    request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     stale = apply_baseline(result, baseline_file) if baseline_file else []
     emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty()), output)
@@ -317,27 +331,16 @@ def check(
 def report(
     paths: tuple[str, ...],
     fmt: str,
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_file: str | None,
-    rules_dirs: tuple[str, ...],
-    dockerfile_target: str | None,
-    jobs: int | None,
-    cache_dir: str | None,
-    no_cache: bool,
-    shard: str | None,
     baseline_file: str | None,
     output: str | None,
     link_base: str | None,
+    **scan_args: Any,
 ) -> None:
     """The readiness report for PATHS: verdict, scores per checklist, artifacts, blocking findings.
 
     Exits 0 once the report is written, whatever the verdict (gate with `check`); 2 on usage errors.
     """
-    request = ScanRequest(
-        list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard, baseline_file
-    )
+    request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     if baseline_file:
         apply_baseline(result, baseline_file)
@@ -350,22 +353,13 @@ def report(
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=".readycheck-baseline.json", show_default=True)
 def baseline_command(
     paths: tuple[str, ...],
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_file: str | None,
-    rules_dirs: tuple[str, ...],
-    dockerfile_target: str | None,
-    jobs: int | None,
-    cache_dir: str | None,
-    no_cache: bool,
-    shard: str | None,
     output: str,
+    **scan_args: Any,
 ) -> None:
     """Record today's findings so that `check --baseline FILE` reports only new ones."""
-    request = ScanRequest(list(paths), fail_on, select, ignore, config_file, rules_dirs, dockerfile_target, jobs, cache_dir, no_cache, shard)
     from readycheck import baseline
 
+    request = ScanRequest(list(paths), **scan_args)
     _, result = run_scan(request)
     emit(baseline.render(result.findings), output)
     n = len(result.findings)

@@ -439,7 +439,7 @@ def map_lines(segments: list[Segment]) -> list[tuple[tuple[str, int], Origin | N
 
     A line belongs to the first segment that puts non-blank text on it; literal
     text advances its line number with each newline, an action's output stays on
-    the action's line.
+    the action's line. Its values origin is that of the last value written on it.
     """
     result: list[tuple[tuple[str, int], Origin | None]] = []
     where: tuple[str, int] | None = None
@@ -455,9 +455,10 @@ def map_lines(segments: list[Segment]) -> list[tuple[tuple[str, int], Origin | N
             here = (seg.source, seg.line + k if seg.is_text else seg.line)
             if where is None or (solid and not where_solid):
                 where, where_solid = here, solid
-            if solid and values is None:
+            if solid:
                 lo = seg.line_origins
-                values = lo[k] if lo is not None and k < len(lo) and lo[k] is not None else seg.origin
+                origin = lo[k] if lo is not None and k < len(lo) and lo[k] is not None else seg.origin
+                values = origin or values  # the last value on a line is the specific one (`repo:tag`)
     if segments:
         last = segments[-1]
         result.append((where or (last.source, last.line), values))

@@ -148,9 +148,16 @@ def _as_list(value: Any) -> list[str]:
 class _Translator:
     """Rendered-text locations to chart-file locations, for one rendered manifest."""
 
-    def __init__(self, manifest: Any, chart_rel: str) -> None:
+    def __init__(self, manifest: Any, chart_rel: str, context: LoadContext) -> None:
         self.origins = manifest.origins
         self.prefix = f"{chart_rel}/" if chart_rel not in ("", ".") else ""
+        self.context = context
+
+    def values_path(self, values_file: str) -> str:
+        """A values file as reported: chart files under the chart, --values files as given."""
+        if Path(values_file).is_absolute():
+            return self.context.relpath(Path(values_file))
+        return self.prefix + values_file
 
     def origin(self, line: int) -> Any:
         if 1 <= line <= len(self.origins):
@@ -168,7 +175,7 @@ class _Translator:
             for origin in (value_origin, key_origin):
                 if origin is not None and origin.values_file and origin.values_line:
                     locations[pointer] = Span(origin.values_line)
-                    paths[pointer] = self.prefix + origin.values_file
+                    paths[pointer] = self.values_path(origin.values_file)
                     template_line = key_origin or origin
                     related[pointer] = Related(self.prefix + template_line.template, Span(template_line.line),
                                                "rendered by this template line")
@@ -182,6 +189,7 @@ class _Translator:
 
 def load(target: Target, context: LoadContext) -> list[Document]:
     from readycheck.helm import render_chart
+    from readycheck.helm.binary import render_with_helm
 
     chart_dir = target.path
     chart_rel = context.relpath(chart_dir)
@@ -208,8 +216,9 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         error(prefix + exc.name, exc.line, exc.message)
         reported_files.add((prefix + exc.name, exc.line))
 
+    renderer = render_with_helm if options.get("renderer") == "helm" else render_chart
     for label, extra_values in value_sets:
-        result = render_chart(
+        result = renderer(
             chart_dir,
             values_files=[*extra_values, *user_values],
             set_values=set_values,
@@ -223,7 +232,7 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         related: dict[Pointer, Related] = {}
         texts: list[str] = []
         for manifest in result.manifests:
-            translator = _Translator(manifest, chart_rel)
+            translator = _Translator(manifest, chart_rel, context)
             try:
                 yaml_docs = load_yaml_documents(manifest.text)
             except LoadError as exc:

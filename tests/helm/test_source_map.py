@@ -72,7 +72,7 @@ def test_toyaml_block_maps_each_line_to_its_key() -> None:
 
 def test_scalars_through_functions_and_variables() -> None:
     by_text = _mapping()
-    assert by_text['image: "example/app:1.0"'].values_line == 2
+    assert by_text['image: "example/app:1.0"'].values_line == 3  # the tag: the last value on the line
     assert by_text['tag: "1.0"'] == LineOrigin("templates/deployment.yaml", 14, "values.yaml", 3)
     assert by_text["enabled: true"].values_line == 19  # a bool, located through its key
     assert by_text["- name: MODE"] == LineOrigin("templates/deployment.yaml", 21, "values.yaml", 14)
