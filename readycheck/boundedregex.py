@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 MAX_VALUE_LENGTH = 4096
@@ -57,8 +57,9 @@ def _bounded_pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -
         yield ValidationError(f"does not match {pattern!r}")
 
 
+@cache
 def bounded_validator_class(cls: Any) -> Any:
-    """`cls` with its `pattern` keyword replaced by the bounded one."""
+    """`cls` with its `pattern` keyword replaced by the bounded one (made once per class: making one costs ~2 ms)."""
     from jsonschema.validators import extend
 
     extended = extend(cls, {"pattern": _bounded_pattern})

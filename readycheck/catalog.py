@@ -4,16 +4,25 @@ A rule keeps its id, name, checklist, severity, documentation and predicate
 in one place. The predicate is either a JSON Schema that every subject must
 satisfy (with an optional `match` schema choosing the subjects), or the name
 of a check function in `readycheck/checks/`.
+
+User rule directories (`--rules`) are validated at every load. The built-in
+rules are validated by the test suite instead (tests/test_catalog_schema.py),
+and their parsed form is kept in the cache directory, keyed by the rule
+files' names, sizes and modification times and the readycheck version, so a
+run on one file does not parse a hundred YAML files or import jsonschema.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from readycheck import __version__
 from readycheck.textio import LoadError, read_text
 from readycheck.yamlsource import load_yaml_documents
 
@@ -113,7 +122,8 @@ def _walk_refs(node: Any) -> Iterable[Any]:
             yield from _walk_refs(v)
 
 
-def load_rule_file(path: Path, validate: bool = True) -> Rule:
+def read_rule_data(path: Path, validate: bool = True) -> dict[str, Any]:
+    """A rule file's mapping, checked against the meta-schema when `validate`."""
     try:
         docs = load_yaml_documents(read_text(path))
     except LoadError as exc:
@@ -121,7 +131,7 @@ def load_rule_file(path: Path, validate: bool = True) -> Rule:
         raise CatalogError(f"{path}{where}: {exc.message}") from None
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
         raise CatalogError(f"{path}: a rule file holds exactly one YAML mapping")
-    data = docs[0].data
+    data: dict[str, Any] = docs[0].data
     if validate:
         errors = sorted(_meta_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
         if errors:
@@ -132,10 +142,59 @@ def load_rule_file(path: Path, validate: bool = True) -> Rule:
         for key in ("schema", "match"):
             if key in data:
                 _check_predicate_schema(path, key, data[key])
+    return data
+
+
+def rule_from_data(path: Path, data: dict[str, Any]) -> Rule:
     expected_stem = f"{data['id']}-{data['name']}"
     if path.stem != expected_stem:
         raise CatalogError(f"{path}: file name must be {expected_stem}.yaml (id and name)")
     return Rule(source=path, **{k.replace("-", "_"): v for k, v in data.items()})
+
+
+def load_rule_file(path: Path, validate: bool = True) -> Rule:
+    return rule_from_data(path, read_rule_data(path, validate))
+
+
+def _catalog_cache_file(cache_dir: Path, directory: Path, paths: list[Path]) -> Path:
+    digest = hashlib.sha256(f"{__version__}|{directory}".encode())
+    for path in paths:
+        stat = path.stat()
+        digest.update(f"|{path.relative_to(directory)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return cache_dir / "catalog" / f"{digest.hexdigest()}.json"
+
+
+def _builtin_rule_data(cache_dir: Path | None, validate: bool) -> list[tuple[Path, dict[str, Any]]]:
+    """(path, mapping) of every built-in rule, from the catalog cache when it is current."""
+    directory = builtin_rules_dir()
+    paths = sorted(directory.rglob("*.yaml"))
+    cache_file = _catalog_cache_file(cache_dir, directory, paths) if cache_dir is not None and not validate else None
+    if cache_file is not None:
+        try:
+            cached = json.loads(cache_file.read_text(encoding="utf-8"))
+            return [(directory / rel, data) for rel, data in cached]
+        except (OSError, ValueError, TypeError):
+            pass
+    entries = [(path, read_rule_data(path, validate)) for path in paths]
+    if cache_file is not None:
+        _write_catalog_cache(cache_file, [(path.relative_to(directory).as_posix(), data) for path, data in entries])
+    return entries
+
+
+def _write_catalog_cache(cache_file: Path, entries: list[tuple[str, dict[str, Any]]]) -> None:
+    text = json.dumps(entries)
+    if json.loads(text) != [list(e) for e in entries]:
+        return  # something JSON cannot hold exactly (a non-string key): parse the YAML every time
+    import tempfile
+
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, cache_file)
+    except OSError:
+        return  # an unwritable cache only costs time
 
 
 @dataclass
@@ -156,22 +215,25 @@ class Catalog:
         return chosen or None
 
 
-def load_catalog(extra_dirs: Iterable[Path] = (), validate: bool = True) -> Catalog:
-    """The built-in rules plus any `--rules DIR`; duplicate ids are an error."""
+def load_catalog(extra_dirs: Iterable[Path] = (), validate_builtin: bool = False,
+                 cache_dir: Path | None = None) -> Catalog:
+    """The built-in rules plus any `--rules DIR` (always validated); duplicate ids are an error."""
+    entries = _builtin_rule_data(cache_dir, validate_builtin)
+    for directory in extra_dirs:
+        if not directory.is_dir():
+            raise CatalogError(f"{directory}: rules directory not found")
+        entries.extend((path, read_rule_data(path)) for path in sorted(directory.rglob("*.yaml")))
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
     names: dict[str, Path] = {}
-    for directory in [builtin_rules_dir(), *extra_dirs]:
-        if not directory.is_dir():
-            raise CatalogError(f"{directory}: rules directory not found")
-        for path in sorted(directory.rglob("*.yaml")):
-            rule = load_rule_file(path, validate=validate)
-            if rule.id in seen:
-                raise CatalogError(f"{path}: rule id {rule.id} is already defined in {seen[rule.id]}")
-            if rule.name in names:
-                raise CatalogError(f"{path}: rule name {rule.name} is already used by {names[rule.name]}")
-            seen[rule.id] = path
-            names[rule.name] = path
-            rules.append(rule)
+    for path, data in entries:
+        rule = rule_from_data(path, data)
+        if rule.id in seen:
+            raise CatalogError(f"{path}: rule id {rule.id} is already defined in {seen[rule.id]}")
+        if rule.name in names:
+            raise CatalogError(f"{path}: rule name {rule.name} is already used by {names[rule.name]}")
+        seen[rule.id] = path
+        names[rule.name] = path
+        rules.append(rule)
     rules.sort(key=lambda r: r.id)
     return Catalog(rules)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,14 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from readycheck import __version__, baseline
-from readycheck.baseline import BaselineEntry
+from readycheck import __version__
 from readycheck.catalog import Catalog, CatalogError, Rule, load_catalog
 from readycheck.config import FAIL_ON, Config, ConfigError, load_config
 from readycheck.model import SEVERITY_RANK, Finding
-from readycheck.output import write_atomic
 
 if TYPE_CHECKING:
+    from readycheck.baseline import BaselineEntry
     from readycheck.engine import ScanResult
     from readycheck.limits import Limits
 
@@ -36,10 +34,15 @@ def fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
-def load_everything(config_file: str | None, rules_dirs: tuple[str, ...]) -> tuple[Config, Catalog]:
+def load_everything(config_file: str | None, rules_dirs: tuple[str, ...],
+                    cache_dir: Path | None = None) -> tuple[Config, Catalog]:
+    """The configuration and the rule catalog (the built-in rules' parsed form cached in `cache_dir`)."""
+    from readycheck.runner import default_cache_dir
+
     try:
         config = load_config(config_file, Path.cwd())
-        catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]])
+        catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]],
+                               cache_dir=cache_dir or default_cache_dir())
     except (ConfigError, CatalogError) as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
@@ -72,7 +75,7 @@ def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--target", "dockerfile_target", help="Dockerfile build stage to judge as the final one."),
         click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: the number of cores]."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Result cache [default: the user cache directory]."),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached)."),
         click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners."),
         click.option("--values", "helm_values", multiple=True, type=click.Path(dir_okay=False), help="Helm values file for the charts scanned; repeatable."),
         click.option("--set", "helm_set", multiple=True, metavar="KEY=VALUE", help="Helm value for the charts scanned (Helm's --set syntax); repeatable."),
@@ -151,6 +154,8 @@ class ScanRequest:
         if self.baseline:
             args += ["--baseline", self.baseline]
         args += ["--fail-on", fail_on, *(self.paths or ["."])]
+        import shlex
+
         return shlex.join(args)
 
 
@@ -159,7 +164,8 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
     from readycheck.runner import default_cache_dir
     from readycheck.shard import ShardError, parse_shard
 
-    config, catalog = load_everything(request.config_file, request.rules_dirs)
+    config, catalog = load_everything(request.config_file, request.rules_dirs,
+                                      Path(request.cache_dir) if request.cache_dir else None)
     if request.select:
         config.select = split_selectors(request.select)
     config.ignore = [*config.ignore, *split_selectors(request.ignore)]
@@ -222,6 +228,8 @@ def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
 
 def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
     """Hide baselined findings (listed as suppressed); return the entries that no longer occur."""
+    from readycheck import baseline
+
     try:
         entries = baseline.load(path)
     except baseline.BaselineError as exc:
@@ -279,6 +287,8 @@ def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_t
 def emit(text: str, output: str | None) -> None:
     """To stdout, or atomically to a file."""
     if output:
+        from readycheck.output import write_atomic
+
         try:
             write_atomic(output, text)
         except OSError as exc:
@@ -364,6 +374,8 @@ def baseline_command(
     **scan_args: Any,
 ) -> None:
     """Record today's findings so that `check --baseline FILE` reports only new ones."""
+    from readycheck import baseline
+
     request = ScanRequest(list(paths), **scan_args)
     _, result = run_scan(request)
     emit(baseline.render(result.findings), output)

@@ -166,8 +166,8 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[Target]:
     if excluded(root):
         excludes = []  # a directory named on the command line is checked even where the config excludes it
 
-    def visit(directory: Path) -> Iterator[Target]:
-        real = directory.resolve()
+    def visit(directory: Path, real: Path) -> Iterator[Target]:
+        """Walk `directory`, whose symlink-free path is `real`."""
         if real in visited or not _inside(real, real_root):
             return
         visited.add(real)
@@ -179,7 +179,7 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[Target]:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             return
-        subdirs: list[Path] = []
+        subdirs: list[tuple[Path, Path]] = []
         for entry in entries:
             path = Path(entry.path)
             try:
@@ -194,17 +194,17 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[Target]:
                     continue
                 if ignores.ignored(path, True) or excluded(path):
                     continue
-                subdirs.append(path)
+                subdirs.append((path, path.resolve() if is_link else real / entry.name))
             elif stat.S_ISREG(st.st_mode):
                 if ignores.ignored(path, False) or excluded(path):
                     continue
                 kind = classify(path)
                 if kind is not None:
                     yield Target(path, kind)
-        for sub in subdirs:
-            yield from visit(sub)
+        for sub, sub_real in subdirs:
+            yield from visit(sub, sub_real)
 
-    yield from visit(root)
+    yield from visit(root, real_root)
 
 
 def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None) -> list[Target]:
@@ -215,6 +215,17 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
     """
     base = (base or Path.cwd()).resolve()
     seen: set[tuple[Path, str]] = set()
+    real_dirs: dict[Path, Path] = {}
+
+    def real_path(path: Path) -> Path:
+        """path.resolve(), with each directory resolved once (a file that is a link is resolved itself)."""
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            return path.resolve()
+        parent = path.parent
+        if parent not in real_dirs:
+            real_dirs[parent] = parent.resolve()
+        return real_dirs[parent] / path.name
+
     targets: list[Target] = []
     for raw in paths:
         path = Path(raw)
@@ -232,7 +243,7 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
                     path = chart
             found = [Target(path, kind)] if kind else []
         for target in found:
-            marker = (target.path.resolve() if target.path.exists() else target.path, target.kind)
+            marker = (real_path(target.path) if target.path.exists() else target.path, target.kind)
             if marker not in seen:
                 seen.add(marker)
                 targets.append(target)

@@ -112,9 +112,13 @@ class Evaluator:
         self.options = {r.id: rule_options(r, config) for r in rules}
         self.severity = {r.id: rule_severity(r, config) for r in rules}
         self.predicates: dict[str, Predicate] = {}
-        for rule in rules:
-            if rule.check:
-                check_function(rule.check)  # fail early on a rule naming a missing function
+        self.by_kinds: dict[tuple[str, ...], list[Rule]] = {}
+
+    def rules_for(self, kinds: tuple[str, ...]) -> list[Rule]:
+        """The rules judging documents of these kinds, in catalog order (looked up once per kinds)."""
+        if kinds not in self.by_kinds:
+            self.by_kinds[kinds] = [r for r in self.rules if r.kind in kinds]
+        return self.by_kinds[kinds]
 
     def predicate(self, rule: Rule) -> Predicate:
         if rule.id not in self.predicates:
@@ -145,10 +149,7 @@ class Evaluator:
     def evaluate(self, doc: Document) -> tuple[list[Finding], list[ScanError]]:
         findings: list[Finding] = []
         errors: list[ScanError] = []
-        kinds = doc.rule_kinds or (doc.kind,)
-        for rule in self.rules:
-            if rule.kind not in kinds:
-                continue
+        for rule in self.rules_for(tuple(doc.rule_kinds or (doc.kind,))):
             try:
                 for subject in doc.subjects(rule.target):
                     for hit in self.hits(rule, subject):
@@ -285,10 +286,22 @@ def group_targets(targets: list[Target]) -> list[list[Target]]:
     return [groups[k] for k in sorted(groups)]
 
 
+_evaluators: dict[int, tuple[ScanSettings, Evaluator]] = {}
+
+
+def evaluator_for(settings: ScanSettings) -> Evaluator:
+    """One Evaluator per scan, shared by its groups (its options and compiled predicates do not change)."""
+    kept = _evaluators.get(id(settings))
+    if kept is None or kept[0] is not settings:
+        _evaluators.clear()
+        kept = _evaluators[id(settings)] = (settings, Evaluator(settings.rules, settings.config))
+    return kept[1]
+
+
 def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     """Load, evaluate and suppress one group of targets, each file within its time limit."""
     config = settings.config
-    evaluator = Evaluator(settings.rules, config)
+    evaluator = evaluator_for(settings)
     context = LoadContext(
         base=settings.base,
         max_bytes=settings.limits.max_file_size,
@@ -381,7 +394,7 @@ def scan(
     """
     base = (base or Path.cwd()).resolve()
     rules = select_rules(catalog, config)
-    Evaluator(rules, config)  # reject bad rule options and missing check functions before any work
+    Evaluator(rules, config)  # reject bad rule options before any work
     if targets is None:
         targets = discover(paths, exclude=config.exclude, base=base)
     settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}), limits or Limits())

@@ -1,6 +1,8 @@
 """Schema rules: a subject passes when it validates against the rule's JSON Schema.
 
-Validators are compiled once per rule. A failing subject is located at the
+Schemas made of the common keywords run on readycheck.schemalite (no
+jsonschema import on the hot path); any other schema runs on jsonschema's
+Draft202012Validator, compiled once per rule. A failing subject is located at the
 deepest part of the failing path that has a location (so `image: nginx:latest`
 points at the `image:` line), unless the rule names a place with `at`.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from readycheck import schemalite
 from readycheck.model import Pointer
 
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
@@ -17,19 +20,31 @@ _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
 class Predicate:
     def __init__(self, schema: dict[str, Any], match: dict[str, Any] | None) -> None:
-        from jsonschema import Draft202012Validator
+        self.schema = schema
+        self.match = match
+        self.lite = schemalite.supports(schema) and (match is None or schemalite.supports(match))
+        if not self.lite:
+            from jsonschema import Draft202012Validator
 
-        self.validator = Draft202012Validator(schema)
-        self.matcher = Draft202012Validator(match) if match else None
+            self.validator = Draft202012Validator(schema)
+            self.matcher = Draft202012Validator(match) if match else None
 
     def applies(self, data: Any) -> bool:
-        return self.matcher is None or self.matcher.is_valid(data)
+        if self.match is None:
+            return True
+        if self.lite:
+            return schemalite.is_valid(self.match, data)
+        assert self.matcher is not None
+        return bool(self.matcher.is_valid(data))
 
     def failure(self, data: Any) -> Pointer | None:
         """None when the subject passes; else the pointer (relative to it) of what failed."""
+        paths = (
+            schemalite.error_paths(self.schema, data) if self.lite
+            else (tuple(error.absolute_path) for error in self.validator.iter_errors(data))
+        )
         best: Pointer | None = None
-        for error in self.validator.iter_errors(data):
-            path = tuple(error.absolute_path)
+        for path in paths:
             if best is None or len(path) > len(best):
                 best = path
         return best

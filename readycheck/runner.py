@@ -15,9 +15,7 @@ import json
 import os
 import pickle
 import stat
-import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,9 @@ from readycheck.engine import Artifact, ScanResult, ScanSettings, scan_group
 from readycheck.model import Finding, Related, ScanError, Span
 
 MIN_GROUPS_FOR_WORKERS = 8
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+RACY_NS = 2_000_000_000
+"""A file changed this recently when its entry was written is always hashed again (coarse mtimes)."""
 
 
 def default_cache_dir() -> Path:
@@ -65,11 +65,41 @@ def _file_hash(path: str) -> str | None:
         return None
 
 
+def _stamp(path: str) -> list[int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _dependency(path: str, now_ns: int) -> list[Any]:
+    """[content hash, size, mtime]: a later run trusts an unchanged size and mtime, and hashes otherwise."""
+    stamp = _stamp(path)
+    if stamp is None or now_ns - stamp[1] < RACY_NS:
+        return [_file_hash(path), None, None]
+    return [_file_hash(path), *stamp]
+
+
+def _unchanged(path: str, recorded: Any) -> bool:
+    if not isinstance(recorded, list) or len(recorded) != 3:
+        return False
+    digest, *stamp = recorded
+    if stamp[0] is not None and _stamp(path) == stamp:
+        return True
+    return _file_hash(path) == digest
+
+
 def _group_key(group: list[Target], settings_digest: str) -> str:
+    """The group's targets and the names in their directories (a file appearing beside them changes the key)."""
     listing: list[str] = []
+    listed: set[Path] = set()
     for target in group:
         listing.append(f"{target.kind}|{target.path}")
-        directory = target.path if target.path.is_dir() else target.path.parent
+        directory = target.path if target.kind == "helm" or target.path.is_dir() else target.path.parent
+        if directory in listed:
+            continue
+        listed.add(directory)
         with contextlib.suppress(OSError):
             listing.append("|".join(sorted(os.listdir(directory))))
     return hashlib.sha256((settings_digest + "\n" + "\n".join(listing)).encode()).hexdigest()
@@ -127,8 +157,8 @@ class Cache:
             entry = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        for dep, digest in entry.get("deps", {}).items():
-            if _file_hash(dep) != digest:
+        for dep, recorded in entry.get("deps", {}).items():
+            if not _unchanged(dep, recorded):
                 return None
         try:
             return _result_from_json(entry["result"], self.settings)
@@ -137,7 +167,12 @@ class Cache:
 
     def put(self, group: list[Target], result: ScanResult, deps: list[str]) -> None:
         path = self._entry_path(_group_key(group, self.settings_digest))
-        entry = {"deps": {d: _file_hash(d) for d in sorted(set(deps))}, "result": _result_to_json(result)}
+        import tempfile
+        import time
+
+        now = time.time_ns()
+        entry = {"deps": {d: _dependency(d, now) for d in sorted(set(deps))}, "result": _result_to_json(result)}
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
@@ -156,8 +191,10 @@ def _scan_recording(group: list[Target], settings: ScanSettings) -> tuple[ScanRe
 
 
 def _strip_documents(item: tuple[ScanResult, list[str]]) -> bytes:
+    """What goes back to the parent: no documents, and not the rules (the parent has them)."""
     result, deps = item
     result.documents = []
+    result.rules = []
     return pickle.dumps((result, deps))
 
 
@@ -174,6 +211,18 @@ def _work(group: list[Target]) -> bytes:
     return _strip_documents(_scan_recording(group, _worker_settings))
 
 
+def _preload(kinds: set[str], settings: ScanSettings) -> None:
+    """Import the loaders and checks the groups need before forking, so each worker does not import them again."""
+    from readycheck.engine import check_function
+    from readycheck.loaders import loader_for
+
+    for kind in kinds:
+        loader_for(kind)
+    for rule in settings.rules:
+        if rule.check:
+            check_function(rule.check)
+
+
 def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache_dir: Path | None = None) -> Iterator[ScanResult]:
     """Results for every group, in the order given."""
     cache = Cache(cache_dir, settings) if cache_dir is not None else None
@@ -182,10 +231,19 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
         import multiprocessing
 
+        _preload({t.kind for i in todo for t in groups[i]}, settings)
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(settings,)) as pool:
-            chunk = max(1, len(todo) // (jobs * 8))
-            computed = [pickle.loads(b) for b in pool.map(_work, [groups[i] for i in todo], chunksize=chunk)]
+            # largest groups first, so a big one (every workflow of a repository) does not start last
+            by_size = sorted(range(len(todo)), key=lambda n: -len(groups[todo[n]]))
+            chunk = max(1, len(todo) // (jobs * 16))
+            done = pool.map(_work, [groups[todo[n]] for n in by_size], chunksize=chunk)
+            unordered = dict(zip(by_size, (pickle.loads(b) for b in done), strict=True))
+        computed = [unordered[n] for n in range(len(todo))]
+        for result, _ in computed:
+            result.rules = settings.rules
     else:
         computed = [_scan_recording(groups[i], settings) for i in todo]
     for index, (result, deps) in zip(todo, computed, strict=False):

@@ -58,6 +58,12 @@ def recording_reads() -> Iterator[list[Path]]:
         _reads = previous
 
 
+def note_read(path: Path) -> None:
+    """Record a dependency on `path` read earlier and reused from memory (see recording_reads)."""
+    if _reads is not None:
+        _reads.append(path.absolute())  # absolute is enough to hash it again; resolve() costs syscalls
+
+
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Read a regular file as text, refusing files over `max_bytes`.
 
@@ -65,8 +71,7 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     so a FIFO, a socket or a device named like a Dockerfile is refused at
     once instead of blocking or streaming forever.
     """
-    if _reads is not None:
-        _reads.append(path.resolve())
+    note_read(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:

@@ -121,7 +121,8 @@ class _Walker:
         end_line = end.line + (1 if end.column > 0 else 0)
         return Span(node.start_mark.line + 1, node.start_mark.column + 1, max(end_line, node.start_mark.line + 1))
 
-    def walk(self, node: Any, pointer: Pointer, depth: int) -> Any:
+    def walk(self, node: Any, pointer: Pointer, depth: int, span: Span | None = None) -> Any:
+        """Plain data of `node`; `span` is the node's span when the caller has computed it already."""
         self.budget -= 1
         if self.budget < 0:
             raise LoadError(f"YAML document has over {limits.YAML_MAX_NODES} nodes", node.start_mark.line + 1)
@@ -136,7 +137,9 @@ class _Walker:
             self.walked.add(id(node))
         if depth > limits.YAML_MAX_DEPTH:
             raise LoadError(f"YAML nesting deeper than {limits.YAML_MAX_DEPTH} levels", node.start_mark.line + 1)
-        self.doc.value_locations.setdefault(pointer, self.span(node))
+        value_locations = self.doc.value_locations
+        if pointer not in value_locations:
+            value_locations[pointer] = span or self.span(node)
         node_id = getattr(node, "id", "")
         if node_id == "scalar":
             if not node.style and (node.tag in _STANDARD_TAGS or not node.tag.startswith("tag:yaml.org")):
@@ -144,10 +147,13 @@ class _Walker:
             return node.value
         if node_id == "sequence":
             items = []
+            locations = self.doc.locations
             for i, child in enumerate(node.value):
-                item_pointer = pointer + (i,)
-                self.doc.locations.setdefault(item_pointer, self.span(child))
-                items.append(self.walk(child, item_pointer, depth + 1))
+                child_pointer = pointer + (i,)
+                child_span = self.span(child)
+                if child_pointer not in locations:
+                    locations[child_pointer] = child_span
+                items.append(self.walk(child, child_pointer, depth + 1, child_span))
             return items
         if node_id == "mapping":
             return self.walk_mapping(node, pointer, depth)
@@ -157,22 +163,24 @@ class _Walker:
         result: dict[Any, Any] = {}
         merged: list[dict[Any, Any]] = []
         seen: set[Any] = set()
+        key_pointer = pointer + ("<key>",)
         for key_node, value_node in node.value:
             if getattr(key_node, "id", "") == "scalar" and key_node.tag == "tag:yaml.org,2002:merge":
                 value = self.walk(value_node, pointer, depth + 1)
                 sources = value if isinstance(value, list) else [value]
                 merged.extend(s for s in sources if isinstance(s, dict))
                 continue
-            key = self.walk(key_node, pointer + ("<key>",), depth + 1)
+            key_span = self.span(key_node)
+            key = self.walk(key_node, key_pointer, depth + 1, key_span)
             if isinstance(key, (list, dict)):
                 key = str(key)
             if key in seen:
                 self.doc.duplicate_keys.append((str(key), key_node.start_mark.line + 1))
             seen.add(key)
             child = pointer + (key,)
-            key_span = self.span(key_node)
-            self.doc.locations[child] = Span(key_span.line, key_span.column, self.span(value_node).last_line)
-            result[key] = self.walk(value_node, child, depth + 1)
+            value_span = self.span(value_node)
+            self.doc.locations[child] = Span(key_span.line, key_span.column, value_span.last_line)
+            result[key] = self.walk(value_node, child, depth + 1, value_span)
         for source in merged:
             for k, v in source.items():
                 result.setdefault(k, v)

@@ -39,9 +39,16 @@ class LoadContext:
     dockerfile_target: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     extra_errors: list[ScanError] = field(default_factory=list)
+    _relpaths: dict[Path, str] = field(default_factory=dict, repr=False)
 
     def relpath(self, path: Path) -> str:
-        """Path as reported: relative to where readycheck started, with `/` separators."""
+        """Path as reported: relative to where readycheck started, with `/` separators (resolved once per path)."""
+        known = self._relpaths.get(path)
+        if known is None:
+            known = self._relpaths[path] = self._relpath(path)
+        return known
+
+    def _relpath(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self.base).as_posix()
         except ValueError:

