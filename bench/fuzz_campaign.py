@@ -119,10 +119,53 @@ def shell_target(text: str) -> None:
     parse_script(text)
 
 
+ENV_SEEDS = [
+    "# app settings\nexport DATABASE_URL=\"postgres://app:${DB_PASSWORD}@db:5432/app\"\nLOG_LEVEL=info\n"
+    "GREETING='hello world' # inline comment\nMULTI=\"line one\nline two\"\nEMPTY=\n",
+    "KEY = value\nkey=lower\nDUP=1\nDUP=2\nQUOTED=\"unbalanced\nSPACES=a b c   \n=novalue\n",
+]
+TEMPLATE_SEEDS = [
+    "{{- define \"app.name\" -}}{{ .Chart.Name | trunc 63 | trimSuffix \"-\" }}{{- end }}\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"app.name\" . }}\n"
+    "spec:\n  replicas: {{ .Values.replicaCount | default 2 }}\n  template:\n    spec:\n      containers:\n"
+    "      {{- range $i, $c := .Values.containers }}\n        - name: {{ $c.name | quote }}\n"
+    "          image: \"{{ $c.image }}:{{ $c.tag | default $.Chart.AppVersion }}\"\n"
+    "          {{- with $c.resources }}\n          resources: {{- toYaml . | nindent 12 }}\n          {{- end }}\n"
+    "      {{- end }}\n",
+    "{{ if and .Values.enabled (not .Values.disabled) }}{{ printf \"%s-%d\" .Release.Name 3 }}{{ else if .Values.x }}"
+    "{{ tpl .Values.tpl . }}{{ else }}{{ fail \"no\" }}{{ end }}{{/* comment */}}{{ $x := dict \"a\" 1 }}"
+    "{{ $x.a }}{{ range until 3 }}{{ . }}{{ end }}{{ required \"need it\" .Values.need }}\n",
+]
+
+
+def env_target(text: str) -> None:
+    from readycheck.envfile import parse_env
+
+    parse_env(decode(text.encode("utf-8", "surrogatepass")) if "\x00" not in text else "")
+
+
+def template_target(text: str) -> None:
+    from readycheck.helm.errors import TemplateError
+    from readycheck.helm.executor import Executor, Limits
+    from readycheck.helm.functions import FUNCS
+    from readycheck.helm.parser import parse_template
+
+    data = {"Values": {"replicaCount": 2, "containers": [{"name": "a", "image": "x", "resources": {"l": 1}}],
+                       "enabled": True, "tpl": "{{ .Release.Name }}", "need": "ok"},
+            "Release": {"Name": "r"}, "Chart": {"Name": "c", "AppVersion": "1.0"}}
+    try:
+        trees = parse_template("t", text, FUNCS)
+        Executor(trees, FUNCS, Limits(max_output_bytes=1_000_000)).execute("t", data)
+    except TemplateError:
+        return
+
+
 def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list[str]]]:
     found: dict[str, tuple[Callable[[str], None], list[str]]] = {
         "yaml": (yaml_target, YAML_SEEDS),
         "shell": (shell_target, SHELL_SEEDS),
+        "env": (env_target, ENV_SEEDS),
+        "template": (template_target, TEMPLATE_SEEDS),
     }
     if importlib.util.find_spec("readycheck.loaders.dockerfile"):
         found["dockerfile"] = (dockerfile_target(evaluator), DOCKERFILE_SEEDS)
