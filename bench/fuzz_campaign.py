@@ -141,7 +141,11 @@ TEMPLATE_SEEDS = [
 def env_target(text: str) -> None:
     from readycheck.envfile import parse_env
 
-    parse_env(decode(text.encode("utf-8", "surrogatepass")) if "\x00" not in text else "")
+    try:
+        source = decode(text.encode("utf-8", "surrogatepass"))
+    except LoadError:
+        return  # not text: refused before the env parser sees it, as in a scan
+    parse_env(source)
 
 
 def template_target(text: str) -> None:

@@ -395,6 +395,10 @@ class Executor:
             raise
         except Exception as exc:  # a bug or an unexpected input in a function: still a located error
             raise TemplateError(frame.source, node.line, f"error calling {name}: {exc}") from None
+        if isinstance(result, (str, bytes)) and len(result) > self.limits.max_output_bytes:
+            # a value that could never be written (`quote` nested thirty deep doubles each time)
+            raise TemplateError(frame.source, node.line,
+                                f"{name} made a value over the {self.limits.max_output_bytes}-byte output limit", "limit")
         if fspec.keeps_origin and isinstance(result, (str, int, float)) and origin_of(result) is None:
             for arg in reversed(argv):
                 origin = origin_of(arg)
