@@ -123,11 +123,11 @@ class _Structure(HTMLParser):
         self.tags.append((tag, dict(attrs)))
         if tag == "th":
             self.headers_in_tables.append(dict(attrs))
-        if tag not in ("meta", "br", "rect"):
+        if tag not in ("meta", "br", "wbr", "rect"):
             self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("meta", "br", "rect"):
+        if tag in ("meta", "br", "wbr", "rect"):
             return
         assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1] if self.stack else None}>"
         self.stack.pop()

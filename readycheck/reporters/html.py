@@ -39,7 +39,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .sev-error { color: #a40e26; font-weight: 600; }
 .sev-warning { color: #7d4e00; font-weight: 600; }
 .sev-note { color: #0550ae; font-weight: 600; }
-th code, li code { overflow-wrap: anywhere; }
+th code, li code { overflow-wrap: break-word; }
+th[scope=row] { min-width: 14ch; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
 pre { background: #f6f8fa; padding: .75rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; }
 a { color: #0550ae; }
@@ -126,7 +127,7 @@ def render(model: Readiness) -> str:
             cells = "".join(
                 f"<td>{_STATUS.get(a.status(c, model.fail_on), _NOT_APPLICABLE)}</td>" for c in columns
             )
-            rows.append(f'<tr><th scope="row"><code>{escape(a.path)}</code></th><td>{escape(a.label)}</td>{cells}</tr>')
+            rows.append(f'<tr><th scope="row"><code>{_breakable(a.path)}</code></th><td>{escape(a.label)}</td>{cells}</tr>')
         body += ["<h2>Artifacts</h2>", _table("Artifacts against checklists", ["artifact", "kind", *columns], rows)]
     body.append(f"<h2>Blocking findings ({len(model.blocking)})</h2>")
     if model.blocking:
@@ -177,3 +178,8 @@ def render(model: Readiness) -> str:
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
+
+
+def _breakable(path: str) -> str:
+    """A path that may wrap after each `/` (not in the middle of a name) in a narrow column."""
+    return escape(path).replace("/", "/<wbr>")
