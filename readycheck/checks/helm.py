@@ -69,19 +69,11 @@ def image_tag_floating(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
                           f"image '{image['repository']}' has an empty tag and no appVersion fallback: it renders untagged")
 
 
-def _merged(base: Any, overlay: Any) -> Any:
-    if isinstance(base, dict) and isinstance(overlay, dict):
-        out = dict(base)
-        for key, value in overlay.items():
-            out[key] = _merged(base.get(key), value) if key in base else value
-        return {k: v for k, v in out.items() if v is not None or k not in overlay}
-    return overlay
-
-
 def values_schema_violation(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     from jsonschema import Draft7Validator
     from jsonschema.validators import validator_for
 
+    from readycheck.helm.values import coalesce_tables
     from readycheck.secrets import mask_secrets
 
     data = subject.data
@@ -91,7 +83,8 @@ def values_schema_violation(subject: Subject, options: dict[str, Any]) -> Iterat
     checker = validator_for(schema, default=Draft7Validator)(schema)  # Helm validates with draft 7 semantics
     sets: list[tuple[list[Pointer], Any]] = [([("values",)], data["values"])]
     for index, overlay in enumerate(data["overlays"]):
-        sets.append(([("overlays", index, "values"), ("values",)], _merged(data["values"], overlay["values"])))
+        # what Helm validates: the overlay coalesced over the chart's defaults (null deletes a key)
+        sets.append(([("overlays", index, "values"), ("values",)], coalesce_tables(overlay["values"], data["values"])))
     seen: set[tuple[str, int, str]] = set()
     for prefixes, values in sets:
         for error in sorted(checker.iter_errors(values), key=lambda e: list(map(str, e.absolute_path))):

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .provenance import Origin, TrackedDict, TrackedFloat, TrackedList, TrackedStr
+from .provenance import Origin, TrackedDict, TrackedList, with_origin
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -100,16 +100,7 @@ def build(node: yaml.Node, file: str, origin: Origin, lines: dict[tuple[Any, ...
             seq.item_origins.append(item_origin)
         return seq
     assert isinstance(node, yaml.ScalarNode)
-    value = _scalar(node)
-    if isinstance(value, str):
-        text = TrackedStr(value)
-        text.origin = origin
-        return text
-    if isinstance(value, float):
-        number = TrackedFloat(value)
-        number.origin = origin
-        return number
-    return value
+    return with_origin(_scalar(node), origin)
 
 
 def parse_values_text(text: str, file: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
