@@ -394,7 +394,8 @@ def scan(
     """
     base = (base or Path.cwd()).resolve()
     rules = select_rules(catalog, config)
-    Evaluator(rules, config)  # reject bad rule options before any work
+    for rule in rules:
+        rule_options(rule, config)  # a bad rule option is a usage error before any work
     if targets is None:
         targets = discover(paths, exclude=config.exclude, base=base)
     settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}), limits or Limits())

@@ -7,6 +7,7 @@ input can make this raise (resource bounds become errors too).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import time
@@ -244,22 +245,27 @@ def _stub_chart(chart_dir: str | Path) -> Chart:
                  files={}, dependencies=[], subcharts=[])
 
 
-def render_chart(chart_dir: str | Path, *, values_files: Sequence[str | Path] = (), set_values: Sequence[str] = (),
+def render_chart(chart_dir: str | Path | Chart, *, values_files: Sequence[str | Path] = (), set_values: Sequence[str] = (),
                  release_name: str = "release-name", namespace: str = "default", kube_version: str = "1.30.0",
                  max_output_bytes: int = 20_000_000, timeout_s: float = 10.0,
                  api_versions: Sequence[str] | None = None) -> RenderResult:
     """Render a chart offline like ``helm template``, with line-level source mapping.
 
+    ``chart_dir`` may be a chart already loaded with ``load_chart``, to render it with several
+    value sets without reading it again (rendering never changes the loaded chart).
     Never raises: whatever goes wrong ends up in ``RenderResult.errors``.
     """
     deadline = time.monotonic() + timeout_s
     errors: list[RenderError] = []
-    try:
-        chart = load_chart(chart_dir)
-    except ChartLoadError as exc:
-        return RenderResult(_stub_chart(chart_dir), [], [RenderError(exc.path, exc.line, exc.message, "load")])
-    except (OSError, RecursionError, ValueError) as exc:
-        return RenderResult(_stub_chart(chart_dir), [], [RenderError("", None, f"cannot load chart: {exc}", "load")])
+    if isinstance(chart_dir, Chart):
+        chart = chart_dir
+    else:
+        try:
+            chart = load_chart(chart_dir)
+        except ChartLoadError as exc:
+            return RenderResult(_stub_chart(chart_dir), [], [RenderError(exc.path, exc.line, exc.message, "load")])
+        except (OSError, RecursionError, ValueError) as exc:
+            return RenderResult(_stub_chart(chart_dir), [], [RenderError("", None, f"cannot load chart: {exc}", "load")])
     try:
         return _render_loaded(chart, values_files, set_values, release_name, namespace, kube_version,
                               api_versions, Limits(max_output_bytes=max_output_bytes, deadline=deadline), errors)
@@ -274,7 +280,7 @@ def _render_loaded(chart: Chart, values_files: Sequence[str | Path], set_values:
     errors.extend(RenderError(p.path, p.line, p.message, "load") for p in _all_problems(chart))
     _check_kube_version(chart, kube_version, errors)
     user, used_files = _user_values(values_files, set_values, errors)
-    chart.values_files = chart.values_files + used_files
+    chart = dataclasses.replace(chart, values_files=chart.values_files + used_files)
 
     root = _build_instances(chart, chart.name, chart.name, None, errors)
     _coalesce(root, user, {})

@@ -216,10 +216,11 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         error(prefix + exc.name, exc.line, exc.message)
         reported_files.add((prefix + exc.name, exc.line))
 
-    renderer = render_with_helm if options.get("renderer") == "helm" else render_chart
+    use_helm = options.get("renderer") == "helm"
+    loaded = chart_dir if use_helm else _load_once(chart_dir)
     for label, extra_values in value_sets:
-        result = renderer(
-            chart_dir,
+        result = (render_with_helm if use_helm else render_chart)(
+            loaded,
             values_files=[*extra_values, *user_values],
             set_values=set_values,
             release_name=str(options.get("release-name", "release-name")),
@@ -253,6 +254,17 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             doc.scope = scope
             documents.append(doc)
     return documents
+
+
+def _load_once(chart_dir: Path) -> Any:
+    """The chart read once for all its value sets; the path itself when it cannot be read, so that
+    rendering reports why."""
+    from readycheck.helm.chart import ChartLoadError, load_chart
+
+    try:
+        return load_chart(chart_dir)
+    except (ChartLoadError, OSError, RecursionError, ValueError):
+        return chart_dir
 
 
 def _rebase_related(related: dict[Pointer, Related], sources: list[ManifestSource], doc: KubernetesDocument) -> dict[Pointer, Related]:
