@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from readycheck import __version__
+from readycheck import __version__, jsontext
 from readycheck.fingerprint import stable_fingerprint
 from readycheck.model import Finding
 
@@ -50,7 +50,7 @@ def render(findings: list[Finding]) -> str:
         for f in sorted(findings, key=Finding.sort_key)
     ]
     document = {"version": BASELINE_VERSION, "tool": {"name": "readycheck", "version": __version__}, "findings": entries}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document) + "\n"
 
 
 def load(path: str | Path) -> list[BaselineEntry]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from readycheck import __version__
+from readycheck import __version__, jsontext
 from readycheck.engine import ScanResult
 
 
@@ -19,4 +18,4 @@ def as_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(as_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(as_dict(result)) + "\n"

@@ -9,12 +9,11 @@ truncating, with a notification saying what was cut.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from readycheck import __version__, ruledoc
+from readycheck import __version__, jsontext, ruledoc
 from readycheck.catalog import Rule, builtin_rules_dir
 from readycheck.engine import ScanResult
 from readycheck.fingerprint import line_hashes, stable_fingerprint
@@ -233,4 +232,4 @@ def as_dict(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
 
 
 def render(result: ScanResult, base: Path | None = None) -> str:
-    return json.dumps(as_dict(result, base), indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(as_dict(result, base)) + "\n"
