@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from readycheck.textio import note_listing, note_read
+
 DOCKERFILE = "dockerfile"
 WORKFLOW = "workflow"
 ACTION = "action"
@@ -90,6 +92,7 @@ def looks_like_manifest(path: Path) -> bool:
     """A YAML or JSON file whose text carries both `apiVersion` and `kind` keys."""
     if not path.name.endswith((".yaml", ".yml", ".json")):
         return False
+    note_read(path)
     try:
         if not path.is_file():
             return True  # a FIFO or device: never opened here (it could block); the loader reports it
@@ -121,6 +124,7 @@ class _GitIgnore:
             return
         import pathspec
 
+        note_read(ignore_file)
         try:
             lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
@@ -171,6 +175,7 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[Target]:
         if real in visited or not _inside(real, real_root):
             return
         visited.add(real)
+        note_listing(directory)
         if (directory / "Chart.yaml").is_file():
             yield Target(directory, HELM_CHART)
             return
@@ -190,7 +195,10 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[Target]:
             if is_link and not _inside(Path(os.path.realpath(entry.path)), real_root):
                 continue  # never follow a link out of the scanned root
             if stat.S_ISDIR(st.st_mode):
-                if entry.name in SKIPPED_DIRS or _is_virtualenv(path):
+                if entry.name in SKIPPED_DIRS:
+                    continue
+                if _is_virtualenv(path):
+                    note_listing(path)  # it is scanned once it is no longer a virtualenv
                     continue
                 if ignores.ignored(path, True) or excluded(path):
                     continue
@@ -235,6 +243,7 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
         elif path.name == "Chart.yaml":
             found = [Target(path.parent, HELM_CHART)]
         else:
+            note_read(path)
             kind = kind_by_name(path)
             if kind is None and path.name.endswith((".yaml", ".yml", ".json")):
                 chart = chart_root_of(path)
@@ -253,6 +262,7 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
 def chart_root_of(path: Path) -> Path | None:
     """The chart directory a file belongs to (templates, values files), if any."""
     for parent in list(path.resolve().parents)[:6]:
+        note_listing(parent)
         if (parent / "Chart.yaml").is_file():
             return parent
     return None

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from readycheck.catalog import Catalog, Rule
 from readycheck.config import Config, ConfigError
@@ -23,7 +23,10 @@ from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
 from readycheck.predicate import Predicate, format_message
 from readycheck.suppress import ALL, FileSuppressions, parse_suppressions
-from readycheck.textio import LoadError, read_text
+from readycheck.textio import LoadError, read_text, recording_reads
+
+if TYPE_CHECKING:
+    from readycheck.runner import Cache
 
 CheckFunction = Callable[[Subject, dict[str, Any]], Iterable[Hit]]
 T = TypeVar("T")
@@ -396,14 +399,37 @@ def scan(
     rules = select_rules(catalog, config)
     for rule in rules:
         rule_options(rule, config)  # a bad rule option is a usage error before any work
-    if targets is None:
-        targets = discover(paths, exclude=config.exclude, base=base)
     settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}), limits or Limits())
+    if cache_dir is None:
+        return _scan_groups(paths, targets, settings, jobs, None, shard, None)
+    from readycheck.runindex import RunIndex
+    from readycheck.runner import Cache
+
+    cache = Cache(cache_dir, settings)
+    index = RunIndex(cache_dir, cache.settings_digest, paths, base, shard) if targets is None else None
+    if index is not None and (stored := index.load(settings)) is not None:
+        return stored
+    started_ns = time.time_ns()
+    reads: list[Path] = []
+    result = _scan_groups(paths, targets, settings, jobs, cache, shard, reads)
+    if index is not None:
+        index.save(result, reads, started_ns)
+    return result
+
+
+def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanSettings, jobs: int,
+                 cache: Cache | None, shard: tuple[int, int] | None, reads: list[Path] | None) -> ScanResult:
+    """Discover (unless the targets are given), group, keep the shard's groups and scan them."""
+    from readycheck.runner import run_groups
+
+    if targets is None:
+        with recording_reads() as discovery_reads:
+            targets = discover(paths, exclude=settings.config.exclude, base=settings.base)
+        if reads is not None:
+            reads.extend(discovery_reads)
     groups = group_targets(targets)
     if shard is not None:
         from readycheck.shard import in_shard
 
-        groups = [g for g in groups if in_shard(g, shard, base)]
-    from readycheck.runner import run_groups
-
-    return merge_results(run_groups(groups, settings, jobs=jobs, cache_dir=cache_dir), rules)
+        groups = [g for g in groups if in_shard(g, shard, settings.base)]
+    return merge_results(run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads), settings.rules)

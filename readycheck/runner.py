@@ -56,9 +56,12 @@ def _settings_digest(settings: ScanSettings, code: str) -> str:
 
 
 def _file_hash(path: str) -> str | None:
-    """The content hash of a regular file; a FIFO or device is never opened (it could block)."""
+    """The content hash of a regular file, or of a directory's names; a FIFO or device is never opened (it could block)."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            return hashlib.sha256("\0".join(sorted(os.listdir(path))).encode(errors="surrogateescape")).hexdigest()
+        if not stat.S_ISREG(mode):
             return "not-a-regular-file"
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
@@ -120,7 +123,7 @@ def _finding_from_json(data: dict[str, Any]) -> Finding:
     return Finding(span=Span(line, column, end_line), related=related, **data)
 
 
-def _result_to_json(result: ScanResult) -> dict[str, Any]:
+def result_to_json(result: ScanResult) -> dict[str, Any]:
     return {
         "findings": [_finding_to_json(f) for f in result.findings],
         "errors": [e.as_dict() for e in result.errors],
@@ -130,7 +133,7 @@ def _result_to_json(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def _result_from_json(data: dict[str, Any], settings: ScanSettings) -> ScanResult:
+def result_from_json(data: dict[str, Any], settings: ScanSettings) -> ScanResult:
     return ScanResult(
         findings=[_finding_from_json(f) for f in data["findings"]],
         errors=[ScanError(e["path"], e["line"], e["message"]) for e in data["errors"]],
@@ -151,36 +154,42 @@ class Cache:
     def _entry_path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
-    def get(self, group: list[Target]) -> ScanResult | None:
+    def get(self, group: list[Target]) -> tuple[ScanResult, list[str]] | None:
+        """The stored result of `group` and the files it depended on, if none of them changed."""
         path = self._entry_path(_group_key(group, self.settings_digest))
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        for dep, recorded in entry.get("deps", {}).items():
+        deps = entry.get("deps", {})
+        for dep, recorded in deps.items():
             if not _unchanged(dep, recorded):
                 return None
         try:
-            return _result_from_json(entry["result"], self.settings)
+            return result_from_json(entry["result"], self.settings), list(deps)
         except (KeyError, TypeError, ValueError):
             return None
 
     def put(self, group: list[Target], result: ScanResult, deps: list[str]) -> None:
-        path = self._entry_path(_group_key(group, self.settings_digest))
-        import tempfile
         import time
 
         now = time.time_ns()
-        entry = {"deps": {d: _dependency(d, now) for d in sorted(set(deps))}, "result": _result_to_json(result)}
+        entry = {"deps": {d: _dependency(d, now) for d in sorted(set(deps))}, "result": result_to_json(result)}
+        write_atomically(self._entry_path(_group_key(group, self.settings_digest)), entry)
 
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh)
-            os.replace(tmp, path)
-        except OSError:
-            return  # a cache that cannot be written only costs time
+
+def write_atomically(path: Path, data: Any) -> None:
+    """Write JSON through a temporary file and a rename: a concurrent reader sees the old or the new, never half."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)
+    except OSError:
+        return  # a cache that cannot be written only costs time
 
 
 def _scan_recording(group: list[Target], settings: ScanSettings) -> tuple[ScanResult, list[str]]:
@@ -223,10 +232,15 @@ def _preload(kinds: set[str], settings: ScanSettings) -> None:
             check_function(rule.check)
 
 
-def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache_dir: Path | None = None) -> Iterator[ScanResult]:
-    """Results for every group, in the order given."""
-    cache = Cache(cache_dir, settings) if cache_dir is not None else None
-    results: list[ScanResult | None] = [cache.get(g) if cache else None for g in groups]
+def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache: Cache | None = None,
+               reads: list[Path] | None = None) -> Iterator[ScanResult]:
+    """Results for every group, in the order given; every file a group depended on is added to `reads`."""
+    results: list[ScanResult | None] = []
+    for group in groups:
+        cached = cache.get(group) if cache else None
+        results.append(cached[0] if cached else None)
+        if cached and reads is not None:
+            reads.extend(Path(dep) for dep in cached[1])
     todo = [i for i, r in enumerate(results) if r is None]
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
         import multiprocessing
@@ -247,6 +261,8 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
     else:
         computed = [_scan_recording(groups[i], settings) for i in todo]
     for index, (result, deps) in zip(todo, computed, strict=False):
+        if reads is not None:
+            reads.extend(Path(dep) for dep in deps)
         if cache is not None and not any(e.transient for e in result.errors):
             cache.put(groups[index], result, deps)
         results[index] = result

@@ -64,6 +64,11 @@ def note_read(path: Path) -> None:
         _reads.append(path.absolute())  # absolute is enough to hash it again; resolve() costs syscalls
 
 
+def note_listing(directory: Path) -> None:
+    """Record a dependency on which names `directory` holds (a file added beside the ones read changes the result)."""
+    note_read(directory)
+
+
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Read a regular file as text, refusing files over `max_bytes`.
 

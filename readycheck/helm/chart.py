@@ -16,6 +16,8 @@ from typing import Any
 import pathspec
 import yaml
 
+from readycheck.textio import note_listing, note_read
+
 from .archive import ArchiveError, ArchiveLimits, read_chart_archive
 from .values_yaml import ValuesError, parse_values_text
 
@@ -85,6 +87,7 @@ def _read_directory(root: Path) -> dict[str, bytes]:
     resolved_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        note_listing(Path(dirpath))
         for filename in sorted(filenames):
             full = Path(dirpath) / filename
             if full.is_symlink() and not full.resolve().is_relative_to(resolved_root):
@@ -95,6 +98,7 @@ def _read_directory(root: Path) -> dict[str, bytes]:
             total += size
             if size > MAX_FILE_BYTES or total > MAX_CHART_BYTES or len(files) >= MAX_CHART_FILES:
                 raise ChartLoadError(str(full.relative_to(root)), None, "chart is too large to load")
+            note_read(full)
             files[full.relative_to(root).as_posix()] = full.read_bytes()
     return files
 

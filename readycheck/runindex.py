@@ -1,0 +1,78 @@
+"""The run index: a re-run over an unchanged tree is answered from one file.
+
+The per-group cache (runner.Cache) makes an unchanged group cheap, but a run
+still walks the tree, peeks into YAML files to tell manifests apart and looks
+up every group. The run index remembers, for one command (its paths,
+settings and shard), every directory discovery walked, every file it peeked
+at, every file and directory a group's result depended on, and the merged
+result. When each of those still has the size and mtime it had, the result
+is returned as it was, after one stat per path; otherwise the run goes on as
+usual and the per-group cache still serves the groups that did not change.
+
+A stamp taken less than RACY_NS after the scan started is not trusted: the
+file could have changed during the scan, or within a coarse mtime's
+granularity, without its stamp showing it. Such a run writes no index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from readycheck.engine import ScanResult, ScanSettings
+from readycheck.runner import RACY_NS, result_from_json, result_to_json, write_atomically
+
+INDEX_FORMAT = 1
+
+
+def _stamp(path: str) -> list[int] | None:
+    """Size and mtime (following links), or None for a path that does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def watched_paths(reads: Iterable[Path]) -> list[str]:
+    """The paths read, and the directory of each file (a file appearing beside a file read may change the result)."""
+    paths = {str(p) for p in reads}
+    paths.update(os.path.dirname(p) for p in list(paths) if not os.path.isdir(p))
+    return sorted(paths)
+
+
+class RunIndex:
+    """The index entry of one command: `load` before the scan, `save` after it."""
+
+    def __init__(self, directory: Path, settings_digest: str, paths: list[str], base: Path,
+                 shard: tuple[int, int] | None) -> None:
+        command = json.dumps([INDEX_FORMAT, settings_digest, paths, str(base), shard])
+        key = hashlib.sha256(command.encode()).hexdigest()
+        self.path = directory / "runs" / f"{key}.json"
+
+    def load(self, settings: ScanSettings) -> ScanResult | None:
+        """The stored result, if nothing it depended on has changed since."""
+        try:
+            entry = json.loads(self.path.read_text(encoding="utf-8"))
+            watched: dict[str, Any] = entry["watched"]
+            if any(_stamp(path) != stamp for path, stamp in watched.items()):
+                return None
+            return result_from_json(entry["result"], settings)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, result: ScanResult, reads: Iterable[Path], started_ns: int) -> None:
+        """Store `result` with the stamps of what it depended on, unless one of them is too recent to trust."""
+        if any(e.transient for e in result.errors):
+            return
+        watched: dict[str, list[int] | None] = {}
+        for path in watched_paths(reads):
+            stamp = _stamp(path)
+            if stamp is not None and stamp[1] > started_ns - RACY_NS:
+                return
+            watched[path] = stamp
+        write_atomically(self.path, {"watched": watched, "result": result_to_json(result)})
