@@ -276,16 +276,32 @@ class ScanSettings:
     limits: Limits = field(default_factory=Limits)
 
 
+SELF_CONTAINED_KINDS = frozenset({"dockerfile", "workflow", "action"})
+"""Kinds whose files are judged alone: nothing of one file's result depends on the files beside it."""
+SELF_CONTAINED_CHUNK = 16
+
+
 def group_targets(targets: list[Target]) -> list[list[Target]]:
     """Targets judged together: one directory's files (the default scope), each chart alone.
 
     Groups are the unit of parallel work and of caching, so a cross-file check
-    (a PDB and its Deployment in one folder) always sees its whole scope.
+    (a PDB and its Deployment in one folder) always sees its whole scope. The
+    files of a self-contained kind beyond the first few of a directory are
+    split into chunks, so that a directory of 200 workflows is shared among the
+    workers instead of going to one.
     """
-    groups: dict[tuple[str, str], list[Target]] = {}
+    groups: dict[tuple[str, str, int], list[Target]] = {}
+    counts: dict[tuple[str, str], int] = {}
     for target in targets:
-        key = ("chart", str(target.path)) if target.kind == "helm" else ("dir", str(target.path.parent))
-        groups.setdefault(key, []).append(target)
+        if target.kind == "helm":
+            place = ("chart", str(target.path))
+        else:
+            place = ("dir", str(target.path.parent))
+        chunk = 0  # the first chunk stays with the rest of its directory
+        if target.kind in SELF_CONTAINED_KINDS:
+            counts[place] = counts.get(place, 0) + 1
+            chunk = (counts[place] - 1) // SELF_CONTAINED_CHUNK
+        groups.setdefault((*place, chunk), []).append(target)
     return [groups[k] for k in sorted(groups)]
 
 

@@ -154,3 +154,21 @@ def test_a_same_size_change_right_after_a_cached_run_is_seen(estate: Path, tmp_p
     changed = run(["check", "--cache-dir", cache, "--format", "json", "."], estate)
     uncached = run(["check", "--no-cache", "--format", "json", "."], estate)
     assert changed == uncached
+
+
+def test_a_directory_of_many_workflows_is_shared_among_workers(tmp_path: Path) -> None:
+    from readycheck.discover import discover
+    from readycheck.engine import SELF_CONTAINED_CHUNK, group_targets
+
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    text = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    for i in range(3 * SELF_CONTAINED_CHUNK + 1):
+        (workflows / f"wf{i:03d}.yml").write_text(text.replace("build", f"build{i}"))
+    (tmp_path / "deploy.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    groups = group_targets(discover([tmp_path]))
+    assert [len(g) for g in groups] == [1, SELF_CONTAINED_CHUNK, SELF_CONTAINED_CHUNK, SELF_CONTAINED_CHUNK, 1]
+    serial = run(["check", "--no-cache", "--jobs", "1", "--format", "json", "."], tmp_path)
+    parallel = run(["check", "--no-cache", "--jobs", "4", "--format", "json", "."], tmp_path)
+    assert serial == parallel
+    assert len(json.loads(serial[1])["findings"]) >= 3 * SELF_CONTAINED_CHUNK + 1
