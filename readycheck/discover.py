@@ -51,7 +51,10 @@ class Target:
 
 def kind_by_name(path: Path) -> str | None:
     """The kind a file's name says it is, or None (plain YAML is decided by content)."""
-    name = path.name
+    return _kind_by_name(path.name, str(path.parent))
+
+
+def _kind_by_name(name: str, directory: str) -> str | None:
     lower = name.lower()
     if name in ("Dockerfile", "Containerfile") or name.startswith(("Dockerfile.", "Containerfile.")):
         return DOCKERFILE
@@ -67,49 +70,49 @@ def kind_by_name(path: Path) -> str | None:
         return COMPOSE
     if fnmatch.fnmatchcase(name, "compose.*.yaml") or fnmatch.fnmatchcase(name, "compose.*.yml"):
         return COMPOSE
-    if name.endswith((".yml", ".yaml")) and path.parent.name == "workflows" and path.parent.parent.name == ".github":
+    if name.endswith((".yml", ".yaml")) and _is_workflows_directory(directory):
         return WORKFLOW
     if name in ("action.yml", "action.yaml"):
         return ACTION
     if name == "Chart.yaml":
         return HELM_CHART
-    if is_secret_file_name(path):
+    if _is_secret_file_name(name, directory):
         return SECRET_FILE
     return None
 
 
+def _is_workflows_directory(directory: str) -> bool:
+    parent, last = os.path.split(directory)
+    return last == "workflows" and os.path.basename(parent) == ".github"
+
+
 def is_secret_file_name(path: Path) -> bool:
     """Files that hold credentials by their nature: private keys, registry and cloud credentials."""
-    lower = path.name.lower()
+    return _is_secret_file_name(path.name, str(path.parent))
+
+
+def _is_secret_file_name(name: str, directory: str) -> bool:
+    lower = name.lower()
     if lower in SECRET_FILE_NAMES or lower.endswith(SECRET_FILE_SUFFIXES):
         return True
-    if lower == "credentials" and path.parent.name == ".aws":
+    if lower == "credentials" and os.path.basename(directory) == ".aws":
         return True
     return any(fnmatch.fnmatchcase(lower, pattern) for pattern in SECRET_FILE_PATTERNS)
 
 
-def looks_like_manifest(path: Path) -> bool:
+def looks_like_manifest(path: Path | str) -> bool:
     """A YAML or JSON file whose text carries both `apiVersion` and `kind` keys."""
-    if not path.name.endswith((".yaml", ".yml", ".json")):
+    if not str(path).endswith((".yaml", ".yml", ".json")):
         return False
     note_read(path)
     try:
-        if not path.is_file():
+        if not os.path.isfile(path):
             return True  # a FIFO or device: never opened here (it could block); the loader reports it
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             head = fh.read(PEEK_BYTES)
     except OSError:
         return True  # let the loader report why it cannot be read
     return bool(_K8S_API.search(head) and _K8S_KIND.search(head))
-
-
-def classify(path: Path) -> str | None:
-    kind = kind_by_name(path)
-    if kind == HELM_CHART:
-        return None  # a Chart.yaml named directly is handled as its chart directory
-    if kind is not None:
-        return kind
-    return KUBERNETES if looks_like_manifest(path) else None
 
 
 class _GitIgnore:
@@ -142,77 +145,91 @@ class _GitIgnore:
         return False
 
 
-def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
+def _is_virtualenv(entries: dict[str, os.DirEntry[str]]) -> bool:
+    venv_config, conda = entries.get("pyvenv.cfg"), entries.get("conda-meta")
+    return bool(venv_config and venv_config.is_file()) or bool(conda and conda.is_dir())
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[Target]:
-    real_root = root.resolve()
+def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[tuple[Target, str]]:
+    """Targets under `root` with the symlink-free path of each, in name order, files before subdirectories.
+
+    Paths are handled as strings: a Path object per entry cost more than the
+    walk itself in a tree of thousands of directories.
+    """
+    real_root = str(root.resolve())
     ignores = _GitIgnore()
-    visited: set[Path] = set()
+    visited: set[str] = set()
     excludes = list(exclude)
 
-    def excluded(path: Path) -> bool:
+    def excluded(path: str) -> bool:
+        if not excludes:
+            return False
         try:
-            rel = path.resolve().relative_to(base).as_posix() if excludes else ""
+            rel = Path(path).resolve().relative_to(base).as_posix()
         except ValueError:
-            rel = path.as_posix()
+            rel = Path(path).as_posix()
         return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
 
-    if excluded(root):
+    def ignored(path: str, is_dir: bool) -> bool:
+        return bool(ignores.specs) and ignores.ignored(Path(path), is_dir)
+
+    if excluded(str(root)):
         excludes = []  # a directory named on the command line is checked even where the config excludes it
 
-    def visit(directory: Path, real: Path) -> Iterator[Target]:
+    def visit(directory: str, real: str, top: bool) -> Iterator[tuple[Target, str]]:
         """Walk `directory`, whose symlink-free path is `real`."""
         if real in visited or not _inside(real, real_root):
             return
         visited.add(real)
         note_listing(directory)
-        if (directory / "Chart.yaml").is_file():
-            yield Target(directory, HELM_CHART)
-            return
-        ignores.load(directory)
         try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            with os.scandir(directory) as listing:
+                entries = {entry.name: entry for entry in listing}
         except OSError:
+            if os.path.isfile(os.path.join(directory, "Chart.yaml")):
+                yield Target(Path(directory), HELM_CHART), real
             return
-        subdirs: list[tuple[Path, Path]] = []
-        for entry in entries:
-            path = Path(entry.path)
+        if not top and _is_virtualenv(entries):
+            return  # a virtualenv's files are not the project's (it is scanned again once it is no longer one)
+        chart = entries.get("Chart.yaml")
+        if chart is not None and os.path.isfile(chart.path):
+            yield Target(Path(directory), HELM_CHART), real
+            return
+        if ".gitignore" in entries:
+            ignores.load(Path(directory))
+        subdirs: list[tuple[str, str]] = []
+        for name in sorted(entries):
+            entry = entries[name]
             try:
                 is_link = entry.is_symlink()
                 st = os.stat(entry.path) if is_link else entry.stat(follow_symlinks=False)
             except OSError:
                 continue  # a dangling link or a vanished file
-            if is_link and not _inside(Path(os.path.realpath(entry.path)), real_root):
+            real_entry = os.path.realpath(entry.path) if is_link else os.path.join(real, name)
+            if is_link and not _inside(real_entry, real_root):
                 continue  # never follow a link out of the scanned root
             if stat.S_ISDIR(st.st_mode):
-                if entry.name in SKIPPED_DIRS:
+                if name in SKIPPED_DIRS or ignored(entry.path, True) or excluded(entry.path):
                     continue
-                if _is_virtualenv(path):
-                    note_listing(path)  # it is scanned once it is no longer a virtualenv
-                    continue
-                if ignores.ignored(path, True) or excluded(path):
-                    continue
-                subdirs.append((path, path.resolve() if is_link else real / entry.name))
+                subdirs.append((entry.path, real_entry))
             elif stat.S_ISREG(st.st_mode):
-                if ignores.ignored(path, False) or excluded(path):
+                if ignored(entry.path, False) or excluded(entry.path):
                     continue
-                kind = classify(path)
+                kind = _kind_by_name(name, directory)
+                if kind == HELM_CHART:
+                    continue  # a Chart.yaml is its chart directory, found above
+                if kind is None and looks_like_manifest(entry.path):
+                    kind = KUBERNETES
                 if kind is not None:
-                    yield Target(path, kind)
+                    yield Target(Path(entry.path), kind), real_entry
         for sub, sub_real in subdirs:
-            yield from visit(sub, sub_real)
+            yield from visit(sub, sub_real, False)
 
-    yield from visit(root, real_root)
+    yield from visit(str(root), real_root, True)
 
 
 def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None) -> list[Target]:
@@ -222,41 +239,34 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
     file not otherwise named is taken as a manifest); a directory is walked.
     """
     base = (base or Path.cwd()).resolve()
-    seen: set[tuple[Path, str]] = set()
-    real_dirs: dict[Path, Path] = {}
-
-    def real_path(path: Path) -> Path:
-        """path.resolve(), with each directory resolved once (a file that is a link is resolved itself)."""
-        if path.is_symlink() or path.name in ("", ".", ".."):
-            return path.resolve()
-        parent = path.parent
-        if parent not in real_dirs:
-            real_dirs[parent] = parent.resolve()
-        return real_dirs[parent] / path.name
-
+    seen: set[tuple[str, str]] = set()
     targets: list[Target] = []
     for raw in paths:
         path = Path(raw)
-        found: Iterable[Target]
+        found: Iterable[tuple[Target, str]]
         if path.is_dir():
             found = _walk(path, exclude, base)
-        elif path.name == "Chart.yaml":
-            found = [Target(path.parent, HELM_CHART)]
         else:
-            note_read(path)
-            kind = kind_by_name(path)
-            if kind is None and path.name.endswith((".yaml", ".yml", ".json")):
-                chart = chart_root_of(path)
-                kind = HELM_CHART if chart else (KUBERNETES if looks_like_manifest(path) or not path.exists() else None)
-                if chart:
-                    path = chart
-            found = [Target(path, kind)] if kind else []
-        for target in found:
-            marker = (real_path(target.path) if target.path.exists() else target.path, target.kind)
-            if marker not in seen:
-                seen.add(marker)
+            found = [(target, str(target.path.resolve())) for target in _named_file(path)]
+        for target, real in found:
+            if (real, target.kind) not in seen:
+                seen.add((real, target.kind))
                 targets.append(target)
     return targets
+
+
+def _named_file(path: Path) -> list[Target]:
+    """The target a file named on the command line is (a chart's file names its chart)."""
+    note_read(path)
+    if path.name == "Chart.yaml":
+        return [Target(path.parent, HELM_CHART)]
+    kind = kind_by_name(path)
+    if kind is None and path.name.endswith((".yaml", ".yml", ".json")):
+        chart = chart_root_of(path)
+        if chart:
+            return [Target(chart, HELM_CHART)]
+        kind = KUBERNETES if looks_like_manifest(path) or not path.exists() else None
+    return [Target(path, kind)] if kind else []
 
 
 def chart_root_of(path: Path) -> Path | None:

@@ -426,7 +426,7 @@ def scan(
     if index is not None and (stored := index.load(settings)) is not None:
         return stored
     started_ns = time.time_ns()
-    reads: list[Path] = []
+    reads: list[str] = []
     result = _scan_groups(paths, targets, settings, jobs, cache, shard, reads)
     if index is not None:
         index.save(result, reads, started_ns)
@@ -434,7 +434,7 @@ def scan(
 
 
 def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanSettings, jobs: int,
-                 cache: Cache | None, shard: tuple[int, int] | None, reads: list[Path] | None) -> ScanResult:
+                 cache: Cache | None, shard: tuple[int, int] | None, reads: list[str] | None) -> ScanResult:
     """Discover (unless the targets are given), group, keep the shard's groups and scan them."""
     from readycheck.runner import run_groups
 

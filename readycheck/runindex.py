@@ -38,9 +38,9 @@ def _stamp(path: str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def watched_paths(reads: Iterable[Path]) -> list[str]:
+def watched_paths(reads: Iterable[str]) -> list[str]:
     """The paths read, and the directory of each file (a file appearing beside a file read may change the result)."""
-    paths = {str(p) for p in reads}
+    paths = set(reads)
     paths.update(os.path.dirname(p) for p in list(paths) if not os.path.isdir(p))
     return sorted(paths)
 
@@ -65,7 +65,7 @@ class RunIndex:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def save(self, result: ScanResult, reads: Iterable[Path], started_ns: int) -> None:
+    def save(self, result: ScanResult, reads: Iterable[str], started_ns: int) -> None:
         """Store `result` with the stamps of what it depended on, unless one of them is too recent to trust."""
         if any(e.transient for e in result.errors):
             return

@@ -196,7 +196,7 @@ def _scan_recording(group: list[Target], settings: ScanSettings) -> tuple[ScanRe
     """Scan a group and list every file its loaders read (the cache's dependencies)."""
     with textio.recording_reads() as reads:
         result = scan_group(group, settings)
-    return result, [str(p) for p in reads]
+    return result, list(reads)
 
 
 def _strip_documents(item: tuple[ScanResult, list[str]]) -> bytes:
@@ -233,14 +233,14 @@ def _preload(kinds: set[str], settings: ScanSettings) -> None:
 
 
 def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache: Cache | None = None,
-               reads: list[Path] | None = None) -> Iterator[ScanResult]:
+               reads: list[str] | None = None) -> Iterator[ScanResult]:
     """Results for every group, in the order given; every file a group depended on is added to `reads`."""
     results: list[ScanResult | None] = []
     for group in groups:
         cached = cache.get(group) if cache else None
         results.append(cached[0] if cached else None)
         if cached and reads is not None:
-            reads.extend(Path(dep) for dep in cached[1])
+            reads.extend(cached[1])
     todo = [i for i, r in enumerate(results) if r is None]
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
         import multiprocessing
@@ -262,7 +262,7 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
         computed = [_scan_recording(groups[i], settings) for i in todo]
     for index, (result, deps) in zip(todo, computed, strict=False):
         if reads is not None:
-            reads.extend(Path(dep) for dep in deps)
+            reads.extend(deps)
         if cache is not None and not any(e.transient for e in result.errors):
             cache.put(groups[index], result, deps)
         results[index] = result

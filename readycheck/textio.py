@@ -44,12 +44,12 @@ def decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-_reads: list[Path] | None = None
+_reads: list[str] | None = None
 
 
 @contextmanager
-def recording_reads() -> Iterator[list[Path]]:
-    """Collect every path read through read_text (what a cached result depends on)."""
+def recording_reads() -> Iterator[list[str]]:
+    """Collect every path read through read_text, as absolute paths (what a cached result depends on)."""
     global _reads
     previous, _reads = _reads, []
     try:
@@ -58,13 +58,15 @@ def recording_reads() -> Iterator[list[Path]]:
         _reads = previous
 
 
-def note_read(path: Path) -> None:
+def note_read(path: Path | str) -> None:
     """Record a dependency on `path` read earlier and reused from memory (see recording_reads)."""
     if _reads is not None:
-        _reads.append(path.absolute())  # absolute is enough to hash it again; resolve() costs syscalls
+        text = os.fspath(path)
+        # joined, not resolved: enough to stat or hash it again, and no system call
+        _reads.append(text if os.path.isabs(text) else os.path.join(os.getcwd(), text))
 
 
-def note_listing(directory: Path) -> None:
+def note_listing(directory: Path | str) -> None:
     """Record a dependency on which names `directory` holds (a file added beside the ones read changes the result)."""
     note_read(directory)
 
