@@ -201,8 +201,8 @@ def _builtin_rule_data(cache_dir: Path | None, validate: bool) -> list[tuple[Pat
             return [(directory / name, data) for name, data in cached["rules"]]
     except (OSError, ValueError, TypeError, KeyError):
         pass
-    entries = [[name, read_rule_data(directory / name, validate)] for name in names]
-    _write_catalog_cache(cache_file, {"stamp": stamp, "rules": entries})
+    entries = [(name, read_rule_data(directory / name, validate)) for name in names]
+    _write_catalog_cache(cache_file, {"stamp": stamp, "rules": [list(entry) for entry in entries]})
     return [(directory / name, data) for name, data in entries]
 
 
