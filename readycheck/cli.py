@@ -162,7 +162,6 @@ class ScanRequest:
 def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
     from readycheck.engine import scan
     from readycheck.runner import default_cache_dir
-    from readycheck.shard import ShardError, parse_shard
 
     config, catalog = load_everything(request.config_file, request.rules_dirs,
                                       Path(request.cache_dir) if request.cache_dir else None)
@@ -173,11 +172,15 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
         config.fail_on = request.fail_on
     if request.dockerfile_target:
         config.dockerfile_target = request.dockerfile_target
-    try:
-        selected_shard = parse_shard(request.shard) if request.shard else None
-    except ShardError as exc:
-        fail(str(exc))
-        raise  # unreachable: fail() exits
+    selected_shard: tuple[int, int] | None = None
+    if request.shard:
+        from readycheck.shard import ShardError, parse_shard
+
+        try:
+            selected_shard = parse_shard(request.shard)
+        except ShardError as exc:
+            fail(str(exc))
+            raise  # unreachable: fail() exits
     cache_dir = None if request.no_cache else Path(request.cache_dir) if request.cache_dir else default_cache_dir()
     try:
         result = scan(
