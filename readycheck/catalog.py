@@ -24,7 +24,6 @@ from typing import Any
 
 from readycheck import __version__
 from readycheck.textio import LoadError, read_text
-from readycheck.yamlsource import load_yaml_documents
 
 
 class CatalogError(Exception):
@@ -33,6 +32,8 @@ class CatalogError(Exception):
 
 @dataclass
 class Rule:
+    """One rule file, parsed: what it judges, how, and its documentation."""
+
     id: str
     name: str
     checklist: str
@@ -124,6 +125,9 @@ def _walk_refs(node: Any) -> Iterable[Any]:
 
 def read_rule_data(path: Path, validate: bool = True) -> dict[str, Any]:
     """A rule file's mapping, checked against the meta-schema when `validate`."""
+    # imported here: a run served by the catalog cache, on Dockerfiles, needs no YAML
+    from readycheck.yamlsource import load_yaml_documents
+
     try:
         docs = load_yaml_documents(read_text(path))
     except LoadError as exc:
@@ -222,13 +226,13 @@ def _write_catalog_cache(cache_file: Path, content: dict[str, Any]) -> None:
         return  # an unwritable cache only costs time
 
 
-@dataclass
 class Catalog:
-    rules: list[Rule]
+    """The rules in force, sorted by id, and looked up by id or name."""
 
-    def __post_init__(self) -> None:
-        self.by_id = {r.id: r for r in self.rules}
-        self.by_name = {r.name: r for r in self.rules}
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.by_id = {r.id: r for r in rules}
+        self.by_name = {r.name: r for r in rules}
 
     def resolve(self, selector: str) -> list[Rule] | None:
         """Rules named by an id, a name, a checklist, or a kind (`dockerfile`). None if unknown."""

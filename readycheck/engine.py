@@ -39,6 +39,8 @@ class Artifact:
 
 @dataclass
 class ScanResult:
+    """What a scan found, what it could not check, and what it judged."""
+
     findings: list[Finding]
     errors: list[ScanError]
     files: int

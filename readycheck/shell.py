@@ -257,6 +257,8 @@ def _parse_in_time(source: bytes) -> Any:
 
 @dataclass
 class Script:
+    """A parsed script: its simple commands, how many pipelines, and whether tree-sitter met a syntax error."""
+
     commands: list[Command]
     pipelines: int
     has_error: bool
