@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,8 +181,13 @@ def _rule_files(directory: Path) -> list[tuple[str, int, int]]:
 
 
 def _catalog_cache_file(cache_dir: Path, directory: Path) -> Path:
-    """One entry per installation, rewritten when its rules change (the stamp inside says which)."""
-    return cache_dir / "catalog" / f"{__version__}-{zlib.crc32(str(directory).encode()):08x}.json"
+    """One entry per installation, rewritten when its rules change (the stamp inside says which).
+
+    The rules directory's device and inode name the installation: no hash module to import, and
+    a reused inode only costs a re-parse, as the stamp holds the directory's path.
+    """
+    identity = os.stat(directory)
+    return cache_dir / "catalog" / f"{__version__}-{identity.st_dev:x}-{identity.st_ino:x}.json"
 
 
 def _builtin_rule_data(cache_dir: Path | None, validate: bool) -> list[tuple[Path, dict[str, Any]]]:
