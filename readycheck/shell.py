@@ -67,18 +67,18 @@ def _bash_language() -> Any:
     readycheck never uses, so the binding is loaded from the package's
     directory without running it. The ordinary import is the fallback.
     """
-    import importlib.util
     from importlib.machinery import PathFinder
 
     package = PathFinder.find_spec("tree_sitter_bash")
     locations = package.submodule_search_locations if package else None
     binding = PathFinder.find_spec("tree_sitter_bash._binding", locations) if locations else None
-    if binding is None or binding.loader is None:
+    loader = binding.loader if binding else None
+    module = loader.create_module(binding) if loader and binding else None
+    if loader is None or module is None:
         import tree_sitter_bash
 
         return tree_sitter_bash.language()
-    module = importlib.util.module_from_spec(binding)
-    binding.loader.exec_module(module)
+    loader.exec_module(module)
     return module.language()
 
 
