@@ -14,7 +14,6 @@ run on one file does not parse a hundred YAML files or import jsonschema.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -24,7 +23,6 @@ from typing import Any
 
 from readycheck import __version__
 from readycheck.textio import LoadError, read_text
-from readycheck.yamlsource import load_yaml_documents
 
 
 class CatalogError(Exception):
@@ -33,6 +31,8 @@ class CatalogError(Exception):
 
 @dataclass
 class Rule:
+    """One rule file, parsed: what it judges, how, and its documentation."""
+
     id: str
     name: str
     checklist: str
@@ -124,6 +124,9 @@ def _walk_refs(node: Any) -> Iterable[Any]:
 
 def read_rule_data(path: Path, validate: bool = True) -> dict[str, Any]:
     """A rule file's mapping, checked against the meta-schema when `validate`."""
+    # imported here: a run served by the catalog cache, on Dockerfiles, needs no YAML
+    from readycheck.yamlsource import load_yaml_documents
+
     try:
         docs = load_yaml_documents(read_text(path))
     except LoadError as exc:
@@ -156,34 +159,64 @@ def load_rule_file(path: Path, validate: bool = True) -> Rule:
     return rule_from_data(path, read_rule_data(path, validate))
 
 
-def _catalog_cache_file(cache_dir: Path, directory: Path, paths: list[Path]) -> Path:
-    digest = hashlib.sha256(f"{__version__}|{directory}".encode())
-    for path in paths:
-        stat = path.stat()
-        digest.update(f"|{path.relative_to(directory)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
-    return cache_dir / "catalog" / f"{digest.hexdigest()}.json"
+def _rule_files(directory: Path) -> list[tuple[str, int, int]]:
+    """Every rule file under `directory`: its relative path, size and mtime, in the order of sorted `Path.rglob`.
+
+    os.scandir rather than rglob and a Path and a stat per file: listing and
+    stamping the built-in rules was most of the catalog's cost on a cached run.
+    """
+    found: list[tuple[tuple[str, ...], int, int]] = []
+
+    def walk(folder: str, parts: tuple[str, ...]) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, (*parts, entry.name))
+                elif entry.name.endswith(".yaml"):
+                    stat = entry.stat()
+                    found.append(((*parts, entry.name), stat.st_size, stat.st_mtime_ns))
+
+    walk(str(directory), ())
+    return [("/".join(parts), size, mtime) for parts, size, mtime in sorted(found)]
+
+
+def _catalog_cache_file(cache_dir: Path, directory: Path) -> Path:
+    """One entry per installation, rewritten when its rules change (the stamp inside says which).
+
+    The rules directory's device and inode name the installation: no hash module to import, and
+    a reused inode only costs a re-parse, as the stamp holds the directory's path.
+    """
+    identity = os.stat(directory)
+    return cache_dir / "catalog" / f"{__version__}-{identity.st_dev:x}-{identity.st_ino:x}.json"
 
 
 def _builtin_rule_data(cache_dir: Path | None, validate: bool) -> list[tuple[Path, dict[str, Any]]]:
-    """(path, mapping) of every built-in rule, from the catalog cache when it is current."""
+    """(path, mapping) of every built-in rule, from the catalog cache when its stamp is current.
+
+    The stamp is what the cached form depends on: the version, the directory,
+    and each rule file's name, size and mtime.
+    """
     directory = builtin_rules_dir()
-    paths = sorted(directory.rglob("*.yaml"))
-    cache_file = _catalog_cache_file(cache_dir, directory, paths) if cache_dir is not None and not validate else None
-    if cache_file is not None:
-        try:
-            cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            return [(directory / rel, data) for rel, data in cached]
-        except (OSError, ValueError, TypeError):
-            pass
-    entries = [(path, read_rule_data(path, validate)) for path in paths]
-    if cache_file is not None:
-        _write_catalog_cache(cache_file, [(path.relative_to(directory).as_posix(), data) for path, data in entries])
-    return entries
+    files = _rule_files(directory)
+    names = [name for name, _, _ in files]
+    if cache_dir is None or validate:
+        return [(directory / name, read_rule_data(directory / name, validate)) for name in names]
+    cache_file = _catalog_cache_file(cache_dir, directory)
+    stamp = [__version__, str(directory), *(list(file) for file in files)]
+    try:
+        cached = json.loads(cache_file.read_text(encoding="utf-8"))
+        if cached["stamp"] == stamp:
+            return [(directory / name, data) for name, data in cached["rules"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    entries = [(name, read_rule_data(directory / name, validate)) for name in names]
+    _write_catalog_cache(cache_file, {"stamp": stamp, "rules": [list(entry) for entry in entries]})
+    return [(directory / name, data) for name, data in entries]
 
 
-def _write_catalog_cache(cache_file: Path, entries: list[tuple[str, dict[str, Any]]]) -> None:
-    text = json.dumps(entries)
-    if json.loads(text) != [list(e) for e in entries]:
+def _write_catalog_cache(cache_file: Path, content: dict[str, Any]) -> None:
+    text = json.dumps(content)
+    if json.loads(text) != content:
         return  # something JSON cannot hold exactly (a non-string key): parse the YAML every time
     import tempfile
 
@@ -197,13 +230,13 @@ def _write_catalog_cache(cache_file: Path, entries: list[tuple[str, dict[str, An
         return  # an unwritable cache only costs time
 
 
-@dataclass
 class Catalog:
-    rules: list[Rule]
+    """The rules in force, sorted by id, and looked up by id or name."""
 
-    def __post_init__(self) -> None:
-        self.by_id = {r.id: r for r in self.rules}
-        self.by_name = {r.name: r for r in self.rules}
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.by_id = {r.id: r for r in rules}
+        self.by_name = {r.name: r for r in rules}
 
     def resolve(self, selector: str) -> list[Rule] | None:
         """Rules named by an id, a name, a checklist, or a kind (`dockerfile`). None if unknown."""

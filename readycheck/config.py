@@ -9,7 +9,6 @@ from typing import Any
 
 from readycheck.model import SEVERITIES
 from readycheck.textio import LoadError, read_text
-from readycheck.yamlsource import load_yaml_documents
 
 FAIL_ON = ("error", "warning", "note", "never")
 CONFIG_FILES = (".readycheck.yaml", ".readycheck.yml")
@@ -21,6 +20,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Config:
+    """The settings in force: the config file's, then the command line's."""
+
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
@@ -120,6 +121,9 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
                     raise ConfigError(f"{path}: no [tool.readycheck] table")
                 continue
             return from_mapping(table, str(path))
+        # imported here, for a YAML config only: a run on Dockerfiles needs no YAML otherwise
+        from readycheck.yamlsource import load_yaml_documents
+
         try:
             docs = load_yaml_documents(read_text(path))
         except LoadError as exc:

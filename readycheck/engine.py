@@ -42,6 +42,8 @@ class Artifact:
 
 @dataclass
 class ScanResult:
+    """What a scan found, what it could not check, and what it judged."""
+
     findings: list[Finding]
     errors: list[ScanError]
     files: int

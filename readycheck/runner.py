@@ -10,10 +10,8 @@ so concurrent runs sharing a cache directory never see half an entry.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import pickle
 import stat
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -37,18 +35,27 @@ def default_cache_dir() -> Path:
 
 
 def _code_digest(settings: ScanSettings) -> str:
-    """The readycheck version, its source files and the rule files in force."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    """The readycheck version, its source files and the rule files in force, by size and mtime (as the catalog's cache)."""
+    import hashlib  # here and below: only a cached run hashes; --no-cache does not import it
+
+    package = os.path.dirname(os.path.realpath(__file__))
+    stamps = [f"{CACHE_FORMAT}|{__version__}"]
+    for folder, subfolders, names in os.walk(package):
+        subfolders.sort()
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                st = os.stat(path)
+                stamps.append(f"{os.path.relpath(path, package)}|{st.st_size}|{st.st_mtime_ns}")
     for rule in settings.rules:
-        digest.update(rule.source.read_bytes())
-    return digest.hexdigest()
+        st = os.stat(rule.source)
+        stamps.append(f"{rule.source}|{st.st_size}|{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()
 
 
 def _settings_digest(settings: ScanSettings, code: str) -> str:
+    import hashlib
+
     config = {k: v for k, v in asdict(settings.config).items() if k != "source"}
     payload = json.dumps([code, str(settings.base), config, repr(sorted(settings.context_options.items())), repr(settings.limits)],
                          sort_keys=True, default=str)
@@ -57,6 +64,8 @@ def _settings_digest(settings: ScanSettings, code: str) -> str:
 
 def _file_hash(path: str) -> str | None:
     """The content hash of a regular file, or of a directory's names; a FIFO or device is never opened (it could block)."""
+    import hashlib
+
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISDIR(mode):
@@ -95,6 +104,8 @@ def _unchanged(path: str, recorded: Any) -> bool:
 
 def _group_key(group: list[Target], settings_digest: str) -> str:
     """The group's targets and the names in their directories (a file appearing beside them changes the key)."""
+    import hashlib
+
     listing: list[str] = []
     listed: set[Path] = set()
     for target in group:
@@ -201,6 +212,8 @@ def _scan_recording(group: list[Target], settings: ScanSettings) -> tuple[ScanRe
 
 def _strip_documents(item: tuple[ScanResult, list[str]]) -> bytes:
     """What goes back to the parent: no documents, and not the rules (the parent has them)."""
+    import pickle
+
     result, deps = item
     result.documents = []
     result.rules = []
@@ -244,6 +257,7 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
     todo = [i for i, r in enumerate(results) if r is None]
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
         import multiprocessing
+        import pickle
 
         _preload({t.kind for i in todo for t in groups[i]}, settings)
         from concurrent.futures import ProcessPoolExecutor

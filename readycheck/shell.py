@@ -18,7 +18,6 @@ from readycheck.limits import TimeBudgetExceeded, budget_in_force, out_of_time, 
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "/bin/sh", "/bin/bash", "/usr/bin/env"}
 MAX_SCRIPT_BYTES = 1_000_000
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 ASTRAL_STAND_IN = "\ufffd"
 
 
@@ -60,13 +59,35 @@ class Command:
 _parser: Any = None
 
 
+def _bash_language() -> Any:
+    """tree-sitter-bash's grammar, from the package's compiled binding.
+
+    The package's `__init__` imports importlib.resources (with tempfile and
+    shutil, about 13 ms of a 0.2 s one-file run) only to read query files
+    readycheck never uses, so the binding is loaded from the package's
+    directory without running it. The ordinary import is the fallback.
+    """
+    from importlib.machinery import PathFinder
+
+    package = PathFinder.find_spec("tree_sitter_bash")
+    locations = package.submodule_search_locations if package else None
+    binding = PathFinder.find_spec("tree_sitter_bash._binding", locations) if locations else None
+    loader = binding.loader if binding else None
+    module = loader.create_module(binding) if loader and binding else None
+    if loader is None or module is None:
+        import tree_sitter_bash
+
+        return tree_sitter_bash.language()
+    loader.exec_module(module)
+    return module.language()
+
+
 def _get_parser() -> Any:
     global _parser
     if _parser is None:
         import tree_sitter
-        import tree_sitter_bash
 
-        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+        _parser = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
     return _parser
 
 
@@ -236,9 +257,22 @@ def _parse_in_time(source: bytes) -> Any:
 
 @dataclass
 class Script:
+    """A parsed script: its simple commands, how many pipelines, and whether tree-sitter met a syntax error."""
+
     commands: list[Command]
     pipelines: int
     has_error: bool
+
+
+def _without_astral(script: str) -> str:
+    """`script` with every character beyond the BMP replaced by U+FFFD.
+
+    The regex is compiled only for the rare script that needs it: compiling
+    its character class costs about 4 ms.
+    """
+    if script.isascii() or max(script) <= "\uffff":
+        return script
+    return re.sub("[\U00010000-\U0010FFFF]", ASTRAL_STAND_IN, script)
 
 
 def parse_script(script: str, line_offset: int = 0, nested: bool = False) -> Script:
@@ -248,7 +282,7 @@ def parse_script(script: str, line_offset: int = 0, nested: bool = False) -> Scr
     # tree-sitter-bash 0.25 reads out of bounds, and may crash the interpreter, on `{` followed
     # by a 4-byte UTF-8 character (tree-sitter/tree-sitter-bash#337): characters beyond the
     # BMP reach the parser as U+FFFD. Lines are unchanged; such a character reads as U+FFFD.
-    source = _ASTRAL.sub(ASTRAL_STAND_IN, script).encode("utf-8", "replace")
+    source = _without_astral(script).encode("utf-8", "replace")
     tree = _parse_in_time(source)
     collector = _Collector(source, line_offset, nested)
     collector.visit(tree.root_node)
