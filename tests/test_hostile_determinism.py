@@ -24,8 +24,17 @@ TREE = {
 }
 
 
-class ReversedListing(list):  # type: ignore[type-arg]
-    """What os.scandir returns (iterable, and a context manager), in reverse name order."""
+class ReversedListing:
+    """What os.scandir returns (an iterator, and a context manager), in reverse name order."""
+
+    def __init__(self, entries: list[os.DirEntry[str]]) -> None:
+        self.entries = iter(entries)
+
+    def __iter__(self) -> ReversedListing:
+        return self
+
+    def __next__(self) -> os.DirEntry[str]:
+        return next(self.entries)
 
     def __enter__(self) -> ReversedListing:
         return self
