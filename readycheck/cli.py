@@ -227,6 +227,8 @@ def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
     related to, the files it was given.
     """
     scopes = [_reported_path(p, base) for p in paths]
+    if "." in scopes:
+        return  # everything lies under the directory readycheck runs in
 
     def relevant(finding: Finding) -> bool:
         return _within(finding.path, scopes) or any(_within(r.path, scopes) for r in finding.related)
