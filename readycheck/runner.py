@@ -237,16 +237,19 @@ def _work(group: list[Target]) -> bytes:
     return _strip_documents(_scan_recording(group, _worker_settings))
 
 
-def _preload(kinds: set[str], settings: ScanSettings) -> None:
-    """Import the loaders and checks the groups need before forking, so each worker does not import them again."""
-    from readycheck.engine import check_function
-    from readycheck.loaders import loader_for
+def _warm_up(todo: list[int], groups: list[list[Target]], settings: ScanSettings) -> dict[int, tuple[ScanResult, list[str]]]:
+    """Scan a group of each kind before forking: the workers inherit every import, compiled pattern and parser it set up.
 
-    for kind in kinds:
-        loader_for(kind)
-    for rule in settings.rules:
-        if rule.check:
-            check_function(rule.check)
+    Warming by doing real work needs no list of what a kind uses, and the work is not lost.
+    """
+    warmed: dict[int, tuple[ScanResult, list[str]]] = {}
+    kinds_seen: set[str] = set()
+    for index in sorted(todo, key=lambda i: len(groups[i])):  # the smallest group of each kind: the workers wait
+        kinds = {t.kind for t in groups[index]}
+        if not kinds <= kinds_seen:
+            kinds_seen |= kinds
+            warmed[index] = _scan_recording(groups[index], settings)
+    return warmed
 
 
 def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache: Cache | None = None,
@@ -259,31 +262,33 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
         if cached and reads is not None:
             reads.extend(cached[1])
     todo = [i for i, r in enumerate(results) if r is None]
+    computed: dict[int, tuple[ScanResult, list[str]]] = {}
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
         import multiprocessing
         import pickle
 
-        _preload({t.kind for i in todo for t in groups[i]}, settings)
+        computed = _warm_up(todo, groups, settings)
+        rest = [i for i in todo if i not in computed]
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(settings,)) as pool:
             # largest groups first, so a big one (every workflow of a repository) does not start last
-            by_size = sorted(range(len(todo)), key=lambda n: -len(groups[todo[n]]))
-            chunk = max(1, len(todo) // (jobs * 16))
-            done = pool.map(_work, [groups[todo[n]] for n in by_size], chunksize=chunk)
-            unordered = dict(zip(by_size, (pickle.loads(b) for b in done), strict=True))
-        computed = [unordered[n] for n in range(len(todo))]
-        for result, _ in computed:
+            by_size = sorted(rest, key=lambda i: -len(groups[i]))
+            chunk = max(1, len(rest) // (jobs * 16))
+            done = pool.map(_work, [groups[i] for i in by_size], chunksize=chunk)
+            computed.update(zip(by_size, (pickle.loads(b) for b in done), strict=True))
+        for result, _ in computed.values():
             result.rules = settings.rules
     else:
-        computed = [_scan_recording(groups[i], settings) for i in todo]
-    for index, (result, deps) in zip(todo, computed, strict=False):
+        computed = {i: _scan_recording(groups[i], settings) for i in todo}
+    for index in todo:
+        result, deps = computed[index]
         if reads is not None:
             reads.extend(deps)
         if cache is not None and not any(e.transient for e in result.errors):
             cache.put(groups[index], result, deps)
         results[index] = result
-    for result in results:
-        assert result is not None
-        yield result
+    for stored in results:
+        assert stored is not None
+        yield stored
