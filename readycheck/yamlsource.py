@@ -45,20 +45,23 @@ class YamlDocument:
     duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
 
 
-_NON_STRING_STARTS = frozenset("~nNtTfF0123456789+-.")
-"""The first characters of every plain scalar that is not a string (null, bool, int, float)."""
+_NAMED_SCALARS: dict[str, Any] = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf"), float("inf")),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
+}
+_NUMBER_STARTS = frozenset("0123456789+-.")
 
 
 def resolve_plain(value: str) -> Any:
     """YAML 1.2 core schema resolution of a plain scalar."""
-    if value and value[0] not in _NON_STRING_STARTS:
+    if value in _NAMED_SCALARS:
+        return _NAMED_SCALARS[value]
+    if value[0] not in _NUMBER_STARTS:
         return value
-    if value in ("", "~", "null", "Null", "NULL"):
-        return None
-    if value in ("true", "True", "TRUE"):
-        return True
-    if value in ("false", "False", "FALSE"):
-        return False
     if _INT.match(value):
         return int(value)
     if _OCT.match(value):
@@ -67,12 +70,6 @@ def resolve_plain(value: str) -> Any:
         return int(value[2:], 16)
     if _FLOAT.match(value) and any(c.isdigit() for c in value):
         return float(value)
-    if value in (".inf", ".Inf", ".INF", "+.inf"):
-        return float("inf")
-    if value in ("-.inf", "-.Inf", "-.INF"):
-        return float("-inf")
-    if value in (".nan", ".NaN", ".NAN"):
-        return float("nan")
     return value
 
 
@@ -80,6 +77,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
+@functools.cache
 def _composer() -> Any:
     try:
         import yaml
