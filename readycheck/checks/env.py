@@ -152,18 +152,20 @@ def _shown(entry: Entry, secret: bool) -> str:
 
 
 def _value_errors(schema: EnvSchema, entry: Entry, in_example: bool) -> list[Any]:
+    """The schema's errors for this entry's value, validated once for all the value rules."""
+    key = (entry.key, entry.value, entry.interpolated, in_example)
+    if key not in schema.checked_values:
+        schema.checked_values[key] = _validate_value(schema, entry, in_example)
+    return schema.checked_values[key]
+
+
+def _validate_value(schema: EnvSchema, entry: Entry, in_example: bool) -> list[Any]:
     prop = schema.variables.get(entry.key)
     if not isinstance(prop, dict) or schema.problems or schema.external_refs or entry.interpolated:
         return []
     if in_example and (entry.value == "" or (schema.is_secret(entry.key) and is_placeholder(entry.value))):
         return []
-    from referencing import Registry
-
-    def refuse(uri: str) -> Any:
-        raise LookupError(f"{uri} is not fetched")
-
-    cls = schema.validator_class()
-    validator = cls(schema.data, format_checker=cls.FORMAT_CHECKER, registry=Registry(retrieve=refuse))  # type: ignore[call-arg]
+    validator = schema.value_validator
     try:
         return list(validator.evolve(schema=prop).iter_errors(_coerce(entry.value, prop)))
     except Exception:  # an unresolvable reference or a broken keyword: the schema rules report it

@@ -36,6 +36,7 @@ class ComposeDocument(Document):
         self.display_paths = display_paths
         self.production = production
         self.healthchecked = healthchecked
+        self._services: list[Subject] | None = None
 
     def display_path_for(self, pointer: Pointer) -> str:
         p = tuple(pointer)
@@ -50,8 +51,14 @@ class ComposeDocument(Document):
         return {str(k): v for k, v in services.items() if isinstance(v, dict)} if isinstance(services, dict) else {}
 
     def subjects(self, target: str) -> Iterator[Subject]:
+        """The services, built once: some twenty rules judge the same ones."""
         if target != "compose.service":
-            return
+            return iter(())
+        if self._services is None:
+            self._services = list(self._service_subjects())
+        return iter(self._services)
+
+    def _service_subjects(self) -> Iterator[Subject]:
         services = self.services()
         one_shot = _one_shot_services(services)
         for name, service in services.items():

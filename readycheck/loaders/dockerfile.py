@@ -30,6 +30,9 @@ _DIRECTIVE = re.compile(r"^\s*#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$")
 _VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _FLAG = re.compile(r"--([a-z][a-z-]*)(?:=(\S*))?")
 _CONTINUATION_SPACE = re.compile(r"^(?:[ \t]|\\[ \t]*\n)*")
+_KEYWORD = re.compile(r"\s*\S+\s?")
+_CONTINUED_LINE = re.compile(r"\\[ \t]*\n")
+_ESCAPED_NEWLINE = re.compile(r"\\\n")
 MAX_LINES = 200_000
 
 
@@ -191,7 +194,7 @@ class DockerfileDocument(Document):
 def _instruction_body(lines: list[str], start: int, end: int, escape: str) -> tuple[str, int]:
     """The instruction's text after its keyword, lines kept, comment lines blanked; and the column."""
     first = lines[start]
-    match = re.match(r"\s*\S+\s?", first)
+    match = _KEYWORD.match(first)
     column = match.end() if match else 0
     parts = [first[column:]]
     for k in range(start + 1, end + 1):
@@ -282,10 +285,10 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
         flags, rest = parse_flags(body)
         heredoc_docs = heredocs.get(start, (end, []))[1]
         original = item["content"].strip() if start not in heredocs else lines[start].strip()
-        args = _json_form(re.sub(r"\\[ \t]*\n", " ", rest))
+        args = _json_form(_CONTINUED_LINE.sub(" ", rest))
         instruction: dict[str, Any] = {
             "cmd": cmd,
-            "value": re.sub(r"\\\n", " ", rest).strip() if cmd != "RUN" else rest.strip(),
+            "value": _ESCAPED_NEWLINE.sub(" ", rest).strip() if cmd != "RUN" else rest.strip(),
             "flags": flags,
             "json_form": args is not None,
             "args": args,

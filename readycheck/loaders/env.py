@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,11 @@ class EnvSchema:
     problems: list[tuple[Pointer, str]] = field(default_factory=list)
     """Why the schema is not a valid JSON Schema: (pointer into the schema, message)."""
     external_refs: list[tuple[Pointer, str]] = field(default_factory=list)
+    checked_values: dict[tuple[str, str, bool, bool], list[Any]] = field(default_factory=dict, repr=False,
+                                                                         compare=False)
+    """Validation errors by (variable, value, interpolated, in an example file): six value rules ask alike."""
 
-    @property
+    @cached_property
     def variables(self) -> dict[str, Any]:
         props = self.data.get("properties")
         return {str(k): v for k, v in props.items()} if isinstance(props, dict) else {}
@@ -67,6 +70,18 @@ class EnvSchema:
         from readycheck.boundedregex import bounded_validator_class
 
         return bounded_validator_class(validator_for(self.data))
+
+    @cached_property
+    def value_validator(self) -> Any:
+        """A validator of the whole schema that checks formats and fetches no remote reference."""
+        from referencing import Registry
+
+        cls = self.validator_class()
+        return cls(self.data, format_checker=cls.FORMAT_CHECKER, registry=Registry(retrieve=_refuse_retrieval))  # type: ignore[call-arg]
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    raise LookupError(f"{uri} is not fetched")
 
 
 def _external_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]:
@@ -193,8 +208,15 @@ class EnvSchemaDocument(Document):
     def __init__(self, schema: EnvSchema, text: str) -> None:
         super().__init__(schema.path, text, schema.data, schema.locations)
         self.schema = schema
+        self._subjects: dict[str, list[Subject]] = {}
 
     def subjects(self, target: str) -> Iterator[Subject]:
+        """Built once per target: every rule of that target judges the same subjects."""
+        if target not in self._subjects:
+            self._subjects[target] = list(self._build_subjects(target))
+        return iter(self._subjects[target])
+
+    def _build_subjects(self, target: str) -> Iterator[Subject]:
         if target == "env.schema":
             yield Subject(self, self.data, (), key=self.path, context={"schema": self.schema})
         elif target == "env.variable":
@@ -225,8 +247,15 @@ class EnvFileDocument(Document):
         self.schema = schema
         self.directory = directory
         self.base = base
+        self._subjects: dict[str, list[Subject]] = {}
 
     def subjects(self, target: str) -> Iterator[Subject]:
+        """Built once per target: every rule of that target judges the same subjects."""
+        if target not in self._subjects:
+            self._subjects[target] = list(self._build_subjects(target))
+        return iter(self._subjects[target])
+
+    def _build_subjects(self, target: str) -> Iterator[Subject]:
         context = {"env": self.env, "schema": self.schema}
         if target == "env.file":
             yield Subject(self, self.data, (), key=self.path, context=context)

@@ -11,6 +11,8 @@ sets is reported once.
 
 from __future__ import annotations
 
+import fnmatch
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,14 +89,14 @@ def _load_yaml_file(path: Path) -> YamlDocument:
     return docs[0] if docs else YamlDocument(data=None)
 
 
-def chart_document(chart_dir: Path, chart_rel: str, prefix: str) -> ChartDocument:
+def chart_document(chart_dir: Path, chart_rel: str, prefix: str, overlay_paths: list[Path]) -> ChartDocument:
     """Chart.yaml, values.yaml, overlays and schema with their locations. Unreadable parts are LoadErrors."""
     locations: dict[Pointer, Span] = {}
     files: dict[Pointer, str] = {}
     chart_yaml = _load_yaml_file(chart_dir / "Chart.yaml")
     values_path = chart_dir / "values.yaml"
     values = _load_yaml_file(values_path) if values_path.is_file() else YamlDocument(data={})
-    overlay_docs = [(p, _load_yaml_file(p)) for p in overlays(chart_dir)]
+    overlay_docs = [(p, _load_yaml_file(p)) for p in overlay_paths]
     for prefix_pointer, doc, name in [(("chart",), chart_yaml, "Chart.yaml"), (("values",), values, "values.yaml")] + [
         (("overlays", i, "values"), d, p.name) for i, (p, d) in enumerate(overlay_docs)
     ]:
@@ -126,9 +128,13 @@ def chart_document(chart_dir: Path, chart_rel: str, prefix: str) -> ChartDocumen
 
 
 def overlays(chart_dir: Path) -> list[Path]:
-    """Value-set overlays beside values.yaml, e.g. values-production.yaml."""
-    found = {p for pattern in OVERLAY_GLOBS for p in chart_dir.glob(pattern) if p.is_file()}
-    return sorted(found)
+    """Value-set overlays beside values.yaml, e.g. values-production.yaml (one listing, not a glob per pattern)."""
+    try:
+        names = os.listdir(chart_dir)
+    except OSError:
+        return []
+    found = [chart_dir / name for name in names if any(fnmatch.fnmatchcase(name, pattern) for pattern in OVERLAY_GLOBS)]
+    return sorted(p for p in found if p.is_file())
 
 
 def helm_options(context: LoadContext) -> dict[str, Any]:
@@ -197,8 +203,9 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     options = helm_options(context)
     user_values = _as_list(options.get("values"))
     set_values = _as_list(options.get("set"))
+    overlay_paths = overlays(chart_dir)
     value_sets: list[tuple[str, list[str]]] = [("values.yaml", [])]
-    value_sets += [(p.name, [str(p)]) for p in overlays(chart_dir)]
+    value_sets += [(p.name, [str(p)]) for p in overlay_paths]
     documents: list[Document] = []
     reported: set[tuple[str, int | None, str]] = set()
     reported_files: set[tuple[str, int | None]] = set()
@@ -211,7 +218,7 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             context.extra_errors.append(ScanError(path, line, message))
 
     try:
-        documents.append(chart_document(chart_dir, chart_rel, prefix))
+        documents.append(chart_document(chart_dir, chart_rel, prefix, overlay_paths))
     except ChartFileError as exc:
         error(prefix + exc.name, exc.line, exc.message)
         reported_files.add((prefix + exc.name, exc.line))
