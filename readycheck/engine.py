@@ -48,8 +48,6 @@ class ScanResult:
     errors: list[ScanError]
     files: int
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    """Loaded documents; empty for groups served by worker processes or the cache (use `artifacts`)."""
     rules: list[Rule] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
 
@@ -377,18 +375,19 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
                 findings.append(finding)
     errors.extend(suppressor.errors)
     artifacts = [Artifact(context.relpath(t.path), t.kind) for t in group]
-    return ScanResult(findings, errors, len(group), suppressed, documents, settings.rules, artifacts)
+    for doc in documents:
+        doc.scope = None  # break the document-scope cycle: freed now, not by a later full collection
+    return ScanResult(findings, errors, len(group), suppressed, settings.rules, artifacts)
 
 
 def merge_results(parts: Iterable[ScanResult], rules: list[Rule]) -> ScanResult:
     """One result from many groups, in the contract's order whatever order the groups finished in."""
-    merged = ScanResult([], [], 0, [], [], rules, [])
+    merged = ScanResult([], [], 0, [], rules, [])
     for part in parts:
         merged.findings.extend(part.findings)
         merged.errors.extend(part.errors)
         merged.files += part.files
         merged.suppressed.extend(part.suppressed)
-        merged.documents.extend(part.documents)
         merged.artifacts.extend(part.artifacts)
     merged.findings.sort(key=Finding.sort_key)
     merged.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))

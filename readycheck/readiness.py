@@ -134,25 +134,15 @@ def _rule_kinds_by_name(kind: str, rule_kinds: set[str]) -> set[str]:
 
 
 def _artifacts(result: ScanResult) -> dict[str, Artifact]:
-    """Every artifact checked, with the checklists of the rules that judge it.
-
-    Loaded documents say exactly which rule kinds judge them; groups scanned in
-    worker processes or served from the cache carry only path and kind, and
-    then the rule kinds are matched by name.
-    """
+    """Every artifact checked, with the checklists of the rules that judge it (rule kinds matched by name)."""
     checklists_of: dict[str, set[str]] = {}
     for rule in result.rules:
         checklists_of.setdefault(rule.kind, set()).add(rule.checklist)
     artifacts: dict[str, Artifact] = {}
     for item in result.artifacts:
         artifacts.setdefault(item.path, Artifact(item.path, item.kind))
-    judged_by: dict[str, set[str]] = {}
-    for doc in result.documents:
-        owner = _owner(doc.path, artifacts) or artifacts.setdefault(doc.path, Artifact(doc.path, doc.kind))
-        judged_by.setdefault(owner.path, set()).update(doc.rule_kinds or (doc.kind,))
     for artifact in artifacts.values():
-        kinds = judged_by.get(artifact.path) or _rule_kinds_by_name(artifact.kind, set(checklists_of))
-        for kind in kinds:
+        for kind in _rule_kinds_by_name(artifact.kind, set(checklists_of)):
             artifact.checklists |= checklists_of.get(kind, set())
     return artifacts
 

@@ -154,7 +154,6 @@ def result_from_json(data: dict[str, Any], settings: ScanSettings) -> ScanResult
         errors=[ScanError(e["path"], e["line"], e["message"]) for e in data["errors"]],
         files=data["files"],
         suppressed=[(_finding_from_json(f), why) for f, why in data["suppressed"]],
-        documents=[],
         rules=settings.rules,
         artifacts=[Artifact(p, k) for p, k in data["artifacts"]],
     )
@@ -215,11 +214,10 @@ def _scan_recording(group: list[Target], settings: ScanSettings) -> tuple[ScanRe
 
 
 def _strip_documents(item: tuple[ScanResult, list[str]]) -> bytes:
-    """What goes back to the parent: no documents, and not the rules (the parent has them)."""
+    """What goes back to the parent: not the rules (the parent has them)."""
     import pickle
 
     result, deps = item
-    result.documents = []
     result.rules = []
     return pickle.dumps((result, deps))
 
@@ -269,7 +267,10 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
 
         computed = _warm_up(todo, groups, settings)
         rest = [i for i in todo if i not in computed]
+        import gc
         from concurrent.futures import ProcessPoolExecutor
+
+        gc.freeze()  # the workers' collections skip what they inherit (and do not copy its pages by touching it)
 
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_init_worker, initargs=(settings,)) as pool:

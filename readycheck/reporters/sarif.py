@@ -130,21 +130,18 @@ def _physical(path: str, span: Span) -> dict[str, Any]:
 
 
 class _LineHashes:
-    """GitHub line hashes per file, from the scanned text or, failing that, the file on disk."""
+    """GitHub line hashes per file, read from disk as the loaders read it (a scan keeps no file text)."""
 
-    def __init__(self, result: ScanResult, base: Path) -> None:
-        self.texts = {doc.path: doc.text for doc in result.documents}
+    def __init__(self, base: Path) -> None:
         self.base = base
         self.cache: dict[str, dict[int, str]] = {}
 
     def get(self, path: str, line: int) -> str | None:
         if path not in self.cache:
-            text = self.texts.get(path)
-            if text is None:
-                try:
-                    text = read_text(self.base / path)
-                except (LoadError, OSError):
-                    text = ""
+            try:
+                text = read_text(self.base / path)
+            except (LoadError, OSError):
+                text = ""
             self.cache[path] = line_hashes(text) if text else {}
         return self.cache[path].get(line)
 
@@ -205,7 +202,7 @@ def as_dict(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
         notes.add(f"{len(findings)} results; only the {MAX_RESULTS} most severe are included")
         findings = sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.sort_key()))[:MAX_RESULTS]
         findings.sort(key=Finding.sort_key)
-    hashes = _LineHashes(result, base)
+    hashes = _LineHashes(base)
     descriptors = [rule_descriptor(rule, notes) for rule in rules]
     results = [result_object(f, index.get(f.rule), hashes) for f in findings]
     invocation = {
