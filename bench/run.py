@@ -93,7 +93,10 @@ def base_env() -> dict[str, str]:
 
 
 def readycheck(target: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "readycheck", "check", "--format", "json", "--fail-on", "never", *extra, str(target)]
+    """The command as users run it: the console script beside this Python (pre-commit runs it so), else `-m`."""
+    script = Path(sys.executable).parent / "readycheck"
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "readycheck"]
+    return [*program, "check", "--format", "json", "--fail-on", "never", *extra, str(target)]
 
 
 def files_of(root: Path, pattern: str) -> list[str]:
