@@ -24,18 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from readycheck.engine import ScanResult, ScanSettings
-from readycheck.runner import RACY_NS, result_from_json, result_to_json, write_atomically
+from readycheck.runner import RACY_NS, result_from_json, result_to_json, stamp_of, write_atomically
 
 INDEX_FORMAT = 1
-
-
-def _stamp(path: str) -> list[int] | None:
-    """Size and mtime (following links), or None for a path that does not exist."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
 
 
 def watched_paths(reads: Iterable[str]) -> list[str]:
@@ -59,7 +50,7 @@ class RunIndex:
         try:
             entry = json.loads(self.path.read_text(encoding="utf-8"))
             watched: dict[str, Any] = entry["watched"]
-            if any(_stamp(path) != stamp for path, stamp in watched.items()):
+            if any(stamp_of(path) != stamp for path, stamp in watched.items()):
                 return None
             return result_from_json(entry["result"], settings)
         except (OSError, ValueError, KeyError, TypeError):
@@ -71,7 +62,7 @@ class RunIndex:
             return
         watched: dict[str, list[int] | None] = {}
         for path in watched_paths(reads):
-            stamp = _stamp(path)
+            stamp = stamp_of(path)
             if stamp is not None and stamp[1] > started_ns - RACY_NS:
                 return
             watched[path] = stamp

@@ -77,7 +77,8 @@ def _file_hash(path: str) -> str | None:
         return None
 
 
-def _stamp(path: str) -> list[int] | None:
+def stamp_of(path: str) -> list[int] | None:
+    """Size and mtime (following links), or None for a path that does not exist."""
     try:
         stat = os.stat(path)
     except OSError:
@@ -87,7 +88,7 @@ def _stamp(path: str) -> list[int] | None:
 
 def _dependency(path: str, now_ns: int) -> list[Any]:
     """[content hash, size, mtime]: a later run trusts an unchanged size and mtime, and hashes otherwise."""
-    stamp = _stamp(path)
+    stamp = stamp_of(path)
     if stamp is None or now_ns - stamp[1] < RACY_NS:
         return [_file_hash(path), None, None]
     return [_file_hash(path), *stamp]
@@ -97,7 +98,7 @@ def _unchanged(path: str, recorded: Any) -> bool:
     if not isinstance(recorded, list) or len(recorded) != 3:
         return False
     digest, *stamp = recorded
-    if stamp[0] is not None and _stamp(path) == stamp:
+    if stamp[0] is not None and stamp_of(path) == stamp:
         return True
     return _file_hash(path) == digest
 
