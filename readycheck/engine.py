@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import importlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -426,7 +427,10 @@ def scan(
     from readycheck.runner import Cache
 
     cache = Cache(cache_dir, settings)
-    index = RunIndex(cache_dir, cache.settings_digest, paths, base, shard) if targets is None else None
+    # only a walk is worth indexing: files named one by one (pre-commit) are found at once, and each new list
+    # of them would leave another index entry behind
+    walks = targets is None and any(os.path.isdir(p) for p in paths)
+    index = RunIndex(cache_dir, cache.settings_digest, paths, base, shard) if walks else None
     if index is not None and (stored := index.load(settings)) is not None:
         return stored
     started_ns = time.time_ns()

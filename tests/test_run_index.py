@@ -98,3 +98,10 @@ def test_another_command_has_its_own_entry(repo: Path, cache: str) -> None:
     part = run(["check", "--cache-dir", cache, "--format", "json", "services"], repo)
     assert whole != part
     assert len(list((Path(cache) / "runs").glob("*.json"))) == 2
+
+
+def test_files_named_one_by_one_write_no_index(repo: Path, cache: str) -> None:
+    """pre-commit names files, a new list at every commit: the group cache serves them, the index would only grow."""
+    run(["check", "--cache-dir", cache, "--format", "json", "docker-compose.yml"], repo)
+    assert not list((Path(cache) / "runs").glob("*.json"))
+    assert list(Path(cache).glob("??/*.json")), "the group cache was not written"
