@@ -123,6 +123,7 @@ class Document:
         self.locations = locations
         self.scope: Scope | None = None
         self._lines: list[str] | None = None
+        self._subjects: dict[str, list[Subject]] = {}
 
     @property
     def lines(self) -> list[str]:
@@ -142,7 +143,13 @@ class Document:
             p = p[:-1]
 
     def subjects(self, target: str) -> Iterator[Subject]:
-        """The things a rule with this target looks at. Unknown targets see nothing."""
+        """The things a rule with this target looks at, built once per target: dozens of rules share them."""
+        if target not in self._subjects:
+            self._subjects[target] = list(self.build_subjects(target))
+        return iter(self._subjects[target])
+
+    def build_subjects(self, target: str) -> Iterator[Subject]:
+        """What each kind of document overrides: the subjects of a target. Unknown targets see nothing."""
         return iter(())
 
     def suppression_reason(self, finding: Finding) -> str | None:

@@ -78,7 +78,6 @@ class KubernetesDocument(Document):
         self.objects = objects
         self.display_paths = display_paths or {}
         self.config = config
-        self._subjects: dict[str, list[Subject]] = {}
         self.infos = [
             ObjectInfo(
                 i,
@@ -99,13 +98,8 @@ class KubernetesDocument(Document):
                 return candidate
         return (index,)
 
-    def subjects(self, target: str) -> Iterator[Subject]:
-        """Subjects are built once per target: every rule of that target judges the same ones."""
-        if target not in self._subjects:
-            self._subjects[target] = list(self._build_subjects(target.split(".", 1)[1] if "." in target else ""))
-        return iter(self._subjects[target])
-
-    def _build_subjects(self, subject_kind: str) -> Iterator[Subject]:
+    def build_subjects(self, target: str) -> Iterator[Subject]:
+        subject_kind = target.split(".", 1)[1] if "." in target else ""
         for info, obj in zip(self.infos, self.objects, strict=True):
             if subject_kind == "object":
                 yield Subject(self, obj, (info.index,), self.object_owner(info.index), info.key,

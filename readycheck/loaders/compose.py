@@ -36,7 +36,6 @@ class ComposeDocument(Document):
         self.display_paths = display_paths
         self.production = production
         self.healthchecked = healthchecked
-        self._services: list[Subject] | None = None
 
     def display_path_for(self, pointer: Pointer) -> str:
         p = tuple(pointer)
@@ -50,15 +49,9 @@ class ComposeDocument(Document):
         services = self.data.get("services") if isinstance(self.data, dict) else None
         return {str(k): v for k, v in services.items() if isinstance(v, dict)} if isinstance(services, dict) else {}
 
-    def subjects(self, target: str) -> Iterator[Subject]:
-        """The services, built once: some twenty rules judge the same ones."""
+    def build_subjects(self, target: str) -> Iterator[Subject]:
         if target != "compose.service":
-            return iter(())
-        if self._services is None:
-            self._services = list(self._service_subjects())
-        return iter(self._services)
-
-    def _service_subjects(self) -> Iterator[Subject]:
+            return
         services = self.services()
         one_shot = _one_shot_services(services)
         for name, service in services.items():

@@ -149,10 +149,6 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
 class DockerfileDocument(Document):
     kind = "dockerfile"
 
-    def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
-        super().__init__(path, text, data, locations)
-        self._subjects: dict[str, list[Subject]] = {}
-
     def final_index(self) -> int:
         return int(self.data["final_stage"])
 
@@ -160,13 +156,7 @@ class DockerfileDocument(Document):
         stage = self.data["stages"][index]
         return Subject(self, stage, ("stages", index), owner=("stages", index), key=f"stage:{stage['name'] or index}")
 
-    def subjects(self, target: str) -> Iterator[Subject]:
-        """The subjects of a target, built once per document: some forty rules ask for the same few targets."""
-        if target not in self._subjects:
-            self._subjects[target] = list(self._build_subjects(target))
-        return iter(self._subjects[target])
-
-    def _build_subjects(self, target: str) -> Iterator[Subject]:
+    def build_subjects(self, target: str) -> Iterator[Subject]:
         stages = self.data["stages"]
         if target == "dockerfile.file":
             yield Subject(self, self.data, (), owner=("stages", self.final_index()), key="file")

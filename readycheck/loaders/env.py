@@ -208,15 +208,8 @@ class EnvSchemaDocument(Document):
     def __init__(self, schema: EnvSchema, text: str) -> None:
         super().__init__(schema.path, text, schema.data, schema.locations)
         self.schema = schema
-        self._subjects: dict[str, list[Subject]] = {}
 
-    def subjects(self, target: str) -> Iterator[Subject]:
-        """Built once per target: every rule of that target judges the same subjects."""
-        if target not in self._subjects:
-            self._subjects[target] = list(self._build_subjects(target))
-        return iter(self._subjects[target])
-
-    def _build_subjects(self, target: str) -> Iterator[Subject]:
+    def build_subjects(self, target: str) -> Iterator[Subject]:
         if target == "env.schema":
             yield Subject(self, self.data, (), key=self.path, context={"schema": self.schema})
         elif target == "env.variable":
@@ -247,15 +240,8 @@ class EnvFileDocument(Document):
         self.schema = schema
         self.directory = directory
         self.base = base
-        self._subjects: dict[str, list[Subject]] = {}
 
-    def subjects(self, target: str) -> Iterator[Subject]:
-        """Built once per target: every rule of that target judges the same subjects."""
-        if target not in self._subjects:
-            self._subjects[target] = list(self._build_subjects(target))
-        return iter(self._subjects[target])
-
-    def _build_subjects(self, target: str) -> Iterator[Subject]:
+    def build_subjects(self, target: str) -> Iterator[Subject]:
         context = {"env": self.env, "schema": self.schema}
         if target == "env.file":
             yield Subject(self, self.data, (), key=self.path, context=context)

@@ -68,7 +68,7 @@ class ChartDocument(Document):
                 return self.files[tuple(pointer[:length])]
         return self.path
 
-    def subjects(self, target: str) -> Iterator[Subject]:
+    def build_subjects(self, target: str) -> Iterator[Subject]:
         if target == "helm.chart":
             yield Subject(self, self.data, (), owner=("chart",), key="chart")
 

@@ -19,7 +19,7 @@ from readycheck.textio import LoadError, decode
 class SecretFileDocument(Document):
     kind = "secret-file"
 
-    def subjects(self, target: str) -> Iterator[Subject]:
+    def build_subjects(self, target: str) -> Iterator[Subject]:
         if target == "secret-file.file":
             yield Subject(self, self.data, (), key=self.path)
 

@@ -393,10 +393,6 @@ def _line_finder(lines: list[str], span: Span | None) -> Callable[[str], tuple[i
 class WorkflowDocument(Document):
     kind = "workflow"
 
-    def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
-        super().__init__(path, text, data, locations)
-        self._subjects: dict[str, list[Subject]] = {}
-
     def _job_subjects(self) -> Iterator[Subject]:
         for job in self.data["jobs"]:
             pointer: Pointer = ("jobs", job["id"])
@@ -415,18 +411,14 @@ class WorkflowDocument(Document):
                 yield Subject(self, step, pointer, owner=pointer, key=f"{job['id']}:step:{step['index']}",
                               context={"workflow": self.data, "job": job})
 
-    def subjects(self, target: str) -> Iterator[Subject]:
-        """Subjects are built once per target: some thirty rules walk the same steps."""
-        if target not in self._subjects:
-            if target == "workflow.file":
-                self._subjects[target] = [Subject(self, self.data, (), owner=(), key="file")]
-            elif target == "workflow.job":
-                self._subjects[target] = list(self._job_subjects())
-            elif target == "workflow.step":
-                self._subjects[target] = list(self._step_subjects())
-            else:
-                self._subjects[target] = []
-        return iter(self._subjects[target])
+    def build_subjects(self, target: str) -> Iterator[Subject]:
+        if target == "workflow.file":
+            return iter([Subject(self, self.data, (), owner=(), key="file")])
+        if target == "workflow.job":
+            return self._job_subjects()
+        if target == "workflow.step":
+            return self._step_subjects()
+        return iter(())
 
 
 def build(text: str) -> tuple[dict[str, Any], dict[Pointer, Span]]:
