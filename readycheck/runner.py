@@ -272,14 +272,16 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
         from concurrent.futures import ProcessPoolExecutor
 
         gc.freeze()  # the workers' collections skip what they inherit (and do not copy its pages by touching it)
-
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_init_worker, initargs=(settings,)) as pool:
-            # largest groups first, so a big one (every workflow of a repository) does not start last
-            by_size = sorted(rest, key=lambda i: -len(groups[i]))
-            chunk = max(1, len(rest) // (jobs * 16))
-            done = pool.map(_work, [groups[i] for i in by_size], chunksize=chunk)
-            computed.update(zip(by_size, (pickle.loads(b) for b in done), strict=True))
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_init_worker, initargs=(settings,)) as pool:
+                # largest groups first, so a big one (every workflow of a repository) does not start last
+                by_size = sorted(rest, key=lambda i: -len(groups[i]))
+                chunk = max(1, len(rest) // (jobs * 16))
+                done = pool.map(_work, [groups[i] for i in by_size], chunksize=chunk)
+                computed.update(zip(by_size, (pickle.loads(b) for b in done), strict=True))
+        finally:
+            gc.unfreeze()  # in a longer-lived process (an API caller, the tests) what was frozen can be freed again
         for result, _ in computed.values():
             result.rules = settings.rules
     else:
