@@ -48,6 +48,8 @@ class Rule:
     schema: dict[str, Any] | None = None
     at: list[str | int] | None = None
     check: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    """Fixed arguments of the check function (one function serves several rules); users cannot change them."""
     options: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     precision: str = "high"

@@ -163,21 +163,11 @@ def dangerous_cap_add(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
             yield _hit(subject, f"service '{_name(subject)}' adds the {name} capability", ("cap_add", i))
 
 
-def _host_mode(subject: Subject, key: str, what: str) -> Iterator[Hit]:
+def host_mode(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    """`params.field: host` shares the host's `params.what` (network_mode, pid, ipc)."""
+    key, what = options["field"], options["what"]
     if str(subject.data.get(key) or "") == "host":
         yield _hit(subject, f"service '{_name(subject)}' shares the host's {what} ({key}: host)", (key,))
-
-
-def host_network(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_mode(subject, "network_mode", "network")
-
-
-def host_pid(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_mode(subject, "pid", "process namespace")
-
-
-def host_ipc(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_mode(subject, "ipc", "IPC namespace")
 
 
 def _volume_source(volume: Any) -> str:

@@ -172,22 +172,18 @@ def _validate_value(schema: EnvSchema, entry: Entry, in_example: bool) -> list[A
         return []
 
 
-def _value_check(family: str) -> Any:
-    keywords = KEYWORD_FAMILIES[family]
-
-    def check(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-        schema: EnvSchema | None = subject.context["schema"]
-        entry: Entry = subject.context["entry"]
-        if schema is None:
+def value_check(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    """The value breaks one of the schema keywords of `params.family` (see KEYWORD_FAMILIES)."""
+    keywords = KEYWORD_FAMILIES[options["family"]]
+    schema: EnvSchema | None = subject.context["schema"]
+    entry: Entry = subject.context["entry"]
+    if schema is None:
+        return
+    for error in _value_errors(schema, entry, subject.data["is_example"]):
+        if error.validator in keywords:
+            shown = _shown(entry, schema.is_secret(entry.key))
+            yield Hit(f"{entry.key}={shown}: {_describe(error, shown)}", at=("value",), key=str(error.validator))
             return
-        for error in _value_errors(schema, entry, subject.data["is_example"]):
-            if error.validator in keywords:
-                shown = _shown(entry, schema.is_secret(entry.key))
-                yield Hit(f"{entry.key}={shown}: {_describe(error, shown)}", at=("value",), key=str(error.validator))
-                return
-
-    check.__name__ = f"value_{family}"
-    return check
 
 
 def _describe(error: Any, shown: str) -> str:
@@ -204,14 +200,6 @@ def _describe(error: Any, shown: str) -> str:
     if keyword == "format":
         return f"is not a valid {expected}"
     return f"violates {keyword} {expected}"
-
-
-value_type = _value_check("type")
-value_enum = _value_check("enum")
-value_pattern = _value_check("pattern")
-value_format = _value_check("format")
-value_range = _value_check("range")
-value_length = _value_check("length")
 
 
 # --- secrets in env files ----------------------------------------------------------------------
@@ -314,22 +302,9 @@ def dotenv_not_gitignored(subject: Subject, options: dict[str, Any]) -> Iterator
 # --- syntax ------------------------------------------------------------------------------------
 
 
-def _syntax(code: str) -> Any:
-    def check(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-        env: EnvFile = subject.context["env"]
-        for issue in env.issues:
-            if issue.code == code:
-                yield Hit(issue.message, span=Span(issue.line, issue.column), key=f"{issue.line}:{issue.key}")
-
-    check.__name__ = code.replace("-", "_")
-    return check
-
-
-duplicated_key = _syntax("duplicated-key")
-invalid_key = _syntax("invalid-key")
-lowercase_key = _syntax("lowercase-key")
-space_around_equals = _syntax("space-around-equals")
-unquoted_value_with_spaces = _syntax("unquoted-value-with-spaces")
-unbalanced_quotes = _syntax("unbalanced-quotes")
-trailing_whitespace = _syntax("trailing-whitespace")
-invalid_line = _syntax("invalid-line")
+def syntax_issue(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    """Every issue of code `params.issue` the env-file parser recorded."""
+    env: EnvFile = subject.context["env"]
+    for issue in env.issues:
+        if issue.code == options["issue"]:
+            yield Hit(issue.message, span=Span(issue.line, issue.column), key=f"{issue.line}:{issue.key}")

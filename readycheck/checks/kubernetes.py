@@ -126,20 +126,14 @@ def _needs_resources(subject: Subject) -> bool:
     return _container(subject).role != "ephemeral"  # ephemeral containers cannot have resources
 
 
-def _request_missing(subject: Subject, resource: str) -> Iterator[Hit]:
+def request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    """No request (nor a limit, which sets it) for `params.resource`."""
+    resource = options["resource"]
     if not _needs_resources(subject):
         return
     if _resources(subject, "requests", resource) is None and _resources(subject, "limits", resource) is None:
         yield _hit(subject, f"{_label(subject)} has no {resource} request: the scheduler cannot place it "
                    "by what it needs", _resources_at(subject))
-
-
-def cpu_request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _request_missing(subject, "cpu")
-
-
-def memory_request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _request_missing(subject, "memory")
 
 
 def memory_limit_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
@@ -286,22 +280,12 @@ def _pod(subject: Subject) -> dict[str, Any]:
     return pod
 
 
-def _host_namespace(subject: Subject, field_name: str, what: str) -> Iterator[Hit]:
+def host_namespace(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    """`params.field: true` shares the node's `params.what` (hostNetwork, hostPID, hostIPC)."""
+    field_name, what = options["field"], options["what"]
     if _pod(subject).get(field_name) is True:
         yield _hit(subject, f"the pod shares the node's {what} ({field_name}: true)",
                    subject.context["pod_pointer"] + (field_name,))
-
-
-def host_network(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_namespace(subject, "hostNetwork", "network namespace")
-
-
-def host_pid(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_namespace(subject, "hostPID", "process namespace")
-
-
-def host_ipc(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_namespace(subject, "hostIPC", "IPC namespace")
 
 
 def host_path_volume(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
