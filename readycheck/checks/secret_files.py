@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readycheck.model import Hit, Subject
 from readycheck.secrets import SecretMatch, redact
 
+if TYPE_CHECKING:
+    from readycheck.targets import SecretFile
 
-def secret_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+
+def secret_file(subject: Subject[SecretFile], options: dict[str, Any]) -> Iterator[Hit]:
     """The file holds what the shared detector calls `params.detector` (one rule per kind of file)."""
     match: SecretMatch | None = subject.data.get("match")
     if match is None or match.rule != options["detector"]:
