@@ -398,7 +398,7 @@ _K8S_WORKLOAD_CONTEXT = {
     "object": "the whole object", "pod": "its pod spec (mapping)", "pod_pointer": "where the pod spec is",
     "long_running": "bool: a Deployment-like workload, not a Job",
 }
-_DOCKERFILE = "FROM node:22.11-alpine AS build\nRUN npm ci && npm run build\n\nFROM node:22.11-alpine\nCOPY --from=build /app /app\nUSER node\nCMD [\"node\", \"/app/server.js\"]\n"
+_DOCKERFILE = "FROM node:22.11-alpine AS build\nRUN npm ci && npm run build\n\nFROM node:22.11-alpine\nCOPY --from=build /app /app\nRUN chown -R node:node /app\nUSER node\nCMD [\"node\", \"/app/server.js\"]\n"
 _WORKFLOW = (
     "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-24.04\n    steps:\n"
     "      - uses: actions/checkout@v4\n      - run: make test\n"
