@@ -413,6 +413,15 @@ def rules_command(fmt: str, rules_dirs: tuple[str, ...], config_file: str | None
         sys.stdout.write(ruledoc.catalog_table(catalog.rules))
 
 
+@main.command("targets")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def targets_command(fmt: str) -> None:
+    """List the rule targets: what a rule can judge, and the data each subject carries."""
+    from readycheck import ruledoc
+
+    sys.stdout.write(ruledoc.targets_markdown() if fmt == "markdown" else ruledoc.targets_text())
+
+
 @main.command()
 @click.argument("rule")
 @click.option("--rules", "rules_dirs", multiple=True, type=DIRECTORY)

@@ -381,14 +381,12 @@ class SecretFile(TypedDict):
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """One target: what a subject is, its data type, what else a check may read, and a document that has one."""
+    """One target: what a subject is, its data type, and what else a check may read (`subject.context`)."""
 
     name: str
     subject: str
     data: type
     context: dict[str, str]
-    example_file: str
-    example: str
 
 
 _STAGE_CONTEXT: dict[str, str] = {}
@@ -408,7 +406,13 @@ _DEPLOYMENT = (
     "  selector:\n    matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n"
     "    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:2.4.1\n"
 )
-_CHART = "# Chart.yaml (with values.yaml and templates/ beside it)\napiVersion: v2\nname: api\nversion: 1.2.0\nappVersion: \"2.4.1\"\n"
+_CHART = "apiVersion: v2\nname: api\nversion: 1.2.0\nappVersion: \"2.4.1\"\n"
+_CHART_VALUES = "image:\n  repository: ghcr.io/acme/api\n  tag: \"2.4.1\"\n"
+_CHART_TEMPLATE = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n"
+    "    spec:\n      containers:\n        - name: api\n"
+    "          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\"\n"
+)
 _COMPOSE = "services:\n  api:\n    image: ghcr.io/acme/api:2.4.1\n    restart: unless-stopped\n"
 _ENV_SCHEMA = (
     '{\n  "type": "object",\n  "required": ["DATABASE_URL"],\n  "properties": {\n'
@@ -424,67 +428,65 @@ def _targets(*specs: TargetSpec) -> dict[str, TargetSpec]:
 
 TARGETS: dict[str, dict[str, TargetSpec]] = {
     "dockerfile": _targets(
-        TargetSpec("dockerfile.file", "the whole Dockerfile", Dockerfile, {}, "Dockerfile", _DOCKERFILE),
-        TargetSpec("dockerfile.stage", "every build stage", Stage, _STAGE_CONTEXT, "Dockerfile", _DOCKERFILE),
-        TargetSpec("dockerfile.final_stage", "the stage that is built (last, or --target)", Stage, _STAGE_CONTEXT,
-                   "Dockerfile", _DOCKERFILE),
-        TargetSpec("dockerfile.instruction", "every instruction of every stage", Instruction, {}, "Dockerfile",
-                   _DOCKERFILE),
-        TargetSpec("dockerfile.final_instruction", "every instruction of the final stage", Instruction, {},
-                   "Dockerfile", _DOCKERFILE),
-        TargetSpec("dockerfile.command", "every command of every RUN", Command, _COMMAND_CONTEXT, "Dockerfile",
-                   _DOCKERFILE),
-        TargetSpec("dockerfile.final_command", "every command of the final stage's RUNs", Command, _COMMAND_CONTEXT,
-                   "Dockerfile", _DOCKERFILE),
+        TargetSpec("dockerfile.file", "the whole Dockerfile", Dockerfile, {}),
+        TargetSpec("dockerfile.stage", "every build stage", Stage, _STAGE_CONTEXT),
+        TargetSpec("dockerfile.final_stage", "the stage that is built (last, or --target)", Stage, _STAGE_CONTEXT),
+        TargetSpec("dockerfile.instruction", "every instruction of every stage", Instruction, {}),
+        TargetSpec("dockerfile.final_instruction", "every instruction of the final stage", Instruction, {}),
+        TargetSpec("dockerfile.command", "every command of every RUN", Command, _COMMAND_CONTEXT),
+        TargetSpec("dockerfile.final_command", "every command of the final stage's RUNs", Command, _COMMAND_CONTEXT),
     ),
     "workflow": _targets(
-        TargetSpec("workflow.file", "the whole workflow, or action (action.yml)", Workflow, {},
-                   ".github/workflows/ci.yml", _WORKFLOW),
-        TargetSpec("workflow.job", "every job of a workflow", WorkflowJob, {"workflow": "Workflow: the whole file"},
-                   ".github/workflows/ci.yml", _WORKFLOW),
+        TargetSpec("workflow.file", "the whole workflow, or action (action.yml)", Workflow, {}),
+        TargetSpec("workflow.job", "every job of a workflow", WorkflowJob, {"workflow": "Workflow: the whole file"}),
         TargetSpec("workflow.step", "every step of every job, and of a composite action", WorkflowStep,
-                   {"workflow": "Workflow: the whole file", "job": "WorkflowJob, or None in an action"},
-                   ".github/workflows/ci.yml", _WORKFLOW),
+                   {"workflow": "Workflow: the whole file", "job": "WorkflowJob, or None in an action"}),
     ),
     "kubernetes": _targets(
         TargetSpec("kubernetes.object", "every object of every manifest (and of every rendered chart)",
-                   KubernetesObject, {"info": "ObjectInfo: index, kind, name, namespace of the object"},
-                   "deploy/api.yaml", _DEPLOYMENT),
+                   KubernetesObject, {"info": "ObjectInfo: index, kind, name, namespace of the object"}),
         TargetSpec("kubernetes.workload", "every object with a pod template (Deployment, CronJob, Pod...)",
-                   KubernetesObject, _K8S_WORKLOAD_CONTEXT, "deploy/api.yaml", _DEPLOYMENT),
+                   KubernetesObject, _K8S_WORKLOAD_CONTEXT),
         TargetSpec("kubernetes.container", "every container of every workload (init and ephemeral too)", KubernetesContainer,
                    {**_K8S_WORKLOAD_CONTEXT,
-                    "container": "k8s.workloads.Container: role (app/init/ephemeral) and the effective securityContext"},
-                   "deploy/api.yaml", _DEPLOYMENT),
+                    "container": "k8s.workloads.Container: role (app/init/ephemeral) and the effective securityContext"}),
     ),
     "helm": _targets(
-        TargetSpec("helm.chart", "every chart (its rendered objects are judged by the kubernetes targets)", Chart, {},
-                   "charts/api/Chart.yaml", _CHART),
+        TargetSpec("helm.chart", "every chart (its rendered objects are judged by the kubernetes targets)", Chart, {}),
     ),
     "compose": _targets(
         TargetSpec("compose.service", "every service of a compose file (with its override merged)", ComposeService,
                    {"name": "str: the service name", "production": "bool: the file is named for production",
                     "long_running": "bool: no service waits for it to complete",
                     "dockerfile_healthcheck": "bool or None: its built Dockerfile declares a HEALTHCHECK",
-                    "services": "every service of the file, by name"},
-                   "compose.yaml", _COMPOSE),
+                    "services": "every service of the file, by name"}),
     ),
     "env": _targets(
-        TargetSpec("env.schema", "every env schema", EnvSchemaData, {"schema": "loaders.env.EnvSchema: the parsed schema"},
-                   "env.schema.json", _ENV_SCHEMA),
+        TargetSpec("env.schema", "every env schema", EnvSchemaData, {"schema": "loaders.env.EnvSchema: the parsed schema"}),
         TargetSpec("env.variable", "every variable an env schema declares", EnvVariable,
-                   {"schema": "loaders.env.EnvSchema: the parsed schema"}, "env.schema.json", _ENV_SCHEMA),
+                   {"schema": "loaders.env.EnvSchema: the parsed schema"}),
         TargetSpec("env.file", "every env file (.env, .env.production, .env.example...)", EnvFileData,
                    {"env": "envfile.EnvFile: entries and syntax issues",
-                    "schema": "loaders.env.EnvSchema of the directory, or None"}, ".env", _ENV_FILE),
+                    "schema": "loaders.env.EnvSchema of the directory, or None"}),
         TargetSpec("env.entry", "every KEY=value of every env file", EnvEntry,
                    {"env": "envfile.EnvFile", "schema": "loaders.env.EnvSchema or None",
-                    "entry": "envfile.Entry: key, value, raw, quote, lines and columns"}, ".env", _ENV_FILE),
+                    "entry": "envfile.Entry: key, value, raw, quote, lines and columns"}),
     ),
     "secret-file": _targets(
-        TargetSpec("secret-file.file", "every file named like a credential (id_rsa, .npmrc, .netrc...)", SecretFile, {},
-                   ".npmrc", "registry=https://registry.npmjs.org/\n"),
+        TargetSpec("secret-file.file", "every file named like a credential (id_rsa, .npmrc, .netrc...)", SecretFile, {}),
     ),
 }
+
+EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "dockerfile": [("Dockerfile", _DOCKERFILE)],
+    "workflow": [(".github/workflows/ci.yml", _WORKFLOW)],
+    "kubernetes": [("deploy/api.yaml", _DEPLOYMENT)],
+    "helm": [("charts/api/Chart.yaml", _CHART), ("charts/api/values.yaml", _CHART_VALUES),
+             ("charts/api/templates/deployment.yaml", _CHART_TEMPLATE)],
+    "compose": [("compose.yaml", _COMPOSE)],
+    "env": [("env.schema.json", _ENV_SCHEMA), (".env", _ENV_FILE)],
+    "secret-file": [(".npmrc", "registry=https://registry.npmjs.org/\n")],
+}
+"""Small files of each kind (name, text): every target of the kind has subjects in them."""
 
 ALL_TARGETS: dict[str, TargetSpec] = {name: spec for specs in TARGETS.values() for name, spec in specs.items()}

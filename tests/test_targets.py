@@ -16,7 +16,7 @@ from readycheck.discover import Target
 from readycheck.engine import load_target
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Subject
-from readycheck.targets import ALL_TARGETS, TARGETS, TargetSpec
+from readycheck.targets import ALL_TARGETS, EXAMPLES, TARGETS, TargetSpec
 from tests.clirun import invoke, write
 
 from .conftest import FIXTURES
@@ -83,18 +83,32 @@ FILE_KIND = {"Dockerfile": "dockerfile", "ci.yml": "workflow", "api.yaml": "kube
 
 
 @pytest.mark.parametrize("spec", list(ALL_TARGETS.values()), ids=lambda s: s.name)
-def test_each_target_example_has_subjects_of_the_declared_type(spec: TargetSpec, tmp_path: Path) -> None:
-    if spec.name == "helm.chart":
-        chart = FIXTURES / "HELM001" / "good"
-        documents = load(chart, "helm")
+def test_each_target_has_subjects_of_the_declared_type_in_its_kinds_example(spec: TargetSpec, tmp_path: Path) -> None:
+    kind = spec.name.split(".", 1)[0]
+    for name, text in EXAMPLES[kind]:
+        write(tmp_path, name, text)
+    if kind == "helm":
+        documents = load(tmp_path / "charts" / "api", "helm")
     else:
-        path = write(tmp_path, spec.example_file, spec.example)
-        documents = load(path, FILE_KIND[path.name])
+        documents = [d for name, _ in EXAMPLES[kind] for d in load(tmp_path / name, FILE_KIND[Path(name).name])]
     found = subjects_of(documents, spec)
-    assert found, f"the example of {spec.name} has no subject"
+    assert found, f"the example of {kind} has no subject for {spec.name}"
     for subject in found:
         assert problems(subject.data, spec.data, spec.name) == []
         assert set(spec.context) == set(subject.context), f"{spec.name}: context keys differ from the table"
+
+
+def test_docs_targets_md_is_up_to_date() -> None:
+    from readycheck.ruledoc import targets_markdown
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "targets.md"
+    assert page.read_text() == targets_markdown(), "run `readycheck targets --format markdown > docs/targets.md`"
+
+
+def test_targets_command_lists_every_target(tmp_path: Path) -> None:
+    done = invoke(["targets"], tmp_path)
+    assert done.code == 0
+    assert all(name in done.stdout for name in ALL_TARGETS)
 
 
 def test_every_fixture_builds_the_declared_subject_data(catalog: Catalog) -> None:
