@@ -188,6 +188,6 @@ def targets_markdown() -> str:
             if data.__doc__ and not data.__doc__.startswith(("dict(", "A TypedDict")):
                 out += [" ".join(data.__doc__.split()), ""]
             out += ["| field | type | |", "| --- | --- | --- |"]
-            out += [f"| `{name}` | `{kind_}` | {note} |".replace(" | None", " \\| None")
+            out += [f"| `{name}` | `{kind_.replace('|', chr(92) + '|')}` | {note} |"  # a | would end the cell
                     for name, kind_, note in _fields(data, notes)]
     return "\n".join(out) + "\n"
