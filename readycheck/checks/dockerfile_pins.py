@@ -25,6 +25,16 @@ def is_major_only_tag(tag: str) -> bool:
     return any(_MAJOR.match(p) for p in parts)
 
 
+def base_image_pinned(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
+    """A tag other than `latest`, or a digest; a stage, `scratch` or an ARG with no known value is not judged."""
+    base = subject.data["base"]
+    if base["is_stage_ref"] or base["is_scratch"] or not base["resolved"]:
+        return
+    if isinstance(base["digest"], str) or (isinstance(base["tag"], str) and base["tag"] != "latest"):
+        return
+    yield Hit(f"base image '{base['image']}' is not pinned to a version or digest", at=("base",))
+
+
 def base_image_major_only(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     base = subject.data["base"]
     if base["is_stage_ref"] or base["is_scratch"] or not base["resolved"] or base["digest"] or not base["tag"]:
