@@ -434,7 +434,7 @@ def explain(rule: str, rules_dirs: tuple[str, ...]) -> None:
     if found is None:
         fail(f"unknown rule '{rule}' (see `readycheck rules`)")
         return
-    sys.stdout.write(ruledoc.explain_text(found))
+    sys.stdout.write(ruledoc.explain_text(found) + ruledoc.explain_sources(found))
 
 
 @main.command("merge")

@@ -59,6 +59,21 @@ def explain_text(rule: Rule) -> str:
     )
 
 
+def explain_sources(rule: Rule) -> str:
+    """What `readycheck explain` adds after the documentation: the upstream references, and how the rule judges.
+
+    Kept out of explain_text, which is also the SARIF help of every rule: those bytes do not change.
+    """
+    lines = ["", "References:", *(f"  {url}" for url in rule.references)] if rule.references else []
+    if rule.check:
+        params = ", ".join(f"{k}={json.dumps(v)}" for k, v in rule.params.items())
+        lines += ["", f"Check: {rule.check}" + (f" with fixed params {params}" if params else "")]
+    elif rule.schema is not None:
+        lines += ["", "Check: a JSON Schema on the subject (see the rule file)"]
+    lines.append(f"Target: {rule.target} (`readycheck targets`)")
+    return "\n".join(lines) + "\n"
+
+
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.rstrip().splitlines())
 

@@ -198,3 +198,14 @@ def test_a_user_rule_may_reuse_a_check_function_with_its_own_params(tmp_path: Pa
                           "check: compose.host_mode\nparams: {field: userns_mode, what: user namespace}")
     assert code == 0, out
     assert "ORG001" in out and "shares the host's user namespace (userns_mode: host)" in out
+
+
+def test_explain_shows_the_references_and_the_fixed_params(tmp_path: Path) -> None:
+    done = invoke(["explain", "DC504"], tmp_path)
+    assert done.code == 0
+    assert "https://docs.docker.com/reference/compose-file/services/#pid" in done.stdout
+    assert 'compose.host_mode with fixed params field="pid", what="process namespace"' in done.stdout
+
+
+def test_every_builtin_rule_has_https_references(catalog: Catalog) -> None:
+    assert all(r.references and all(u.startswith("https://") for u in r.references) for r in catalog.rules)
