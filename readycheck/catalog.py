@@ -14,6 +14,7 @@ run on one file does not parse a hundred YAML files or import jsonschema.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from collections.abc import Iterable
@@ -48,6 +49,8 @@ class Rule:
     schema: dict[str, Any] | None = None
     at: list[str | int] | None = None
     check: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    """Fixed arguments of the check function (one function serves several rules); users cannot change them."""
     options: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     precision: str = "high"
@@ -156,7 +159,58 @@ def rule_from_data(path: Path, data: dict[str, Any]) -> Rule:
 
 
 def load_rule_file(path: Path, validate: bool = True) -> Rule:
-    return rule_from_data(path, read_rule_data(path, validate))
+    rule = rule_from_data(path, read_rule_data(path, validate))
+    if validate:
+        check_contract(rule)
+    return rule
+
+
+def check_contract(rule: Rule) -> None:
+    """What the meta-schema cannot say: the target exists, and `check:` names a check function for it.
+
+    Without this a misspelled target or function loads and then never fires (or fails on every file).
+    Run on validated rules only (user rules, and the built-in ones in the tests): it imports the check's module.
+    """
+    from readycheck.targets import ALL_TARGETS, TARGETS
+
+    spec = ALL_TARGETS.get(rule.target)
+    if spec is None:
+        known = TARGETS.get(rule.kind)
+        listing = ", ".join(known) if known else "kinds " + ", ".join(TARGETS)
+        raise CatalogError(f"{rule.source}: unknown target '{rule.target}' (known: {listing}; see `readycheck targets`)")
+    overlap = sorted(set(rule.params) & set(rule.options))
+    if overlap:
+        raise CatalogError(f"{rule.source}: {', '.join(overlap)} is both a fixed param and a user option")
+    if rule.check is None:
+        return
+    function = _check_function(rule)
+    wanted = f"Subject[{spec.data.__name__}]"
+    given = inspect.signature(function).parameters.get("subject")
+    if given is None or given.annotation != wanted:
+        shown = given.annotation if given is not None else "no subject"
+        raise CatalogError(f"{rule.source}: check '{rule.check}' judges {shown}, but target '{rule.target}' "
+                           f"gives {wanted}")
+
+
+def _check_function(rule: Rule) -> Any:
+    """The public function `module.name` defined in readycheck/checks/module.py, or a CatalogError."""
+    import importlib
+    import pkgutil
+
+    import readycheck.checks
+
+    assert rule.check is not None
+    module_name, _, name = rule.check.partition(".")
+    modules = {m.name for m in pkgutil.iter_modules(readycheck.checks.__path__) if not m.name.startswith("_")}
+    if module_name not in modules:
+        raise CatalogError(f"{rule.source}: check '{rule.check}' names no function: there is no check module "
+                           f"'{module_name}' (modules: {', '.join(sorted(modules))})")
+    module = importlib.import_module(f"readycheck.checks.{module_name}")
+    function = getattr(module, name, None)
+    if name.startswith("_") or not inspect.isfunction(function) or function.__module__ != module.__name__:
+        raise CatalogError(f"{rule.source}: check '{rule.check}' names no function: readycheck/checks/"
+                           f"{module_name}.py defines no public check function '{name}'")
+    return function
 
 
 def _rule_files(directory: Path) -> list[tuple[str, int, int]]:
@@ -252,15 +306,19 @@ def load_catalog(extra_dirs: Iterable[Path] = (), validate_builtin: bool = False
                  cache_dir: Path | None = None) -> Catalog:
     """The built-in rules plus any `--rules DIR` (always validated); duplicate ids are an error."""
     entries = _builtin_rule_data(cache_dir, validate_builtin)
+    builtin_count = len(entries)
     for directory in extra_dirs:
         if not directory.is_dir():
             raise CatalogError(f"{directory}: rules directory not found")
         entries.extend((path, read_rule_data(path)) for path in sorted(directory.rglob("*.yaml")))
+    checked = {path for path, _ in entries[builtin_count:]} if not validate_builtin else None
     rules: list[Rule] = []
     seen: dict[str, Path] = {}
     names: dict[str, Path] = {}
     for path, data in entries:
         rule = rule_from_data(path, data)
+        if checked is None or path in checked:
+            check_contract(rule)
         if rule.id in seen:
             raise CatalogError(f"{path}: rule id {rule.id} is already defined in {seen[rule.id]}")
         if rule.name in names:

@@ -413,6 +413,15 @@ def rules_command(fmt: str, rules_dirs: tuple[str, ...], config_file: str | None
         sys.stdout.write(ruledoc.catalog_table(catalog.rules))
 
 
+@main.command("targets")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def targets_command(fmt: str) -> None:
+    """List the rule targets: what a rule can judge, and the data each subject carries."""
+    from readycheck import ruledoc
+
+    sys.stdout.write(ruledoc.targets_markdown() if fmt == "markdown" else ruledoc.targets_text())
+
+
 @main.command()
 @click.argument("rule")
 @click.option("--rules", "rules_dirs", multiple=True, type=DIRECTORY)
@@ -425,7 +434,7 @@ def explain(rule: str, rules_dirs: tuple[str, ...]) -> None:
     if found is None:
         fail(f"unknown rule '{rule}' (see `readycheck rules`)")
         return
-    sys.stdout.write(ruledoc.explain_text(found))
+    sys.stdout.write(ruledoc.explain_text(found) + ruledoc.explain_sources(found))
 
 
 @main.command("merge")

@@ -113,7 +113,7 @@ class Evaluator:
     def __init__(self, rules: list[Rule], config: Config) -> None:
         self.config = config
         self.rules = rules
-        self.options = {r.id: rule_options(r, config) for r in rules}
+        self.options = {r.id: {**r.params, **rule_options(r, config)} for r in rules}  # what a check is called with
         self.severity = {r.id: rule_severity(r, config) for r in rules}
         self.predicates: dict[str, Predicate] = {}
         self.by_kinds: dict[tuple[str, ...], list[Rule]] = {}

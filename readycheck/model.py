@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
@@ -165,17 +165,21 @@ class Document:
         return self.path
 
 
+SubjectData = TypeVar("SubjectData")
+
+
 @dataclass
-class Subject:
+class Subject(Generic[SubjectData]):
     """One thing a rule judges: a stage, an instruction, a job, a container...
 
-    `data` is what a rule's JSON Schema validates; `pointer` says where it
+    `data` is what a rule's JSON Schema validates, of the type readycheck.targets
+    declares for the rule's target (`Subject[Stage]`); `pointer` says where it
     sits in the document so that findings get a location; `owner` is where a
     finding about something *missing* points (CONTRACT.md: the nearest owner).
     """
 
     doc: Document
-    data: Any
+    data: SubjectData
     pointer: Pointer
     owner: Pointer | None = None
     key: str = ""

@@ -1,10 +1,10 @@
-"""Schema rules: a subject passes when it validates against the rule's JSON Schema.
+"""Schema rules (user rules from `--rules DIR`): a subject passes when it validates against the rule's JSON Schema.
 
-Schemas made of the common keywords run on readycheck.schemalite (no
-jsonschema import on the hot path); any other schema runs on jsonschema's
-Draft202012Validator, compiled once per rule. A failing subject is located at the
-deepest part of the failing path that has a location (so `image: nginx:latest`
-points at the `image:` line), unless the rule names a place with `at`.
+Only user rules are schema rules, and their directory's load already imported
+jsonschema to validate them, so the schemas run on jsonschema's
+Draft202012Validator, compiled once per rule. A failing subject is located at
+the deepest part of the failing path that has a location (so `image:
+nginx:latest` points at the `image:` line), unless the rule names a place with `at`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from readycheck import schemalite
 from readycheck.model import Pointer
 
 _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
@@ -20,31 +19,19 @@ _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
 class Predicate:
     def __init__(self, schema: dict[str, Any], match: dict[str, Any] | None) -> None:
-        self.schema = schema
-        self.match = match
-        self.lite = schemalite.supports(schema) and (match is None or schemalite.supports(match))
-        if not self.lite:
-            from jsonschema import Draft202012Validator
+        from jsonschema import Draft202012Validator
 
-            self.validator = Draft202012Validator(schema)
-            self.matcher = Draft202012Validator(match) if match else None
+        self.validator = Draft202012Validator(schema)
+        self.matcher = Draft202012Validator(match) if match else None
 
     def applies(self, data: Any) -> bool:
-        if self.match is None:
-            return True
-        if self.lite:
-            return schemalite.is_valid(self.match, data)
-        assert self.matcher is not None
-        return bool(self.matcher.is_valid(data))
+        return self.matcher is None or bool(self.matcher.is_valid(data))
 
     def failure(self, data: Any) -> Pointer | None:
         """None when the subject passes; else the pointer (relative to it) of what failed."""
-        paths = (
-            schemalite.error_paths(self.schema, data) if self.lite
-            else (tuple(error.absolute_path) for error in self.validator.iter_errors(data))
-        )
         best: Pointer | None = None
-        for path in paths:
+        for error in self.validator.iter_errors(data):
+            path = tuple(error.absolute_path)
             if best is None or len(path) > len(best):
                 best = path
         return best

@@ -154,6 +154,7 @@ def test_custom_rule_directory_works_like_builtin_rules(tmp_path: Path) -> None:
             why: Our hardened base images carry the patched OpenSSL and the CA bundle we rely on.
             fix: Use registry.example.com/base/node instead of Docker Hub's node.
             examples: {bad: "FROM node:20", good: "FROM registry.example.com/base/node:20"}
+            references: [https://wiki.example.com/hardened-base]
             message: "base image '{base.image}' is not the hardened base"
             schema:
               properties:

@@ -25,6 +25,7 @@ fix: Do the other thing.
 examples:
   bad: "RUN aaa!"
   good: "RUN true"
+references: [https://wiki.example.com/team]
 message: "instruction value matches a forbidden pattern"
 {body}
 """
@@ -52,7 +53,7 @@ def run_raw(root: Path, args: list[str]) -> tuple[int, str]:
     ("schema:\n  $ref: https://example.com/schema.json\n", "remote $ref"),
     ("schema: {properties: {value: {pattern: '('}}}\n", "schema"),
     ("severity: fatal\nschema: {}\n", "severity"),
-    ("schema: [unclosed\n", ".yaml:15: while parsing a flow sequence"),
+    ("schema: [unclosed\n", ".yaml:16: while parsing a flow sequence"),
 ])
 def test_malformed_rule_is_a_clear_usage_error(tmp_path: Path, body: str, complaint: str) -> None:
     write_known_bad(tmp_path)

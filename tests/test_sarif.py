@@ -46,6 +46,7 @@ summary: No token is written into the image environment
 why: Anyone who can pull the image can read its environment with docker inspect.
 fix: Pass the token at run time from a secret store.
 examples: {bad: "ENV TOKEN=abc", good: "# token injected at run time"}
+references: [https://wiki.example.com/tokens]
 message: "stage '{name}' is checked for tokens"
 schema: {properties: {name: {const: never-matches}}}
 tags: [secrets, cwe-798]
@@ -60,6 +61,7 @@ summary: A rule that carries its own security severity
 why: Used to check that a rule's own security severity wins over the default.
 fix: Nothing to fix; this is a test rule.
 examples: {bad: "FROM a", good: "FROM b"}
+references: [https://wiki.example.com/scored]
 message: "scored rule fired on '{base.image}'"
 schema: {properties: {base: {properties: {repository: {const: node}}}}}
 security_severity: 9.5

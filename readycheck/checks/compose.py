@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from readycheck.model import Hit, Pointer, Subject
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
+
+if TYPE_CHECKING:
+    from readycheck.targets import ComposeService
 
 _REFERENCE = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}"
                         r"|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)")
@@ -65,7 +68,7 @@ def _healthcheck_enabled(service: dict[str, Any]) -> bool:
 # healthcheck ----------------------------------------------------------------------------------------
 
 
-def healthcheck_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def healthcheck_missing(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     service = subject.data
     if not subject.context["long_running"] or "healthcheck" in service:
         return
@@ -75,7 +78,7 @@ def healthcheck_missing(subject: Subject, options: dict[str, Any]) -> Iterator[H
                "it is ready or hung")
 
 
-def healthcheck_disabled(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def healthcheck_disabled(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     check = subject.data.get("healthcheck")
     if not isinstance(check, dict):
         return
@@ -85,7 +88,7 @@ def healthcheck_disabled(subject: Subject, options: dict[str, Any]) -> Iterator[
         yield _hit(subject, f"service '{_name(subject)}' disables its healthcheck (test: NONE)", ("healthcheck", "test"))
 
 
-def depends_on_not_healthy(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def depends_on_not_healthy(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     depends = subject.data.get("depends_on")
     services: dict[str, Any] = subject.context["services"]
     if isinstance(depends, list):
@@ -105,7 +108,7 @@ def depends_on_not_healthy(subject: Subject, options: dict[str, Any]) -> Iterato
 # resources ------------------------------------------------------------------------------------------
 
 
-def resource_limits_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def resource_limits_missing(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     service = subject.data
     limits = (service.get("deploy") or {}).get("resources", {}) if isinstance(service.get("deploy"), dict) else {}
     if isinstance(limits, dict) and limits.get("limits"):
@@ -120,7 +123,7 @@ def resource_limits_missing(subject: Subject, options: dict[str, Any]) -> Iterat
 # pinned versions ------------------------------------------------------------------------------------
 
 
-def image_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def image_not_pinned(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     image = subject.data.get("image")
     if not isinstance(image, str) or "build" in subject.data:
         return
@@ -137,7 +140,7 @@ def image_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
 # non-root -------------------------------------------------------------------------------------------
 
 
-def user_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def user_root(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     user = subject.data.get("user")
     if user is None:
         return
@@ -149,12 +152,12 @@ def user_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
 # least privilege ------------------------------------------------------------------------------------
 
 
-def privileged(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def privileged(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("privileged") is True:
         yield _hit(subject, f"service '{_name(subject)}' runs privileged", ("privileged",))
 
 
-def dangerous_cap_add(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def dangerous_cap_add(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     added = subject.data.get("cap_add")
     dangerous = {str(c).upper() for c in options.get("capabilities", [])}
     for i, cap in enumerate(added if isinstance(added, list) else []):
@@ -163,21 +166,11 @@ def dangerous_cap_add(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
             yield _hit(subject, f"service '{_name(subject)}' adds the {name} capability", ("cap_add", i))
 
 
-def _host_mode(subject: Subject, key: str, what: str) -> Iterator[Hit]:
+def host_mode(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
+    """`params.field: host` shares the host's `params.what` (network_mode, pid, ipc)."""
+    key, what = options["field"], options["what"]
     if str(subject.data.get(key) or "") == "host":
         yield _hit(subject, f"service '{_name(subject)}' shares the host's {what} ({key}: host)", (key,))
-
-
-def host_network(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_mode(subject, "network_mode", "network")
-
-
-def host_pid(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_mode(subject, "pid", "process namespace")
-
-
-def host_ipc(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_mode(subject, "ipc", "IPC namespace")
 
 
 def _volume_source(volume: Any) -> str:
@@ -187,7 +180,7 @@ def _volume_source(volume: Any) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
-def docker_socket(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def docker_socket(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     volumes = subject.data.get("volumes")
     for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
         source = resolve(_volume_source(volume)) or ""
@@ -199,7 +192,7 @@ def docker_socket(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
 # secrets --------------------------------------------------------------------------------------------
 
 
-def _environment(service: dict[str, Any]) -> Iterator[tuple[str, str, Pointer]]:
+def _environment(service: Mapping[str, Any]) -> Iterator[tuple[str, str, Pointer]]:
     """(name, raw value, pointer relative to the service) of each literal environment entry."""
     env = service.get("environment")
     if isinstance(env, dict):
@@ -213,7 +206,7 @@ def _environment(service: dict[str, Any]) -> Iterator[tuple[str, str, Pointer]]:
                 yield key.strip(), value, ("environment", i)
 
 
-def environment_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def environment_secret(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     for key, value, at in _environment(subject.data):
         if _REFERENCE.fullmatch(value.strip()) and value.strip() != "$$":
             continue  # the whole value comes from the environment
@@ -237,7 +230,7 @@ def _strings(node: Any, pointer: Pointer) -> Iterator[tuple[str, Pointer]]:
             yield from _strings(value, pointer + (i,))
 
 
-def interpolation_secret_default(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def interpolation_secret_default(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     for text, at in _strings(subject.data, ()):
         for match in _REFERENCE.finditer(text):
             name, op, default = match.group("name"), match.group("op"), match.group("arg")
@@ -268,7 +261,7 @@ def duration_seconds(value: Any) -> float | None:
     return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
 
 
-def stop_grace_short(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def stop_grace_short(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     seconds = duration_seconds(subject.data.get("stop_grace_period"))
     minimum = float(options.get("minimum_seconds", 5))
     if seconds is not None and seconds < minimum:
@@ -292,7 +285,7 @@ def _shell_wrapped(command: Any) -> bool:
     return len(argv) >= 2 and argv[0].rsplit("/", 1)[-1] in _SHELLS and argv[1].startswith("-") and "c" in argv[1]
 
 
-def shell_command_without_init(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def shell_command_without_init(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("init") is True:
         return
     for key in ("entrypoint", "command"):
@@ -305,11 +298,11 @@ def shell_command_without_init(subject: Subject, options: dict[str, Any]) -> Ite
 # availability ---------------------------------------------------------------------------------------
 
 
-def restart_policy_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def restart_policy_missing(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     service = subject.data
     if not subject.context["production"] or not subject.context["long_running"]:
         return
-    deploy = service.get("deploy") if isinstance(service.get("deploy"), dict) else {}
+    deploy = deploy if isinstance(deploy := service.get("deploy"), dict) else {}
     if service.get("restart") or deploy.get("restart_policy"):
         return
     yield _hit(subject, f"service '{_name(subject)}' has no restart policy: a crash leaves it down")

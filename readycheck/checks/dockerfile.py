@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from readycheck.model import Hit, Subject
 
+if TYPE_CHECKING:
+    from readycheck.targets import Command, Dockerfile, Instruction, Stage
 
-def commands(instruction: dict[str, Any], name: str | None = None) -> list[dict[str, Any]]:
+
+def commands(instruction: Mapping[str, Any], name: str | None = None) -> list[dict[str, Any]]:
     """The shell commands of a RUN instruction, optionally only those called `name`."""
     found = instruction.get("commands") or []
     return [c for c in found if name is None or c["name"] == name]
 
 
-def healthcheck_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def healthcheck_missing(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     stage = subject.data
     if options.get("kubernetes_only"):
         return
@@ -25,7 +28,7 @@ def healthcheck_missing(subject: Subject, options: dict[str, Any]) -> Iterator[H
     yield Hit("the final stage has no HEALTHCHECK: nothing tells the runtime whether the service is healthy")
 
 
-def _cleans_apt_lists(instruction: dict[str, Any]) -> bool:
+def _cleans_apt_lists(instruction: Mapping[str, Any]) -> bool:
     for cmd in commands(instruction):
         if cmd["name"] == "rm" and any("/var/lib/apt/lists" in a for a in cmd["argv"][1:]):
             return True
@@ -35,7 +38,7 @@ def _cleans_apt_lists(instruction: dict[str, Any]) -> bool:
     return False
 
 
-def apt_lists_not_removed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "RUN":
         return
@@ -50,7 +53,7 @@ def apt_lists_not_removed(subject: Subject, options: dict[str, Any]) -> Iterator
 _WRAPPERS = {"sudo", "env", "nice", "nohup", "time", "exec"}
 
 
-def command_words(command: dict[str, Any]) -> list[str]:
+def command_words(command: Mapping[str, Any]) -> list[str]:
     """The argv of a command without wrappers such as `sudo` or `env` in front."""
     words = list(command["argv"])
     while words and words[0].rsplit("/", 1)[-1] in _WRAPPERS:
@@ -84,7 +87,7 @@ def _cache_mounted(subject: Subject, path: str) -> bool:
                for m in instruction.get("flags", {}).get("mount", []))
 
 
-def apt_install_recommends(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("apt-get", "apt") or "install" not in words[1:]:
         return
@@ -94,7 +97,7 @@ def apt_install_recommends(subject: Subject, options: dict[str, Any]) -> Iterato
     yield Hit("apt-get install without --no-install-recommends pulls in recommended packages the image does not need")
 
 
-def apk_add_without_no_cache(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] != "apk" or "add" not in words[1:]:
         return
@@ -112,7 +115,7 @@ def _cleans_rpm_cache(command: dict[str, Any]) -> bool:
     return bool(words) and words[0] == "rm" and any(p in a for a in words for p in ("/var/cache/yum", "/var/cache/dnf"))
 
 
-def rpm_cache_not_cleaned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def rpm_cache_not_cleaned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("yum", "dnf", "microdnf", "tdnf") or words[1] != "install":
         return
@@ -128,7 +131,7 @@ BUILD_TOOLS = {"gcc", "g++", "gcc-c++", "make", "cmake", "build-essential", "bui
                "Development Tools", "@development-tools"}
 
 
-def build_tools_single_stage(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def build_tools_single_stage(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     from readycheck.checks.dockerfile_pins import os_package_install
 
     stage = subject.context.get("stage", {})
@@ -145,7 +148,7 @@ def build_tools_single_stage(subject: Subject, options: dict[str, Any]) -> Itera
                   "and copy just the result into a small runtime image")
 
 
-def is_whole_context(instruction: dict[str, Any]) -> bool:
+def is_whole_context(instruction: Mapping[str, Any]) -> bool:
     """COPY . or ADD . from the build context (not from another stage)."""
     if instruction["cmd"] not in ("COPY", "ADD") or instruction["flags"].get("from"):
         return False
@@ -159,7 +162,7 @@ DEPENDENCY_INSTALLS = {
 }
 
 
-def _installs_dependencies(command: dict[str, Any]) -> bool:
+def _installs_dependencies(command: Mapping[str, Any]) -> bool:
     words = command_words(command)
     if not words:
         return False
@@ -171,7 +174,7 @@ def _installs_dependencies(command: dict[str, Any]) -> bool:
     return len(words) > 1 and (tool, words[1]) in DEPENDENCY_INSTALLS
 
 
-def context_copied_before_dependencies(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def context_copied_before_dependencies(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     copy_index = None
     for index, instruction in enumerate(subject.data["instructions"]):
         if copy_index is None:
@@ -204,7 +207,7 @@ def _whole_context_copies(subject: Subject) -> Iterator[Hit]:
                 yield Hit("", at=("stages", si, "instructions", ii))
 
 
-def dockerignore_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def dockerignore_missing(subject: Subject[Dockerfile], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data["dockerignore"] is not None:
         return
     for hit in _whole_context_copies(subject):
@@ -213,7 +216,7 @@ def dockerignore_missing(subject: Subject, options: dict[str, Any]) -> Iterator[
         return
 
 
-def dockerignore_incomplete(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def dockerignore_incomplete(subject: Subject[Dockerfile], options: dict[str, Any]) -> Iterator[Hit]:
     patterns = subject.data["dockerignore"]
     if patterns is None:
         return
@@ -236,7 +239,7 @@ def _node_production(stage: dict[str, Any]) -> bool:
     return str(stage.get("env", {}).get("NODE_ENV", "")).strip("'\"") == "production"
 
 
-def dev_dependencies_in_final_stage(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def dev_dependencies_in_final_stage(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if len(words) < 2:
         return
@@ -267,7 +270,7 @@ def dev_dependencies_in_final_stage(subject: Subject, options: dict[str, Any]) -
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
 
 
-def add_for_local_files(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def add_for_local_files(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "ADD" or instruction["heredocs"]:
         return
@@ -277,7 +280,7 @@ def add_for_local_files(subject: Subject, options: dict[str, Any]) -> Iterator[H
         yield Hit("ADD of local files: use COPY, which does only that (ADD also fetches URLs and unpacks archives)")
 
 
-def relative_workdir(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def relative_workdir(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     path = instruction["value"].strip().strip("'\"")
     if instruction["cmd"] != "WORKDIR" or not path or path.startswith(("/", "$", "\\")) or re.match(r"^[A-Za-z]:", path):
@@ -285,14 +288,14 @@ def relative_workdir(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
     yield Hit(f"WORKDIR '{path}' is relative: it depends on every WORKDIR before it; use an absolute path")
 
 
-def cd_in_run(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def cd_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     command = subject.data
     if command["name"] != "cd" or command["nested"]:
         return
     yield Hit("`cd` in RUN only lasts for this RUN: use WORKDIR to change directory")
 
 
-def copy_from_unknown_stage(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def copy_from_unknown_stage(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     stage = subject.data
     stages = subject.doc.data["stages"]
     earlier = {(s["name"] or "").lower() for s in stages[: stage["index"]] if s["name"]}
@@ -305,7 +308,7 @@ def copy_from_unknown_stage(subject: Subject, options: dict[str, Any]) -> Iterat
         yield Hit(f"COPY --from={source} names no earlier stage", at=("instructions", ii))
 
 
-def duplicate_stage_name(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def duplicate_stage_name(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     stage = subject.data
     if not stage["name"]:
         return

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from readycheck.checks.dockerfile import command_words, operands
 from readycheck.model import Hit, Subject
+
+if TYPE_CHECKING:
+    from readycheck.targets import Command, Instruction, Stage
 
 _PURE_VERSION = re.compile(r"^v?\d+(\.\d+)+$")
 _DATE = re.compile(r"^\d{6,}$")
@@ -22,7 +25,17 @@ def is_major_only_tag(tag: str) -> bool:
     return any(_MAJOR.match(p) for p in parts)
 
 
-def base_image_major_only(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def base_image_pinned(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
+    """A tag other than `latest`, or a digest; a stage, `scratch` or an ARG with no known value is not judged."""
+    base = subject.data["base"]
+    if base["is_stage_ref"] or base["is_scratch"] or not base["resolved"]:
+        return
+    if isinstance(base["digest"], str) or (isinstance(base["tag"], str) and base["tag"] != "latest"):
+        return
+    yield Hit(f"base image '{base['image']}' is not pinned to a version or digest", at=("base",))
+
+
+def base_image_major_only(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     base = subject.data["base"]
     if base["is_stage_ref"] or base["is_scratch"] or not base["resolved"] or base["digest"] or not base["tag"]:
         return
@@ -30,7 +43,7 @@ def base_image_major_only(subject: Subject, options: dict[str, Any]) -> Iterator
         yield Hit(f"base image '{base['image']}' floats on major version '{base['tag']}': pin a minor or patch version")
 
 
-def add_url_without_checksum(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def add_url_without_checksum(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "ADD" or instruction["flags"].get("checksum"):
         return
@@ -59,7 +72,7 @@ def _rpm_pinned(package: str) -> bool:
     return bool(re.search(r"-\d", package)) or package.endswith(".rpm") or "/" in package
 
 
-def os_package_install(command: dict[str, Any]) -> tuple[list[str], Any] | None:
+def os_package_install(command: Mapping[str, Any]) -> tuple[list[str], Any] | None:
     """The package operands of an apt/apk/yum/dnf install and its pin test, or None."""
     words = command_words(command)
     if not words:
@@ -80,7 +93,7 @@ def os_package_install(command: dict[str, Any]) -> tuple[list[str], Any] | None:
     return None
 
 
-def os_packages_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def os_packages_unpinned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     found = os_package_install(subject.data)
     if found is None:
         return
@@ -100,7 +113,7 @@ _LOCKED_PIP_FLAGS = ("-r", "--requirement", "-c", "--constraint", "--require-has
 _TOOLING = {"pip", "setuptools", "wheel"}
 
 
-def python_install(command: dict[str, Any]) -> tuple[str, list[str]] | None:
+def python_install(command: Mapping[str, Any]) -> tuple[str, list[str]] | None:
     """(tool, words after the install verb) for pip/pipenv/poetry/uv/pipx installs by name."""
     words = command_words(command)
     if not words:
@@ -125,7 +138,7 @@ def _pip_pinned(requirement: str) -> bool:
         or requirement.endswith((".whl", ".tar.gz", ".zip")) or "$" in requirement
 
 
-def python_packages_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def python_packages_unpinned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     found = python_install(subject.data)
     if found is None:
         return
@@ -157,7 +170,7 @@ def _is_install(tool: str, args: list[str]) -> bool:
     return args[0] in ("install", "i") or (tool == "yarn" and args[0].startswith("-"))
 
 
-def node_install_without_lockfile(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def node_install_without_lockfile(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if not words:
         return
@@ -183,7 +196,7 @@ def node_install_without_lockfile(subject: Subject, options: dict[str, Any]) -> 
         yield Hit(f"{tool} installs {', '.join(loose[:4])} without an exact version (use name@1.2.3)")
 
 
-def go_install_latest(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def go_install_latest(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if len(words) < 3 or words[0].rsplit("/", 1)[-1] != "go" or words[1] not in ("install", "get"):
         return
@@ -193,7 +206,7 @@ def go_install_latest(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
             return
 
 
-def _latest_release_urls(instruction: dict[str, Any]) -> Iterator[tuple[str, int | None]]:
+def _latest_release_urls(instruction: Mapping[str, Any]) -> Iterator[tuple[str, int | None]]:
     if instruction["cmd"] == "ADD":
         for source in instruction.get("sources", []):
             yield source, None
@@ -202,7 +215,7 @@ def _latest_release_urls(instruction: dict[str, Any]) -> Iterator[tuple[str, int
             yield word, index
 
 
-def download_latest_release(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def download_latest_release(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     for url, index in _latest_release_urls(subject.data):
         if "://" in url and "/releases/latest" in url:
             at = ("commands", index) if index is not None else None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from readycheck.model import Hit, Span, Subject
 from readycheck.shell import parse_script
+
+if TYPE_CHECKING:
+    from readycheck.targets import Command, Instruction, Stage
 
 INITS = {"tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "init", "runsvdir", "supervisord"}
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
@@ -16,12 +19,12 @@ NONROOT_BY_DESIGN = ["gcr.io/distroless/*:nonroot", "gcr.io/distroless/*:nonroot
                      "cgr.dev/chainguard/*"]
 
 
-def _image_name(base: dict[str, Any]) -> str:
+def _image_name(base: Mapping[str, Any]) -> str:
     name = base["repository"] if not base["registry"] else f"{base['registry']}/{base['repository']}"
     return name + (f":{base['tag']}" if base["tag"] else "")
 
 
-def nonroot_by_design(base: dict[str, Any], allowed: list[str]) -> bool:
+def nonroot_by_design(base: Mapping[str, Any], allowed: list[str]) -> bool:
     """Images whose default user is not root: distroless :nonroot, Chainguard, and the configured ones."""
     name = _image_name(base)
     return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(base["image"], p) for p in [*NONROOT_BY_DESIGN, *allowed])
@@ -31,7 +34,7 @@ def is_root(user: str) -> bool:
     return user.split(":", 1)[0].strip().strip("'\"") in ("root", "0")
 
 
-def runs_as_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def runs_as_root(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     stage = subject.data
     user = stage["effective_user"]
     if user is None:
@@ -47,12 +50,12 @@ def runs_as_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
         yield Hit(f"the final stage inherits USER {user}: the container runs as root")
 
 
-def sudo_in_run(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def sudo_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data["name"] == "sudo":
         yield Hit("sudo in RUN: the build already runs as root where it needs to; switch with USER instead")
 
 
-def multiple_healthchecks(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def multiple_healthchecks(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     checks = [i for i, ins in enumerate(subject.data["instructions"]) if ins["cmd"] == "HEALTHCHECK"]
     last_line = subject.data["instructions"][checks[-1]]["line"] if checks else 0
     for index in checks[:-1]:
@@ -60,20 +63,20 @@ def multiple_healthchecks(subject: Subject, options: dict[str, Any]) -> Iterator
                   at=("instructions", index))
 
 
-def _span(instruction: dict[str, Any]) -> Span:
+def _span(instruction: Mapping[str, Any]) -> Span:
     return Span(instruction["line"], 1, instruction["end_line"])
 
 
-def _process(stage: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    found = []
+def _process(stage: Stage) -> list[tuple[str, Instruction]]:
+    found: list[tuple[str, Instruction]] = []
     for kind in ("entrypoint", "cmd"):
-        instruction = stage["effective_" + kind]
+        instruction = stage["effective_entrypoint"] if kind == "entrypoint" else stage["effective_cmd"]
         if instruction is not None:
             found.append((kind.upper(), instruction))
     return found
 
 
-def shell_form_process(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def shell_form_process(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     for kind, instruction in _process(subject.data):
         value = instruction["value"].strip()
         if instruction["json_form"] or not value or value.startswith("exec ") or value == "exec":
@@ -88,7 +91,7 @@ def _stage_of_line(stages: list[dict[str, Any]], line: int) -> int:
     return max(s["index"] for s in stages if s["line"] <= line)
 
 
-def shell_entrypoint_ignores_cmd(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def shell_entrypoint_ignores_cmd(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     stage = subject.data
     entrypoint, cmd = stage["effective_entrypoint"], stage["effective_cmd"]
     if entrypoint is None or cmd is None or entrypoint["json_form"]:
@@ -100,7 +103,7 @@ def shell_entrypoint_ignores_cmd(subject: Subject, options: dict[str, Any]) -> I
               span=_span(cmd))
 
 
-def process_argv(stage: dict[str, Any]) -> tuple[list[str], dict[str, Any]] | None:
+def process_argv(stage: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]] | None:
     """The main process's argv (ENTRYPOINT + CMD), and the instruction that decides it."""
     entrypoint, cmd = stage["effective_entrypoint"], stage["effective_cmd"]
     if entrypoint is not None:
@@ -133,7 +136,7 @@ def _strip_init(argv: list[str]) -> tuple[list[str], bool]:
     return argv, has_init
 
 
-def package_manager_as_process(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def package_manager_as_process(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     found = process_argv(subject.data)
     if found is None:
         return
@@ -148,7 +151,7 @@ def package_manager_as_process(subject: Subject, options: dict[str, Any]) -> Ite
                   'run it directly, e.g. CMD ["node", "server.js"]', span=_span(instruction))
 
 
-def sh_c_without_exec(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def sh_c_without_exec(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     for kind, instruction in _process(subject.data):
         if not instruction["json_form"]:
             continue
@@ -162,7 +165,7 @@ def sh_c_without_exec(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
                   "end the script with `exec <server>`", span=_span(instruction))
 
 
-def script_entrypoint_without_init(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def script_entrypoint_without_init(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     found = process_argv(subject.data)
     if found is None:
         return
@@ -195,7 +198,7 @@ def _log_files(argv: list[str]) -> Iterator[str]:
             yield f"{flag} {value}"
 
 
-def logs_to_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def logs_to_file(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     for kind, instruction in _process(subject.data):
         targets: list[str] = []
         if instruction["json_form"]:
@@ -216,7 +219,7 @@ def logs_to_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
                           "instead of stdout/stderr", at=("instructions", index, "commands", ci))
 
 
-def _prepared_log_file(command: dict[str, Any]) -> str | None:
+def _prepared_log_file(command: Mapping[str, Any]) -> str | None:
     """`ln -s /data/app.log /var/log/app.log` or `touch /var/log/app.log`: a log set up as a file."""
     words = [w for w in command["argv"][1:] if not w.startswith("-")]
     if command["name"] == "ln" and len(words) == 2:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readycheck.checks.dockerfile import command_words
 from readycheck.model import Hit, Span, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 
+if TYPE_CHECKING:
+    from readycheck.targets import Command, Instruction
 
-def _line_of(subject: Subject, instruction: dict[str, Any], value: str) -> Span | None:
+
+def _line_of(subject: Subject, instruction: Mapping[str, Any], value: str) -> Span | None:
     """The file line, within the instruction, that holds `value` (comment lines skipped)."""
     lines = subject.doc.lines
     for number in range(instruction["line"], min(instruction["end_line"], len(lines)) + 1):
@@ -22,7 +25,7 @@ def _line_of(subject: Subject, instruction: dict[str, Any], value: str) -> Span 
     return None
 
 
-def secret_in_env_or_arg(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_in_env_or_arg(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] not in ("ENV", "ARG", "LABEL"):
         return
@@ -60,7 +63,7 @@ def secret_file(source: str) -> bool:
     return name.endswith(_SECRET_SUFFIXES)
 
 
-def secret_file_copied(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_file_copied(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] not in ("COPY", "ADD"):
         return
@@ -71,7 +74,7 @@ def secret_file_copied(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
             return
 
 
-def credentials_in_run(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def credentials_in_run(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "RUN":
         return
@@ -89,7 +92,7 @@ _PIPE_SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python3", 
 _SUBSTITUTED_DOWNLOAD = re.compile(r"[<$]\(\s*(curl|wget)\b")
 
 
-def pipe_to_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def pipe_to_shell(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     command = subject.data
     words = command_words(command)
     if not words or words[0].rsplit("/", 1)[-1] not in _PIPE_SHELLS:
@@ -118,7 +121,7 @@ def _curl_insecure(words: list[str]) -> bool:
     return False
 
 
-def tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def tls_verification_disabled(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if not words:
         return
@@ -153,7 +156,7 @@ def _world_writable(mode: str) -> bool:
     return any(_WORLD_WRITABLE_SYMBOLIC.match(part) for part in mode.split(","))
 
 
-def chmod_world_writable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def chmod_world_writable(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if not words or words[0].rsplit("/", 1)[-1] != "chmod":
         return
@@ -163,7 +166,7 @@ def chmod_world_writable(subject: Subject, options: dict[str, Any]) -> Iterator[
                   "replace them; grant the owner only (e.g. 755, or chown to the app user)")
 
 
-def expose_ssh(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def expose_ssh(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "EXPOSE":
         return
@@ -184,7 +187,7 @@ _INSECURE_ENV = {
 }
 
 
-def insecure_tls_environment(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def insecure_tls_environment(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] not in ("ENV", "ARG"):
         return

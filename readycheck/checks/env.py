@@ -6,12 +6,15 @@ import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readycheck.envfile import Entry, EnvFile
 from readycheck.loaders.env import EnvSchema
 from readycheck.model import Hit, Pointer, Span, Subject
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
+
+if TYPE_CHECKING:
+    from readycheck.targets import EnvEntry, EnvFileData, EnvSchemaData, EnvVariable
 
 ENVIRONMENT_NAMES = ("NODE_ENV", "APP_ENV", "ENVIRONMENT", "LOG_LEVEL")
 _PUBLIC_ID = re.compile(r"(CLIENT|APP|PROJECT|ACCOUNT|TENANT|SITE|PUBLISHABLE)_?(ID|KEY)$")
@@ -39,27 +42,27 @@ def _schema_span(schema: EnvSchema, pointer: Pointer) -> Span:
 # --- the schema --------------------------------------------------------------------------------
 
 
-def schema_invalid(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def schema_invalid(subject: Subject[EnvSchemaData], options: dict[str, Any]) -> Iterator[Hit]:
     schema: EnvSchema = subject.context["schema"]
     for pointer, message in schema.problems:
         where = "/".join(map(str, pointer)) or "(top level)"
         yield Hit(f"not a valid JSON Schema at {where}: {message}", span=_schema_span(schema, pointer), key=where)
 
 
-def schema_external_ref(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def schema_external_ref(subject: Subject[EnvSchemaData], options: dict[str, Any]) -> Iterator[Hit]:
     schema: EnvSchema = subject.context["schema"]
     for pointer, ref in schema.external_refs:
         yield Hit(f"$ref '{ref}' points outside this schema; readycheck never fetches it, so the variables "
                   "it declares are not checked", span=_schema_span(schema, pointer), key=ref)
 
 
-def schema_without_variables(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def schema_without_variables(subject: Subject[EnvSchemaData], options: dict[str, Any]) -> Iterator[Hit]:
     schema: EnvSchema = subject.context["schema"]
     if not schema.variables:
         yield Hit("the env schema declares no variables (no `properties`)")
 
 
-def required_not_declared(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def required_not_declared(subject: Subject[EnvSchemaData], options: dict[str, Any]) -> Iterator[Hit]:
     schema: EnvSchema = subject.context["schema"]
     declared = schema.variables
     for i, name in enumerate(schema.required):
@@ -71,7 +74,7 @@ def required_not_declared(subject: Subject, options: dict[str, Any]) -> Iterator
 # --- declared variables ------------------------------------------------------------------------
 
 
-def secret_default(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_default(subject: Subject[EnvVariable], options: dict[str, Any]) -> Iterator[Hit]:
     var = subject.data
     default = var["schema"].get("default")
     if not isinstance(default, str) or not default or is_placeholder(default):
@@ -82,19 +85,19 @@ def secret_default(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
                   at=("default",))
 
 
-def secret_name_not_marked(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_name_not_marked(subject: Subject[EnvVariable], options: dict[str, Any]) -> Iterator[Hit]:
     var = subject.data
     if not var["secret"] and _secret_name(var["name"]):
         yield Hit(f"{var['name']} looks like a secret but is not marked `x-secret: true` or `writeOnly: true`")
 
 
-def variable_undocumented(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def variable_undocumented(subject: Subject[EnvVariable], options: dict[str, Any]) -> Iterator[Hit]:
     var = subject.data
     if not var["schema"].get("description") and not var["schema"].get("title"):
         yield Hit(f"{var['name']} has no description")
 
 
-def environment_name_without_enum(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def environment_name_without_enum(subject: Subject[EnvVariable], options: dict[str, Any]) -> Iterator[Hit]:
     var = subject.data
     names = options.get("names", ENVIRONMENT_NAMES)
     if var["name"] in names and "enum" not in var["schema"] and "const" not in var["schema"]:
@@ -110,7 +113,7 @@ def _secret_name(name: str) -> bool:
 # --- env files against their schema ------------------------------------------------------------
 
 
-def required_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def required_missing(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
     schema: EnvSchema | None = subject.context["schema"]
     if schema is None:
         return
@@ -122,7 +125,7 @@ def required_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
                   f"{kind} ({schema.path} requires {'them' if len(missing) > 1 else 'it'})", key=",".join(missing))
 
 
-def undeclared_variable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def undeclared_variable(subject: Subject[EnvEntry], options: dict[str, Any]) -> Iterator[Hit]:
     schema: EnvSchema | None = subject.context["schema"]
     entry: Entry = subject.context["entry"]
     if schema is None or schema.allows_additional or entry.key in schema.variables:
@@ -172,22 +175,18 @@ def _validate_value(schema: EnvSchema, entry: Entry, in_example: bool) -> list[A
         return []
 
 
-def _value_check(family: str) -> Any:
-    keywords = KEYWORD_FAMILIES[family]
-
-    def check(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-        schema: EnvSchema | None = subject.context["schema"]
-        entry: Entry = subject.context["entry"]
-        if schema is None:
+def value_check(subject: Subject[EnvEntry], options: dict[str, Any]) -> Iterator[Hit]:
+    """The value breaks one of the schema keywords of `params.family` (see KEYWORD_FAMILIES)."""
+    keywords = KEYWORD_FAMILIES[options["family"]]
+    schema: EnvSchema | None = subject.context["schema"]
+    entry: Entry = subject.context["entry"]
+    if schema is None:
+        return
+    for error in _value_errors(schema, entry, subject.data["is_example"]):
+        if error.validator in keywords:
+            shown = _shown(entry, schema.is_secret(entry.key))
+            yield Hit(f"{entry.key}={shown}: {_describe(error, shown)}", at=("value",), key=str(error.validator))
             return
-        for error in _value_errors(schema, entry, subject.data["is_example"]):
-            if error.validator in keywords:
-                shown = _shown(entry, schema.is_secret(entry.key))
-                yield Hit(f"{entry.key}={shown}: {_describe(error, shown)}", at=("value",), key=str(error.validator))
-                return
-
-    check.__name__ = f"value_{family}"
-    return check
 
 
 def _describe(error: Any, shown: str) -> str:
@@ -204,14 +203,6 @@ def _describe(error: Any, shown: str) -> str:
     if keyword == "format":
         return f"is not a valid {expected}"
     return f"violates {keyword} {expected}"
-
-
-value_type = _value_check("type")
-value_enum = _value_check("enum")
-value_pattern = _value_check("pattern")
-value_format = _value_check("format")
-value_range = _value_check("range")
-value_length = _value_check("length")
 
 
 # --- secrets in env files ----------------------------------------------------------------------
@@ -239,7 +230,7 @@ def _secret_value(subject: Subject, known_formats_only: bool = False) -> str | N
     return None
 
 
-def secret_in_env_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_in_env_file(subject: Subject[EnvEntry], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data["is_example"]:
         return
     entry: Entry = subject.context["entry"]
@@ -248,7 +239,7 @@ def secret_in_env_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
         yield Hit(f"{entry.key}={redact(entry.value)}: {reason} is committed in this env file", at=("value",))
 
 
-def secret_in_example_file(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_in_example_file(subject: Subject[EnvEntry], options: dict[str, Any]) -> Iterator[Hit]:
     if not subject.data["is_example"]:
         return
     entry: Entry = subject.context["entry"]
@@ -263,7 +254,7 @@ def secret_in_example_file(subject: Subject, options: dict[str, Any]) -> Iterato
 LOCAL_ENV_FILE = re.compile(r"\.env(\.[^.]+)?\.local\Z|\.env\Z")
 
 
-def local_env_file_committed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def local_env_file_committed(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
     name = subject.data["name"]
     if LOCAL_ENV_FILE.match(name):
         yield Hit(f"{name} is a local env file, and it is not ignored: it will be committed with whatever "
@@ -302,7 +293,7 @@ def _ignores_dotenv(directory: Path, base: Path) -> bool:
     return False
 
 
-def dotenv_not_gitignored(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def dotenv_not_gitignored(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data["is_example"]:
         return
     doc: Any = subject.doc
@@ -314,22 +305,9 @@ def dotenv_not_gitignored(subject: Subject, options: dict[str, Any]) -> Iterator
 # --- syntax ------------------------------------------------------------------------------------
 
 
-def _syntax(code: str) -> Any:
-    def check(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-        env: EnvFile = subject.context["env"]
-        for issue in env.issues:
-            if issue.code == code:
-                yield Hit(issue.message, span=Span(issue.line, issue.column), key=f"{issue.line}:{issue.key}")
-
-    check.__name__ = code.replace("-", "_")
-    return check
-
-
-duplicated_key = _syntax("duplicated-key")
-invalid_key = _syntax("invalid-key")
-lowercase_key = _syntax("lowercase-key")
-space_around_equals = _syntax("space-around-equals")
-unquoted_value_with_spaces = _syntax("unquoted-value-with-spaces")
-unbalanced_quotes = _syntax("unbalanced-quotes")
-trailing_whitespace = _syntax("trailing-whitespace")
-invalid_line = _syntax("invalid-line")
+def syntax_issue(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
+    """Every issue of code `params.issue` the env-file parser recorded."""
+    env: EnvFile = subject.context["env"]
+    for issue in env.issues:
+        if issue.code == options["issue"]:
+            yield Hit(issue.message, span=Span(issue.line, issue.column), key=f"{issue.line}:{issue.key}")

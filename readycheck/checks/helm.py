@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from readycheck.model import Hit, Pointer, Subject
+
+if TYPE_CHECKING:
+    from readycheck.targets import Chart
 
 SEMVER = re.compile(
     r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
@@ -21,25 +24,25 @@ def _at(subject: Subject, pointer: Pointer, message: str) -> Hit:
     return Hit(message, span=doc.span_of(pointer), path=doc.display_path_for(pointer), key="/".join(map(str, pointer)))
 
 
-def chart_api_version(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def chart_api_version(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
     api_version = subject.data["chart"].get("apiVersion")
     if api_version not in ("v1", "v2"):
         yield _at(subject, ("chart", "apiVersion"), f"Chart.yaml apiVersion is {api_version!r}: Helm knows only v1 and v2")
 
 
-def chart_version_semver(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def chart_version_semver(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
     version = subject.data["chart"].get("version")
     if not isinstance(version, str) or not SEMVER.match(version):
         yield _at(subject, ("chart", "version"), f"Chart.yaml version {version!r} is not a semantic version (such as 1.4.2)")
 
 
-def app_version_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def app_version_missing(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
     chart = subject.data["chart"]
     if subject.data["templates_use_app_version"] and not chart.get("appVersion"):
         yield _at(subject, ("chart", "name"), "templates use .Chart.AppVersion (an image tag default) but Chart.yaml has no appVersion")
 
 
-def _value_sets(data: dict[str, Any]) -> Iterator[tuple[Pointer, dict[str, Any]]]:
+def _value_sets(data: Mapping[str, Any]) -> Iterator[tuple[Pointer, dict[str, Any]]]:
     yield ("values",), data["values"]
     for index, overlay in enumerate(data["overlays"]):
         yield ("overlays", index, "values"), overlay["values"]
@@ -57,7 +60,7 @@ def _images(values: Any, pointer: Pointer = ()) -> Iterator[tuple[Pointer, dict[
             yield from _images(value, pointer + (index,))
 
 
-def image_tag_floating(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def image_tag_floating(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
     data = subject.data
     for prefix, values in _value_sets(data):
         for pointer, image in _images(values):
@@ -69,7 +72,7 @@ def image_tag_floating(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
                           f"image '{image['repository']}' has an empty tag and no appVersion fallback: it renders untagged")
 
 
-def values_schema_violation(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def values_schema_violation(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
     from jsonschema import Draft7Validator
     from jsonschema.validators import validator_for
 

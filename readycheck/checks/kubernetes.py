@@ -8,8 +8,8 @@ the document, so a finding about a pod-level field lands on the pod's line even 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
 from readycheck.k8s.workloads import (
@@ -25,6 +25,9 @@ from readycheck.k8s.workloads import (
 )
 from readycheck.model import Hit, Pointer, Subject
 from readycheck.secrets import redact, scan_text, scan_value
+
+if TYPE_CHECKING:
+    from readycheck.targets import KubernetesContainer, KubernetesObject
 
 
 def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: str = "",
@@ -59,17 +62,17 @@ def _label(subject: Subject) -> str:
 # probes ---------------------------------------------------------------------------------------------
 
 
-def readiness_probe_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def readiness_probe_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     if _serving(subject) and not subject.data.get("readinessProbe"):
         yield _hit(subject, f"{_label(subject)} has no readinessProbe: it receives traffic before it is ready")
 
 
-def liveness_probe_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def liveness_probe_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     if _serving(subject) and not subject.data.get("livenessProbe"):
         yield _hit(subject, f"{_label(subject)} has no livenessProbe: a hung process is never restarted")
 
 
-def liveness_same_as_readiness(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def liveness_same_as_readiness(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     liveness, readiness = subject.data.get("livenessProbe"), subject.data.get("readinessProbe")
     if _serving(subject) and liveness and liveness == readiness:
         yield _hit(subject, f"{_label(subject)}: livenessProbe is identical to readinessProbe; a dependency "
@@ -80,8 +83,8 @@ PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 HANDLERS = ("httpGet", "tcpSocket", "grpc")
 
 
-def probe_port_undeclared(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    ports = subject.data.get("ports") if isinstance(subject.data.get("ports"), list) else []
+def probe_port_undeclared(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
+    ports = ports if isinstance(ports := subject.data.get("ports"), list) else []
     names = {p.get("name") for p in ports if isinstance(p, dict)}
     numbers = {p.get("containerPort") for p in ports if isinstance(p, dict)}
     for probe in PROBES:
@@ -99,7 +102,7 @@ def probe_port_undeclared(subject: Subject, options: dict[str, Any]) -> Iterator
                            subject.pointer + (probe, handler, "port"))
 
 
-def startup_probe_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def startup_probe_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     delay = get_in(subject.data, ("livenessProbe", "initialDelaySeconds"))
     threshold = int(options.get("initial_delay_seconds", 60))
     if not _serving(subject) or subject.data.get("startupProbe") or not isinstance(delay, int):
@@ -126,7 +129,9 @@ def _needs_resources(subject: Subject) -> bool:
     return _container(subject).role != "ephemeral"  # ephemeral containers cannot have resources
 
 
-def _request_missing(subject: Subject, resource: str) -> Iterator[Hit]:
+def request_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
+    """No request (nor a limit, which sets it) for `params.resource`."""
+    resource = options["resource"]
     if not _needs_resources(subject):
         return
     if _resources(subject, "requests", resource) is None and _resources(subject, "limits", resource) is None:
@@ -134,26 +139,18 @@ def _request_missing(subject: Subject, resource: str) -> Iterator[Hit]:
                    "by what it needs", _resources_at(subject))
 
 
-def cpu_request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _request_missing(subject, "cpu")
-
-
-def memory_request_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _request_missing(subject, "memory")
-
-
-def memory_limit_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def memory_limit_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     if _needs_resources(subject) and _resources(subject, "limits", "memory") is None:
         yield _hit(subject, f"{_label(subject)} has no memory limit: a leak can take the node's memory",
                    _resources_at(subject))
 
 
-def cpu_limit_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def cpu_limit_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     if options.get("enabled") and _needs_resources(subject) and _resources(subject, "limits", "cpu") is None:
         yield _hit(subject, f"{_label(subject)} has no CPU limit", _resources_at(subject))
 
 
-def limit_below_request(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def limit_below_request(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     for resource in ("cpu", "memory"):
         request = parse_quantity(_resources(subject, "requests", resource))
         limit = parse_quantity(_resources(subject, "limits", resource))
@@ -166,7 +163,7 @@ def limit_below_request(subject: Subject, options: dict[str, Any]) -> Iterator[H
 # non-root -------------------------------------------------------------------------------------------
 
 
-def run_as_non_root_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def run_as_non_root_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     security = container.security
     user = security.get("runAsUser")
@@ -179,13 +176,13 @@ def run_as_non_root_missing(subject: Subject, options: dict[str, Any]) -> Iterat
                "is set (pod or container securityContext)", pointer)
 
 
-def run_as_user_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def run_as_user_root(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     if container.security.get("runAsUser") == 0:
         yield _hit(subject, f"{_label(subject)} runs as root (runAsUser: 0)", container.security_at["runAsUser"])
 
 
-def run_as_group_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def run_as_group_root(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     if container.security.get("runAsGroup") == 0:
         yield _hit(subject, f"{_label(subject)} runs with the root group (runAsGroup: 0)",
@@ -195,14 +192,14 @@ def run_as_group_root(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
 # least privilege: containers ------------------------------------------------------------------------
 
 
-def privileged_container(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def privileged_container(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     if container.security.get("privileged") is True:
         yield _hit(subject, f"{_label(subject)} is privileged: it has every capability and the host's devices",
                    container.security_at["privileged"])
 
 
-def privilege_escalation_allowed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def privilege_escalation_allowed(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     value = container.security.get("allowPrivilegeEscalation")
     if value is False:
@@ -216,7 +213,7 @@ def _capabilities(container: Container) -> dict[str, Any]:
     return caps if isinstance(caps, dict) else {}
 
 
-def capabilities_not_dropped(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def capabilities_not_dropped(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     drop = _capabilities(container).get("drop")
     if isinstance(drop, list) and any(str(c).upper() in ("ALL", "CAP_ALL") for c in drop):
@@ -225,7 +222,7 @@ def capabilities_not_dropped(subject: Subject, options: dict[str, Any]) -> Itera
                container.security_at.get("capabilities"))
 
 
-def dangerous_capability(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def dangerous_capability(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     added = _capabilities(container).get("add")
     dangerous = {str(c).upper() for c in options.get("capabilities", [])}
@@ -238,7 +235,7 @@ def dangerous_capability(subject: Subject, options: dict[str, Any]) -> Iterator[
                        container.security_at["capabilities"] + ("add", i))
 
 
-def root_filesystem_writable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def root_filesystem_writable(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     if container.role == "ephemeral" or container.security.get("readOnlyRootFilesystem") is True:
         return
@@ -254,7 +251,7 @@ def _pod_annotations(subject: Subject) -> dict[str, Any]:
     return annotations if isinstance(annotations, dict) else {}
 
 
-def seccomp_profile_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def seccomp_profile_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     container = _container(subject)
     profile = container.security.get("seccompProfile")
     kind = profile.get("type") if isinstance(profile, dict) else None
@@ -270,7 +267,7 @@ def seccomp_profile_missing(subject: Subject, options: dict[str, Any]) -> Iterat
                    "on the pod or container")
 
 
-def host_port(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def host_port(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     ports = subject.data.get("ports")
     for i, port in enumerate(ports if isinstance(ports, list) else []):
         if isinstance(port, dict) and port.get("hostPort"):
@@ -286,25 +283,15 @@ def _pod(subject: Subject) -> dict[str, Any]:
     return pod
 
 
-def _host_namespace(subject: Subject, field_name: str, what: str) -> Iterator[Hit]:
+def host_namespace(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    """`params.field: true` shares the node's `params.what` (hostNetwork, hostPID, hostIPC)."""
+    field_name, what = options["field"], options["what"]
     if _pod(subject).get(field_name) is True:
         yield _hit(subject, f"the pod shares the node's {what} ({field_name}: true)",
                    subject.context["pod_pointer"] + (field_name,))
 
 
-def host_network(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_namespace(subject, "hostNetwork", "network namespace")
-
-
-def host_pid(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_namespace(subject, "hostPID", "process namespace")
-
-
-def host_ipc(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
-    yield from _host_namespace(subject, "hostIPC", "IPC namespace")
-
-
-def host_path_volume(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def host_path_volume(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     volumes = _pod(subject).get("volumes")
     for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
         if isinstance(volume, dict) and isinstance(volume.get("hostPath"), dict):
@@ -322,7 +309,7 @@ def _bound_service_accounts(subject: Subject) -> set[tuple[str, str]]:
     return bound
 
 
-def service_account_token_mounted(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def service_account_token_mounted(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     pod = _pod(subject)
     setting = pod.get("automountServiceAccountToken")
     if setting is False:
@@ -354,21 +341,21 @@ def _words(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def rbac_wildcard_verbs(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def rbac_wildcard_verbs(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     for i, rule in _rbac_rules(subject):
         if "*" in _words(rule.get("verbs")):
             yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants every verb ('*')",
                        subject.pointer + ("rules", i, "verbs"))
 
 
-def rbac_wildcard_resources(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def rbac_wildcard_resources(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     for i, rule in _rbac_rules(subject):
         if "*" in _words(rule.get("resources")):
             yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants access to every "
                        "resource ('*')", subject.pointer + ("rules", i, "resources"))
 
 
-def rbac_cluster_secrets_read(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def rbac_cluster_secrets_read(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "ClusterRole":
         return
     for i, rule in _rbac_rules(subject):
@@ -380,7 +367,7 @@ def rbac_cluster_secrets_read(subject: Subject, options: dict[str, Any]) -> Iter
                        subject.pointer + ("rules", i, "resources"))
 
 
-def cluster_admin_binding(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def cluster_admin_binding(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
         return
     ref = subject.data.get("roleRef")
@@ -392,7 +379,7 @@ def cluster_admin_binding(subject: Subject, options: dict[str, Any]) -> Iterator
 # pinned versions ------------------------------------------------------------------------------------
 
 
-def image_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def image_not_pinned(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     image = subject.data.get("image")
     if not isinstance(image, str) or not image.strip() or "$" in image or "{{" in image:
         return
@@ -408,7 +395,7 @@ def image_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
 # graceful shutdown ----------------------------------------------------------------------------------
 
 
-def termination_grace_short(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def termination_grace_short(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     grace = _pod(subject).get("terminationGracePeriodSeconds")
     minimum = int(options.get("minimum_seconds", 5))
     if subject.context["long_running"] and isinstance(grace, int) and grace < minimum:
@@ -425,7 +412,7 @@ def _sleep_seconds(argv: list[str]) -> float | None:
         return None
 
 
-def prestop_sleep(container: dict[str, Any]) -> tuple[float | None, Pointer]:
+def prestop_sleep(container: Mapping[str, Any]) -> tuple[float | None, Pointer]:
     """Seconds a preStop hook sleeps (exec `sleep N`, through `sh -c` too, or the sleep action)."""
     pre_stop = get_in(container, ("lifecycle", "preStop"))
     if not isinstance(pre_stop, dict):
@@ -451,7 +438,7 @@ def prestop_sleep(container: dict[str, Any]) -> tuple[float | None, Pointer]:
     return None, ()
 
 
-def prestop_exceeds_grace(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def prestop_exceeds_grace(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     seconds, at = prestop_sleep(subject.data)
     if seconds is None:
         return
@@ -462,7 +449,7 @@ def prestop_exceeds_grace(subject: Subject, options: dict[str, Any]) -> Iterator
                    f"{grace}s grace period: the app is killed before it gets SIGTERM", subject.pointer + at)
 
 
-def prestop_delay_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def prestop_delay_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     if not _serving(subject) or get_in(subject.data, ("lifecycle", "preStop")):
         return
     services = selecting(subject.doc, subject.context["object"], "Service")
@@ -489,7 +476,7 @@ def _desired_replicas(subject: Subject) -> int | None:
     return 1
 
 
-def single_replica(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def single_replica(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") not in SCALED_KINDS or autoscalers_of(subject.doc, subject.data):
         return
     count = replicas(subject.data)
@@ -502,7 +489,7 @@ def single_replica(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
                    "node drain or crash is an outage", pointer)
 
 
-def pdb_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def pdb_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") not in SCALED_KINDS:
         return
     count = _desired_replicas(subject)
@@ -512,10 +499,10 @@ def pdb_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
                "PodDisruptionBudget: a node drain may evict them all at once")
 
 
-def pdb_blocks_disruption(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def pdb_blocks_disruption(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "PodDisruptionBudget":
         return
-    spec = subject.data.get("spec") if isinstance(subject.data.get("spec"), dict) else {}
+    spec = spec if isinstance(spec := subject.data.get("spec"), dict) else {}
     name = subject.context["info"].name
     if "maxUnavailable" in spec and str(spec["maxUnavailable"]) in ("0", "0%"):
         yield _hit(subject, f"PodDisruptionBudget '{name}' allows no disruption (maxUnavailable: 0): node drains "
@@ -541,7 +528,7 @@ def pdb_blocks_disruption(subject: Subject, options: dict[str, Any]) -> Iterator
             return
 
 
-def hpa_min_replicas_low(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def hpa_min_replicas_low(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "HorizontalPodAutoscaler":
         return
     low = get_in(subject.data, ("spec", "minReplicas"))
@@ -551,7 +538,7 @@ def hpa_min_replicas_low(subject: Subject, options: dict[str, Any]) -> Iterator[
                    f"{low if low is not None else 1} replica", pointer)
 
 
-def _cpu_metric(hpa: dict[str, Any]) -> Pointer | None:
+def _cpu_metric(hpa: Mapping[str, Any]) -> Pointer | None:
     if get_in(hpa, ("spec", "targetCPUUtilizationPercentage")) is not None:
         return ("spec", "targetCPUUtilizationPercentage")
     metrics = get_in(hpa, ("spec", "metrics"))
@@ -564,7 +551,7 @@ def _cpu_metric(hpa: dict[str, Any]) -> Pointer | None:
     return None
 
 
-def hpa_cpu_without_requests(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def hpa_cpu_without_requests(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "HorizontalPodAutoscaler":
         return
     metric = _cpu_metric(subject.data)
@@ -586,7 +573,7 @@ def hpa_cpu_without_requests(subject: Subject, options: dict[str, Any]) -> Itera
                 return
 
 
-def rolling_update_all_unavailable(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def rolling_update_all_unavailable(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") not in ("Deployment", "Rollout"):
         return
     value = get_in(subject.data, ("spec", "strategy", "rollingUpdate", "maxUnavailable"))
@@ -599,7 +586,7 @@ def rolling_update_all_unavailable(subject: Subject, options: dict[str, Any]) ->
                    subject.pointer + ("spec", "strategy", "rollingUpdate", "maxUnavailable"))
 
 
-def topology_spread_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def topology_spread_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if not options.get("enabled") or subject.data.get("kind") not in SCALED_KINDS:
         return
     count = _desired_replicas(subject)
@@ -625,7 +612,7 @@ def _severity(match: Any) -> str | None:
     return None if match.severity == "error" else str(match.severity)
 
 
-def env_secret_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def env_secret_literal(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     env = subject.data.get("env")
     for i, item in enumerate(env if isinstance(env, list) else []):
         if not isinstance(item, dict) or not isinstance(item.get("value"), str):
@@ -637,7 +624,7 @@ def env_secret_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
                        subject.pointer + ("env", i, "value"), key=str(item.get("name")), severity=_severity(match))
 
 
-def secret_object_literal(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_object_literal(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "Secret" or "/" in str(subject.data.get("apiVersion")):
         return
     for section in ("data", "stringData"):
@@ -651,7 +638,7 @@ def secret_object_literal(subject: Subject, options: dict[str, Any]) -> Iterator
                            subject.pointer + (section, key), key=str(key))
 
 
-def configmap_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def configmap_secret(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "ConfigMap":
         return
     values = subject.data.get("data")
@@ -665,7 +652,7 @@ def configmap_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
                        subject.pointer + ("data", key), key=str(key), severity=_severity(match))
 
 
-def command_credential(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def command_credential(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     for field_name in ("command", "args"):
         argv = subject.data.get(field_name)
         if not isinstance(argv, list):
@@ -689,7 +676,7 @@ def command_credential(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
 # correctness ----------------------------------------------------------------------------------------
 
 
-def service_selects_nothing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def service_selects_nothing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "Service":
         return
     selector = get_in(subject.data, ("spec", "selector"))
@@ -701,7 +688,7 @@ def service_selects_nothing(subject: Subject, options: dict[str, Any]) -> Iterat
                    subject.pointer + ("spec", "selector"))
 
 
-def _ingress_backends(ingress: dict[str, Any]) -> Iterator[tuple[str, Pointer]]:
+def _ingress_backends(ingress: Mapping[str, Any]) -> Iterator[tuple[str, Pointer]]:
     spec = ingress.get("spec")
     if not isinstance(spec, dict):
         return
@@ -720,7 +707,7 @@ def _ingress_backends(ingress: dict[str, Any]) -> Iterator[tuple[str, Pointer]]:
             yield str(backend["serviceName"]), pointer + ("serviceName",)
 
 
-def ingress_backend_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def ingress_backend_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "Ingress":
         return
     services = {s.name for s in of_kind(subject.doc, "Service") if same_namespace(s.obj, subject.data)}
@@ -732,7 +719,7 @@ def ingress_backend_missing(subject: Subject, options: dict[str, Any]) -> Iterat
                        "defined in scope", subject.pointer + pointer)
 
 
-def selector_template_mismatch(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def selector_template_mismatch(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") not in (*REPLICATED_KINDS, "DaemonSet"):
         return
     selector = get_in(subject.data, ("spec", "selector"))

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from readycheck.expressions import Reference, find_expressions, is_untrusted
 from readycheck.loaders.workflow import passes_environment
 from readycheck.model import Hit, Pointer, Span, Subject
+
+if TYPE_CHECKING:
+    from readycheck.targets import Workflow, WorkflowJob, WorkflowStep
 
 SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh", "python", "python3", "node", "perl", "ruby", "pwsh", "iex"}
 
@@ -27,18 +30,18 @@ def _line_hit(message: str, line: int, column: int = 1, key: str = "") -> Hit:
     return Hit(message, span=Span(line, column), key=key or message)
 
 
-def _steps_of(job: dict[str, Any]) -> list[dict[str, Any]]:
+def _steps_of(job: Mapping[str, Any]) -> list[WorkflowStep]:
     return list(job.get("steps") or [])
 
 
-def _uses_name(step: dict[str, Any]) -> str:
+def _uses_name(step: Mapping[str, Any]) -> str:
     uses = step.get("uses")
     if not uses or uses["kind"] != "remote":
         return ""
     return str(uses.get("name") or "").lower()
 
 
-def _commands(step: dict[str, Any]) -> list[dict[str, Any]]:
+def _commands(step: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(step.get("commands") or [])
 
 
@@ -46,7 +49,7 @@ def _args(command: dict[str, Any]) -> list[str]:
     return [str(a) for a in command["argv"][1:]]
 
 
-def _with_text(step: dict[str, Any], key: str) -> str:
+def _with_text(step: Mapping[str, Any], key: str) -> str:
     value = (step.get("with") or {}).get(key)
     return "" if value is None else str(value)
 
@@ -62,7 +65,7 @@ def _references(text: str) -> list[Reference]:
 
 # ---------------------------------------------------------------- pinned-versions
 
-def action_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def action_not_pinned(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     uses = subject.data.get("uses")
     if not uses or uses["kind"] != "remote" or uses["ref_kind"] in ("sha", "branch"):
         return
@@ -77,14 +80,14 @@ def action_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
               at=("uses",))
 
 
-def action_pinned_to_branch(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def action_pinned_to_branch(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     uses = subject.data.get("uses")
     if uses and uses["kind"] == "remote" and uses["ref_kind"] == "branch":
         yield Hit(f"action '{uses['raw']}' follows the branch '{uses['ref']}': every push to it runs in this job",
                   at=("uses",))
 
 
-def _image_unpinned(image: dict[str, Any] | None) -> bool:
+def _image_unpinned(image: Mapping[str, Any] | None) -> bool:
     if not image or image.get("digest"):
         return False
     if "${{" in str(image.get("image", "")):
@@ -92,23 +95,24 @@ def _image_unpinned(image: dict[str, Any] | None) -> bool:
     return image.get("tag") in (None, "latest")
 
 
-def docker_step_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def docker_step_unpinned(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     uses = subject.data.get("uses")
     if uses and uses["kind"] == "docker" and _image_unpinned(uses):
         yield Hit(f"step image '{uses['image']}' has no version tag or digest", at=("uses",))
 
 
-def job_image_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def job_image_unpinned(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
-    if _image_unpinned(job.get("container")):
-        yield Hit(f"job container image '{job['container']['image']}' has no version tag or digest",
+    container = job.get("container")
+    if container is not None and _image_unpinned(container):
+        yield Hit(f"job container image '{container['image']}' has no version tag or digest",
                   at=("container",))
     for name, image in (job.get("services") or {}).items():
-        if _image_unpinned(image):
+        if image is not None and _image_unpinned(image):
             yield Hit(f"service '{name}' image '{image['image']}' has no version tag or digest", at=("services", name))
 
 
-def reusable_workflow_branch(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def reusable_workflow_branch(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     uses = subject.data.get("uses")
     if uses and uses["kind"] == "remote" and uses["ref_kind"] in ("branch", "other", "missing"):
         yield Hit(f"reusable workflow '{uses['raw']}' is referenced by a branch; pin a commit SHA", at=("uses",))
@@ -142,14 +146,14 @@ def _unpinned_install(command: dict[str, Any]) -> str | None:
     return None
 
 
-def tool_install_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def tool_install_unpinned(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
         problem = _unpinned_install(command)
         if problem:
             yield _line_hit(f"{problem}: the next run may get a different tool", command["file_line"], command["file_column"])
 
 
-def setup_action_latest(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def setup_action_latest(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     step = subject.data
     uses = step.get("uses")
     if not uses or uses["kind"] != "remote" or not str(uses.get("repo", "")).startswith("setup-"):
@@ -162,7 +166,7 @@ def setup_action_latest(subject: Subject, options: dict[str, Any]) -> Iterator[H
 
 # ---------------------------------------------------------------- least-privilege
 
-def permissions_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def permissions_missing(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     workflow = subject.data
     if workflow["is_action"] or workflow["has_permissions"]:
         return
@@ -171,16 +175,16 @@ def permissions_missing(subject: Subject, options: dict[str, Any]) -> Iterator[H
         yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope")
 
 
-def permissions_write_all(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def permissions_write_all(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     workflow = subject.data
-    owners: list[tuple[Pointer, dict[str, Any]]] = [((), workflow)]
+    owners: list[tuple[Pointer, Mapping[str, Any]]] = [((), workflow)]
     owners.extend((("jobs", job["id"]), job) for job in workflow["jobs"])
     for pointer, owner in owners:
         if owner.get("permissions") == "write-all":
             yield Hit("permissions: write-all gives the token every write scope", at=pointer + ("permissions",))
 
 
-def workflow_write_scopes(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def workflow_write_scopes(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     workflow = subject.data
     permissions = workflow.get("permissions")
     if workflow["is_action"] or not isinstance(permissions, dict):
@@ -201,7 +205,7 @@ _PR_HEAD = (
 )
 
 
-def untrusted_checkout(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def untrusted_checkout(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     workflow = subject.context["workflow"]
     triggers = set(workflow["triggers"])
     if not triggers & {"pull_request_target", "workflow_run"}:
@@ -222,7 +226,7 @@ def untrusted_checkout(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
             yield _line_hit("a privileged trigger fetches and checks out the pull request's code", command["file_line"], command["file_column"])
 
 
-def secrets_inherit(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secrets_inherit(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("uses") and subject.data.get("secrets") == "inherit":
         yield Hit(f"job '{subject.data['id']}' passes every repository secret to the called workflow; name the ones it needs",
                   at=("secrets",))
@@ -231,7 +235,7 @@ def secrets_inherit(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
 _UPLOADS = ("actions/upload-artifact", "actions/upload-pages-artifact")
 
 
-def checkout_persists_credentials(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     workflow = subject.context["workflow"]
     uploads = any(_uses_name(s) in _UPLOADS for s in _steps_of(job))
@@ -251,7 +255,7 @@ _CLOUD_KEYS = {
 }
 
 
-def long_lived_cloud_keys(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def long_lived_cloud_keys(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     step = subject.data
     for key, value in (step.get("with") or {}).items():
         label = _CLOUD_KEYS.get(str(key))
@@ -291,7 +295,7 @@ def _redacted(value: str) -> str:
     return str(redact(value))
 
 
-def _value_places(workflow: dict[str, Any]) -> Iterator[tuple[Pointer, str, dict[str, Any]]]:
+def _value_places(workflow: Mapping[str, Any]) -> Iterator[tuple[Pointer, str, dict[str, Any]]]:
     """Every `env:` and `with:` mapping of a workflow or action, with its pointer and a label."""
     yield ("env",), "env", workflow.get("env") or {}
     for job in workflow.get("jobs") or []:
@@ -306,7 +310,7 @@ def _value_places(workflow: dict[str, Any]) -> Iterator[tuple[Pointer, str, dict
         yield ("runs", "steps", step["index"], "with"), "with", step.get("with") or {}
 
 
-def literal_secret(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def literal_secret(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     workflow = subject.data
     for pointer, label, mapping in _value_places(workflow):
         for key, value in mapping.items():
@@ -343,7 +347,7 @@ def _secret_env_names(subject: Subject) -> set[str]:
 _SINKS = ("$GITHUB_OUTPUT", "${GITHUB_OUTPUT}", "$GITHUB_ENV", "${GITHUB_ENV}")
 
 
-def secret_exposed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def secret_exposed(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     names = _secret_env_names(subject)
     for command in _commands(subject.data):
         if command["name"] not in ("echo", "printf", "cat", "tee") or command["nested"]:
@@ -367,7 +371,7 @@ def secret_exposed(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
         yield _line_hit(f"a secret is written {where}", command["file_line"], command["file_column"])
 
 
-def unsecure_commands(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def unsecure_commands(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     for pointer, label, mapping in _value_places(subject.data):
         for key, value in mapping.items():
             if label == "env" and str(key) == "ACTIONS_ALLOW_UNSECURE_COMMANDS" and str(value).lower() in ("true", "1"):
@@ -375,7 +379,7 @@ def unsecure_commands(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
                           "the log can set variables and PATH", span=subject.doc.span_of(pointer + (key,)))
 
 
-def docker_login_password(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def docker_login_password(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
         args = _args(command)
         if command["name"] not in ("docker", "podman", "buildah", "helm") or "login" not in args:
@@ -393,7 +397,7 @@ def docker_login_password(subject: Subject, options: dict[str, Any]) -> Iterator
 
 # ---------------------------------------------------------------- supply-chain
 
-def script_injection(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def script_injection(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     step = subject.data
     fields = {"run"}
     if _uses_name(step) == "actions/github-script":
@@ -410,7 +414,7 @@ def script_injection(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
                                 "pass it through env: and use the variable", expression["line"], expression["column"], key=path)
 
 
-def curl_pipe_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def curl_pipe_shell(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     commands = _commands(subject.data)
     for index, command in enumerate(commands):
         if command["name"] not in ("curl", "wget") or command["pipeline_length"] < 2:
@@ -464,9 +468,9 @@ def _is_attestation(step: dict[str, Any]) -> bool:
     return any(c["name"] in _ATTEST_COMMANDS for c in _commands(step))
 
 
-def _push_steps(subject: Subject) -> list[tuple[Pointer, dict[str, Any]]]:
+def _push_steps(subject: Subject[Workflow]) -> list[tuple[Pointer, WorkflowStep]]:
     workflow = subject.data
-    found: list[tuple[Pointer, dict[str, Any]]] = []
+    found: list[tuple[Pointer, WorkflowStep]] = []
     for job in workflow.get("jobs") or []:
         for step in _steps_of(job):
             if step["pushes"]:
@@ -477,12 +481,12 @@ def _push_steps(subject: Subject) -> list[tuple[Pointer, dict[str, Any]]]:
     return found
 
 
-def _push_hit(subject: Subject, pointer: Pointer, step: dict[str, Any], message: str) -> Hit:
+def _push_hit(subject: Subject, pointer: Pointer, step: Mapping[str, Any], message: str) -> Hit:
     at = pointer + (("uses",) if step.get("uses") else ("run",))
     return Hit(message, span=subject.doc.span_of(at))
 
 
-def push_without_scan(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def push_without_scan(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     pushes = _push_steps(subject)
     if pushes and not any(_is_scan(s) for s in _steps_everywhere(subject)):
         pointer, step = pushes[0]
@@ -490,7 +494,7 @@ def push_without_scan(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
                                                 "(Trivy, Grype, Snyk, Docker Scout)")
 
 
-def push_without_attestation(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def push_without_attestation(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     pushes = _push_steps(subject)
     if pushes and not any(_is_attestation(s) for s in _steps_everywhere(subject)):
         pointer, step = pushes[0]
@@ -509,7 +513,7 @@ def _is_mutable(reference: str) -> bool:
     return tag.lower() in MUTABLE_TAGS
 
 
-def mutable_tags_only(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def mutable_tags_only(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     pushed = subject.data["pushes"]
     known = [p for p in pushed if p != "?"]
     if known and len(known) == len(pushed) and all(_is_mutable(p) for p in known):
@@ -538,7 +542,7 @@ _TLS_FLAGS = {
 }
 
 
-def tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def tls_verification_disabled(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
         flags = _TLS_FLAGS.get(command["name"], set())
         used = [a for a in _args(command) if a in flags or command["name"] == "curl" and re.fullmatch(r"-[a-zA-Z]*k[a-zA-Z]*", a)]
@@ -549,7 +553,7 @@ def tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iter
 
 # ---------------------------------------------------------------- delivery: deploy jobs
 
-def job_timeout_missing(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def job_timeout_missing(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     if job.get("uses") or job.get("timeout-minutes") is not None:
         return
@@ -560,7 +564,7 @@ def job_timeout_missing(subject: Subject, options: dict[str, Any]) -> Iterator[H
         yield Hit(f"job '{job['id']}' has no timeout-minutes: a hung step runs for the 6-hour default", severity="note")
 
 
-def deploy_without_environment(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def deploy_without_environment(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     if job.get("environment") or passes_environment(job) or not job["is_deploy"]:
         return
@@ -595,7 +599,7 @@ def _is_gate_job(job: dict[str, Any]) -> bool:
     return False
 
 
-def deploy_without_gate(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def deploy_without_gate(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     if not job["is_deploy"]:
         return
@@ -615,7 +619,7 @@ def deploy_without_gate(subject: Subject, options: dict[str, Any]) -> Iterator[H
     yield Hit(f"deploy job '{job['id']}' does not need a test or build job: it can ship a commit nothing has checked")
 
 
-def deploy_without_concurrency(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def deploy_without_concurrency(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     workflow = subject.context["workflow"]
     if job.get("concurrency") or workflow.get("concurrency") or not job["is_deploy"]:
@@ -626,7 +630,7 @@ def deploy_without_concurrency(subject: Subject, options: dict[str, Any]) -> Ite
 _PR_EVENTS = {"pull_request", "pull_request_target"}
 
 
-def deploy_on_pull_request(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def deploy_on_pull_request(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     workflow = subject.context["workflow"]
     if not set(workflow["triggers"]) & _PR_EVENTS or not job["is_deploy"]:
@@ -644,7 +648,7 @@ def deploy_on_pull_request(subject: Subject, options: dict[str, Any]) -> Iterato
 _VERIFY_WORDS = re.compile(r"smoke|verify|health|sanity|probe|check|e2e", re.I)
 
 
-def _verifies(step: dict[str, Any]) -> bool:
+def _verifies(step: Mapping[str, Any]) -> bool:
     if step.get("name") and _VERIFY_WORDS.search(str(step["name"])):
         return True
     for command in _commands(step):
@@ -662,7 +666,7 @@ def _verifies(step: dict[str, Any]) -> bool:
     return False
 
 
-def deploy_without_verification(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def deploy_without_verification(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     steps = _steps_of(job)
     deploys = [s["index"] for s in steps if s["deploys"]]
@@ -673,7 +677,7 @@ def deploy_without_verification(subject: Subject, options: dict[str, Any]) -> It
     yield Hit(f"deploy job '{job['id']}' never checks the deployment (smoke test, rollout status, health URL)")
 
 
-def _rolls_back(step: dict[str, Any]) -> bool:
+def _rolls_back(step: Mapping[str, Any]) -> bool:
     if "failure()" in str(step.get("if") or ""):
         return True
     if step.get("name") and re.search(r"roll ?back|revert|undo", str(step["name"]), re.I):
@@ -692,7 +696,7 @@ def _rolls_back(step: dict[str, Any]) -> bool:
     return name == "aws-actions/amazon-ecs-deploy-task-definition" and "rollback" in str(step.get("with")).lower()
 
 
-def deploy_without_rollback(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def deploy_without_rollback(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     steps = _steps_of(job)
     if job.get("uses") or not any(s["deploys"] for s in steps):
@@ -702,7 +706,7 @@ def deploy_without_rollback(subject: Subject, options: dict[str, Any]) -> Iterat
     yield Hit(f"deploy job '{job['id']}' has no rollback path (helm --atomic, rollout undo, an if: failure() step)")
 
 
-def helm_without_wait(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def helm_without_wait(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
         args = _args(command)
         if command["name"] != "helm" or not args or args[0] not in ("upgrade", "install"):
@@ -721,20 +725,20 @@ def helm_without_wait(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
 _TEST_STEP_NAME = re.compile(r"\btests?\b|\bspecs?\b|unit|integration|e2e", re.I)
 
 
-def _is_test_step(step: dict[str, Any]) -> bool:
+def _is_test_step(step: Mapping[str, Any]) -> bool:
     if step.get("name") and _TEST_STEP_NAME.search(str(step["name"])):
         return True
     return any(is_test_command(c) for c in _commands(step))
 
 
-def test_continue_on_error(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def test_continue_on_error(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     step = subject.data
     if step.get("continue-on-error") is True and _is_test_step(step):
         yield Hit("continue-on-error: true on a test step: failing tests never fail the build",
                   at=("continue-on-error",))
 
 
-def test_failure_ignored(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def test_failure_ignored(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     commands = _commands(subject.data)
     for index, command in enumerate(commands):
         if not is_test_command(command) or command["operator_after"] != "||":
@@ -747,13 +751,13 @@ def test_failure_ignored(subject: Subject, options: dict[str, Any]) -> Iterator[
 
 # ---------------------------------------------------------------- structure (correctness)
 
-def job_without_runner(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def job_without_runner(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     if job.get("runs-on") is None and not job.get("uses"):
         yield Hit(f"job '{job['id']}' has neither runs-on nor uses: GitHub rejects the workflow")
 
 
-def needs_unknown_job(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def needs_unknown_job(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     known = {j["id"] for j in _all_jobs(subject)}
     for index, name in enumerate(job.get("needs") or []):
@@ -762,7 +766,7 @@ def needs_unknown_job(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
                       span=subject.doc.span_of(subject.pointer + ("needs", index)), key=name)
 
 
-def needs_cycle(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def needs_cycle(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     jobs = {j["id"]: j for j in _all_jobs(subject)}
     path = _cycle_from(job["id"], jobs)
@@ -819,7 +823,7 @@ def cron_problem(expression: str) -> str | None:
     return None
 
 
-def invalid_cron(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def invalid_cron(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     schedule = subject.data.get("triggers", {}).get("schedule")
     if not isinstance(schedule, list):
         return
@@ -832,7 +836,7 @@ def invalid_cron(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
             yield Hit(f"cron '{cron}' {problem}", at=("on", "schedule", index, "cron"))
 
 
-def invalid_expression(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     data = subject.data
     found = list(data.get("expressions") or [])
     for job in data.get("jobs") or []:
@@ -847,7 +851,7 @@ def invalid_expression(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
                             expression["column"])
 
 
-def action_image_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def action_image_unpinned(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     image = subject.data.get("image")
     if subject.data.get("is_action") and image and _image_unpinned(image):
         yield Hit(f"the action's image '{image['image']}' has no version tag or digest", at=("runs", "image"))

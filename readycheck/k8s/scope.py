@@ -6,6 +6,7 @@ Checks that relate objects (a PDB to its workload, an HPA to its target, a Servi
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +63,12 @@ def of_kind(doc: Document, *kinds: str) -> list[ScopedObject]:
     return [o for kind in kinds for o in index.get(kind, [])]
 
 
-def same_namespace(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def same_namespace(a: dict[str, Any], b: Mapping[str, Any]) -> bool:
     """Objects without a namespace are applied to the same (default or chosen) namespace."""
     return (get_in(a, ("metadata", "namespace")) or "") == (get_in(b, ("metadata", "namespace")) or "")
 
 
-def selecting(doc: Document, workload: dict[str, Any], kind: str) -> list[ScopedObject]:
+def selecting(doc: Document, workload: Mapping[str, Any], kind: str) -> list[ScopedObject]:
     """Objects of `kind` (PodDisruptionBudget, Service...) whose selector matches the workload's pods."""
     labels = template_labels(workload)
     found = []
@@ -78,7 +79,7 @@ def selecting(doc: Document, workload: dict[str, Any], kind: str) -> list[Scoped
     return found
 
 
-def autoscalers_of(doc: Document, workload: dict[str, Any]) -> list[ScopedObject]:
+def autoscalers_of(doc: Document, workload: Mapping[str, Any]) -> list[ScopedObject]:
     """HorizontalPodAutoscalers (and KEDA ScaledObjects) whose target is this workload."""
     name = get_in(workload, ("metadata", "name"))
     found = []

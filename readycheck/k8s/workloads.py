@@ -5,7 +5,7 @@ Everything here works on the JSON-like data of one object, so it serves manifest
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,12 +55,12 @@ class Container:
         return str(self.data.get("name") or "")
 
 
-def api_group(obj: dict[str, Any]) -> str:
+def api_group(obj: Mapping[str, Any]) -> str:
     api = str(obj.get("apiVersion") or "")
     return api.split("/", 1)[0] if "/" in api else ""
 
 
-def pod_spec_path(obj: dict[str, Any]) -> Pointer | None:
+def pod_spec_path(obj: Mapping[str, Any]) -> Pointer | None:
     """The pointer of a workload's pod spec inside the object, or None when it is no workload."""
     path = POD_SPEC_PATHS.get(str(obj.get("kind")))
     if path is None:
@@ -96,7 +96,7 @@ def is_long_running(obj: dict[str, Any]) -> bool:
     return False
 
 
-def template_labels(obj: dict[str, Any]) -> dict[str, Any]:
+def template_labels(obj: Mapping[str, Any]) -> dict[str, Any]:
     spec_path = pod_spec_path(obj)
     if spec_path is None:
         return {}
@@ -105,7 +105,7 @@ def template_labels(obj: dict[str, Any]) -> dict[str, Any]:
     return labels if isinstance(labels, dict) else {}
 
 
-def replicas(obj: dict[str, Any]) -> int | None:
+def replicas(obj: Mapping[str, Any]) -> int | None:
     """spec.replicas when it is a number; None when omitted or templated."""
     value = get_in(obj, ("spec", "replicas"))
     return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -14,7 +14,7 @@ the model's subjects use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from readycheck.discover import Target
@@ -176,7 +176,7 @@ def is_deploy_job(job: dict[str, Any]) -> bool:
     return bool(job.get("environment")) or passes_environment(job) or any(s["deploys"] for s in job["steps"])
 
 
-def passes_environment(job: dict[str, Any]) -> bool:
+def passes_environment(job: Mapping[str, Any]) -> bool:
     """A reusable-workflow job that hands the environment to the called workflow through `with:`."""
     return bool(job.get("uses")) and any(str(k).lower() in ("environment", "env", "stage") for k in job.get("with") or {})
 
@@ -200,7 +200,7 @@ def pushed_images(step: dict[str, Any]) -> list[str]:
     return pushed
 
 
-def _with_text(step: dict[str, Any], key: str) -> str:
+def _with_text(step: Mapping[str, Any], key: str) -> str:
     value = (step.get("with") or {}).get(key)
     return "" if value is None else str(value)
 
