@@ -89,37 +89,23 @@ _META_VALIDATOR: Any = None
 def _meta_validator() -> Any:
     global _META_VALIDATOR
     if _META_VALIDATOR is None:
-        from jsonschema import Draft202012Validator
+        from readycheck.schemaref import validator
 
         meta = json.loads((builtin_rules_dir() / "rule.schema.json").read_text(encoding="utf-8"))
-        _META_VALIDATOR = Draft202012Validator(meta)
+        _META_VALIDATOR = validator(meta)
     return _META_VALIDATOR
 
 
 def _check_predicate_schema(path: Path, key: str, schema: dict[str, Any]) -> None:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
+    from readycheck.schemaref import outside_references, schema_problem
 
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        raise CatalogError(f"{path}: `{key}` is not a valid JSON Schema: {exc.message}") from None
-    if "$ref" in json.dumps(schema) and any(
-        isinstance(v, str) and "://" in v for v in _walk_refs(schema)
-    ):
-        raise CatalogError(f"{path}: `{key}` has a remote $ref; rules may not fetch anything")
-
-
-def _walk_refs(node: Any) -> Iterable[Any]:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "$ref":
-                yield v
-            else:
-                yield from _walk_refs(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk_refs(v)
+    problem = schema_problem(schema)
+    if problem is not None:
+        raise CatalogError(f"{path}: `{key}` is not a valid JSON Schema: {problem}")
+    outside = outside_references(schema)
+    if outside:
+        raise CatalogError(f"{path}: `{key}` has a remote $ref ({outside[0][:200]!r}): a rule's schema may only "
+                           "refer to its own parts, and nothing is ever fetched")
 
 
 def read_rule_data(path: Path, validate: bool = True) -> dict[str, Any]:

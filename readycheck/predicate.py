@@ -24,10 +24,10 @@ class Predicate:
         self.match = match
         self.lite = schemalite.supports(schema) and (match is None or schemalite.supports(match))
         if not self.lite:
-            from jsonschema import Draft202012Validator
+            from readycheck.schemaref import validator
 
-            self.validator = Draft202012Validator(schema)
-            self.matcher = Draft202012Validator(match) if match else None
+            self.validator = validator(schema)  # never retrieves a reference (see readycheck.schemaref)
+            self.matcher = validator(match) if match else None
 
     def applies(self, data: Any) -> bool:
         if self.match is None:
