@@ -191,13 +191,20 @@ def _builtin_rule_data(cache_dir: Path | None, validate: bool) -> list[tuple[Pat
     stamp = [__version__, str(directory), *(list(file) for file in files)]
     try:
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
-        if cached["stamp"] == stamp:
+        if cached["stamp"] == stamp and _is_cached_rules(cached["rules"], names):
             return [(directory / name, data) for name, data in cached["rules"]]
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        pass  # missing or malformed: parsed again, and rewritten
     entries = [(name, read_rule_data(directory / name, validate)) for name in names]
     _write_catalog_cache(cache_file, {"stamp": stamp, "rules": [list(entry) for entry in entries]})
     return [(directory / name, data) for name, data in entries]
+
+
+def _is_cached_rules(rules: Any, names: list[str]) -> bool:
+    """The catalog cache's rules as written: one [name, mapping] per rule file, each mapping with its fields."""
+    return isinstance(rules, list) and [r[0] if isinstance(r, list) and len(r) == 2 else None for r in rules] == names and all(
+        isinstance(data, dict) and all(isinstance(data.get(k), str) for k in ("id", "name", "checklist", "severity", "target"))
+        for _, data in rules)
 
 
 def _write_catalog_cache(cache_file: Path, content: dict[str, Any]) -> None:
