@@ -11,6 +11,7 @@ run stops with a usage error naming the key and the flag to use instead.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +160,8 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
             raise _operator_only(source, "helm.renderer")
         if "values" in config.helm:
             config.helm["values"] = _tree_values_files(config.helm["values"], source, root or Path.cwd())
+    elif "values" in config.helm:  # relative to where readycheck runs, as --values
+        config.helm["values"] = [os.path.join(root or Path.cwd(), entry) for entry in _as_list(config.helm["values"])]
     return config
 
 
