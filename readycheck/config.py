@@ -91,8 +91,6 @@ def _tree_values_files(values: Any, source: str, root: Path) -> list[str]:
 
     Relative to the config file's directory (where readycheck runs), as Helm resolves them.
     """
-    if not isinstance(values, (str, list)):
-        raise ConfigError(f"{source}: 'helm.values' must be a file name or a list of them")
     files: list[str] = []
     resolved_root = root.resolve()
     for entry in _as_list(values):
@@ -153,6 +151,8 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
     for key in config.helm:
         if key not in HELM_KEYS:
             raise ConfigError(f"{source}: unknown setting 'helm.{key}' (known: {', '.join(HELM_KEYS)})")
+    if not isinstance(config.helm.get("values", []), (str, list)):
+        raise ConfigError(f"{source}: 'helm.values' must be a file name or a list of them")
     if config.helm.get("renderer", "builtin") not in ("builtin", "helm"):
         raise ConfigError(f"{source}: helm.renderer must be builtin or helm")
     if not trusted:
