@@ -183,7 +183,7 @@ def is_result_json(data: Any) -> bool:
     )
 
 
-def result_from_json(data: dict[str, Any], settings: ScanSettings) -> ScanResult:
+def result_from_json(data: Any, settings: ScanSettings) -> ScanResult:
     """The result stored by result_to_json; ValueError for anything else (a malformed entry is never trusted)."""
     if not is_result_json(data):
         raise ValueError("malformed cached result")

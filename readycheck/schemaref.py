@@ -84,9 +84,9 @@ def outside_references(schema: Any, cls: Any = None) -> list[str]:
         cls = Draft202012Validator
     if not isinstance(schema, dict):
         return []
-    from referencing.jsonschema import specification_with
-
+    # the meta-schemas jsonschema bundles and adds to every registry (jsonschema >= 4.18 requires this package)
     from jsonschema_specifications import REGISTRY as SPECIFICATIONS
+    from referencing.jsonschema import specification_with
 
     specification = specification_with(str(cls.META_SCHEMA.get("$schema", "")))
     resource = specification.create_resource(schema)
