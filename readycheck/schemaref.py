@@ -72,6 +72,15 @@ def schema_problem(schema: Any, cls: Any = None) -> str | None:
     return None if error is None else str(error.message)
 
 
+def has_references(node: Any) -> bool:
+    """Whether any reference keyword appears in `node` (a schema without one needs no resolver at all)."""
+    if isinstance(node, dict):
+        return any(k in node for k in REFERENCE_KEYWORDS) or any(has_references(v) for v in node.values())
+    if isinstance(node, list):
+        return any(has_references(v) for v in node)
+    return False
+
+
 def outside_references(schema: Any, cls: Any = None) -> list[str]:
     """Every `$ref`, `$dynamicRef` and `$recursiveRef` of `schema` that does not resolve without a retrieval.
 
@@ -82,7 +91,7 @@ def outside_references(schema: Any, cls: Any = None) -> list[str]:
         from jsonschema import Draft202012Validator
 
         cls = Draft202012Validator
-    if not isinstance(schema, dict):
+    if not isinstance(schema, dict) or not has_references(schema):
         return []
     # the meta-schemas jsonschema bundles and adds to every registry (jsonschema >= 4.18 requires this package)
     from jsonschema_specifications import REGISTRY as SPECIFICATIONS

@@ -33,7 +33,7 @@ _RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 """Helm's release name rule (DNS-1123 subdomain), at most 53 characters."""
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 """A Kubernetes namespace (DNS-1123 label), at most 63 characters."""
-_KUBE_VERSION = re.compile(r"^v?[0-9]{1,4}(\.[0-9]{1,4}){1,2}$")
+_KUBE_VERSION = re.compile(r"^v?[0-9]{1,4}(\.[0-9]{1,4}){1,2}([-+][0-9A-Za-z.-]{1,60})?$")
 
 
 def absolute_path_entries(path_variable: str) -> list[str]:

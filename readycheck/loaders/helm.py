@@ -270,10 +270,11 @@ def load(target: Target, context: LoadContext) -> list[Document]:
 
 def _refused_schema_reference(schema: Any) -> str | None:
     """Why values.schema.json is not used: a reference that only a retrieval could resolve (none is ever made)."""
-    if not isinstance(schema, dict):
-        return None
+    from readycheck.schemaref import has_references, outside_references
+
+    if not isinstance(schema, dict) or not has_references(schema):
+        return None  # nothing to resolve: jsonschema is not even imported
     from readycheck.checks.helm import values_schema_class
-    from readycheck.schemaref import outside_references
 
     outside = outside_references(schema, values_schema_class(schema))
     if not outside:
