@@ -173,14 +173,24 @@ def unusable(tmp_path: Path, how: str) -> Path:
         return tmp_path / "cache" / "readycheck"
     directory = tmp_path / "cache"
     directory.mkdir()
-    directory.chmod(0o500)
+    if how == "read-only":
+        directory.chmod(0o500)
     return directory
 
 
-@pytest.mark.parametrize("how", ["a file", "below a file", "read-only"])
-def test_an_unusable_cache_directory_is_one_warning_and_an_uncached_scan(tmp_path: Path, how: str) -> None:
+@pytest.mark.parametrize("how", ["a file", "below a file", "read-only", "read-only file system"])
+def test_an_unusable_cache_directory_is_one_warning_and_an_uncached_scan(tmp_path: Path, how: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     if how == "read-only" and os.geteuid() == 0:
-        pytest.skip("root writes into a read-only directory; the other two cases cover the warning")
+        pytest.skip("root writes into a read-only directory; 'read-only file system' stands in for it")
+    if how == "read-only file system":  # what creating any file there says (a mount we cannot make in a test)
+        import errno
+        import tempfile
+
+        def refuse(*args: object, **kwargs: object) -> None:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
     root = tmp_path / "repo"
     for i in range(10):  # enough groups for the worker pool
         write(root, f"svc{i}/Dockerfile", "FROM node:latest\nUSER node\n")
