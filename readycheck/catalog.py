@@ -92,37 +92,23 @@ _META_VALIDATOR: Any = None
 def _meta_validator() -> Any:
     global _META_VALIDATOR
     if _META_VALIDATOR is None:
-        from jsonschema import Draft202012Validator
+        from readycheck.schemaref import validator
 
         meta = json.loads((builtin_rules_dir() / "rule.schema.json").read_text(encoding="utf-8"))
-        _META_VALIDATOR = Draft202012Validator(meta)
+        _META_VALIDATOR = validator(meta)
     return _META_VALIDATOR
 
 
 def _check_predicate_schema(path: Path, key: str, schema: dict[str, Any]) -> None:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
+    from readycheck.schemaref import outside_references, schema_problem
 
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        raise CatalogError(f"{path}: `{key}` is not a valid JSON Schema: {exc.message}") from None
-    if "$ref" in json.dumps(schema) and any(
-        isinstance(v, str) and "://" in v for v in _walk_refs(schema)
-    ):
-        raise CatalogError(f"{path}: `{key}` has a remote $ref; rules may not fetch anything")
-
-
-def _walk_refs(node: Any) -> Iterable[Any]:
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "$ref":
-                yield v
-            else:
-                yield from _walk_refs(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _walk_refs(v)
+    problem = schema_problem(schema)
+    if problem is not None:
+        raise CatalogError(f"{path}: `{key}` is not a valid JSON Schema: {problem}")
+    outside = outside_references(schema)
+    if outside:
+        raise CatalogError(f"{path}: `{key}` has a remote $ref ({outside[0][:200]!r}): a rule's schema may only "
+                           "refer to its own parts, and nothing is ever fetched")
 
 
 def read_rule_data(path: Path, validate: bool = True) -> dict[str, Any]:
@@ -259,13 +245,20 @@ def _builtin_rule_data(cache_dir: Path | None, validate: bool) -> list[tuple[Pat
     stamp = [__version__, str(directory), *(list(file) for file in files)]
     try:
         cached = json.loads(cache_file.read_text(encoding="utf-8"))
-        if cached["stamp"] == stamp:
+        if cached["stamp"] == stamp and _is_cached_rules(cached["rules"], names):
             return [(directory / name, data) for name, data in cached["rules"]]
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        pass  # missing or malformed: parsed again, and rewritten
     entries = [(name, read_rule_data(directory / name, validate)) for name in names]
     _write_catalog_cache(cache_file, {"stamp": stamp, "rules": [list(entry) for entry in entries]})
     return [(directory / name, data) for name, data in entries]
+
+
+def _is_cached_rules(rules: Any, names: list[str]) -> bool:
+    """The catalog cache's rules as written: one [name, mapping] per rule file, each mapping with its fields."""
+    return isinstance(rules, list) and [r[0] if isinstance(r, list) and len(r) == 2 else None for r in rules] == names and all(
+        isinstance(data, dict) and all(isinstance(data.get(k), str) for k in ("id", "name", "checklist", "severity", "target"))
+        for _, data in rules)
 
 
 def _write_catalog_cache(cache_file: Path, content: dict[str, Any]) -> None:

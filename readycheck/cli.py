@@ -188,6 +188,14 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
             fail(str(exc))
             raise  # unreachable: fail() exits
     cache_dir = None if request.no_cache else Path(request.cache_dir) if request.cache_dir else default_cache_dir()
+    if cache_dir is not None:
+        from readycheck.runner import cache_dir_problem
+
+        problem = cache_dir_problem(cache_dir)
+        if problem is not None:
+            click.echo(f"readycheck: warning: cache directory {cache_dir} is not usable ({problem}); scanning without a cache",
+                       err=True)
+            cache_dir = None
     try:
         result = scan(
             request.paths or ["."],

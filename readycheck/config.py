@@ -1,7 +1,17 @@
-"""Settings from `.readycheck.yaml` or `[tool.readycheck]`, merged under the command line."""
+"""Settings from `.readycheck.yaml` or `[tool.readycheck]`, merged under the command line.
+
+The trust boundary is drawn here. Whoever runs readycheck is trusted: the
+command line, the environment and a file named with `--config`. A config
+found in the scanned tree is not: it may select, ignore, set severities and
+rule options, per-path ignores and exclusions, and nothing more. Where it asks
+for something only the operator may choose (a renderer or any program, rule
+directories, values files outside the tree, a cache or output location), the
+run stops with a usage error naming the key and the flag to use instead.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +26,16 @@ CONFIG_FILES = (".readycheck.yaml", ".readycheck.yml")
 
 class ConfigError(Exception):
     """The configuration is wrong: a usage error (exit code 2)."""
+
+
+OPERATOR_ONLY = {
+    "rules-dirs": "--rules DIR",
+    "cache-dir": "--cache-dir DIR",
+    "output": "--output FILE",
+    "helm.renderer": "--helm-renderer",
+}
+"""Keys a config found in the scanned tree may not set, and the command-line flag that can."""
+HELM_KEYS = ("values", "set", "renderer", "release-name", "namespace", "kube-version")
 
 
 @dataclass
@@ -35,6 +55,8 @@ class Config:
     kubernetes: dict[str, Any] = field(default_factory=dict)
     helm: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
+    trusted: bool = False
+    """Named by the operator (--config), not found in the scanned tree."""
 
 
 _KEYS = {
@@ -59,10 +81,45 @@ def _as_list(value: Any) -> list[str]:
     return [str(v).strip() for v in value]
 
 
-def from_mapping(data: dict[str, Any], source: str) -> Config:
-    """Build a Config from a parsed mapping, rejecting unknown keys and bad values."""
-    config = Config(source=source)
+def _operator_only(source: str, key: str) -> ConfigError:
+    return ConfigError(f"{source}: '{key}' may only be chosen by whoever runs readycheck, not by a config found in "
+                       f"the scanned tree: use {OPERATOR_ONLY[key]} on the command line")
+
+
+def _tree_values_files(values: Any, source: str, root: Path) -> list[str]:
+    """`helm.values` of a config found in the tree: relative paths of regular files inside `root`, made absolute.
+
+    Relative to the config file's directory (where readycheck runs), as Helm resolves them.
+    """
+    files: list[str] = []
+    resolved_root = root.resolve()
+    for entry in _as_list(values):
+        path = Path(entry)
+        if path.is_absolute():
+            raise ConfigError(f"{source}: helm.values entry {entry!r} is an absolute path: a config found in the "
+                              "scanned tree may only name values files inside it (use --values FILE)")
+        resolved = (root / path).resolve()
+        if not resolved.is_relative_to(resolved_root):
+            raise ConfigError(f"{source}: helm.values entry {entry!r} leads outside the scanned tree: a config found "
+                              "there may only name values files inside it (use --values FILE)")
+        if not resolved.is_file():
+            raise ConfigError(f"{source}: helm.values entry {entry!r} is not a regular file in the scanned tree")
+        files.append(str(resolved))
+    return files
+
+
+def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root: Path | None = None) -> Config:
+    """Build a Config from a parsed mapping, rejecting unknown keys and bad values.
+
+    Unless `trusted` (named by the operator), the mapping is the scanned tree's and may not set
+    OPERATOR_ONLY keys; its helm.values must lie inside `root` (default: the current directory).
+    """
+    config = Config(source=source, trusted=trusted)
     for key, value in data.items():
+        if key in OPERATOR_ONLY and not (trusted and key in _KEYS):
+            if trusted:
+                raise ConfigError(f"{source}: '{key}' is not a config setting: use {OPERATOR_ONLY[key]} on the command line")
+            raise _operator_only(source, key)
         if key not in _KEYS:
             raise ConfigError(f"{source}: unknown setting '{key}' (known: {', '.join(sorted(_KEYS))})")
         expected = _KEYS[key]
@@ -91,6 +148,20 @@ def from_mapping(data: dict[str, Any], source: str) -> Config:
     config.strict = bool(data.get("strict", False))
     config.kubernetes = dict(data.get("kubernetes", {}))
     config.helm = dict(data.get("helm", {}))
+    for key in config.helm:
+        if key not in HELM_KEYS:
+            raise ConfigError(f"{source}: unknown setting 'helm.{key}' (known: {', '.join(HELM_KEYS)})")
+    if not isinstance(config.helm.get("values", []), (str, list)):
+        raise ConfigError(f"{source}: 'helm.values' must be a file name or a list of them")
+    if config.helm.get("renderer", "builtin") not in ("builtin", "helm"):
+        raise ConfigError(f"{source}: helm.renderer must be builtin or helm")
+    if not trusted:
+        if config.helm.get("renderer", "builtin") != "builtin":
+            raise _operator_only(source, "helm.renderer")
+        if "values" in config.helm:
+            config.helm["values"] = _tree_values_files(config.helm["values"], source, root or Path.cwd())
+    elif "values" in config.helm:  # relative to where readycheck runs, as --values
+        config.helm["values"] = [os.path.join(root or Path.cwd(), entry) for entry in _as_list(config.helm["values"])]
     return config
 
 
@@ -120,7 +191,7 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
                 if explicit:
                     raise ConfigError(f"{path}: no [tool.readycheck] table")
                 continue
-            return from_mapping(table, str(path))
+            return from_mapping(table, str(path), trusted=bool(explicit), root=cwd)
         # imported here, for a YAML config only: a run on Dockerfiles needs no YAML otherwise
         from readycheck.yamlsource import load_yaml_documents
 
@@ -133,5 +204,5 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
             data = {}
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: the config file must be a mapping")
-        return from_mapping(data, str(path))
+        return from_mapping(data, str(path), trusted=bool(explicit), root=cwd)
     return Config()

@@ -1,8 +1,8 @@
 """Schema rules (user rules from `--rules DIR`): a subject passes when it validates against the rule's JSON Schema.
 
 Only user rules are schema rules, and their directory's load already imported
-jsonschema to validate them, so the schemas run on jsonschema's
-Draft202012Validator, compiled once per rule. A failing subject is located at
+jsonschema to validate them, so the schemas run on jsonschema through
+readycheck.schemaref (draft 2020-12, never retrieving), compiled once per rule. A failing subject is located at
 the deepest part of the failing path that has a location (so `image:
 nginx:latest` points at the `image:` line), unless the rule names a place with `at`.
 """
@@ -19,10 +19,10 @@ _FIELD = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
 
 class Predicate:
     def __init__(self, schema: dict[str, Any], match: dict[str, Any] | None) -> None:
-        from jsonschema import Draft202012Validator
+        from readycheck.schemaref import validator
 
-        self.validator = Draft202012Validator(schema)
-        self.matcher = Draft202012Validator(match) if match else None
+        self.validator = validator(schema)  # never retrieves a reference (see readycheck.schemaref)
+        self.matcher = validator(match) if match else None
 
     def applies(self, data: Any) -> bool:
         return self.matcher is None or bool(self.matcher.is_valid(data))

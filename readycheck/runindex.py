@@ -36,6 +36,14 @@ def watched_paths(reads: Iterable[str]) -> list[str]:
     return sorted(paths)
 
 
+def _is_watched(watched: Any) -> bool:
+    """{absolute path: [size, mtime] or None}, as `save` writes it."""
+    return isinstance(watched, dict) and all(
+        isinstance(path, str) and os.path.isabs(path) and (stamp is None or (
+            isinstance(stamp, list) and len(stamp) == 2 and all(type(n) is int for n in stamp)))
+        for path, stamp in watched.items())
+
+
 class RunIndex:
     """The index entry of one command: `load` before the scan, `save` after it."""
 
@@ -49,11 +57,13 @@ class RunIndex:
         """The stored result, if nothing it depended on has changed since."""
         try:
             entry = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(entry, dict) or not _is_watched(entry.get("watched")):
+                return None  # malformed: discarded, and rewritten after the scan
             watched: dict[str, Any] = entry["watched"]
             if any(stamp_of(path) != stamp for path, stamp in watched.items()):
                 return None
-            return result_from_json(entry["result"], settings)
-        except (OSError, ValueError, KeyError, TypeError):
+            return result_from_json(entry.get("result"), settings)
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
     def save(self, result: ScanResult, reads: Iterable[str], started_ns: int) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from readycheck import __version__, textio
 from readycheck.discover import Target
 from readycheck.engine import Artifact, ScanResult, ScanSettings, scan_group
-from readycheck.model import Finding, Related, ScanError, Span
+from readycheck.model import SEVERITIES, Finding, Related, ScanError, Span
 
 MIN_GROUPS_FOR_WORKERS = 8
 CACHE_FORMAT = 2
@@ -149,7 +149,44 @@ def result_to_json(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def result_from_json(data: dict[str, Any], settings: ScanSettings) -> ScanResult:
+def _is_int(value: Any, optional: bool = False) -> bool:
+    return (optional and value is None) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _is_finding_json(data: Any) -> bool:
+    if not isinstance(data, dict) or data.get("severity") not in SEVERITIES or not isinstance(data.get("extra"), dict):
+        return False
+    if not all(isinstance(data.get(k), str) for k in ("rule", "name", "checklist", "path", "message", "fix", "key")):
+        return False
+    span, related = data.get("span"), data.get("related")
+    if not (isinstance(span, list) and len(span) == 3 and _is_int(span[0]) and _is_int(span[1]) and _is_int(span[2], True)):
+        return False
+    return isinstance(related, list) and all(
+        isinstance(r, list) and len(r) == 5 and isinstance(r[0], str) and _is_int(r[1]) and _is_int(r[2])
+        and _is_int(r[3], True) and isinstance(r[4], str) for r in related)
+
+
+def is_result_json(data: Any) -> bool:
+    """Whether `data` has exactly the shape result_to_json writes: a cache or index entry that does not is discarded."""
+    if not isinstance(data, dict) or not _is_int(data.get("files")):
+        return False
+    findings, errors, suppressed, artifacts = (data.get(k) for k in ("findings", "errors", "suppressed", "artifacts"))
+    return (
+        isinstance(findings, list) and all(_is_finding_json(f) for f in findings)
+        and isinstance(errors, list) and all(
+            isinstance(e, dict) and isinstance(e.get("path"), str) and _is_int(e.get("line"), True)
+            and isinstance(e.get("message"), str) for e in errors)
+        and isinstance(suppressed, list) and all(
+            isinstance(s, list) and len(s) == 2 and _is_finding_json(s[0]) and isinstance(s[1], str) for s in suppressed)
+        and isinstance(artifacts, list) and all(
+            isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) and isinstance(a[1], str) for a in artifacts)
+    )
+
+
+def result_from_json(data: Any, settings: ScanSettings) -> ScanResult:
+    """The result stored by result_to_json; ValueError for anything else (a malformed entry is never trusted)."""
+    if not is_result_json(data):
+        raise ValueError("malformed cached result")
     return ScanResult(
         findings=[_finding_from_json(f) for f in data["findings"]],
         errors=[ScanError(e["path"], e["line"], e["message"]) for e in data["errors"]],
@@ -174,14 +211,18 @@ class Cache:
         path = self._entry_path(_group_key(group, self.settings_digest))
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
-        deps = entry.get("deps", {})
+        if not isinstance(entry, dict) or not isinstance(entry.get("deps"), dict):
+            return None  # malformed: discarded, and rewritten after the scan
+        deps: dict[str, Any] = entry["deps"]
+        if not all(isinstance(dep, str) and os.path.isabs(dep) for dep in deps):
+            return None
         for dep, recorded in deps.items():
             if not _unchanged(dep, recorded):
                 return None
         try:
-            return result_from_json(entry["result"], self.settings), list(deps)
+            return result_from_json(entry.get("result"), self.settings), list(deps)
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -191,6 +232,24 @@ class Cache:
         now = time.time_ns()
         entry = {"deps": {d: _dependency(d, now) for d in sorted(set(deps))}, "result": result_to_json(result)}
         write_atomically(self._entry_path(_group_key(group, self.settings_digest)), entry)
+
+
+def cache_dir_problem(directory: Path) -> str | None:
+    """Why results cannot be stored in `directory` (read-only, not a directory, no permission), or None.
+
+    Checked once before a cached scan, so that an unusable cache is one warning and an uncached scan,
+    not a failed write per group.
+    """
+    import tempfile
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=directory, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def write_atomically(path: Path, data: Any) -> None:

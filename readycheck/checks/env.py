@@ -262,11 +262,19 @@ def local_env_file_committed(subject: Subject[EnvFileData], options: dict[str, A
 
 
 def _gitignores(directory: Path, base: Path) -> Iterator[Path]:
-    """The .gitignore files from `directory` up to the scan base (or the repository root)."""
+    """The .gitignore files from `directory` up to the scan base (or the repository root).
+
+    Each directory looked in is a dependency of the cached result (a .gitignore or .git appearing
+    there changes the answer), and so is each .gitignore read.
+    """
+    from readycheck.textio import note_listing, note_read
+
     current = directory
     while True:
+        note_listing(current)
         candidate = current / ".gitignore"
         if candidate.is_file():
+            note_read(candidate)
             yield candidate
         if current == base or (current / ".git").exists() or current.parent == current:
             return

@@ -72,18 +72,25 @@ def image_tag_floating(subject: Subject[Chart], options: dict[str, Any]) -> Iter
                           f"image '{image['repository']}' has an empty tag and no appVersion fallback: it renders untagged")
 
 
-def values_schema_violation(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
+def values_schema_class(schema: Any) -> Any:
+    """The validator class for a chart's values.schema.json: Helm validates with draft 7 semantics by default."""
     from jsonschema import Draft7Validator
-    from jsonschema.validators import validator_for
 
+    from readycheck.schemaref import class_for
+
+    return class_for(schema, default=Draft7Validator)
+
+
+def values_schema_violation(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
     from readycheck.helm.values import coalesce_tables
+    from readycheck.schemaref import validator
     from readycheck.secrets import mask_secrets
 
     data = subject.data
     schema = data["schema"]
     if not isinstance(schema, dict):
-        return
-    checker = validator_for(schema, default=Draft7Validator)(schema)  # Helm validates with draft 7 semantics
+        return  # none, or one refused by the loader (a reference outside it): an error entry says so
+    checker = validator(schema, values_schema_class(schema))  # never retrieves a reference
     sets: list[tuple[list[Pointer], Any]] = [([("values",)], data["values"])]
     for index, overlay in enumerate(data["overlays"]):
         # what Helm validates: the overlay coalesced over the chart's defaults (null deletes a key)

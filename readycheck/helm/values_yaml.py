@@ -130,6 +130,17 @@ def parse_values_text(text: str, file: str) -> tuple[dict[str, Any], dict[tuple[
 
 
 def load_values_with_lines(path: str | Path, display_name: str | None = None) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
-    """Public helper: values of a file and a map from key path (keys and list indexes) to line."""
+    """Public helper: values of a file and a map from key path (keys and list indexes) to line.
+
+    Read through textio.read_text: a regular file within the size limit, and recorded as a dependency
+    of the cached result (a changed values file is never answered from the cache).
+    """
+    from readycheck.textio import LoadError, read_text
+
     file = Path(path)
-    return parse_values_text(file.read_text(encoding="utf-8"), display_name or file.name)
+    name = display_name or file.name
+    try:
+        text = read_text(file)
+    except LoadError as exc:
+        raise ValuesError(name, exc.line, f"cannot read values file: {exc.message}") from None
+    return parse_values_text(text, name)

@@ -65,23 +65,18 @@ class EnvSchema:
         return isinstance(prop, dict) and (prop.get("x-secret") is True or prop.get("writeOnly") is True)
 
     def validator_class(self) -> Any:
-        from jsonschema.validators import validator_for
-
         from readycheck.boundedregex import bounded_validator_class
+        from readycheck.schemaref import class_for
 
-        return bounded_validator_class(validator_for(self.data))
+        return bounded_validator_class(class_for(self.data))
 
     @cached_property
     def value_validator(self) -> Any:
         """A validator of the whole schema that checks formats and fetches no remote reference."""
-        from referencing import Registry
+        from readycheck.schemaref import validator
 
         cls = self.validator_class()
-        return cls(self.data, format_checker=cls.FORMAT_CHECKER, registry=Registry(retrieve=_refuse_retrieval))  # type: ignore[call-arg]
-
-
-def _refuse_retrieval(uri: str) -> Any:
-    raise LookupError(f"{uri} is not fetched")
+        return validator(self.data, cls, format_checker=cls.FORMAT_CHECKER)
 
 
 def _external_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]:
@@ -99,7 +94,9 @@ def _external_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]
 @cache
 def _meta_validator(cls: Any) -> Any:
     """One meta-schema validator per draft: its reference lookups are remembered between schemas."""
-    return cls(cls.META_SCHEMA)
+    from readycheck.schemaref import meta_validator
+
+    return meta_validator(cls)
 
 
 def _schema_problems(data: dict[str, Any]) -> list[tuple[Pointer, str]]:
@@ -117,9 +114,9 @@ def _judge_schema_text(text: str) -> tuple[tuple[Pointer, str], ...]:
 
 
 def _judge_schema(data: dict[str, Any]) -> list[tuple[Pointer, str]]:
-    from jsonschema.validators import validator_for
+    from readycheck.schemaref import class_for
 
-    cls = validator_for(data)
+    cls = class_for(data)
     try:
         meta = _meta_validator(cls)
         errors = [] if meta.is_valid(data) else sorted(meta.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

@@ -218,7 +218,12 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             context.extra_errors.append(ScanError(path, line, message))
 
     try:
-        documents.append(chart_document(chart_dir, chart_rel, prefix, overlay_paths))
+        chart_doc = chart_document(chart_dir, chart_rel, prefix, overlay_paths)
+        documents.append(chart_doc)
+        refused = _refused_schema_reference(chart_doc.data["schema"])
+        if refused is not None:
+            error(prefix + "values.schema.json", None, refused)
+            chart_doc.data["schema"] = None
     except ChartFileError as exc:
         error(prefix + exc.name, exc.line, exc.message)
         reported_files.add((prefix + exc.name, exc.line))
@@ -261,6 +266,21 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             doc.scope = scope
             documents.append(doc)
     return documents
+
+
+def _refused_schema_reference(schema: Any) -> str | None:
+    """Why values.schema.json is not used: a reference that only a retrieval could resolve (none is ever made)."""
+    from readycheck.schemaref import has_references, outside_references
+
+    if not isinstance(schema, dict) or not has_references(schema):
+        return None  # nothing to resolve: jsonschema is not even imported
+    from readycheck.checks.helm import values_schema_class
+
+    outside = outside_references(schema, values_schema_class(schema))
+    if not outside:
+        return None
+    return (f"the schema refers outside itself ({outside[0][:200]!r}); readycheck never retrieves a reference, "
+            "so the values were not validated against it")
 
 
 def _load_once(chart_dir: Path) -> Any:
