@@ -12,6 +12,8 @@ import shlex
 from collections.abc import Iterator
 from typing import Any
 
+from readycheck.judge.images import floating, parse_image
+from readycheck.judge.locate import hit_at
 from readycheck.model import Hit, Pointer, Subject
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
 
@@ -45,9 +47,10 @@ def unescape(value: str) -> str:
 
 
 def _hit(subject: Subject, message: str, at: Pointer | None = None, severity: str | None = None) -> Hit:
-    while at and subject.pointer + at not in subject.doc.locations:
-        at = at[:-1]
-    return Hit(message, at=at or None, severity=severity)
+    """A hit at the nearest located part of `at` (relative to the service), or at the service."""
+    if not at:
+        return Hit(message, severity=severity)
+    return hit_at(subject, subject.pointer + at, message, severity=severity)
 
 
 def _name(subject: Subject) -> str:
@@ -125,12 +128,10 @@ def image_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
     if not isinstance(image, str) or "build" in subject.data:
         return
     resolved = resolve(image)
-    if resolved is None or not resolved.strip() or "@" in resolved:
+    if resolved is None or not resolved.strip():
         return
-    last = resolved.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else None
-    if tag is None or tag == "latest":
-        what = "has no tag" if tag is None else "uses the 'latest' tag"
+    what = floating(parse_image(resolved))
+    if what:
         yield _hit(subject, f"service '{_name(subject)}': image '{image}' {what}", ("image",))
 
 

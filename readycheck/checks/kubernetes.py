@@ -11,6 +11,8 @@ import shlex
 from collections.abc import Iterator
 from typing import Any
 
+from readycheck.judge.images import floating, parse_image
+from readycheck.judge.locate import hit_at
 from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
 from readycheck.k8s.workloads import (
     REPLICATED_KINDS,
@@ -32,12 +34,7 @@ def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: st
     """A hit at an absolute pointer (its nearest located ancestor), or at the subject's owner."""
     if pointer is None:
         return Hit(message, key=key, severity=severity)
-    doc = subject.doc
-    while pointer and pointer not in doc.locations:
-        pointer = pointer[:-1]
-    if pointer[: len(subject.pointer)] == subject.pointer:
-        return Hit(message, at=pointer[len(subject.pointer):], key=key, severity=severity)
-    return Hit(message, span=doc.span_of(pointer), path=doc.display_path_for(pointer), key=key, severity=severity)
+    return hit_at(subject, pointer, message, key=key, severity=severity)
 
 
 def _container(subject: Subject) -> Container:
@@ -396,12 +393,8 @@ def image_not_pinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]
     image = subject.data.get("image")
     if not isinstance(image, str) or not image.strip() or "$" in image or "{{" in image:
         return
-    if "@" in image:
-        return  # a digest pins it, with or without a tag
-    last = image.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else None
-    if tag is None or tag == "latest":
-        what = "has no tag" if tag is None else "uses the 'latest' tag"
+    what = floating(parse_image(image))
+    if what:
         yield _hit(subject, f"{_label(subject)}: image '{image}' {what}", subject.pointer + ("image",))
 
 
