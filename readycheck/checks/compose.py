@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Iterator
 from typing import Any
 
+from readycheck.judge.commands import argv_commands, judgements_of
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
 from readycheck.model import Hit, Pointer, Subject
@@ -314,3 +315,47 @@ def restart_policy_missing(subject: Subject, options: dict[str, Any]) -> Iterato
     if service.get("restart") or deploy.get("restart_policy"):
         return
     yield _hit(subject, f"service '{_name(subject)}' has no restart policy: a crash leaves it down")
+
+
+# commands the service runs --------------------------------------------------------------------------
+
+
+def _argv_parts(value: Any, key: str) -> list[tuple[Pointer, str]]:
+    """The words of a compose `command`/`entrypoint` with their pointers (a string is split as compose splits it)."""
+    if isinstance(value, list):
+        return [((key, i), unescape(str(w))) for i, w in enumerate(value)]
+    if isinstance(value, str):
+        try:
+            return [((key,), unescape(w)) for w in shlex.split(value)]
+        except ValueError:
+            return []
+    return []
+
+
+def _service_commands(subject: Subject) -> list[tuple[Pointer, list[dict[str, Any]], int]]:
+    """Each command the service runs (`entrypoint` + `command`, and a `sh -c` script in them), with its element."""
+    entrypoint = subject.data.get("entrypoint")
+    parts = _argv_parts(entrypoint, "entrypoint") + _argv_parts(subject.data.get("command"), "command")
+    scripts: dict[int, list[dict[str, Any]]] = {}
+    for element, parsed in argv_commands([w for _, w in parts]):
+        scripts.setdefault(element, []).append(parsed)
+    return [(parts[element][0], script, i) for element, script in scripts.items() for i in range(len(script))]
+
+
+def _command_judgements(subject: Subject, idea: str) -> Iterator[Hit]:
+    for at, script, index in _service_commands(subject):
+        for found, message in judgements_of(script, index):
+            if found == idea:
+                yield _hit(subject, f"service '{_name(subject)}': {message}", at)
+
+
+def command_install_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _command_judgements(subject, "install")
+
+
+def command_pipe_to_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _command_judgements(subject, "pipe")
+
+
+def command_tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _command_judgements(subject, "tls")

@@ -70,7 +70,7 @@ def go_install_latest(subject: Subject, options: dict[str, Any]) -> Iterator[Hit
         yield Hit(found.message)
 
 
-def other_packages_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+def gem_cargo_install_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
     found = unpinned_install(command_words(subject.data))
     if found is not None and found.family in ("ruby", "rust"):
         yield Hit(found.message)

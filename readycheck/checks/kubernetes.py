@@ -11,6 +11,7 @@ import shlex
 from collections.abc import Iterator
 from typing import Any
 
+from readycheck.judge.commands import argv_commands, judgements_of
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
 from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
@@ -733,3 +734,48 @@ def selector_template_mismatch(subject: Subject, options: dict[str, Any]) -> Ite
     if isinstance(selector, dict) and selector and not selector_matches(selector, labels):
         yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}': spec.selector does not "
                    "match the pod template labels: the API server rejects it", subject.pointer + ("spec", "selector"))
+
+
+# commands the container runs ------------------------------------------------------------------------
+
+
+def _container_commands(subject: Subject) -> list[tuple[Pointer, list[dict[str, Any]], int]]:
+    """Each command of `command` + `args` (and of a `sh -c` script in them): its element, its script, its index.
+
+    Without `command`, `args` is judged as the whole command line (the common
+    `args: ["sh", "-c", ...]` on an image with no entrypoint).
+    """
+    parts: list[Pointer] = []
+    words: list[str] = []
+    command, args = subject.data.get("command"), subject.data.get("args")
+    for name, value in (("command", command), ("args", args)):
+        if isinstance(value, list) and (name == "command" or isinstance(command, list) or not command):
+            parts.extend(subject.pointer + (name, i) for i in range(len(value)))
+            words.extend(str(w) for w in value)
+    found = argv_commands(words)
+    scripts: dict[int, list[dict[str, Any]]] = {}
+    for element, parsed in found:
+        scripts.setdefault(element, []).append(parsed)
+    out: list[tuple[Pointer, list[dict[str, Any]], int]] = []
+    for element, script in scripts.items():
+        out.extend((parts[element], script, i) for i in range(len(script)))
+    return out
+
+
+def _command_judgements(subject: Subject, idea: str) -> Iterator[Hit]:
+    for pointer, script, index in _container_commands(subject):
+        for found, message in judgements_of(script, index):
+            if found == idea:
+                yield _hit(subject, f"{_label(subject)}: {message}", pointer)
+
+
+def command_install_unpinned(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _command_judgements(subject, "install")
+
+
+def command_pipe_to_shell(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _command_judgements(subject, "pipe")
+
+
+def command_tls_verification_disabled(subject: Subject, options: dict[str, Any]) -> Iterator[Hit]:
+    yield from _command_judgements(subject, "tls")

@@ -62,6 +62,10 @@ _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
                          "--max-procs", "-s", "--max-chars"}), 0),
     "stdbuf": (frozenset({"-i", "-o", "-e"}), 0),
     "timeout": (frozenset({"-s", "--signal", "-k", "--kill-after"}), 1),
+    "tini": (frozenset({"-p", "-e"}), 0),  # inits in a container's command line run the command after them
+    "tini-static": (frozenset({"-p", "-e"}), 0),
+    "dumb-init": (frozenset({"-r", "--rewrite"}), 0),
+    "catatonit": (frozenset(), 0),
 }
 _ASSIGNING_WRAPPERS = {"sudo", "doas", "env"}  # `env VAR=x cmd`, `sudo VAR=x cmd`
 
@@ -150,7 +154,25 @@ def argv_commands(argv: Sequence[str]) -> list[tuple[int, Command]]:
                           and not w.startswith("--")), None)
         if script_at is not None and script_at < len(inner):
             for command in parse_script(inner[script_at]).commands:
-                found.append((offset + script_at, command.as_dict()))
+                data = command.as_dict()
+                data["pipeline"] += 1  # pipeline 0 is the argv itself
+                found.append((offset + script_at, data))
+    return found
+
+
+def judgements_of(commands: Sequence[Command], index: int) -> list[tuple[str, str]]:
+    """(idea, message) for one command of a script: the "tls", "pipe" and "install" ideas, for kinds whose rules take them whole."""
+    words = command_words(commands[index])
+    found: list[tuple[str, str]] = []
+    tls = tls_verification_off(words)
+    if tls is not None:
+        found.append(("tls", tls.message))
+    pipe = piped_into_shell(commands, index)
+    if pipe is not None:
+        found.append(("pipe", pipe.message))
+    install = install_message(words)
+    if install is not None:
+        found.append(("install", install))
     return found
 
 
@@ -446,8 +468,8 @@ def unpinned_install(words: Sequence[str]) -> Install | None:
 
 
 def latest_release_url(words: Sequence[str]) -> str | None:
-    """A URL of a moving `.../releases/latest...` download among a command's words."""
-    return next((w for w in words if "://" in w and "/releases/latest" in w), None)
+    """A URL of a moving `.../releases/latest...` download among a command's words (a `sh -c` script is not a URL)."""
+    return next((w for w in words if "://" in w and "/releases/latest" in w and not any(c.isspace() for c in w)), None)
 
 
 def latest_release_message(url: str) -> str:
