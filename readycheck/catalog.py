@@ -265,14 +265,10 @@ def _write_catalog_cache(cache_file: Path, content: dict[str, Any]) -> None:
     text = json.dumps(content)
     if json.loads(text) != content:
         return  # something JSON cannot hold exactly (a non-string key): parse the YAML every time
-    import tempfile
+    from readycheck.atomic import write_atomic
 
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, cache_file)
+        write_atomic(cache_file, text, durable=False, private=True)
     except OSError:
         return  # an unwritable cache only costs time
 

@@ -6,7 +6,7 @@ Nothing here imports a parser or a third-party library, so the types stay cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +32,24 @@ CHECKLISTS = (
 
 Pointer = tuple[Any, ...]
 """A path into a document's data: keys and list indexes, e.g. ("stages", 0, "base")."""
+
+V = TypeVar("V")
+
+
+def nearest(mapping: Mapping[Pointer, V], pointer: Pointer) -> tuple[Pointer, V] | None:
+    """The nearest of `pointer` and its ancestors that `mapping` holds (a location, a file, a related place), with its value.
+
+    The one walk up a pointer: findings, display paths and related places all land on the
+    deepest part of a document that has an entry. A value of None counts as no entry.
+    """
+    p = tuple(pointer)
+    while True:
+        value = mapping.get(p)
+        if value is not None:
+            return p, value
+        if not p:
+            return None
+        p = p[:-1]
 
 
 @dataclass(frozen=True)
@@ -133,14 +151,8 @@ class Document:
 
     def span_of(self, pointer: Pointer) -> Span | None:
         """The location of `pointer`, or of its nearest ancestor that has one."""
-        p = tuple(pointer)
-        while True:
-            span = self.locations.get(p)
-            if span is not None:
-                return span
-            if not p:
-                return None
-            p = p[:-1]
+        found = nearest(self.locations, pointer)
+        return found[1] if found is not None else None
 
     def subjects(self, target: str) -> Iterator[Subject]:
         """The things a rule with this target looks at, built once per target: dozens of rules share them."""

@@ -254,14 +254,10 @@ def cache_dir_problem(directory: Path) -> str | None:
 
 def write_atomically(path: Path, data: Any) -> None:
     """Write JSON through a temporary file and a rename: a concurrent reader sees the old or the new, never half."""
-    import tempfile
+    from readycheck.atomic import write_atomic
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data), durable=False, private=True)
     except OSError:
         return  # a cache that cannot be written only costs time
 

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from readycheck.checks.dockerfile import _excluded
-from readycheck.checks.dockerfile_pins import is_major_only_tag
 from readycheck.checks.dockerfile_process import nonroot_by_design
-from readycheck.checks.dockerfile_security import _curl_insecure, _world_writable, secret_file
+from readycheck.checks.dockerfile_security import _world_writable, secret_file
 from readycheck.config import Config
 from readycheck.engine import scan
+from readycheck.judge.commands import tls_verification_off
+from readycheck.judge.images import is_major_only_tag
 from readycheck.loaders.dockerfile import split_image
 
 
@@ -52,7 +53,7 @@ def test_world_writable_modes(mode: str, writable: bool) -> None:
     (["curl", "-o", "k", "https://x"], False), (["curl", "-ok", "https://x"], False), (["curl", "-fsSL", "https://x"], False),
 ])
 def test_curl_insecure_flag_clusters(words: list[str], insecure: bool) -> None:
-    assert _curl_insecure(words) is insecure
+    assert (tls_verification_off(words) is not None) is insecure
 
 
 def test_dockerignore_last_matching_pattern_wins() -> None:

@@ -12,6 +12,9 @@ import shlex
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from readycheck.judge.commands import argv_commands, judgements_of
+from readycheck.judge.images import floating, parse_image
+from readycheck.judge.locate import hit_at
 from readycheck.model import Hit, Pointer, Subject
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
 
@@ -48,9 +51,10 @@ def unescape(value: str) -> str:
 
 
 def _hit(subject: Subject, message: str, at: Pointer | None = None, severity: str | None = None) -> Hit:
-    while at and subject.pointer + at not in subject.doc.locations:
-        at = at[:-1]
-    return Hit(message, at=at or None, severity=severity)
+    """A hit at the nearest located part of `at` (relative to the service), or at the service."""
+    if not at:
+        return Hit(message, severity=severity)
+    return hit_at(subject, subject.pointer + at, message, severity=severity)
 
 
 def _name(subject: Subject) -> str:
@@ -128,12 +132,10 @@ def image_not_pinned(subject: Subject[ComposeService], options: dict[str, Any]) 
     if not isinstance(image, str) or "build" in subject.data:
         return
     resolved = resolve(image)
-    if resolved is None or not resolved.strip() or "@" in resolved:
+    if resolved is None or not resolved.strip():
         return
-    last = resolved.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else None
-    if tag is None or tag == "latest":
-        what = "has no tag" if tag is None else "uses the 'latest' tag"
+    what = floating(parse_image(resolved))
+    if what:
         yield _hit(subject, f"service '{_name(subject)}': image '{image}' {what}", ("image",))
 
 
@@ -306,3 +308,37 @@ def restart_policy_missing(subject: Subject[ComposeService], options: dict[str, 
     if service.get("restart") or deploy.get("restart_policy"):
         return
     yield _hit(subject, f"service '{_name(subject)}' has no restart policy: a crash leaves it down")
+
+
+# commands the service runs --------------------------------------------------------------------------
+
+
+def _argv_parts(value: Any, key: str) -> list[tuple[Pointer, str]]:
+    """The words of a compose `command`/`entrypoint` with their pointers (a string is split as compose splits it)."""
+    if isinstance(value, list):
+        return [((key, i), unescape(str(w))) for i, w in enumerate(value)]
+    if isinstance(value, str):
+        try:
+            return [((key,), unescape(w)) for w in shlex.split(value)]
+        except ValueError:
+            return []
+    return []
+
+
+def _service_commands(subject: Subject) -> list[tuple[Pointer, list[dict[str, Any]], int]]:
+    """Each command the service runs (`entrypoint` + `command`, and a `sh -c` script in them), with its element."""
+    entrypoint = subject.data.get("entrypoint")
+    parts = _argv_parts(entrypoint, "entrypoint") + _argv_parts(subject.data.get("command"), "command")
+    scripts: dict[int, list[dict[str, Any]]] = {}
+    for element, parsed in argv_commands([w for _, w in parts]):
+        scripts.setdefault(element, []).append(parsed)
+    return [(parts[element][0], script, i) for element, script in scripts.items() for i in range(len(script))]
+
+
+def command_judgement(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
+    """The shared command judgement named by the rule's `idea` param (install, pipe, tls), on what the service runs."""
+    idea = options["idea"]
+    for at, script, index in _service_commands(subject):
+        for found, message in judgements_of(script, index):
+            if found == idea:
+                yield _hit(subject, f"service '{_name(subject)}': {message}", at)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from readycheck.judge.commands import command_words, os_packages
 from readycheck.model import Hit, Subject
 
 if TYPE_CHECKING:
@@ -48,33 +49,6 @@ def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]
     if _cleans_apt_lists(instruction):
         return
     yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
-
-
-_WRAPPERS = {"sudo", "env", "nice", "nohup", "time", "exec"}
-
-
-def command_words(command: Mapping[str, Any]) -> list[str]:
-    """The argv of a command without wrappers such as `sudo` or `env` in front."""
-    words = list(command["argv"])
-    while words and words[0].rsplit("/", 1)[-1] in _WRAPPERS:
-        words = words[1:]
-        while words and (words[0].startswith("-") or "=" in words[0]):
-            words = words[1:]
-    return words
-
-
-def operands(words: list[str], value_flags: set[str]) -> list[str]:
-    """The non-option words, skipping the value of options that take one (`-o Dpkg::x`)."""
-    found: list[str] = []
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-        elif word.startswith("-"):
-            skip = word in value_flags
-        else:
-            found.append(word)
-    return found
 
 
 def _same_run(subject: Subject) -> list[dict[str, Any]]:
@@ -132,17 +106,15 @@ BUILD_TOOLS = {"gcc", "g++", "gcc-c++", "make", "cmake", "build-essential", "bui
 
 
 def build_tools_single_stage(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    from readycheck.checks.dockerfile_pins import os_package_install
-
     stage = subject.context.get("stage", {})
     if stage.get("index") != 0 or stage.get("parent_stage") is not None or not stage.get("is_final"):
         return
     if subject.doc.data["stage_count"] != 1:
         return
-    found = os_package_install(subject.data)
-    if found is None:
+    packages = os_packages(command_words(subject.data))
+    if packages is None:
         return
-    tools = [p for p in found[0] if p.split("=")[0].split("~")[0] in BUILD_TOOLS]
+    tools = [p for p in packages if p.split("=")[0].split("~")[0] in BUILD_TOOLS]
     if tools:
         yield Hit(f"the only stage installs build tools ({', '.join(tools[:4])}): build in a separate stage "
                   "and copy just the result into a small runtime image")

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from readycheck.checks.dockerfile import command_words
+from readycheck.judge.commands import command_words, piped_into_shell, tls_verification_off
 from readycheck.model import Hit, Span, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 
@@ -87,63 +87,18 @@ def credentials_in_run(subject: Subject[Instruction], options: dict[str, Any]) -
                   "use RUN --mount=type=secret", span=span)
 
 
-_DOWNLOADERS = {"curl", "wget", "fetch"}
-_PIPE_SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python3", "perl", "ruby", "node"}
-_SUBSTITUTED_DOWNLOAD = re.compile(r"[<$]\(\s*(curl|wget)\b")
-
-
 def pipe_to_shell(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    command = subject.data
-    words = command_words(command)
-    if not words or words[0].rsplit("/", 1)[-1] not in _PIPE_SHELLS:
-        return
     siblings = subject.context.get("instruction", {}).get("commands") or []
-    downloader = any(c["pipeline"] == command["pipeline"] and c["position"] < command["position"]
-                     and c["name"] in _DOWNLOADERS for c in siblings)
-    if downloader or _SUBSTITUTED_DOWNLOAD.search(command["text"]):
-        yield Hit(f"a downloaded script is piped into {words[0]}: nothing verifies what runs; download it, check "
-                  "its checksum or signature, then run it")
-
-
-_CURL_VALUE_LETTERS = set("oudHXAebcFTwxmrCEKQyYz")
-
-
-def _curl_insecure(words: list[str]) -> bool:
-    for word in words[1:]:
-        if word == "--insecure":
-            return True
-        if word.startswith("-") and not word.startswith("--"):
-            for letter in word[1:]:
-                if letter == "k":
-                    return True
-                if letter in _CURL_VALUE_LETTERS:
-                    break
-    return False
+    index = subject.pointer[-1]
+    verdict = piped_into_shell(siblings, index) if 0 <= index < len(siblings) else None
+    if verdict is not None:
+        yield Hit(verdict.message)
 
 
 def tls_verification_disabled(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    words = command_words(subject.data)
-    if not words:
-        return
-    tool = words[0].rsplit("/", 1)[-1]
-    text = " ".join(words).lower()
-    reason = None
-    if tool == "curl" and _curl_insecure(words):
-        reason = "curl -k/--insecure"
-    elif tool == "wget" and "--no-check-certificate" in words:
-        reason = "wget --no-check-certificate"
-    elif (tool.startswith("pip") or tool in ("python", "python3", "uv")) and "--trusted-host" in text:
-        reason = "pip --trusted-host"
-    elif tool == "apk" and "--allow-untrusted" in words:
-        reason = "apk --allow-untrusted"
-    elif tool in ("npm", "yarn", "pnpm") and "config set strict-ssl false" in text:
-        reason = f"{tool} strict-ssl false"
-    elif tool == "git" and re.search(r"http\.sslverify[ =](false|0)", text):
-        reason = "git http.sslVerify false"
-    elif tool in ("yum", "dnf") and "sslverify=0" in text.replace("false", "0"):
-        reason = f"{tool} sslverify off"
-    if reason:
-        yield Hit(f"{reason} turns off TLS verification: anyone on the path can swap what is downloaded")
+    verdict = tls_verification_off(command_words(subject.data))
+    if verdict is not None:
+        yield Hit(verdict.message)
 
 
 _WORLD_WRITABLE_SYMBOLIC = re.compile(r"^(?:[ugo]*a[ugoa]*|[ugoa]*o[ugoa]*)[+=][rwxXst]*w")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.envfile import Entry, EnvFile
 from readycheck.loaders.env import EnvSchema
-from readycheck.model import Hit, Pointer, Span, Subject
+from readycheck.model import Hit, Pointer, Span, Subject, nearest
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
 
 if TYPE_CHECKING:
@@ -33,10 +33,8 @@ KEYWORD_FAMILIES = {
 
 
 def _schema_span(schema: EnvSchema, pointer: Pointer) -> Span:
-    p = tuple(pointer)
-    while p and p not in schema.locations:
-        p = p[:-1]
-    return schema.locations.get(p) or Span(1)
+    found = nearest(schema.locations, pointer)
+    return found[1] if found is not None else Span(1)
 
 
 # --- the schema --------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from readycheck.judge.images import ImageRef, major_only
+from readycheck.judge.locate import hit_at, located_key
 from readycheck.model import Hit, Pointer, Subject
 
 if TYPE_CHECKING:
@@ -17,11 +19,8 @@ SEMVER = re.compile(
 
 
 def _at(subject: Subject, pointer: Pointer, message: str) -> Hit:
-    """A hit at the nearest located part of `pointer`, in whichever chart file holds it."""
-    doc = subject.doc
-    while pointer and pointer not in doc.locations:
-        pointer = pointer[:-1]
-    return Hit(message, span=doc.span_of(pointer), path=doc.display_path_for(pointer), key="/".join(map(str, pointer)))
+    """A hit at the nearest located part of `pointer`, in whichever chart file holds it, keyed by that part."""
+    return hit_at(subject, pointer, message, key=located_key(subject, pointer))
 
 
 def chart_api_version(subject: Subject[Chart], options: dict[str, Any]) -> Iterator[Hit]:
@@ -70,6 +69,13 @@ def image_tag_floating(subject: Subject[Chart], options: dict[str, Any]) -> Iter
             elif tag in (None, "") and not image.get("digest") and not data["templates_use_app_version"]:
                 yield _at(subject, prefix + pointer + ("tag",),
                           f"image '{image['repository']}' has an empty tag and no appVersion fallback: it renders untagged")
+            elif isinstance(tag, (str, int)) and not isinstance(tag, bool):
+                digest = image.get("digest")
+                what = major_only(ImageRef(None, str(image["repository"]), str(tag).strip(),
+                                           digest if isinstance(digest, str) else None))
+                if what:
+                    yield _at(subject, prefix + pointer + ("tag",),
+                              f"image '{image['repository']}' {what}: pin a minor or patch version")
 
 
 def values_schema_class(schema: Any) -> Any:

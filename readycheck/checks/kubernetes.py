@@ -11,6 +11,9 @@ import shlex
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from readycheck.judge.commands import argv_commands, judgements_of
+from readycheck.judge.images import floating, parse_image
+from readycheck.judge.locate import hit_at
 from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
 from readycheck.k8s.workloads import (
     REPLICATED_KINDS,
@@ -35,12 +38,7 @@ def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: st
     """A hit at an absolute pointer (its nearest located ancestor), or at the subject's owner."""
     if pointer is None:
         return Hit(message, key=key, severity=severity)
-    doc = subject.doc
-    while pointer and pointer not in doc.locations:
-        pointer = pointer[:-1]
-    if pointer[: len(subject.pointer)] == subject.pointer:
-        return Hit(message, at=pointer[len(subject.pointer):], key=key, severity=severity)
-    return Hit(message, span=doc.span_of(pointer), path=doc.display_path_for(pointer), key=key, severity=severity)
+    return hit_at(subject, pointer, message, key=key, severity=severity)
 
 
 def _container(subject: Subject) -> Container:
@@ -383,12 +381,8 @@ def image_not_pinned(subject: Subject[KubernetesContainer], options: dict[str, A
     image = subject.data.get("image")
     if not isinstance(image, str) or not image.strip() or "$" in image or "{{" in image:
         return
-    if "@" in image:
-        return  # a digest pins it, with or without a tag
-    last = image.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else None
-    if tag is None or tag == "latest":
-        what = "has no tag" if tag is None else "uses the 'latest' tag"
+    what = floating(parse_image(image))
+    if what:
         yield _hit(subject, f"{_label(subject)}: image '{image}' {what}", subject.pointer + ("image",))
 
 
@@ -727,3 +721,38 @@ def selector_template_mismatch(subject: Subject[KubernetesObject], options: dict
     if isinstance(selector, dict) and selector and not selector_matches(selector, labels):
         yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}': spec.selector does not "
                    "match the pod template labels: the API server rejects it", subject.pointer + ("spec", "selector"))
+
+
+# commands the container runs ------------------------------------------------------------------------
+
+
+def _container_commands(subject: Subject) -> list[tuple[Pointer, list[dict[str, Any]], int]]:
+    """Each command of `command` + `args` (and of a `sh -c` script in them): its element, its script, its index.
+
+    Without `command`, `args` is judged as the whole command line (the common
+    `args: ["sh", "-c", ...]` on an image with no entrypoint).
+    """
+    parts: list[Pointer] = []
+    words: list[str] = []
+    command, args = subject.data.get("command"), subject.data.get("args")
+    for name, value in (("command", command), ("args", args)):
+        if isinstance(value, list) and (name == "command" or isinstance(command, list) or not command):
+            parts.extend(subject.pointer + (name, i) for i in range(len(value)))
+            words.extend(str(w) for w in value)
+    found = argv_commands(words)
+    scripts: dict[int, list[dict[str, Any]]] = {}
+    for element, parsed in found:
+        scripts.setdefault(element, []).append(parsed)
+    out: list[tuple[Pointer, list[dict[str, Any]], int]] = []
+    for element, script in scripts.items():
+        out.extend((parts[element], script, i) for i in range(len(script)))
+    return out
+
+
+def command_judgement(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
+    """The shared command judgement named by the rule's `idea` param (install, pipe, tls), on what the container runs."""
+    idea = options["idea"]
+    for pointer, script, index in _container_commands(subject):
+        for found, message in judgements_of(script, index):
+            if found == idea:
+                yield _hit(subject, f"{_label(subject)}: {message}", pointer)

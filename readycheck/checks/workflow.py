@@ -15,14 +15,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.expressions import Reference, find_expressions, is_untrusted
+from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
+from readycheck.judge.images import FLOATING_TAG, floating, parse_image
 from readycheck.loaders.workflow import passes_environment
 from readycheck.model import Hit, Pointer, Span, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Workflow, WorkflowJob, WorkflowStep
-
-SHELLS = {"sh", "bash", "zsh", "dash", "ash", "ksh", "python", "python3", "node", "perl", "ruby", "pwsh", "iex"}
-
 
 # ---------------------------------------------------------------- shared helpers
 
@@ -87,29 +86,30 @@ def action_pinned_to_branch(subject: Subject[WorkflowStep], options: dict[str, A
                   at=("uses",))
 
 
-def _image_unpinned(image: Mapping[str, Any] | None) -> bool:
-    if not image or image.get("digest"):
-        return False
-    if "${{" in str(image.get("image", "")):
-        return False
-    return image.get("tag") in (None, "latest")
+def _image_unpinned(image: Mapping[str, Any] | None) -> str | None:
+    """How an image floats (no tag, `latest`), in the shared words; None when pinned or an expression."""
+    if not image or "${{" in str(image.get("image", "")):
+        return None
+    return floating(parse_image(str(image["image"])))
 
 
 def docker_step_unpinned(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     uses = subject.data.get("uses")
-    if uses and uses["kind"] == "docker" and _image_unpinned(uses):
-        yield Hit(f"step image '{uses['image']}' has no version tag or digest", at=("uses",))
+    what = _image_unpinned(uses) if uses and uses["kind"] == "docker" else None
+    if uses and what:
+        yield Hit(f"step image '{uses['image']}' {what}", at=("uses",))
 
 
 def job_image_unpinned(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     container = job.get("container")
-    if container is not None and _image_unpinned(container):
-        yield Hit(f"job container image '{container['image']}' has no version tag or digest",
-                  at=("container",))
+    what = _image_unpinned(container)
+    if container and what:
+        yield Hit(f"job container image '{container['image']}' {what}", at=("container",))
     for name, image in (job.get("services") or {}).items():
-        if image is not None and _image_unpinned(image):
-            yield Hit(f"service '{name}' image '{image['image']}' has no version tag or digest", at=("services", name))
+        what = _image_unpinned(image)
+        if image and what:
+            yield Hit(f"service '{name}' image '{image['image']}' {what}", at=("services", name))
 
 
 def reusable_workflow_branch(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
@@ -118,39 +118,11 @@ def reusable_workflow_branch(subject: Subject[WorkflowJob], options: dict[str, A
         yield Hit(f"reusable workflow '{uses['raw']}' is referenced by a branch; pin a commit SHA", at=("uses",))
 
 
-_VERSIONED_PIP = re.compile(r"[=<>~!]=|@|\.whl$|\.tar\.gz$|\.zip$")
-
-
-def _unpinned_install(command: dict[str, Any]) -> str | None:
-    name, args = command["name"], _args(command)
-    words = [a for a in args if not a.startswith("-")]
-    if name in ("npm", "pnpm", "yarn") and words[:1] in (["i"], ["install"], ["add"]) and (
-        "-g" in args or "--global" in args or words[:1] == ["add"] and "global" in args
-    ):
-        packages = [w for w in words[1:] if w != "global"]
-        bare = [p for p in packages if "@" not in p.lstrip("@") or p.endswith("@latest")]
-        return f"{name} installs {', '.join(bare)} with no version" if bare else None
-    if name in ("pip", "pip3", "pipx") or (name.startswith("python") and args[:2] == ["-m", "pip"]):
-        if name.startswith("python"):
-            args = args[2:]
-            words = [a for a in args if not a.startswith("-")]
-        if words[:1] != ["install"] or any(a in ("-r", "--requirement", "-e", "--editable", "-c") for a in args):
-            return None
-        packages = [w for w in words[1:] if not w.startswith((".", "/", "$")) and not _VERSIONED_PIP.search(w)]
-        return f"{name} installs {', '.join(packages)} with no version" if packages else None
-    if name == "go" and words[:1] == ["install"]:
-        bare = [w for w in words[1:] if w.endswith("@latest") or "@" not in w and not w.startswith(".")]
-        return f"go install {', '.join(bare)} is not pinned to a version" if bare else None
-    if name in ("curl", "wget") and any("/releases/latest/" in a for a in args):
-        return f"{name} downloads from a /releases/latest/ URL"
-    return None
-
-
 def tool_install_unpinned(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
-        problem = _unpinned_install(command)
-        if problem:
-            yield _line_hit(f"{problem}: the next run may get a different tool", command["file_line"], command["file_column"])
+        message = install_message(command_words(command))
+        if message:
+            yield _line_hit(message, command["file_line"], command["file_column"])
 
 
 def setup_action_latest(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
@@ -417,15 +389,10 @@ def script_injection(subject: Subject[WorkflowStep], options: dict[str, Any]) ->
 def curl_pipe_shell(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     commands = _commands(subject.data)
     for index, command in enumerate(commands):
-        if command["name"] not in ("curl", "wget") or command["pipeline_length"] < 2:
-            continue
-        if command["position"] == command["pipeline_length"] - 1:
-            continue
-        rest = [c for c in commands[index + 1:] if c["pipeline"] == command["pipeline"]]
-        shell = next((c for c in rest if c["name"] in SHELLS or c["name"] == "sudo" and set(_args(c)) & SHELLS), None)
-        if shell is not None:
-            yield _line_hit(f"{command['name']} output is piped into {shell['name']}: whatever the server sends runs unverified",
-                            command["file_line"], command["file_column"])
+        verdict = piped_into_shell(commands, index)
+        if verdict is not None:
+            where = commands[verdict.source] if verdict.source is not None else command
+            yield _line_hit(verdict.message, where["file_line"], where["file_column"])
 
 
 _SCANNERS = ("aquasecurity/trivy-action", "anchore/scan-action", "snyk/actions", "docker/scout-action",
@@ -508,8 +475,7 @@ MUTABLE_TAGS = {"latest", "main", "master", "edge", "dev", "develop", "nightly",
 def _is_mutable(reference: str) -> bool:
     if "@sha256:" in reference or "${{" in reference or "$" in reference:
         return False
-    name = reference.rsplit("/", 1)[-1]
-    tag = name.split(":", 1)[1] if ":" in name else "latest"
+    tag = parse_image(reference).tag or FLOATING_TAG
     return tag.lower() in MUTABLE_TAGS
 
 
@@ -530,25 +496,11 @@ def mutable_tags_only(subject: Subject[WorkflowStep], options: dict[str, Any]) -
         yield hit
 
 
-_TLS_FLAGS = {
-    "curl": {"-k", "--insecure"},
-    "wget": {"--no-check-certificate"},
-    "kubectl": {"--insecure-skip-tls-verify", "--insecure-skip-tls-verify=true"},
-    "helm": {"--insecure-skip-tls-verify", "--insecure-skip-tls-verify=true"},
-    "oc": {"--insecure-skip-tls-verify", "--insecure-skip-tls-verify=true"},
-    "argocd": {"--insecure"},
-    "docker": {"--insecure-registry"},
-    "skopeo": {"--src-tls-verify=false", "--dest-tls-verify=false", "--tls-verify=false"},
-}
-
-
 def tls_verification_disabled(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
-        flags = _TLS_FLAGS.get(command["name"], set())
-        used = [a for a in _args(command) if a in flags or command["name"] == "curl" and re.fullmatch(r"-[a-zA-Z]*k[a-zA-Z]*", a)]
-        if used:
-            yield _line_hit(f"{command['name']} {used[0]} turns off TLS verification: anyone on the path can "
-                            "answer in the server's place", command["file_line"], command["file_column"])
+        verdict = tls_verification_off(command_words(command))
+        if verdict is not None:
+            yield _line_hit(verdict.message, command["file_line"], command["file_column"])
 
 
 # ---------------------------------------------------------------- delivery: deploy jobs
@@ -853,5 +805,6 @@ def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> I
 
 def action_image_unpinned(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     image = subject.data.get("image")
-    if subject.data.get("is_action") and image and _image_unpinned(image):
-        yield Hit(f"the action's image '{image['image']}' has no version tag or digest", at=("runs", "image"))
+    what = _image_unpinned(image) if subject.data.get("is_action") else None
+    if image and what:
+        yield Hit(f"the action's image '{image['image']}' {what}", at=("runs", "image"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from readycheck.k8s.workloads import containers, get_in, is_long_running, pod_spec_path
-from readycheck.model import Document, Finding, Pointer, Span, Subject
+from readycheck.model import Document, Finding, Pointer, Span, Subject, nearest
 
 IGNORE_ANNOTATION = "readycheck.io/ignore"
 """`readycheck.io/ignore: "K8S101,probes"` on an object; `readycheck.io/ignore.<container>: ...` for one container."""
@@ -49,16 +49,6 @@ class ObjectInfo:
         return f"{self.kind}/{self.namespace}/{self.name}"
 
 
-def _nearest(mapping: dict[Pointer, Any], pointer: Pointer) -> Any:
-    p = tuple(pointer)
-    while True:
-        if p in mapping:
-            return mapping[p]
-        if not p:
-            return None
-        p = p[:-1]
-
-
 class KubernetesDocument(Document):
     """Kubernetes objects; `data` is the list of objects, pointers start with the object's index."""
 
@@ -89,7 +79,8 @@ class KubernetesDocument(Document):
         ]
 
     def display_path_for(self, pointer: Pointer) -> str:
-        return _nearest(self.display_paths, pointer) or self.path
+        found = nearest(self.display_paths, pointer)
+        return found[1] if found is not None else self.path
 
     def object_owner(self, index: int) -> Pointer:
         """Where a finding about something an object lacks points: its metadata name, else its kind."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from readycheck.discover import Target
 from readycheck.loaders import LoadContext
-from readycheck.model import Document, Pointer, Span, Subject
+from readycheck.model import Document, Pointer, Span, Subject, nearest
 from readycheck.textio import LoadError, read_text
 from readycheck.yamlsource import load_yaml_documents
 
@@ -38,12 +38,8 @@ class ComposeDocument(Document):
         self.healthchecked = healthchecked
 
     def display_path_for(self, pointer: Pointer) -> str:
-        p = tuple(pointer)
-        while p:
-            if p in self.display_paths:
-                return self.display_paths[p]
-            p = p[:-1]
-        return self.path
+        found = nearest(self.display_paths, pointer)
+        return found[1] if found is not None else self.path
 
     def services(self) -> dict[str, Any]:
         services = self.data.get("services") if isinstance(self.data, dict) else None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from readycheck.discover import Target
+from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
 from readycheck.shell import parse_script
@@ -60,20 +61,8 @@ def substitute(text: str, variables: dict[str, str | None]) -> tuple[str, bool]:
 
 
 def split_image(ref: str) -> dict[str, Any]:
-    """`registry/repository:tag@digest` into its parts (Docker's reference grammar, simplified)."""
-    digest = None
-    if "@" in ref:
-        ref, digest = ref.split("@", 1)
-    registry = None
-    first, sep, rest = ref.partition("/")
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        registry, ref = first, rest
-    tag = None
-    last_slash = ref.rfind("/")
-    colon = ref.rfind(":")
-    if colon > last_slash:
-        ref, tag = ref[:colon], ref[colon + 1 :]
-    return {"registry": registry, "repository": ref, "tag": tag, "digest": digest}
+    """`registry/repository:tag@digest` into its parts, as the shared image judgements parse it."""
+    return parse_image(ref).as_dict()
 
 
 def parse_flags(value: str) -> tuple[dict[str, Any], str]:

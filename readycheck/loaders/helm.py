@@ -21,7 +21,7 @@ from readycheck.discover import Target
 from readycheck.k8s import build_kubernetes_documents
 from readycheck.k8s.document import KubernetesDocument, ManifestSource
 from readycheck.loaders import LoadContext
-from readycheck.model import Document, Pointer, Related, ScanError, Scope, Span, Subject
+from readycheck.model import Document, Pointer, Related, ScanError, Scope, Span, Subject, nearest
 from readycheck.textio import LoadError, read_text
 from readycheck.yamlsource import YamlDocument, load_yaml_documents
 
@@ -39,13 +39,8 @@ class ChartObjectsDocument(KubernetesDocument):
         self.value_set = value_set
 
     def related_for(self, pointer: Pointer) -> tuple[Related, ...]:
-        p = tuple(pointer)
-        while True:
-            if p in self.related:
-                return (self.related[p],)
-            if not p:
-                return ()
-            p = p[:-1]
+        found = nearest(self.related, pointer)
+        return (found[1],) if found is not None else ()
 
 
 class ChartDocument(Document):

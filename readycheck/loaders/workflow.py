@@ -19,6 +19,7 @@ from typing import Any
 
 from readycheck.discover import Target
 from readycheck.expressions import find_expressions
+from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
 from readycheck.shell import parse_script
@@ -72,14 +73,10 @@ def parse_uses(value: Any) -> dict[str, Any] | None:
 
 
 def _split_image(image: str) -> dict[str, Any]:
-    digest = None
-    if "@" in image:
-        image, digest = image.split("@", 1)
-    tag = None
-    colon = image.rfind(":")
-    if colon > image.rfind("/"):
-        image, tag = image[:colon], image[colon + 1:]
-    return {"repository": image, "tag": tag, "digest": digest}
+    """The parts of an image reference; `repository` keeps the registry, as the workflow rules show it."""
+    ref = parse_image(image)
+    repository = f"{ref.registry}/{ref.repository}" if ref.registry else ref.repository
+    return {"repository": repository, "tag": ref.tag, "digest": ref.digest}
 
 
 def image_of(value: Any) -> dict[str, Any] | None:

@@ -1,0 +1,501 @@
+"""What a shell command does, judged once for every kind that runs commands.
+
+The input is a parsed command (readycheck.shell's `Command.as_dict()`: name,
+argv, text, pipeline, position...) or its words. A Dockerfile RUN, a workflow
+or composite-action `run:`, a compose `command:` and a Kubernetes container's
+`command`/`args` all come here, so one command gets one judgement and one
+message wherever it is written. Each judgement returns a `Verdict` (or an
+`Install`), never a finding: where it lands and under which rule is the
+kind's business.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Command = dict[str, Any]
+"""A parsed simple command, as `readycheck.shell.Command.as_dict()` gives it."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judgement of one command: what it does (`what`), in the words every kind reports (`message`).
+
+    `source` is, for a shell fed by a download, the index of the downloading
+    command in the same script (None when the download is substituted inline).
+    """
+
+    what: str
+    message: str
+    source: int | None = None
+
+
+@dataclass(frozen=True)
+class Install:
+    """A package install that leaves versions open: the manager's family, the loose packages, the words."""
+
+    family: str  # os, python, node, go, ruby, rust
+    tool: str
+    loose: tuple[str, ...]
+    message: str
+
+
+# ---------------------------------------------------------------- words
+
+# Commands that run the command after them: the options each takes with a value, and positional words before it.
+_WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
+    "sudo": (frozenset({"-u", "--user", "-g", "--group", "-h", "--host", "-p", "--prompt", "-C", "--close-from",
+                        "-D", "--chdir", "-r", "--role", "-t", "--type", "-U", "--other-user", "-T",
+                        "--command-timeout"}), 0),
+    "doas": (frozenset({"-u", "-C"}), 0),
+    "env": (frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}), 0),
+    "exec": (frozenset({"-a"}), 0),
+    "nice": (frozenset({"-n", "--adjustment"}), 0),
+    "nohup": (frozenset(), 0),
+    "time": (frozenset({"-f", "--format", "-o", "--output"}), 0),
+    "command": (frozenset(), 0),
+    "xargs": (frozenset({"-a", "--arg-file", "-d", "--delimiter", "-E", "-I", "-L", "-n", "--max-args", "-P",
+                         "--max-procs", "-s", "--max-chars"}), 0),
+    "stdbuf": (frozenset({"-i", "-o", "-e"}), 0),
+    "timeout": (frozenset({"-s", "--signal", "-k", "--kill-after"}), 1),
+    "tini": (frozenset({"-p", "-e"}), 0),  # inits in a container's command line run the command after them
+    "tini-static": (frozenset({"-p", "-e"}), 0),
+    "dumb-init": (frozenset({"-r", "--rewrite"}), 0),
+    "catatonit": (frozenset(), 0),
+}
+_ASSIGNING_WRAPPERS = {"sudo", "doas", "env"}  # `env VAR=x cmd`, `sudo VAR=x cmd`
+
+
+def tool_of(words: Sequence[str]) -> str:
+    """The program a command runs, without its directory (`/usr/bin/curl` is `curl`)."""
+    return words[0].rsplit("/", 1)[-1] if words else ""
+
+
+def strip_wrappers(argv: Sequence[str]) -> list[str]:
+    """The words of the command a wrapper runs: `sudo -u app env X=1 nohup curl ...` is `curl ...`.
+
+    `command -v x` only looks a name up, so it is left as it is.
+    """
+    words = list(argv)
+    while words:
+        name = tool_of(words)
+        spec = _WRAPPERS.get(name)
+        if spec is None or (name == "command" and words[1:2] in (["-v"], ["-V"])):
+            break
+        value_flags, positionals = spec
+        words = words[1:]
+        while words:
+            word = words[0]
+            if word == "--":
+                words = words[1:]
+                break
+            if word.startswith("-") and len(word) > 1:
+                words = words[2:] if word in value_flags else words[1:]
+            elif name in _ASSIGNING_WRAPPERS and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", word):
+                words = words[1:]
+            else:
+                break
+        words = words[positionals:]
+    return words
+
+
+def command_words(command: Mapping[str, Any]) -> list[str]:
+    """The argv of a parsed command without wrappers such as `sudo` or `env` in front."""
+    return strip_wrappers(command["argv"])
+
+
+def operands(words: Sequence[str], value_flags: set[str] | frozenset[str]) -> list[str]:
+    """The non-option words, skipping the value of options that take one (`-o Dpkg::x`)."""
+    found: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            skip = word in value_flags
+        else:
+            found.append(word)
+    return found
+
+
+def _shown(names: Sequence[str]) -> str:
+    return ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+
+
+# ---------------------------------------------------------------- commands of an exec-form argv
+
+_SHELL_NAMES = {"sh", "bash", "dash", "ash", "zsh", "ksh"}
+
+
+def argv_commands(argv: Sequence[str]) -> list[tuple[int, Command]]:
+    """The commands an exec-form argv runs (a compose `command:` list, a container's `command` + `args`).
+
+    Each comes with the index of the argv element that holds it: the argv
+    itself is one command (element 0); a `sh -c SCRIPT` adds the commands
+    of SCRIPT, held by SCRIPT's element.
+    """
+    from readycheck.shell import parse_script
+
+    words = [str(w) for w in argv]
+    if not words:
+        return []
+    top: Command = {"name": tool_of(words), "argv": words, "text": shlex.join(words), "line": 0, "pipeline": 0,
+                    "position": 0, "pipeline_length": 1, "redirects": [], "assignments": {}, "nested": False,
+                    "operator_after": ""}
+    found: list[tuple[int, Command]] = [(0, top)]
+    inner = strip_wrappers(words)
+    offset = len(words) - len(inner)
+    if tool_of(inner) in _SHELL_NAMES:
+        script_at = next((i + 1 for i, w in enumerate(inner[1:], 1) if w.startswith("-") and "c" in w[1:]
+                          and not w.startswith("--")), None)
+        if script_at is not None and script_at < len(inner):
+            for command in parse_script(inner[script_at]).commands:
+                data = command.as_dict()
+                data["pipeline"] += 1  # pipeline 0 is the argv itself
+                found.append((offset + script_at, data))
+    return found
+
+
+def judgements_of(commands: Sequence[Command], index: int) -> list[tuple[str, str]]:
+    """(idea, message) for one command of a script: the "tls", "pipe" and "install" ideas, for kinds whose rules take them whole."""
+    words = command_words(commands[index])
+    found: list[tuple[str, str]] = []
+    tls = tls_verification_off(words)
+    if tls is not None:
+        found.append(("tls", tls.message))
+    pipe = piped_into_shell(commands, index)
+    if pipe is not None:
+        found.append(("pipe", pipe.message))
+    install = install_message(words)
+    if install is not None:
+        found.append(("install", install))
+    return found
+
+
+# ---------------------------------------------------------------- TLS and signature verification turned off
+
+_CURL_VALUE_LETTERS = set("oudHXAebcFTwxmrCEKQyYz")
+_SKIP_TLS_VERIFY = {"--insecure-skip-tls-verify", "--insecure-skip-tls-verify=true"}
+_TLS_VERIFY_FALSE = {"--tls-verify=false", "--src-tls-verify=false", "--dest-tls-verify=false"}
+_PIP_LIKE = re.compile(r"pip[0-9.]*|python[0-9.]*|uv|pipenv|poetry")
+
+
+def _curl_insecure(args: Sequence[str]) -> str | None:
+    for word in args:
+        if word == "--insecure":
+            return "--insecure"
+        if word.startswith("-") and not word.startswith("--"):
+            for letter in word[1:]:
+                if letter == "k":
+                    return "-k"
+                if letter in _CURL_VALUE_LETTERS:
+                    break
+    return None
+
+
+def _tls_off_flag(tool: str, args: list[str], text: str) -> tuple[str, str] | None:
+    """(what the command does, which verification) when it turns verification off."""
+    if tool == "curl":
+        flag = _curl_insecure(args)
+        return (f"curl {flag}", "TLS") if flag else None
+    if tool == "wget" and "--no-check-certificate" in args:
+        return "wget --no-check-certificate", "TLS"
+    if tool in ("kubectl", "helm", "oc") and _SKIP_TLS_VERIFY & set(args):
+        return f"{tool} --insecure-skip-tls-verify", "TLS"
+    if tool == "argocd" and "--insecure" in args:
+        return "argocd --insecure", "TLS"
+    if tool in ("docker", "dockerd") and any(a == "--insecure-registry" or a.startswith("--insecure-registry=") for a in args):
+        return f"{tool} --insecure-registry", "TLS"
+    if tool in ("skopeo", "podman", "buildah"):
+        flag = next((a for a in args if a in _TLS_VERIFY_FALSE), None)
+        return (f"{tool} {flag}", "TLS") if flag else None
+    if _PIP_LIKE.fullmatch(tool) and ("--trusted-host" in text or "global.trusted-host" in text):
+        return "pip --trusted-host", "TLS"
+    if tool == "apk" and "--allow-untrusted" in args:
+        return "apk --allow-untrusted", "signature"
+    if tool in ("npm", "yarn", "pnpm") and ("config set strict-ssl false" in text or "--strict-ssl=false" in args):
+        return f"{tool} strict-ssl false", "TLS"
+    if tool == "git" and re.search(r"http\.sslverify[ =](false|0)\b", text):
+        return "git http.sslVerify=false", "TLS"
+    if tool in ("yum", "dnf", "microdnf", "tdnf") and re.search(r"sslverify=(0|false)\b", text):
+        return f"{tool} sslverify=0", "TLS"
+    return None
+
+
+def tls_verification_off(words: Sequence[str]) -> Verdict | None:
+    """Whether a command (its words, wrappers stripped) turns off TLS or package-signature verification."""
+    if not words:
+        return None
+    found = _tls_off_flag(tool_of(words), list(words[1:]), " ".join(words).lower())
+    if found is None:
+        return None
+    what, verification = found
+    if verification == "signature":
+        return Verdict(what, f"{what} turns off signature verification: a package nobody signed can be installed")
+    return Verdict(what, f"{what} turns off TLS verification: anyone on the path can answer in the server's place")
+
+
+# ---------------------------------------------------------------- a download piped into a shell
+
+DOWNLOADERS = {"curl", "wget", "fetch"}
+INTERPRETERS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "python", "python2", "python3", "perl", "ruby", "node",
+                "pwsh", "iex"}
+_SUBSTITUTED_DOWNLOAD = re.compile(r"\s*[<$]\(\s*(?:curl|wget|fetch)\b")
+_CODE_OPTIONS = {"-c", "-m", "-e", "-E", "-Command", "-File"}
+
+
+def _runs_stdin(words: Sequence[str]) -> bool:
+    """Whether an interpreter runs its standard input: no script operand and no `-c CODE`/`-m MODULE`."""
+    for word in words[1:]:
+        if word in ("-", "--", "-s"):  # `bash -s ARGS`: the script from stdin, ARGS as its parameters
+            return True
+        if word in _CODE_OPTIONS:
+            return False
+        if not word.startswith("-"):
+            return False
+    return True
+
+
+def _substituted_download(words: Sequence[str]) -> bool:
+    """`bash <(curl ...)` or `sh -c "$(curl ...)"`: the download is the script the interpreter runs."""
+    return any(_SUBSTITUTED_DOWNLOAD.match(w) and w.rstrip().endswith(")") for w in words[1:])
+
+
+def piped_into_shell(commands: Sequence[Command], index: int) -> Verdict | None:
+    """Whether `commands[index]` is an interpreter that runs a downloaded script, unverified."""
+    command = commands[index]
+    words = command_words(command)
+    shell = tool_of(words)
+    if shell not in INTERPRETERS:
+        return None
+    source = None
+    if _runs_stdin(words):
+        source = next((i for i, c in enumerate(commands) if c["pipeline"] == command["pipeline"]
+                       and c["position"] < command["position"] and tool_of(command_words(c)) in DOWNLOADERS), None)
+    if source is None and not _substituted_download(words):
+        return None
+    return Verdict(f"download | {shell}", f"a downloaded script is piped into {shell}: nothing verifies what runs; "
+                   "download it, check its checksum or signature, then run it", source)
+
+
+# ---------------------------------------------------------------- installs that leave the version open
+
+_APT_VALUE_FLAGS = {"-o", "-t", "--target-release", "-c", "--config-file"}
+_RPM_VALUE_FLAGS = {"--setopt", "--enablerepo", "--disablerepo", "--repo", "--repofrompath", "--releasever",
+                    "--installroot", "-c", "--config", "--exclude", "-x"}
+_APK_VALUE_FLAGS = {"-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--keys-dir"}
+RPM_MANAGERS = ("yum", "dnf", "microdnf", "tdnf")
+
+
+def _apt_pinned(package: str) -> bool:
+    return "=" in package or package.endswith(".deb")
+
+
+def _apk_pinned(package: str) -> bool:
+    return any(op in package for op in ("=", "~", "<", ">")) or package.endswith(".apk")
+
+
+def _rpm_pinned(package: str) -> bool:
+    return bool(re.search(r"-\d", package)) or package.endswith(".rpm") or "/" in package
+
+
+def os_packages(words: Sequence[str]) -> list[str] | None:
+    """The package operands of an apt/apk/yum/dnf install, or None for any other command."""
+    name = tool_of(words)
+    if name in ("apt-get", "apt"):
+        rest = operands(words[1:], _APT_VALUE_FLAGS)
+        return rest[1:] if rest[:1] == ["install"] else None
+    if name == "apk":
+        rest = operands(words[1:], _APK_VALUE_FLAGS)
+        return rest[1:] if rest[:1] == ["add"] else None
+    if name in RPM_MANAGERS:
+        rest = operands(words[1:], _RPM_VALUE_FLAGS)
+        return rest[1:] if rest[:1] == ["install"] else None
+    return None
+
+
+def _os_install(words: Sequence[str]) -> Install | None:
+    packages = os_packages(words)
+    if packages is None:
+        return None
+    name = tool_of(words)
+    pinned = _apt_pinned if name in ("apt-get", "apt") else _apk_pinned if name == "apk" else _rpm_pinned
+    hint = "name-version" if name in RPM_MANAGERS else "name=version"
+    return _install("os", name, [p for p in packages if "$" not in p and not pinned(p)], hint)
+
+
+_PIP_VALUE_FLAGS = {"-i", "--index-url", "--extra-index-url", "-t", "--target", "--prefix", "--root", "-f",
+                    "--find-links", "--trusted-host", "--platform", "--python-version", "--implementation",
+                    "--abi", "--src", "--upgrade-strategy", "--progress-bar", "--cache-dir", "--log", "--proxy",
+                    "--timeout", "--retries", "--cert", "--client-cert", "--exists-action", "-C",
+                    "--config-settings", "--global-option", "--python", "-p", "--only-binary", "--no-binary"}
+_LOCKED_PIP_FLAGS = ("-r", "--requirement", "-c", "--constraint", "--require-hashes")
+_PIP_TOOLING = {"pip", "setuptools", "wheel"}  # `pip install -U pip setuptools wheel` refreshes the installer itself
+_PYTHON_VERBS = {"pip": ("install",), "pipenv": ("install",), "poetry": ("add",), "pipx": ("install",), "uv": ("add",)}
+
+
+def python_install(words: Sequence[str]) -> tuple[str, list[str]] | None:
+    """(tool, words after the install verb) for pip/pipenv/poetry/uv/pipx installs by name."""
+    words = list(words)
+    name = tool_of(words)
+    if re.fullmatch(r"python[0-9.]*", name) and words[1:3] == ["-m", "pip"]:
+        words, name = words[2:], "pip"
+    if re.fullmatch(r"pip[0-9.]*", name):
+        name = "pip"
+    if name == "uv" and words[1:3] == ["pip", "install"]:
+        return "uv pip", words[3:]
+    if name == "uv" and words[1:3] == ["tool", "install"]:
+        return "uv tool", words[3:]
+    if name in _PYTHON_VERBS and len(words) > 1 and words[1] in _PYTHON_VERBS[name]:
+        return name, words[2:]
+    return None
+
+
+def _pip_pinned(requirement: str) -> bool:
+    return "==" in requirement or "@" in requirement or requirement.startswith((".", "/", "git+", "http://", "https://", "file:")) \
+        or requirement.endswith((".whl", ".tar.gz", ".zip")) or "$" in requirement
+
+
+def _python_install(words: Sequence[str]) -> Install | None:
+    found = python_install(words)
+    if found is None:
+        return None
+    tool, rest = found
+    if any(w in _LOCKED_PIP_FLAGS or w.startswith(tuple(f + "=" for f in _LOCKED_PIP_FLAGS)) for w in rest):
+        return None
+    upgrade = any(w in ("-U", "--upgrade") for w in rest)
+    names = operands(rest, _PIP_VALUE_FLAGS)
+    loose = [n for n in names if not _pip_pinned(n) and not (upgrade and n.lower() in _PIP_TOOLING)]
+    return _install("python", tool, loose, "name==1.2.3, or -r with a lock or constraints file")
+
+
+NODE_TOOLS = ("npm", "yarn", "pnpm", "bun")
+
+
+def node_spec_pinned(spec: str) -> bool:
+    """`name@1.2.3`, a local path or a variable: an exact version (a range such as `@^1` is not)."""
+    at = spec.rfind("@")
+    return at > 0 and bool(re.match(r"\d", spec[at + 1 :])) or spec.startswith((".", "/", "file:")) or "$" in spec
+
+
+def node_install_verb(tool: str, args: Sequence[str]) -> bool:
+    """`npm install`, `yarn`, `yarn install`, `pnpm install`, `bun install` (with or without package names)."""
+    if tool == "npm":
+        return list(args[:1]) in (["install"], ["i"])
+    if not args:
+        return tool == "yarn"
+    return args[0] in ("install", "i") or (tool == "yarn" and args[0].startswith("-"))
+
+
+def node_packages(words: Sequence[str]) -> list[str] | None:
+    """The package names of an npm/yarn/pnpm/bun install or add, or None for any other command."""
+    tool = tool_of(words)
+    if tool not in NODE_TOOLS:
+        return None
+    args = list(words[1:])
+    names = [a for a in args[1:] if not a.startswith("-")]
+    if args[:1] == ["add"] or args[:2] == ["global", "add"]:
+        return [n for n in names if n != "add"]
+    return names if node_install_verb(tool, args) else None
+
+
+def _node_install(words: Sequence[str]) -> Install | None:
+    names = node_packages(words)
+    if not names:
+        return None
+    return _install("node", tool_of(words), [n for n in names if not node_spec_pinned(n)], "name@1.2.3")
+
+
+_MOVING_GO_VERSIONS = ("@latest", "@master", "@main", "@HEAD")
+
+
+def _go_install(words: Sequence[str]) -> Install | None:
+    """`go install x@latest` (a bare `go install x` takes go.mod's version, or fails outside a module)."""
+    if len(words) < 3 or tool_of(words) != "go" or words[1] not in ("install", "get"):
+        return None
+    moving = [w for w in words[2:] if w.endswith(_MOVING_GO_VERSIONS)]
+    if not moving:
+        return None
+    return Install("go", "go", tuple(moving), f"`go {words[1]} {moving[0]}` takes whatever is newest: pin a version "
+                   "such as @v1.2.3")
+
+
+def _gem_install(words: Sequence[str]) -> Install | None:
+    if tool_of(words) != "gem" or words[1:2] != ["install"]:
+        return None
+    args = list(words[2:])
+    if any(a in ("-v", "--version") or a.startswith("--version=") for a in args):
+        return None
+    names = operands(args, {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P",
+                            "--trust-policy", "--platform", "-g", "--file"})
+    loose = [n for n in names if ":" not in n and not n.endswith(".gem") and "$" not in n]
+    return _install("ruby", "gem", loose, "-v 1.2.3")
+
+
+def _cargo_install(words: Sequence[str]) -> Install | None:
+    if tool_of(words) != "cargo" or words[1:2] != ["install"]:
+        return None
+    args = list(words[2:])
+    if any(a in ("--version", "--vers", "--path", "--rev", "--tag") or a.startswith(("--version=", "--vers=", "--path=",
+                                                                                     "--rev=", "--tag=")) for a in args):
+        return None
+    names = operands(args, {"--git", "--branch", "--root", "--registry", "--index", "--target", "--features", "-F",
+                            "--profile", "-j", "--jobs", "--bin", "--example", "--target-dir", "--config", "-Z"})
+    loose = [n for n in names if "@" not in n and "$" not in n]
+    return _install("rust", "cargo", loose, "name@1.2.3 or --version 1.2.3")
+
+
+def _install(family: str, tool: str, loose: list[str], hint: str) -> Install | None:
+    if not loose:
+        return None
+    return Install(family, tool, tuple(loose), f"{tool} installs {_shown(loose)} without a pinned version ({hint}): "
+                   "the next install may get another one")
+
+
+def unpinned_install(words: Sequence[str]) -> Install | None:
+    """A package install (OS, Python, Node, Go, Ruby, Rust) that names packages without a version."""
+    if not words:
+        return None
+    for judge in (_os_install, _python_install, _node_install, _go_install, _gem_install, _cargo_install):
+        found = judge(words)
+        if found is not None:
+            return found
+    return None
+
+
+def latest_release_url(words: Sequence[str]) -> str | None:
+    """A URL of a moving `.../releases/latest...` download among a command's words (a `sh -c` script is not a URL)."""
+    return next((w for w in words if "://" in w and "/releases/latest" in w and not any(c.isspace() for c in w)), None)
+
+
+def latest_release_message(url: str) -> str:
+    return f"download from a moving 'latest' release: {url[:90]}"
+
+
+def lockfile_bypassed(words: Sequence[str]) -> Verdict | None:
+    """`npm install` (not `npm ci`) or `yarn/pnpm/bun install` without a frozen lockfile: versions resolved afresh."""
+    tool = tool_of(words)
+    args = list(words[1:])
+    if tool not in NODE_TOOLS or not node_install_verb(tool, args) or node_packages(words):
+        return None
+    if tool == "npm":
+        return Verdict("npm install", "`npm install` resolves versions afresh: use `npm ci`, which installs exactly "
+                       "the lockfile")
+    flags = {a.split("=", 1)[0] for a in args if a.startswith("-")}
+    if flags & {"--frozen-lockfile", "--immutable", "--ci"}:
+        return None
+    return Verdict(f"{tool} install", f"`{tool} install` without --frozen-lockfile (or --immutable) may change the "
+                   "lockfile during the build")
+
+
+def install_message(words: Sequence[str]) -> str | None:
+    """The words for a command that installs or downloads something with its version left open, or None."""
+    found = unpinned_install(words)
+    if found is not None:
+        return found.message
+    url = latest_release_url(words)
+    return latest_release_message(url) if url else None
