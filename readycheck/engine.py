@@ -220,6 +220,14 @@ class Suppressor:
             self.files[path] = parsed
         return self.files[path]
 
+    def check_carried(self, doc: Document) -> None:
+        """A selector a document carries (a Kubernetes ignore annotation) that names no rule is an error, as in a comment."""
+        for path, line, selector, where in doc.carried_selectors():
+            if selector not in (ALL, "all") and self.catalog.resolve(selector) is None:
+                error = ScanError(path, line, f"unknown rule '{selector}' in {where}")
+                if error not in self.errors:
+                    self.errors.append(error)
+
     def reason(self, finding: Finding) -> str | None:
         rule = self.catalog.by_id.get(finding.rule)
         keys = {finding.rule, finding.name, finding.checklist, ALL} | ({rule.kind} if rule else set())
@@ -356,6 +364,7 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     suppressor = Suppressor(settings.catalog, config, settings.base)
     for doc in documents:
         suppressor.for_file(doc.path, doc.text)
+        suppressor.check_carried(doc)
     findings: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
     seen: set[tuple[str, str, int, str]] = set()

@@ -1,4 +1,4 @@
-"""K8S703 judges a PodDisruptionBudget against the count an autoscaler holds, not the Deployment's own replicas."""
+"""K8S703 judges a PodDisruptionBudget by the count an autoscaler holds; an unknown rule in an ignore annotation is an error."""
 
 from __future__ import annotations
 
@@ -72,3 +72,32 @@ def test_a_templated_hpa_minimum_is_not_judged(tmp_path: Path, catalog: Catalog)
 def test_without_an_hpa_the_deployment_replicas_count(tmp_path: Path, catalog: Catalog) -> None:
     assert len(k8s703(tmp_path, catalog, 3, None, hpa=False)) == 1
     assert k8s703(tmp_path, catalog, 5, None, hpa=False) == []
+
+
+ANNOTATED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations:
+    readycheck.io/ignore: "K8S101,K8S9999"
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations:
+        readycheck.io/ignore.web: "probs, probes"
+    spec:
+      containers: [{name: web, image: "ghcr.io/acme/web:1.0.0"}]
+"""
+
+
+def test_an_unknown_rule_in_an_ignore_annotation_is_an_error(tmp_path: Path, catalog: Catalog) -> None:
+    (tmp_path / "web.yaml").write_text(ANNOTATED)
+    result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
+    assert sorted((e.path, e.line) for e in result.errors) == [("web.yaml", 6), ("web.yaml", 13)]
+    assert "K8S9999" in result.errors[0].message and "probs" in result.errors[1].message
+    assert "K8S101" not in {f.rule for f in result.findings}  # the known selectors still work
+    (tmp_path / "web.yaml").write_text(ANNOTATED.replace("K8S9999", "resource-limits").replace("probs, ", ""))
+    assert scan([str(tmp_path)], catalog, Config(), base=tmp_path).errors == []
