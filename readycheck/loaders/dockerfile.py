@@ -435,12 +435,12 @@ def docker_action_of(path: Path, max_bytes: int) -> str | None:
     Only the Dockerfile's own directory is looked at (never above it: that
     could be outside the scanned tree), and a linked action file is not followed.
     """
-    from readycheck.yamlsource import load_yaml_documents
-
     for name in ("action.yml", "action.yaml"):
         candidate = path.parent / name
         if candidate.is_symlink() or not candidate.is_file():
             continue
+        from readycheck.yamlsource import load_yaml_documents  # only here: a lone Dockerfile never loads YAML
+
         try:
             documents = load_yaml_documents(read_text(candidate, max_bytes))
         except LoadError:
