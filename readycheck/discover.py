@@ -11,6 +11,7 @@ Dockerfiles or env files; each file passed over that way is recorded as a
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import os
 import re
@@ -172,7 +173,7 @@ def passed_over(path: Path | str, kind: str | None) -> str | None:
     head = _peek(path, CONTENT_PEEK_BYTES)
     if head is None:
         return None  # the loader reports why it cannot be read
-    if b"\0" in head:
+    if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-16 text is read
         return f"binary content, not {label}"
     if _DIFF.search(head):
         return f"a diff, not {label}"

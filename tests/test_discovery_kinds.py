@@ -112,6 +112,8 @@ def test_an_env_named_file_that_is_a_diff_or_binary_is_no_env_file(tmp_path: Pat
     assert kinds(tmp_path) == {}
     write(tmp_path, name, "API_KEY=\nDEBUG=0\n")  # the same name with env content is an env file again
     assert kinds(tmp_path) == {name: ENV_FILE}
+    (tmp_path / name).write_bytes("API_KEY=\nDEBUG=0\n".encode("utf-16"))  # UTF-16 text (with a BOM) too
+    assert kinds(tmp_path) == {name: ENV_FILE}
 
 
 def test_env_templates_are_example_files_unless_they_hold_template_tags(tmp_path: Path) -> None:
