@@ -89,6 +89,7 @@ def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--kube-version", default=None, help="Kubernetes version charts are rendered for [default: 1.30.0]."),
         click.option("--max-file-size", default=None, metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M]."),
         click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help="Seconds one file may take to load and check; 0 for none [default: 2]."),
+        click.option("--verbose", "-v", is_flag=True, help="Also say on stderr which files were passed over and why (template sources, backups, ignore files)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -117,6 +118,7 @@ class ScanRequest:
     kube_version: str | None = None
     max_file_size: str | None = None
     time_limit: float | None = None
+    verbose: bool = False
 
     def limits(self) -> Limits:
         """Per-file limits from the command line, defaults otherwise. A bad size is a usage error."""
@@ -212,7 +214,17 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
         raise  # unreachable: fail() exits
     if request.paths:
         keep_given_paths(result, request.paths, Path.cwd())
+    say_skipped(result, request.verbose)
     return config, result
+
+
+def say_skipped(result: ScanResult, verbose: bool) -> None:
+    """On stderr: each file given by name that is not checked (always), each passed over in a walk (verbose)."""
+    for skipped in result.skipped:
+        if skipped.named or verbose:
+            shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in skipped.path)
+            prefix = "not checked" if skipped.named else "skipped"
+            click.echo(f"readycheck: {prefix}: {shown}: {skipped.reason}", err=True)
 
 
 def _reported_path(argument: str, base: Path) -> str:

@@ -1,12 +1,17 @@
 """Walk the paths given on the command line and name each file's kind.
 
 The kinds and their file names are fixed by CONTRACT.md ("Which files are
-which"). Only a `*.yaml`/`*.json` that is not otherwise named is opened, and
-only far enough to see `apiVersion` and `kind` (a Kubernetes manifest).
+which"). A `*.yaml`/`*.json` that is not otherwise named is opened only far
+enough to see `apiVersion` and `kind` (a Kubernetes manifest). Names that are
+ambiguous are decided by content too: `Dockerfile.*` and `.env*` files that are
+template sources, backups, patches or per-Dockerfile ignore files are not
+Dockerfiles or env files; each file passed over that way is recorded as a
+`Skipped` entry, so the command line can say why.
 """
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import os
 import re
@@ -30,8 +35,9 @@ KINDS = (DOCKERFILE, WORKFLOW, ACTION, HELM_CHART, KUBERNETES, COMPOSE, ENV_SCHE
 
 SKIPPED_DIRS = {".git", "node_modules", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache"}
 ENV_SCHEMA_NAMES = {"env.schema.json", "env.schema.yaml", "env.schema.yml", ".env.schema.json"}
-_K8S_API = re.compile(rb"^[ \t-]*[\"']?apiVersion[\"']?[ \t]*:", re.M)
-_K8S_KIND = re.compile(rb"^[ \t-]*[\"']?kind[\"']?[ \t]*:", re.M)
+# a key at the start of a line (block YAML) or after `{`, `,` or white space (JSON, flow YAML, minified)
+_K8S_API = re.compile(rb"(?:^|[{,\s])[\"']?apiVersion[\"']?[ \t]*:", re.M)
+_K8S_KIND = re.compile(rb"(?:^|[{,\s])[\"']?kind[\"']?[ \t]*:", re.M)
 PEEK_BYTES = 256 * 1024
 SECRET_FILE_NAMES = {
     "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
@@ -40,6 +46,24 @@ SECRET_FILE_NAMES = {
 SECRET_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".ppk")
 SECRET_FILE_PATTERNS = ("*service-account*.json", "*-credentials.json")
 
+# The last suffix of a name that says the file is the source of a template, not the file itself
+# (`Dockerfile.j2`, `.env.production.erb`). `.tmpl`, `.tpl` and `.template` name example env files
+# too (`.env.template`), so for an env file those are decided by content (template tags or not).
+TEMPLATE_SUFFIXES = frozenset({
+    ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".in", ".mustache", ".hbs",
+    ".handlebars", ".ejs", ".gotmpl", ".liquid", ".njk", ".twig", ".tt", ".ftl", ".m4", ".eex",
+})
+ENV_EXAMPLE_TEMPLATE_SUFFIXES = frozenset({".tmpl", ".tpl", ".template"})
+# ... and the last suffix of a name that says the file is an editor or patch leftover
+BACKUP_SUFFIXES = frozenset({
+    ".bak", ".backup", ".orig", ".rej", ".patch", ".diff", ".swp", ".swo", ".swx", ".old", ".save", ".tmp",
+})
+DOCKERIGNORE_SUFFIX = ".dockerignore"
+SEE_KINDS = 'see "Which files are which" in the README'
+CONTENT_PEEK_BYTES = 64 * 1024
+_DIFF = re.compile(rb"^(?:@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|diff --git |\*{15}$)", re.M)
+_TEMPLATE_TAG = re.compile(rb"\{\{|\{%|<%")
+
 
 @dataclass(frozen=True)
 class Target:
@@ -47,6 +71,19 @@ class Target:
 
     path: Path
     kind: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file whose name looks like a kind but is not one (or, given by name, matches none), and why.
+
+    `named` says it was given on the command line: that is always reported;
+    files passed over in a walk are reported in verbose output only.
+    """
+
+    path: str
+    reason: str
+    named: bool = False
 
 
 def kind_by_name(path: Path) -> str | None:
@@ -98,6 +135,63 @@ def _is_secret_file_name(name: str, directory: str) -> bool:
     if lower == "credentials" and os.path.basename(directory) == ".aws":
         return True
     return any(fnmatch.fnmatchcase(lower, pattern) for pattern in SECRET_FILE_PATTERNS)
+
+
+def _last_suffix(name: str) -> str:
+    if name.endswith("~"):
+        return "~"
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
+def _ambiguous(name: str, kind: str) -> bool:
+    """Names that could be something else and so are decided by content too."""
+    return kind == ENV_FILE or (kind == DOCKERFILE and name not in ("Dockerfile", "Containerfile"))
+
+
+def passed_over(path: Path | str, kind: str | None) -> str | None:
+    """Why a file whose name says `kind` is not one (by its name, then by its content), or None.
+
+    CONTRACT.md: a per-Dockerfile ignore file is the ignore file of its
+    Dockerfile; template sources, backups and patches are not Dockerfiles or
+    env files; a file clearly something else by content (a diff, binary data)
+    is not one either.
+    """
+    if kind not in (DOCKERFILE, ENV_FILE):
+        return None
+    name = os.path.basename(path)
+    label = "a Dockerfile" if kind == DOCKERFILE else "an env file"
+    suffix = _last_suffix(name)
+    if kind == DOCKERFILE and name.lower().endswith(DOCKERIGNORE_SUFFIX):
+        return f"the ignore file of {name[:-len(DOCKERIGNORE_SUFFIX)]} (read with it), not {label}"
+    if suffix in BACKUP_SUFFIXES or suffix == "~":
+        return f"a backup or patch file ({suffix}), not {label}"
+    if suffix in TEMPLATE_SUFFIXES and not (kind == ENV_FILE and suffix in ENV_EXAMPLE_TEMPLATE_SUFFIXES):
+        return f"a template source ({suffix}), not {label}"
+    if not _ambiguous(name, kind):
+        return None
+    head = _peek(path, CONTENT_PEEK_BYTES)
+    if head is None:
+        return None  # the loader reports why it cannot be read
+    if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-16 text is read
+        return f"binary content, not {label}"
+    if _DIFF.search(head):
+        return f"a diff, not {label}"
+    if kind == ENV_FILE and suffix in ENV_EXAMPLE_TEMPLATE_SUFFIXES and _TEMPLATE_TAG.search(head):
+        return f"a template source ({suffix} with template tags), not {label}"
+    return None
+
+
+def _peek(path: Path | str, size: int) -> bytes | None:
+    """The first `size` bytes of a regular file, or None (never opens a FIFO or device: it could block)."""
+    note_read(path)
+    try:
+        if not os.path.isfile(path):
+            return None
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return None
 
 
 def looks_like_manifest(path: Path | str) -> bool:
@@ -154,7 +248,7 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[tuple[Target, str]]:
+def _walk(root: Path, exclude: Iterable[str], base: Path, skipped: list[Skipped]) -> Iterator[tuple[Target, str]]:
     """Targets under `root` with the symlink-free path of each, in name order, files before subdirectories.
 
     Paths are handled as strings: a Path object per entry cost more than the
@@ -224,6 +318,10 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[tuple[Targ
                     continue  # a Chart.yaml is its chart directory, found above
                 if kind is None and looks_like_manifest(entry.path):
                     kind = KUBERNETES
+                reason = passed_over(entry.path, kind)
+                if reason is not None:
+                    skipped.append(Skipped(_shown(entry.path, base), reason))
+                    continue
                 if kind is not None:
                     yield Target(Path(entry.path), kind), real_entry
         for sub, sub_real in subdirs:
@@ -232,12 +330,16 @@ def _walk(root: Path, exclude: Iterable[str], base: Path) -> Iterator[tuple[Targ
     yield from visit(str(root), real_root, True)
 
 
-def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None) -> list[Target]:
+def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None,
+             skipped: list[Skipped] | None = None) -> list[Target]:
     """Every target under `paths`, in a stable order, each once.
 
     A file named on the command line is checked as what its name says (a YAML
-    file not otherwise named is taken as a manifest); a directory is walked.
+    or JSON file not otherwise named is a manifest when it has `apiVersion` and
+    `kind`); a directory is walked. Files passed over are added to `skipped`.
     """
+    if skipped is None:
+        skipped = []
     base = (base or Path.cwd()).resolve()
     seen: set[tuple[str, str]] = set()
     targets: list[Target] = []
@@ -245,9 +347,9 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
         path = Path(raw)
         found: Iterable[tuple[Target, str]]
         if path.is_dir():
-            found = _walk(path, exclude, base)
+            found = _walk(path, exclude, base, skipped)
         else:
-            found = [(target, str(target.path.resolve())) for target in _named_file(path)]
+            found = [(target, str(target.path.resolve())) for target in _named_file(path, base, skipped)]
         for target, real in found:
             if (real, target.kind) not in seen:
                 seen.add((real, target.kind))
@@ -255,8 +357,11 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
     return targets
 
 
-def _named_file(path: Path) -> list[Target]:
-    """The target a file named on the command line is (a chart's file names its chart)."""
+def _named_file(path: Path, base: Path, skipped: list[Skipped]) -> list[Target]:
+    """The target a file named on the command line is (a chart's file names its chart).
+
+    A file that is of no kind is recorded in `skipped`, with the reason.
+    """
     note_read(path)
     if path.name == "Chart.yaml":
         return [Target(path.parent, HELM_CHART)]
@@ -266,7 +371,27 @@ def _named_file(path: Path) -> list[Target]:
         if chart:
             return [Target(chart, HELM_CHART)]
         kind = KUBERNETES if looks_like_manifest(path) or not path.exists() else None
-    return [Target(path, kind)] if kind else []
+        if kind is None:
+            skipped.append(Skipped(_shown(path, base), "no document has both apiVersion and kind, so it is not a "
+                                   f"Kubernetes manifest ({SEE_KINDS})", named=True))
+            return []
+    if kind is None:
+        if path.exists():
+            skipped.append(Skipped(_shown(path, base), f"its name matches no kind readycheck checks ({SEE_KINDS})", named=True))
+        return []
+    reason = passed_over(path, kind) if path.exists() else None
+    if reason is not None:
+        skipped.append(Skipped(_shown(path, base), reason, named=True))
+        return []
+    return [Target(path, kind)]
+
+
+def _shown(path: Path | str, base: Path) -> str:
+    """A path as reports show it: relative to `base` where it lies below it, with `/` separators."""
+    try:
+        return Path(path).resolve().relative_to(base).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
 
 
 def chart_root_of(path: Path) -> Path | None:

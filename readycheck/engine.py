@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from readycheck.catalog import Catalog, Rule
 from readycheck.config import Config, ConfigError
-from readycheck.discover import Target, discover
+from readycheck.discover import Skipped, Target, discover
 from readycheck.limits import Limits, TimeBudgetExceeded, time_budget
 from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
@@ -51,6 +51,8 @@ class ScanResult:
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    """Files discovery passed over, and why (said on stderr, not in the report formats)."""
 
 
 def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
@@ -218,6 +220,14 @@ class Suppressor:
             self.files[path] = parsed
         return self.files[path]
 
+    def check_carried(self, doc: Document) -> None:
+        """A selector a document carries (a Kubernetes ignore annotation) that names no rule is an error, as in a comment."""
+        for path, line, selector, where in doc.carried_selectors():
+            if selector not in (ALL, "all") and self.catalog.resolve(selector) is None:
+                error = ScanError(path, line, f"unknown rule '{selector}' in {where}")
+                if error not in self.errors:
+                    self.errors.append(error)
+
     def reason(self, finding: Finding) -> str | None:
         rule = self.catalog.by_id.get(finding.rule)
         keys = {finding.rule, finding.name, finding.checklist, ALL} | ({rule.kind} if rule else set())
@@ -354,6 +364,7 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     suppressor = Suppressor(settings.catalog, config, settings.base)
     for doc in documents:
         suppressor.for_file(doc.path, doc.text)
+        suppressor.check_carried(doc)
     findings: list[Finding] = []
     suppressed: list[tuple[Finding, str]] = []
     seen: set[tuple[str, str, int, str]] = set()
@@ -446,9 +457,10 @@ def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanS
     """Discover (unless the targets are given), group, keep the shard's groups and scan them."""
     from readycheck.runner import run_groups
 
+    skipped: list[Skipped] = []
     if targets is None:
         with recording_reads() as discovery_reads:
-            targets = discover(paths, exclude=settings.config.exclude, base=settings.base)
+            targets = discover(paths, exclude=settings.config.exclude, base=settings.base, skipped=skipped)
         if reads is not None:
             reads.extend(discovery_reads)
     groups = group_targets(targets)
@@ -456,4 +468,6 @@ def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanS
         from readycheck.shard import in_shard
 
         groups = [g for g in groups if in_shard(g, shard, settings.base)]
-    return merge_results(run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads), settings.rules)
+    result = merge_results(run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads), settings.rules)
+    result.skipped = skipped
+    return result

@@ -168,6 +168,10 @@ class Document:
         """Suppressions the document itself carries (e.g. a Kubernetes annotation). None by default."""
         return None
 
+    def carried_selectors(self) -> Iterator[tuple[str, int | None, str, str]]:
+        """The rule selectors those suppressions name, as (path, line, selector, where), to check them."""
+        return iter(())
+
     def related_for(self, pointer: Pointer) -> tuple[Related, ...]:
         """Second places that explain a finding at `pointer` (a template line behind a values line)."""
         return ()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from readycheck import __version__, textio
-from readycheck.discover import Target
+from readycheck.discover import Skipped, Target
 from readycheck.engine import Artifact, ScanResult, ScanSettings, scan_group
 from readycheck.model import SEVERITIES, Finding, Related, ScanError, Span
 
@@ -146,6 +146,7 @@ def result_to_json(result: ScanResult) -> dict[str, Any]:
         "files": result.files,
         "suppressed": [[_finding_to_json(f), why] for f, why in result.suppressed],
         "artifacts": [[a.path, a.kind] for a in result.artifacts],
+        "skipped": [[s.path, s.reason, s.named] for s in result.skipped],
     }
 
 
@@ -194,6 +195,7 @@ def result_from_json(data: Any, settings: ScanSettings) -> ScanResult:
         suppressed=[(_finding_from_json(f), why) for f, why in data["suppressed"]],
         rules=settings.rules,
         artifacts=[Artifact(p, k) for p, k in data["artifacts"]],
+        skipped=[Skipped(p, why, bool(named)) for p, why, named in data.get("skipped", [])],
     )
 
 

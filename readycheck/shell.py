@@ -11,6 +11,7 @@ unquoted, its line, its redirections and the pipeline it belongs to;
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -275,8 +276,17 @@ def _without_astral(script: str) -> str:
     return re.sub("[\U00010000-\U0010FFFF]", ASTRAL_STAND_IN, script)
 
 
-def parse_script(script: str, line_offset: int = 0, nested: bool = False) -> Script:
-    """Every simple command in a shell script, in order, with pipelines numbered."""
+def parse_script(script: str, line_offset: int = 0, nested: bool = False,
+                 opaque: Sequence[tuple[int, int]] = ()) -> Script:
+    """Every simple command in a shell script, in order, with pipelines numbered.
+
+    `opaque` holds the (start, end) offsets of parts the shell never sees as
+    written: a workflow's `${{ }}` expressions, which the runner substitutes
+    before the shell starts. Each is parsed as one plain word fragment (its
+    spaces and quotes split nothing), and the commands show it as written.
+    """
+    if opaque:
+        return _parse_with_opaque_parts(script, line_offset, nested, opaque)
     if len(script) > MAX_SCRIPT_BYTES:
         script = script[:MAX_SCRIPT_BYTES]
     # tree-sitter-bash 0.25 reads out of bounds, and may crash the interpreter, on `{` followed
@@ -288,3 +298,47 @@ def parse_script(script: str, line_offset: int = 0, nested: bool = False) -> Scr
     collector.visit(tree.root_node)
     collector.has_error = collector.has_error or tree.root_node.has_error
     return Script(collector.commands, collector.pipeline_counter, collector.has_error)
+
+
+def _parse_with_opaque_parts(script: str, line_offset: int, nested: bool, opaque: Sequence[tuple[int, int]]) -> Script:
+    """Parse with each opaque part replaced by a stand-in word, then put the parts back into the commands.
+
+    A stand-in is letters, digits and underscores, so it glues to the word
+    around it as the substituted text does. A part that spans lines becomes a
+    one-line stand-in, and the commands after it are moved down again by the
+    lines it took.
+    """
+    marker = "__rcx"
+    while marker in script:
+        marker += "x"
+    stand_in = re.compile(re.escape(marker) + r"(\d+)_")
+    parts: list[str] = []
+    pieces: list[str] = []
+    shifts: list[tuple[int, int]] = []  # (line of the stand-in in the parsed text, line breaks it stands for)
+    masked_line = line_offset
+    pos = 0
+    for start, end in sorted(opaque):
+        if start < pos or end <= start or end > len(script):
+            continue  # overlapping or out of range: left as written
+        part = script[start:end]
+        masked_line += script.count("\n", pos, start)
+        if "\n" in part:
+            shifts.append((masked_line, part.count("\n")))
+        pieces += [script[pos:start], f"{marker}{len(parts)}_"]
+        parts.append(part)
+        pos = end
+    pieces.append(script[pos:])
+    parsed = parse_script("".join(pieces), line_offset, nested)
+
+    def restore(text: str) -> str:
+        if marker not in text:
+            return text
+        return stand_in.sub(lambda m: parts[int(m.group(1))] if int(m.group(1)) < len(parts) else m.group(0), text)
+
+    for command in parsed.commands:
+        command.argv = [restore(word) for word in command.argv]
+        command.text = restore(command.text)
+        command.assignments = {name: restore(value) for name, value in command.assignments.items()}
+        command.redirects = [(op, restore(target)) for op, target in command.redirects]
+        command.line += sum(breaks for line, breaks in shifts if command.line > line)
+    return parsed

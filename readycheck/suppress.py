@@ -1,7 +1,9 @@
 """Inline suppressions: `# readycheck: ignore=DF101,base-image-pinned` and `# readycheck: ignore-file`.
 
-A comment silences a finding on its own line or on the line below it. An
-unknown rule in a comment is reported rather than silently dropped.
+A comment alone on its line silences a finding on the line below it; a
+comment at the end of a line of content silences that line only (never the
+next one). An unknown rule in a comment is reported rather than silently
+dropped.
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ class FileSuppressions:
     by_line: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     whole_file: list[tuple[str, int]] = field(default_factory=list)
     file_all: bool = False
+    trailing: set[int] = field(default_factory=set)
+    """Lines whose comment follows content on the same line: it covers that line only."""
 
     def selectors_for(self, line: int) -> list[str]:
-        chosen = [s for s, _ in self.by_line.get(line, [])] + [s for s, _ in self.by_line.get(line - 1, [])]
+        chosen = [s for s, _ in self.by_line.get(line, [])]
+        if line - 1 not in self.trailing:
+            chosen += [s for s, _ in self.by_line.get(line - 1, [])]
         return chosen + [s for s, _ in self.whole_file]
 
     def all_selectors(self) -> list[tuple[str, int]]:
@@ -51,4 +57,6 @@ def parse_suppressions(text: str) -> FileSuppressions:
                 result.file_all = True
         else:
             result.by_line.setdefault(number, []).extend((s, number) for s in selectors or [ALL])
+            if line[:match.start()].strip():
+                result.trailing.add(number)
     return result

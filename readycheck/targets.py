@@ -86,12 +86,14 @@ class _InstructionBase(TypedDict):
 
 
 class Instruction(_InstructionBase, total=False):
-    """One instruction. `pairs` for ENV, ARG and LABEL; `sources`/`dest` for COPY and ADD; `commands` for RUN."""
+    """One instruction. `pairs` for ENV, ARG and LABEL; `sources`/`dest` for COPY and ADD; `commands` for RUN; `resolved` for USER."""
 
     pairs: list[dict[str, str]]
     sources: list[str]
     dest: str
     commands: list[Command]
+    resolved: str
+    """USER only: the value with the stage's ARG/ENV values substituted where known."""
 
 
 class Stage(TypedDict):
@@ -107,6 +109,9 @@ class Stage(TypedDict):
     args: dict[str, str]
     env: dict[str, str]
     user: str | None
+    """The last USER, with ARG/ENV values substituted where known."""
+    user_written: str | None
+    """The last USER as written (`${UID}`)."""
     user_line: int | None
     healthchecks: int
     cmd: Instruction | None
@@ -131,6 +136,8 @@ class Dockerfile(TypedDict):
     escape: str
     dockerignore: list[str] | None
     """The patterns of the Dockerfile's ignore file; None when there is none."""
+    action_image: str | None
+    """The `action.yml` beside it whose Docker container action runs this file, if any."""
 
 
 # --- GitHub Actions --------------------------------------------------------------------------------

@@ -20,6 +20,15 @@ if TYPE_CHECKING:
     from readycheck.targets import Command, Instruction, Stage
 
 
+def base_image_unresolved(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
+    """A FROM whose image depends on an ARG with no default: neither DF101 nor DF102 can judge it, so say so."""
+    base = subject.data["base"]
+    if base["resolved"] or base["is_stage_ref"]:
+        return
+    yield Hit(f"base image '{base['raw']}' could not be judged: an ARG it names has no default here, "
+              "so whether it is pinned depends on the build command", at=("base",))
+
+
 def base_image_pinned(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
     """A tag other than `latest`, or a digest; a stage, `scratch` or an ARG with no known value is not judged."""
     base = subject.data["base"]

@@ -45,7 +45,9 @@ def runs_as_root(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[H
     if "$" in user or not is_root(user):
         return
     if stage["user_line"] is not None:
-        yield Hit(f"the final stage switches to USER {user}: the container runs as root", span=Span(stage["user_line"]))
+        written = stage.get("user_written") or user
+        shown = user if written == user else f"{written} (= {user})"
+        yield Hit(f"the final stage switches to USER {shown}: the container runs as root", span=Span(stage["user_line"]))
     else:
         yield Hit(f"the final stage inherits USER {user}: the container runs as root")
 

@@ -26,7 +26,7 @@ from readycheck.k8s.workloads import (
     selector_matches,
     template_labels,
 )
-from readycheck.model import Hit, Pointer, Subject
+from readycheck.model import Document, Hit, Pointer, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 
 if TYPE_CHECKING:
@@ -512,14 +512,33 @@ def pdb_blocks_disruption(subject: Subject[KubernetesObject], options: dict[str,
     if not isinstance(min_available, int):
         return
     for workload in workloads(subject.doc):
-        count = replicas(workload.obj)
-        if count is None or not same_namespace(workload.obj, subject.data):
+        if not same_namespace(workload.obj, subject.data):
+            continue
+        count, scaler = _fewest_replicas(subject.doc, workload.obj)
+        if count is None:
             continue
         if selector_matches(spec.get("selector"), template_labels(workload.obj)) and min_available >= count:
-            yield _hit(subject, f"PodDisruptionBudget '{name}' requires {min_available} of {count} pods of "
-                       f"{workload.kind} '{workload.name}': no pod can ever be evicted",
+            held = (f"{workload.kind} '{workload.name}' at its fewest ({scaler}): no pod can be evicted then"
+                    if scaler else f"{workload.kind} '{workload.name}': no pod can ever be evicted")
+            yield _hit(subject, f"PodDisruptionBudget '{name}' requires {min_available} of the {count} pods of {held}",
                        subject.pointer + ("spec", "minAvailable"))
             return
+
+
+def _fewest_replicas(doc: Document, workload: Mapping[str, Any]) -> tuple[int | None, str]:
+    """The fewest pods a workload runs, and what says so ("" for its own spec.replicas; None when unknown).
+
+    An autoscaler owns the count: its minReplicas (HPA, default 1) or
+    minReplicaCount (KEDA ScaledObject, default 0), whatever spec.replicas says.
+    """
+    for scaler in autoscalers_of(doc, workload):
+        key, default = ("minReplicaCount", 0) if scaler.obj.get("kind") == "ScaledObject" else ("minReplicas", 1)
+        low = get_in(scaler.obj, ("spec", key))
+        low = default if low is None else low
+        if not isinstance(low, int) or isinstance(low, bool):
+            return None, ""  # templated: unknown
+        return low, f"{key}: {low} of {scaler.obj.get('kind')} '{scaler.name}'"
+    return replicas(workload), ""
 
 
 def hpa_min_replicas_low(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:

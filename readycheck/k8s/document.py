@@ -131,11 +131,7 @@ class KubernetesDocument(Document):
         if self.config is not None and getattr(self.config, "strict", False):
             return None
         keys = [IGNORE_ANNOTATION] + ([f"{IGNORE_ANNOTATION}.{container}"] if container else [])
-        spec_path = pod_spec_path(obj)
-        sources = [("metadata", "annotations")]
-        if spec_path is not None and len(spec_path) > 1:
-            sources.append(spec_path[:-1] + ("metadata", "annotations"))
-        for source in sources:
+        for source in _annotation_sources(obj):
             annotations = get_in(obj, source)
             if not isinstance(annotations, dict):
                 continue
@@ -144,6 +140,34 @@ class KubernetesDocument(Document):
                 if listed & wanted:
                     return f"annotation {key}"
         return None
+
+    def carried_selectors(self) -> Iterator[tuple[str, int | None, str, str]]:
+        """Every selector of a `readycheck.io/ignore` annotation, to be checked like a comment's (not in strict mode)."""
+        if self.config is not None and getattr(self.config, "strict", False):
+            return
+        for info, obj in zip(self.infos, self.objects, strict=True):
+            for source in _annotation_sources(obj):
+                annotations = get_in(obj, source)
+                if not isinstance(annotations, dict):
+                    continue
+                for key, value in annotations.items():
+                    if key != IGNORE_ANNOTATION and not str(key).startswith(IGNORE_ANNOTATION + "."):
+                        continue
+                    pointer = (info.index, *source, key)
+                    span = self.locations.get(pointer)
+                    for selector in str(value or "").split(","):
+                        if selector.strip():
+                            yield (self.display_path_for(pointer), span.line if span else None, selector.strip(),
+                                   f"{key} annotation")
+
+
+def _annotation_sources(obj: dict[str, Any]) -> list[Pointer]:
+    """Where an object's ignore annotations may sit: its own metadata, and its pod template's."""
+    spec_path = pod_spec_path(obj)
+    sources: list[Pointer] = [("metadata", "annotations")]
+    if spec_path is not None and len(spec_path) > 1:
+        sources.append(spec_path[:-1] + ("metadata", "annotations"))
+    return sources
 
 
 def _config_reason(config: Any, kind: str, namespace: str, name: str, container: str | None,

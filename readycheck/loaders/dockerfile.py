@@ -18,7 +18,7 @@ from typing import Any
 from readycheck.discover import Target
 from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
-from readycheck.model import Document, Pointer, Span, Subject
+from readycheck.model import Document, Finding, Pointer, Span, Subject
 from readycheck.shell import parse_script
 from readycheck.textio import LoadError, read_text
 
@@ -138,6 +138,12 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
 class DockerfileDocument(Document):
     kind = "dockerfile"
 
+    def suppression_reason(self, finding: Finding) -> str | None:
+        """A Docker container action's image is judged as one: rules about long-running services do not apply."""
+        action = self.data.get("action_image")
+        exempt = ACTION_IMAGE_EXEMPT.get(finding.name) if action else None
+        return f"the image of the Docker container action in {action}: {exempt}" if exempt else None
+
     def final_index(self) -> int:
         return int(self.data["final_stage"])
 
@@ -249,6 +255,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
 
     locations: dict[Pointer, Span] = {}
     global_args: dict[str, str | None] = {}
+    stage_variables: dict[str, str | None] = {}  # ARG and ENV values in force in the current stage
     stages: list[dict[str, Any]] = []
     names: set[str] = set()
     for item in structure:
@@ -299,6 +306,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
             if name:
                 names.add(name.lower())
             stages.append(stage)
+            stage_variables = {}  # a global ARG reaches a stage only once the stage declares it again
             si = len(stages) - 1
             locations[("stages", si)] = Span(start + 1, 1, end + 1)
             locations[("stages", si, "base")] = Span(start + 1, 1, end + 1)
@@ -318,9 +326,15 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
             if cmd == "ARG":
                 for pair in instruction["pairs"]:
                     stage["args"][pair["key"]] = pair["value"]
+                    stage_variables[pair["key"]] = (substitute(pair["value"], stage_variables)[0] if "=" in rest
+                                                    else global_args.get(pair["key"]))
             if cmd == "ENV":
                 for pair in instruction["pairs"]:
                     stage["env"][pair["key"]] = pair["value"]
+                    stage_variables[pair["key"]] = substitute(pair["value"], stage_variables)[0]
+        if cmd == "USER":
+            # resolved as FROM is, with the ARG and ENV values in force here; left as written when unknown
+            instruction["resolved"] = substitute(instruction["value"], stage_variables)[0]
         if cmd in ("COPY", "ADD"):
             sources = instruction["args"] if instruction["json_form"] else instruction["value"].split()
             if not heredoc_docs and len(sources) < 2:
@@ -383,7 +397,8 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
     for stage in stages:
         instructions = stage["instructions"]
         users = [i for i in instructions if i["cmd"] == "USER"]
-        stage["user"] = users[-1]["value"] if users else None
+        stage["user"] = users[-1]["resolved"] if users else None
+        stage["user_written"] = users[-1]["value"] if users else None
         stage["user_line"] = users[-1]["line"] if users else None
         stage["healthchecks"] = sum(1 for i in instructions if i["cmd"] == "HEALTHCHECK")
         for cmd in ("CMD", "ENTRYPOINT"):
@@ -403,8 +418,42 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
         stage["root_base"] = (root or stage)["base"]
 
 
+def docker_action_of(path: Path, max_bytes: int) -> str | None:
+    """The name of the `action.yml` beside `path` whose Docker container action runs `path`, if any.
+
+    Only the Dockerfile's own directory is looked at (never above it: that
+    could be outside the scanned tree), and a linked action file is not followed.
+    """
+    for name in ("action.yml", "action.yaml"):
+        candidate = path.parent / name
+        if candidate.is_symlink() or not candidate.is_file():
+            continue
+        from readycheck.yamlsource import load_yaml_documents  # only here: a lone Dockerfile never loads YAML
+
+        try:
+            documents = load_yaml_documents(read_text(candidate, max_bytes))
+        except LoadError:
+            continue  # the action file reports its own errors when it is checked
+        runs = documents[0].data.get("runs") if documents and isinstance(documents[0].data, dict) else None
+        if not isinstance(runs, dict) or str(runs.get("using", "")).lower() != "docker":
+            continue
+        image = runs.get("image")
+        if isinstance(image, str) and not image.startswith("docker://") and (path.parent / image).resolve() == path.resolve():
+            return name
+    return None
+
+
+ACTION_IMAGE_EXEMPT = {
+    "runs-as-root": "GitHub runs a Docker container action as root: it must write to the job's workspace, "
+                    "and GitHub's documentation says not to set USER in an action's Dockerfile",
+    "healthcheck-missing": "a Docker container action runs one step to completion: there is no service to probe",
+}
+"""Rules that do not apply to the image of a Docker container action, each with the reason."""
+
+
 def load(target: Target, context: LoadContext) -> list[Document]:
     text = read_text(target.path, context.max_bytes)
     display = context.relpath(target.path)
     data, locations = build_model(text, display, target.path, context.dockerfile_target)
+    data["action_image"] = docker_action_of(target.path, context.max_bytes)
     return [DockerfileDocument(display, text, data, locations)]

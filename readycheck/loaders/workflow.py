@@ -190,7 +190,7 @@ def pushed_images(step: dict[str, Any]) -> list[str]:
         args = [str(a) for a in command["argv"][1:]]
         if command["name"] in ("docker", "podman", "buildah") and args[:1] == ["push"]:
             pushed.extend([a for a in args[1:] if not a.startswith("-")][:1] or ["?"])
-        elif command["name"] == "docker" and args[:2] in (["buildx", "build"], ["build"]) and "--push" in args:
+        elif command["name"] == "docker" and (args[:2] == ["buildx", "build"] or args[:1] == ["build"]) and "--push" in args:
             pushed.extend(args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-t", "--tag"))
         elif command["name"] in ("ko", "jib") and args[:1] in (["publish"], ["build"]):
             pushed.append("?")
@@ -259,7 +259,9 @@ class _Builder:
             indicator = self.lines[span.line - 1][span.column - 1:].lstrip()[:1]
         lines = _line_finder(self.lines, span)
         found = []
-        for command in parse_script(script).commands:
+        # GitHub substitutes each `${{ }}` before the shell runs: one opaque fragment of the word it sits in
+        expressions = [(e.start, e.end) for e in find_expressions(script) if e.text.endswith("}}")] if "${{" in script else []
+        for command in parse_script(script, opaque=expressions).commands:
             data = command.as_dict()
             first = command.text.splitlines()[0] if command.text else ""
             if span is None:
