@@ -5,14 +5,15 @@ attached to a build, mailed or opened offline. Readable on a phone (viewport,
 tables that scroll sideways inside their own region), printable, and
 accessible: semantic tables with captions and scoped headers, a language,
 status given as words and not only as colour, text contrast above 4.5:1.
+Text from the scanned tree is escaped, control characters shown escaped, and
+every link is a percent-encoded path (readycheck.neutralise).
 """
 
 from __future__ import annotations
 
-from html import escape
-
 from readycheck import __version__
 from readycheck.model import Finding
+from readycheck.neutralise import html_text as escape
 from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
 
 _CSS = """
