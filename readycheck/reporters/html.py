@@ -14,6 +14,7 @@ from __future__ import annotations
 from readycheck import __version__
 from readycheck.model import Finding
 from readycheck.neutralise import html_text as escape
+from readycheck.neutralise import no_workflow_commands
 from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
 
 _CSS = """
@@ -172,7 +173,7 @@ def render(model: Readiness) -> str:
         "</main>",
         f"<footer>readycheck {escape(__version__)}</footer>",
     ]
-    return (
+    return no_workflow_commands(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>readycheck: {title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from readycheck.model import Finding
-from readycheck.neutralise import markdown_code, markdown_fence, markdown_text
+from readycheck.neutralise import markdown_code, markdown_fence, markdown_text, no_workflow_commands
 from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
 
 MAX_CHARS = 65_536
@@ -137,7 +137,7 @@ def render(model: Readiness, max_chars: int = MAX_CHARS) -> str:
     """The report, with the long lists cut just enough to stay under `max_chars`."""
     text = ""
     for cap in _CAPS:
-        text = _render(model, cap)
+        text = no_workflow_commands(_render(model, cap))
         if len(text) <= max_chars:
             return text
     return text[: max_chars - 80].rsplit("\n", 1)[0] + "\n\n> Cut to fit the character limit.\n"

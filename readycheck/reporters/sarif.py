@@ -157,7 +157,7 @@ class _LineHashes:
         if path not in self.cache:
             try:
                 text = read_text(self.base / path)
-            except (LoadError, OSError):
+            except (LoadError, OSError, ValueError):  # ValueError: a path no file can have (a NUL in it)
                 text = ""
             self.cache[path] = line_hashes(text) if text else {}
         return self.cache[path].get(line)

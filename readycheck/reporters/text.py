@@ -46,25 +46,22 @@ def render_plain(result: ScanResult, quiet: bool = False) -> str:
 
 
 def render_rich(result: ScanResult, quiet: bool = False, width: int | None = None) -> str:
+    """Coloured lines. Text from the tree goes in as plain Text, never as markup (a `[/` in a file name and a `]`
+    in a message would otherwise make a tag, or a crash)."""
     from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=width or 120, highlight=False, soft_wrap=True, emoji=False)
-
-    def shown(text: str) -> str:
-        return escape(inline(text))
-
     for path, group in groupby(result.findings, key=lambda f: f.path):
-        console.print(f"[bold underline]{shown(path)}[/]")
+        console.print(Text(inline(path), "bold underline"))
         for f in group:
-            style = _STYLES.get(f.severity, "")
-            console.print(
-                f"  [dim]{f.span.line}:{f.span.column}[/] [{style}]{f.severity:<7}[/] [bold]{shown(f.rule)}[/] "
-                f"[dim]{shown(f.name)}[/] {shown(f.message)}"
-            )
+            console.print(Text.assemble(
+                "  ", (f"{f.span.line}:{f.span.column}", "dim"), " ", (f"{f.severity:<7}", _STYLES.get(f.severity, "")),
+                " ", (inline(f.rule), "bold"), " ", (inline(f.name), "dim"), " ", inline(f.message),
+            ))
     for error in result.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
-        console.print(f"[bold red]error[/] {shown(where)}: {shown(error.message)}")
-    console.print(("[bold red]" if result.findings or result.errors else "[bold green]") + escape(summary_line(result)) + "[/]")
+        console.print(Text.assemble(("error", "bold red"), " ", inline(where), ": ", inline(error.message)))
+    console.print(Text(summary_line(result), "bold red" if result.findings or result.errors else "bold green"))
     return no_workflow_commands(buffer.getvalue())
