@@ -91,7 +91,8 @@ def stable_fingerprint(finding: Finding) -> str:
     if finding.key.startswith(STORED_KEY):
         return finding.key[len(STORED_KEY):]
     what = finding.key or finding.message
-    return hashlib.sha256(f"{finding.rule}\0{finding.path}\0{what}".encode()).hexdigest()[:32]
+    # surrogatepass: a file name that is not UTF-8 reaches here with lone surrogates (same digest otherwise)
+    return hashlib.sha256(f"{finding.rule}\0{finding.path}\0{what}".encode(errors="surrogatepass")).hexdigest()[:32]
 
 
 def stored_key(finding: Finding) -> str:

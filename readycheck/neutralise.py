@@ -7,8 +7,8 @@ dangers, so each has one function here, and every reporter and every message
 on stderr goes through them:
 
 - terminal (`terminal`, `inline`): C0 controls except newline and tab, DEL,
-  C1, and the Unicode line separators and bidirectional overrides are shown
-  escaped (`\\x1b`, `\\u202e`), so no escape sequence (OSC 52 clipboard write,
+  C1, the Unicode line separators and bidirectional overrides, and bytes of
+  a file name that are not UTF-8 are shown escaped (`\\x1b`, `\\u202e`, `\\xff`), so no escape sequence (OSC 52 clipboard write,
   OSC 0 title, CSI screen clearing) reaches a terminal. `inline` escapes
   newlines too (`\\n`): a value must never start a line of its own.
 - workflow commands (`no_workflow_commands`, applied to every text output and
@@ -26,7 +26,7 @@ on stderr goes through them:
   escaping above (CR and LF kept: GitHub encodes them), then GitHub's own
   (`%`, CR, LF; `:` and `,` in properties).
 - JSON and SARIF (`json_text`, on the serialised document): DEL, C1, line
-  separators and bidi overrides as `\\uXXXX`, `##[` as `##\\u005b`. Lossless: a
+  separators, bidi overrides and lone surrogates as `\\uXXXX`, `##[` as `##\\u005b`. Lossless: a
   JSON reader gets exactly the same strings.
 - Markdown (`markdown_text`, `markdown_code`): on one line (newlines shown
   escaped), every character that can start inline Markdown is
@@ -44,17 +44,18 @@ import html
 import re
 from urllib.parse import quote
 
-_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# Lone surrogates are bytes of a file name that are not UTF-8 (surrogateescape): written out, \udc9b is a raw 0x9b.
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _BLOCK = re.compile(f"[{_CONTROLS}]")
 _INLINE = re.compile(f"[\n{_CONTROLS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
-_ANNOTATION = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ANNOTATION = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # The runner trims a line (C#'s Trim: Unicode white space) before looking for `::`; BOM for old runtimes.
 _COMMAND_LINE = re.compile(r"^([\s\ufeff]*)::", re.MULTILINE)
 _V1_COMMAND = re.compile(r"##(?:vso)?\[", re.IGNORECASE)
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # Inside one line that our own text starts, only these can begin Markdown: code, emphasis, links and
 # images, footnotes, raw HTML and autolinks, entities, tables, strikethrough, math, escapes.
@@ -71,6 +72,8 @@ def _shown(match: re.Match[str]) -> str:
     if named:
         return named
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00  # the byte the file name had
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -153,9 +156,18 @@ def safe_link_base(base: str) -> str:
     return "" if ":" in first or base.startswith("//") or any(c in base for c in "\\\r\n\t") else base
 
 
+def url_path(path: str) -> str:
+    """`path` percent-encoded for a URL, `/` kept; bytes of a name that are not UTF-8 as they were (%FF)."""
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name has (from a JSON escape): encoded as it stands
+        data = path.encode("utf-8", "surrogatepass")
+    return quote(data, safe="/")
+
+
 def file_url(base: str, path: str, line: int | None = None) -> str:
     """A link to `path` (and a line in it): percent-encoded, so the path adds no scheme, query, host or markup."""
-    encoded = quote(path, safe="/")
+    encoded = url_path(path)
     if encoded.startswith("//"):
         encoded = "/" + encoded.lstrip("/")
     return safe_link_base(base) + encoded + (f"#L{line}" if line else "")

@@ -139,6 +139,21 @@ def test_file_names_with_newlines_and_parentheses_inject_no_markdown(tmp_path: P
     assert "](x%29%3Cb%3Ebold%3C/b%3E%0A" in run.stdout  # the link target is percent-encoded
 
 
+def test_file_names_that_are_not_utf8_are_shown_escaped_in_every_format(tmp_path: Path) -> None:
+    directory = os.fsencode(tmp_path) + b"/\xff\x9b"
+    os.makedirs(directory)
+    with open(directory + b"/Dockerfile", "w") as handle:
+        handle.write("FROM node:latest\n")
+    for command, formats in (("check", CHECK_FORMATS), ("report", REPORT_FORMATS), ("baseline", ["-"])):
+        for fmt in formats:
+            args = ["-o", str(tmp_path.parent / f"{tmp_path.name}.json")] if command == "baseline" else ["--format", fmt]
+            run = invoke([command, "--no-cache", *args, "."], tmp_path, env=ACTIONS)
+            assert run.code in (0, 1), (command, fmt, run.stderr)
+            assert terminal_problems(fmt, run.stdout + run.stderr) == []
+            if command != "baseline" and fmt not in ("json", "sarif"):
+                assert "\\xff\\x9b/Dockerfile" in run.stdout or "%FF%9B/Dockerfile" in run.stdout
+
+
 def test_sarif_messages_are_capped(tmp_path: Path) -> None:
     huge = "A" * 200_000
     write(tmp_path, "deploy.yaml", HOSTILE_DEPLOYMENT.replace(HOSTILE_NAME, "web"))
@@ -225,7 +240,7 @@ HOSTILE_PIECES = ["\n", "\r", "\r\n", "\t", "::", "::add-mask::", "::error title
                   "\u2028", "\u202e", "\ufeff", " ", "  ", "%", "%0A", "%25", ",", ":", "`", "```", "|", "\\",
                   "[", "]", "(", ")", "![", "](", "<", ">", "<img src=x>", "<script>", "&", "&lt;", "*", "_", "~",
                   "$", "#", "#1", "@", "@octocat", "http://e.x", "https://", "www.", "www.e.x", "javascript:",
-                  "%2F%2F", "'", "\"", "!", "=", "-", "a", "b/", "é", "\U0001F600"]
+                  "%2F%2F", "'", "\"", "!", "=", "-", "a", "b/", "é", "\U0001F600", "\udcff", "\udc9b", "\ud800"]
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_PIECES), st.text(max_size=3)), max_size=12).map("".join)
 hostile_path = st.lists(hostile_text.filter(bool), min_size=1, max_size=3).map("/".join)
 

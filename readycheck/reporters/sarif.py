@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from readycheck import __version__, jsontext, ruledoc
 from readycheck.catalog import Rule, builtin_rules_dir
 from readycheck.engine import ScanResult
 from readycheck.fingerprint import line_hashes, stable_fingerprint
 from readycheck.model import SEVERITY_RANK, Finding, Related, ScanError, Span
-from readycheck.neutralise import json_text
+from readycheck.neutralise import json_text, url_path
 from readycheck.secrets import mask_secrets
 from readycheck.textio import LoadError, read_text
 
@@ -135,7 +134,7 @@ def rule_descriptor(rule: Rule, notes: _Notes) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    return quote(path, safe="/")
+    return url_path(path)
 
 
 def _region(span: Span) -> dict[str, int]:
