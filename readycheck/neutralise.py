@@ -59,7 +59,9 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud80
 
 # Inside one line that our own text starts, only these can begin Markdown: code, emphasis, links and
 # images, footnotes, raw HTML and autolinks, entities, tables, strikethrough, math, escapes.
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>!|~&$]")
+# An `_` between two ASCII letters or digits can neither open nor close emphasis (CommonMark's flanking rules):
+# SECRET_KEY stays as it is.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]<>!|~&$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 WORD_JOINER = "\u2060"
 _AUTOLINKED = re.compile(r"[@#]|:(?=//)|www(?=\.)", re.IGNORECASE)
 
