@@ -95,6 +95,8 @@ def json_problems(name: str, output: str, result: ScanResult) -> list[str]:
     if name == "json":
         messages = [f["message"] for f in data["findings"]] + [e["message"] for e in data["errors"]]
         expected = [f.message for f in result.findings] + [e.message for e in result.errors]
+        # JSON cannot tell a lone high surrogate followed by a lone low one from a pair: compare as UTF-16 would
+        expected = [e.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass") for e in expected]
         return [] if messages == expected else ["JSON strings do not read back as written"]
     limit = sarif.MAX_MESSAGE
     run = data["runs"][0]
