@@ -1,11 +1,16 @@
-"""The long fuzz campaign (outside CI): a mutation fuzzer over every loader that exists.
+"""The long fuzz campaign (outside CI): a mutation fuzzer over every loader that exists, and the reporters.
 
     python bench/fuzz_campaign.py --count 100000 --minutes 30 --out bench/fuzz-out
 
 For each target it mutates seed inputs (byte and token insertions, deletions,
 duplications, splices) and feeds them in. A crash is any exception other than
 the target's clean error (LoadError), any rule failure reported by the
-engine, or an input slower than the per-input time limit (a hang). Each crash
+engine, or an input slower than the per-input time limit (a hang). The
+`reporters` target puts each input into the paths, messages, fixes,
+suppression reasons and reproduce command of a result and renders it in
+every output format; any raw control character, workflow command, active
+Markdown or HTML, or JSON that does not read back is a crash
+(tests/output_oracle.py says what is checked). Each crash
 is saved under OUT/<target>/ so it can become a reproducer in tests/fuzz/;
 the input being run is kept in OUT/<target>/current-input.txt, so a crash of
 the interpreter itself (a segfault in a C parser) leaves its input behind.
@@ -24,6 +29,8 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.output_oracle, run from anywhere
 
 from readycheck.catalog import load_catalog
 from readycheck.config import Config
@@ -164,12 +171,53 @@ def template_target(text: str) -> None:
         return
 
 
+REPORTER_SEEDS = [
+    "web\n::add-mask::x\n  ::error title=t::forged\r::warning::cr ##[error]v1 ##vso[task.setvariable]y",
+    "\x1b]52;c;aGVsbG8=\x07\x1b]0;title\x07\x1b[2J\x1b[H\x9b31m\x7f\u2028\u202eevil\ufeff::x",
+    "![i](http://evil.example/i.png) [l](https://e.x) <img src=x onerror=alert(1)> <script>x</script> &lt; &#64;",
+    "@octocat @org/team #12 GH-1 www.evil.example user@e.x `code` ``` **b** _i_ ~~s~~ $x$ | a | b | \\| x",
+    "javascript:alert(document.domain)%2F%2F/Dockerfile x)(y] [^1] <!-- c --> %0A%25%0D ,:= ::stop-commands::tok",
+]
+REPORTER_TOKENS = ["\n", "\r", "::", "##[", "\x1b", "\x07", "\x9b", "`", "|", "[", "]", "(", ")", "<", ">", "&", "@",
+                   "#", "://", "www.", "%", ",", ":", "\\", "!", "*", "_", "~", "$", "\u2028", "\u202e", "\ufeff", " "]
+
+
+def reporter_target(text: str) -> None:
+    """Pieces of `text` as every untrusted field of a result, through every output format."""
+    from readycheck.engine import ScanResult
+    from readycheck.model import Finding, ScanError, Span
+    from tests.output_oracle import problems
+
+    pieces = (text.split("\x00") + [""] * 6)[:6]
+    path = pieces[0] or "p"
+    findings = [Finding("DF101", "base-image-pinned", "pinned-versions", "error", path, Span(3), pieces[1], fix=pieces[2]),
+                Finding("K8S101", "readiness-probe-missing", "probes", "warning", path + "/x", Span(1), pieces[2])]
+    suppressed = [(Finding("DF102", "x", "pinned-versions", "note", pieces[3] or "q", Span(1), pieces[1]), pieces[4])]
+    errors = [ScanError(pieces[3] or "e", 2, pieces[4]), ScanError(path, None, pieces[5])]
+    result = ScanResult(sorted(findings, key=Finding.sort_key), errors, 3, suppressed)
+    found = problems(result, "readycheck check " + pieces[5])
+    if found:
+        raise AssertionError(f"unsafe output: {found}")
+
+
+def reporter_mutate(rng: random.Random) -> str:
+    """A seed with hostile tokens and NUL field separators inserted, or random characters."""
+    text = rng.choice(REPORTER_SEEDS)
+    for _ in range(rng.randint(1, 12)):
+        pos = rng.randint(0, len(text))
+        token = "\x00" if rng.random() < 0.15 else rng.choice(REPORTER_TOKENS) if rng.random() < 0.7 else \
+            chr(rng.randrange(0x110000 if rng.random() < 0.2 else 256))
+        text = text[:pos] + token + text[pos:]
+    return text
+
+
 def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list[str]]]:
     found: dict[str, tuple[Callable[[str], None], list[str]]] = {
         "yaml": (yaml_target, YAML_SEEDS),
         "shell": (shell_target, SHELL_SEEDS),
         "env": (env_target, ENV_SEEDS),
         "template": (template_target, TEMPLATE_SEEDS),
+        "reporters": (reporter_target, REPORTER_SEEDS),
     }
     if importlib.util.find_spec("readycheck.loaders.dockerfile"):
         found["dockerfile"] = (dockerfile_target(evaluator), DOCKERFILE_SEEDS)
@@ -185,7 +233,7 @@ def campaign(name: str, run: Callable[[str], None], seeds: list[str], count: int
     (out / name).mkdir(parents=True, exist_ok=True)
     current = out / name / "current-input.txt"
     while done < count and time.monotonic() < deadline:
-        text = mutate(rng, seeds)
+        text = reporter_mutate(rng) if seeds is REPORTER_SEEDS else mutate(rng, seeds)
         done += 1
         if in_process_crash_possible:
             current.write_bytes(text.encode("utf-8", "surrogatepass"))

@@ -50,7 +50,9 @@ def render(findings: list[Finding]) -> str:
         for f in sorted(findings, key=Finding.sort_key)
     ]
     document = {"version": BASELINE_VERSION, "tool": {"name": "readycheck", "version": __version__}, "findings": entries}
-    return jsontext.dumps(document) + "\n"
+    from readycheck.neutralise import json_text  # a committed file people cat: the reports' JSON escaping
+
+    return json_text(jsontext.dumps(document)) + "\n"
 
 
 def load(path: str | Path) -> list[BaselineEntry]:

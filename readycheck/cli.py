@@ -35,8 +35,15 @@ def split_selectors(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def echo_err(message: str) -> None:
+    """One line on stderr; what it quotes from the tree is shown escaped and starts no workflow command."""
+    from readycheck.neutralise import log_line
+
+    click.echo(log_line(f"readycheck: {message}"), err=True)
+
+
 def fail(message: str) -> None:
-    click.echo(f"readycheck: {message}", err=True)
+    echo_err(message)
     sys.exit(EXIT_USAGE)
 
 
@@ -195,8 +202,7 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
 
         problem = cache_dir_problem(cache_dir)
         if problem is not None:
-            click.echo(f"readycheck: warning: cache directory {cache_dir} is not usable ({problem}); scanning without a cache",
-                       err=True)
+            echo_err(f"warning: cache directory {cache_dir} is not usable ({problem}); scanning without a cache")
             cache_dir = None
     try:
         result = scan(
@@ -222,9 +228,8 @@ def say_skipped(result: ScanResult, verbose: bool) -> None:
     """On stderr: each file given by name that is not checked (always), each passed over in a walk (verbose)."""
     for skipped in result.skipped:
         if skipped.named or verbose:
-            shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in skipped.path)
             prefix = "not checked" if skipped.named else "skipped"
-            click.echo(f"readycheck: {prefix}: {shown}: {skipped.reason}", err=True)
+            echo_err(f"{prefix}: {skipped.path}: {skipped.reason}")
 
 
 def _reported_path(argument: str, base: Path) -> str:
@@ -363,9 +368,11 @@ def check(
         report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
         emit(render_report(result, request, config.fail_on, report_format), report_output)
     if stale and fmt in ("text", "github"):
-        click.echo(f"readycheck: {len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} no longer occur (prune {baseline_file}):", err=True)
+        from readycheck.neutralise import log_line
+
+        echo_err(f"{len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} no longer occur (prune {baseline_file}):")
         for entry in stale:
-            click.echo(f"  {entry.path}:{entry.line} {entry.rule} {entry.message}", err=True)
+            click.echo(log_line(f"  {entry.path}:{entry.line} {entry.rule} {entry.message}"), err=True)
     sys.exit(exit_code(result.findings, result.errors, config.fail_on))
 
 
@@ -411,9 +418,9 @@ def baseline_command(
     _, result = run_scan(request)
     emit(baseline.render(result.findings), output)
     n = len(result.findings)
-    click.echo(f"readycheck: recorded {n} finding{'s' if n != 1 else ''} in {output}", err=True)
+    echo_err(f"recorded {n} finding{'s' if n != 1 else ''} in {output}")
     if result.errors:
-        click.echo(f"readycheck: {len(result.errors)} files could not be checked; their findings are not in the baseline", err=True)
+        echo_err(f"{len(result.errors)} files could not be checked; their findings are not in the baseline")
 
 
 @main.command("rules")
@@ -470,4 +477,6 @@ def merge_command(reports: tuple[str, ...]) -> None:
     except (MergeError, OSError) as exc:
         fail(str(exc))
         return
-    sys.stdout.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    from readycheck.neutralise import json_text
+
+    sys.stdout.write(json_text(json.dumps(merged, indent=2, ensure_ascii=False)) + "\n")

@@ -12,7 +12,7 @@ import importlib
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -386,10 +386,22 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
             else:
                 findings.append(finding)
     errors.extend(suppressor.errors)
+    errors = redact_errors(errors)
     artifacts = [Artifact(context.relpath(t.path), t.kind) for t in group]
     for doc in documents:
         doc.scope = None  # break the document-scope cycle: freed now, not by a later full collection
     return ScanResult(findings, errors, len(group), suppressed, settings.rules, artifacts)
+
+
+def redact_errors(errors: list[ScanError]) -> list[ScanError]:
+    """Error messages quote the tree (a Dockerfile line, a YAML value): they get the findings' secret redaction
+    here, before a result reaches a report, the cache or the run index."""
+    if not errors:
+        return errors
+    from readycheck.secrets import mask_secrets
+
+    return [replace(e, message=masked) if (masked := mask_secrets(e.message)) != e.message else e
+            for e in errors]
 
 
 def merge_results(parts: Iterable[ScanResult], rules: list[Rule]) -> ScanResult:

@@ -82,7 +82,23 @@ def line_hashes(text: str) -> dict[int, str]:
     return result
 
 
+STORED_KEY = "\0fingerprint:"
+"""Prefix of the key a cached finding carries: its fingerprint, never the key itself."""
+
+
 def stable_fingerprint(finding: Finding) -> str:
     """A hex digest of rule, path and key: the same finding keeps it when lines move."""
+    if finding.key.startswith(STORED_KEY):
+        return finding.key[len(STORED_KEY):]
     what = finding.key or finding.message
-    return hashlib.sha256(f"{finding.rule}\0{finding.path}\0{what}".encode()).hexdigest()[:32]
+    # surrogatepass: a file name that is not UTF-8 reaches here with lone surrogates (same digest otherwise)
+    return hashlib.sha256(f"{finding.rule}\0{finding.path}\0{what}".encode(errors="surrogatepass")).hexdigest()[:32]
+
+
+def stored_key(finding: Finding) -> str:
+    """What the cache and the run index keep of a finding's key.
+
+    A key quotes what the finding is about (a whole Dockerfile instruction, a value), which may be a
+    secret; the only use of a key is the fingerprint, so the fingerprint is what gets written.
+    """
+    return STORED_KEY + stable_fingerprint(finding)

@@ -110,8 +110,10 @@ class Readiness:
         return [c for c in self.checklists if c.clean]
 
     def link(self, path: str, line: int | None) -> str:
-        anchor = f"#L{line}" if line else ""
-        return f"{self.link_base}{path}{anchor}"
+        """The file's URL: its path percent-encoded after a relative or http(s) base (see readycheck.neutralise)."""
+        from readycheck.neutralise import file_url
+
+        return file_url(self.link_base, path, line)
 
 
 def _owner(path: str, artifacts: dict[str, Artifact]) -> Artifact | None:

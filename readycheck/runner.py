@@ -122,13 +122,19 @@ def _group_key(group: list[Target], settings_digest: str) -> str:
 
 # -- serialisation of a group's result (documents are not kept) -------------------------------
 
+def _stored_key(f: Finding) -> str:
+    from readycheck.fingerprint import stored_key  # here: a run without a cache does not import hashlib
+
+    return stored_key(f)
+
+
 def _finding_to_json(f: Finding) -> dict[str, Any]:
     """Field by field: dataclasses.asdict deep-copies, and cost more than the rest of a cached run's writing."""
     return {
         "rule": f.rule, "name": f.name, "checklist": f.checklist, "severity": f.severity, "path": f.path,
         "span": [f.span.line, f.span.column, f.span.end_line], "message": f.message, "fix": f.fix,
         "related": [[r.path, r.span.line, r.span.column, r.span.end_line, r.message] for r in f.related],
-        "key": f.key, "extra": f.extra,
+        "key": _stored_key(f), "extra": f.extra,
     }
 
 
@@ -140,6 +146,8 @@ def _finding_from_json(data: dict[str, Any]) -> Finding:
 
 
 def result_to_json(result: ScanResult) -> dict[str, Any]:
+    """A result as the cache and the run index store it: a finding's key only as its fingerprint (it may quote a
+    secret), error messages already redacted by the engine."""
     return {
         "findings": [_finding_to_json(f) for f in result.findings],
         "errors": [e.as_dict() for e in result.errors],

@@ -202,6 +202,7 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     value_sets: list[tuple[str, list[str]]] = [("values.yaml", [])]
     value_sets += [(p.name, [str(p)]) for p in overlay_paths]
     documents: list[Document] = []
+    first_error = len(context.extra_errors)
     reported: set[tuple[str, int | None, str]] = set()
     reported_files: set[tuple[str, int | None]] = set()
 
@@ -260,6 +261,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label)
             doc.scope = scope
             documents.append(doc)
+    if len(context.extra_errors) > first_error:
+        _mask_values_secrets(context.extra_errors[first_error:], documents, set_values)
     return documents
 
 
@@ -276,6 +279,25 @@ def _refused_schema_reference(schema: Any) -> str | None:
         return None
     return (f"the schema refers outside itself ({outside[0][:200]!r}); readycheck never retrieves a reference, "
             "so the values were not validated against it")
+
+
+def _mask_values_secrets(errors: list[ScanError], documents: list[Document], set_values: list[str]) -> None:
+    """Render errors quote values verbatim (`no template "<value>"`): a value that is a secret by its key is
+    redacted in them, as it is in findings (the engine's redaction only sees the text)."""
+    from readycheck.secrets import mask_secrets, secrets_in_data
+
+    known: set[str] = set()
+    chart = next((d for d in documents if isinstance(d, ChartDocument)), None)
+    if chart is not None:
+        known |= secrets_in_data(chart.data.get("values"), "helm-values")
+        for overlay in chart.data.get("overlays", []):
+            known |= secrets_in_data(overlay.get("values"), "helm-values")
+    for assignment in set_values:
+        name, _, value = assignment.partition("=")
+        known |= secrets_in_data(value, "helm-values", key=name.rsplit(".", 1)[-1])
+    if known:
+        for error in errors:
+            error.message = mask_secrets(error.message, known=known)
 
 
 def _load_once(chart_dir: Path) -> Any:

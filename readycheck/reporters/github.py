@@ -2,23 +2,20 @@
 
 `::error file=...,line=...,col=...,endLine=...,title=...::message`. GitHub
 decodes %25, %0D and %0A in the message, and also %3A and %2C in property
-values, so those characters are escaped exactly that way.
+values, so those characters are escaped exactly that way (after control
+characters are shown escaped: see readycheck.neutralise).
 """
 
 from __future__ import annotations
 
 from readycheck.engine import ScanResult
+from readycheck.neutralise import annotation_data, annotation_property, no_workflow_commands
 from readycheck.reporters.text import summary_line
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = annotation_data
+escape_property = annotation_property
 
 
 def _properties(pairs: list[tuple[str, str | int | None]]) -> str:
@@ -42,5 +39,5 @@ def render(result: ScanResult) -> str:
     for error in result.errors:
         properties = _properties([("file", error.path), ("line", error.line), ("title", "readycheck: file not checked")])
         lines.append(f"::error {properties}::{escape_data(error.message)}")
-    lines.append(summary_line(result))
+    lines.append(no_workflow_commands(summary_line(result)))
     return "\n".join(lines) + "\n"

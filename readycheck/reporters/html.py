@@ -5,14 +5,16 @@ attached to a build, mailed or opened offline. Readable on a phone (viewport,
 tables that scroll sideways inside their own region), printable, and
 accessible: semantic tables with captions and scoped headers, a language,
 status given as words and not only as colour, text contrast above 4.5:1.
+Text from the scanned tree is escaped, control characters shown escaped, and
+every link is a percent-encoded path (readycheck.neutralise).
 """
 
 from __future__ import annotations
 
-from html import escape
-
 from readycheck import __version__
 from readycheck.model import Finding
+from readycheck.neutralise import html_text as escape
+from readycheck.neutralise import no_workflow_commands
 from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
 
 _CSS = """
@@ -171,7 +173,7 @@ def render(model: Readiness) -> str:
         "</main>",
         f"<footer>readycheck {escape(__version__)}</footer>",
     ]
-    return (
+    return no_workflow_commands(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>readycheck: {title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"

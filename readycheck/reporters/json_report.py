@@ -6,6 +6,7 @@ from typing import Any
 
 from readycheck import __version__, jsontext
 from readycheck.engine import ScanResult
+from readycheck.neutralise import json_text
 
 
 def as_dict(result: ScanResult) -> dict[str, Any]:
@@ -18,4 +19,4 @@ def as_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def render(result: ScanResult) -> str:
-    return jsontext.dumps(as_dict(result)) + "\n"
+    return json_text(jsontext.dumps(as_dict(result))) + "\n"

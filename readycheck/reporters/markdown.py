@@ -2,7 +2,8 @@
 
 A PR comment holds at most 65,536 characters, so the long lists (findings,
 suppressions, artifacts) are cut from the tail until the report fits, with a
-note saying how much was left out and how to see all of it.
+note saying how much was left out and how to see all of it. Everything that
+came from the scanned tree renders as plain text (readycheck.neutralise).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from readycheck.model import Finding
+from readycheck.neutralise import markdown_code, markdown_fence, markdown_text, no_workflow_commands
 from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
 
 MAX_CHARS = 65_536
@@ -21,13 +23,8 @@ _CAPS: tuple[int | None, ...] = (None, 500, 200, 100, 50, 20, 10, 5, 0)
 T = TypeVar("T")
 
 
-def inline(text: str) -> str:
-    """Text safe inside a Markdown line or table cell (no HTML, no table breaks)."""
-    return " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-
-
-def code(text: str) -> str:
-    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+inline = markdown_text
+code = markdown_code
 
 
 def _capped(items: Sequence[T], cap: int | None, what: str, render: Callable[[T], str], cut: list[str]) -> list[str]:
@@ -44,7 +41,7 @@ def _finding_line(model: Readiness) -> Callable[[Finding], str]:
     def line(f: Finding) -> str:
         where = f"{f.path}:{f.span.line}"
         return (
-            f"- {_SEVERITY_ICON[f.severity]} **{f.rule}** {f.name}: [{code(where)}]({model.link(f.path, f.span.line)})"
+            f"- {_SEVERITY_ICON[f.severity]} **{inline(f.rule)}** {inline(f.name)}: [{code(where)}]({model.link(f.path, f.span.line)})"
             f" {inline(f.message)}"
         )
 
@@ -123,14 +120,14 @@ def _render(model: Readiness, cap: int | None) -> str:
             model.suppressed,
             cap,
             "suppressions",
-            lambda item: f"| {item[0].rule} {item[0].name} | {code(f'{item[0].path}:{item[0].span.line}')} | {inline(item[1])} |",
+            lambda item: f"| {inline(item[0].rule)} {inline(item[0].name)} | {code(f'{item[0].path}:{item[0].span.line}')} | {inline(item[1])} |",
             cut,
         )
     else:
         out.append("None.")
     out.append("")
     out.append("### Reproduce\n")
-    out.append("```sh\n" + model.command + "\n```")
+    out.append(markdown_fence(model.command, "sh"))
     if cut:
         out.append("\n> Cut to fit: " + ", ".join(cut) + ".")
     return "\n".join(out) + "\n"
@@ -140,7 +137,7 @@ def render(model: Readiness, max_chars: int = MAX_CHARS) -> str:
     """The report, with the long lists cut just enough to stay under `max_chars`."""
     text = ""
     for cap in _CAPS:
-        text = _render(model, cap)
+        text = no_workflow_commands(_render(model, cap))
         if len(text) <= max_chars:
             return text
     return text[: max_chars - 80].rsplit("\n", 1)[0] + "\n\n> Cut to fit the character limit.\n"

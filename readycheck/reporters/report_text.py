@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from readycheck.neutralise import inline, no_workflow_commands
 from readycheck.readiness import Readiness, verdict_sentence
 
 
@@ -21,23 +22,24 @@ def render(model: Readiness) -> str:
         out.append("Artifacts:")
         for a in model.artifacts:
             statuses = [f"{c}={a.status(c, model.fail_on)}" for c in model.applicable_checklists if c in a.checklists]
-            out.append(f"  {a.path} ({a.label}): " + ", ".join(statuses))
+            out.append(f"  {inline(a.path)} ({a.label}): " + ", ".join(statuses))
     for title, findings in ((f"Blocking findings (at or above {model.fail_on})", model.blocking), ("Other findings", model.other)):
         if findings:
             out.append("")
             out.append(f"{title}:")
-            out += [f"  {f.path}:{f.span.line}:{f.span.column} {f.rule} [{f.severity}] {f.message}" for f in findings]
+            out += [f"  {inline(f.path)}:{f.span.line}:{f.span.column} {inline(f.rule)} [{f.severity}] {inline(f.message)}"
+                    for f in findings]
     if model.ready_checklists:
         out.append("")
         out.append("Already ready: " + ", ".join(c.name for c in model.ready_checklists))
     if model.errors:
         out.append("")
         out.append("Files that could not be checked:")
-        out += [f"  {e.path}{f':{e.line}' if e.line else ''} {e.message}" for e in model.errors]
+        out += [f"  {inline(e.path)}{f':{e.line}' if e.line else ''} {inline(e.message)}" for e in model.errors]
     if model.suppressed:
         out.append("")
         out.append("Suppressions in force:")
-        out += [f"  {f.path}:{f.span.line} {f.rule} ({reason})" for f, reason in model.suppressed]
+        out += [f"  {inline(f.path)}:{f.span.line} {inline(f.rule)} ({inline(reason)})" for f, reason in model.suppressed]
     out.append("")
-    out.append(f"Reproduce: {model.command}")
-    return "\n".join(out) + "\n"
+    out.append(f"Reproduce: {inline(model.command)}")
+    return no_workflow_commands("\n".join(out) + "\n")

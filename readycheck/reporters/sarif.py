@@ -4,20 +4,22 @@ One run: the driver lists every rule that could fire (so an alert links to its
 documentation), each result carries GitHub's line hash and our own
 line-independent fingerprint, files that could not be read become tool
 execution notifications. GitHub's ingestion limits are respected by
-truncating, with a notification saying what was cut.
+truncating, with a notification saying what was cut; every message is cut at
+MAX_MESSAGE characters, so a huge value quoted from the tree cannot make a
+huge file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from readycheck import __version__, jsontext, ruledoc
 from readycheck.catalog import Rule, builtin_rules_dir
 from readycheck.engine import ScanResult
 from readycheck.fingerprint import line_hashes, stable_fingerprint
 from readycheck.model import SEVERITY_RANK, Finding, Related, ScanError, Span
+from readycheck.neutralise import json_text, url_path
 from readycheck.secrets import mask_secrets
 from readycheck.textio import LoadError, read_text
 
@@ -30,6 +32,7 @@ MAX_RESULTS = 25_000
 MAX_RULES = 25_000
 MAX_DESCRIPTION = 1_024
 MAX_TAGS = 20
+MAX_MESSAGE = 4_096
 
 SECURITY_CHECKLISTS = frozenset({"no-baked-secrets", "least-privilege", "supply-chain"})
 DEFAULT_SECURITY_SEVERITY = {"error": 8.0, "warning": 5.5, "note": 3.0}
@@ -63,9 +66,22 @@ class _Notes:
 
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
+        self.messages_cut = 0
 
     def add(self, text: str) -> None:
         self.items.append({"level": "warning", "message": {"text": text}, "descriptor": {"id": "readycheck/truncated"}})
+
+    def message(self, text: str) -> dict[str, str]:
+        """A message object, its text cut at MAX_MESSAGE characters (counted for one notification)."""
+        if len(text) > MAX_MESSAGE:
+            self.messages_cut += 1
+            text = text[: MAX_MESSAGE - 1] + "…"
+        return {"text": text}
+
+    def finish(self) -> list[dict[str, Any]]:
+        if self.messages_cut:
+            self.add(f"{self.messages_cut} message{'s were' if self.messages_cut != 1 else ' was'} cut to {MAX_MESSAGE:,} characters")
+        return self.items
 
 
 def _truncate(text: str, limit: int, what: str, notes: _Notes) -> str:
@@ -118,7 +134,7 @@ def rule_descriptor(rule: Rule, notes: _Notes) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    return quote(path, safe="/")
+    return url_path(path)
 
 
 def _region(span: Span) -> dict[str, int]:
@@ -140,23 +156,23 @@ class _LineHashes:
         if path not in self.cache:
             try:
                 text = read_text(self.base / path)
-            except (LoadError, OSError):
+            except (LoadError, OSError, ValueError):  # ValueError: a path no file can have (a NUL in it)
                 text = ""
             self.cache[path] = line_hashes(text) if text else {}
         return self.cache[path].get(line)
 
 
-def _related(related: tuple[Related, ...]) -> list[dict[str, Any]]:
+def _related(related: tuple[Related, ...], notes: _Notes) -> list[dict[str, Any]]:
     out = []
     for number, item in enumerate(related, 1):
         location: dict[str, Any] = {"id": number, "physicalLocation": _physical(item.path, item.span)}
         if item.message:
-            location["message"] = {"text": item.message}
+            location["message"] = notes.message(item.message)
         out.append(location)
     return out
 
 
-def result_object(finding: Finding, rule_index: int | None, hashes: _LineHashes) -> dict[str, Any]:
+def result_object(finding: Finding, rule_index: int | None, hashes: _LineHashes, notes: _Notes) -> dict[str, Any]:
     fingerprints = {FINGERPRINT_KEY: stable_fingerprint(finding)}
     line_hash = hashes.get(finding.path, finding.span.line)
     if line_hash:
@@ -165,7 +181,7 @@ def result_object(finding: Finding, rule_index: int | None, hashes: _LineHashes)
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": _LEVEL[finding.severity],
-        "message": {"text": text},
+        "message": notes.message(text),
         "locations": [{"physicalLocation": _physical(finding.path, finding.span)}],
         "partialFingerprints": fingerprints,
         "properties": {"checklist": finding.checklist},
@@ -173,17 +189,17 @@ def result_object(finding: Finding, rule_index: int | None, hashes: _LineHashes)
     if rule_index is not None:
         result["ruleIndex"] = rule_index
     if finding.related:
-        result["relatedLocations"] = _related(finding.related)[:1000]
+        result["relatedLocations"] = _related(finding.related[:1000], notes)
     return result
 
 
-def _error_notification(error: ScanError) -> dict[str, Any]:
+def _error_notification(error: ScanError, notes: _Notes) -> dict[str, Any]:
     location: dict[str, Any] = {"artifactLocation": {"uri": _uri(error.path), "uriBaseId": SRCROOT}}
     if error.line:
         location["region"] = {"startLine": error.line}
     return {
         "level": "error",
-        "message": {"text": f"{error.path}{':' + str(error.line) if error.line else ''}: {error.message}"},
+        "message": notes.message(f"{error.path}{':' + str(error.line) if error.line else ''}: {error.message}"),
         "locations": [{"physicalLocation": location}],
         "descriptor": {"id": "readycheck/unreadable-file"},
     }
@@ -204,10 +220,11 @@ def as_dict(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
         findings.sort(key=Finding.sort_key)
     hashes = _LineHashes(base)
     descriptors = [rule_descriptor(rule, notes) for rule in rules]
-    results = [result_object(f, index.get(f.rule), hashes) for f in findings]
+    results = [result_object(f, index.get(f.rule), hashes, notes) for f in findings]
+    errors = [_error_notification(e, notes) for e in result.errors]
     invocation = {
         "executionSuccessful": not result.errors,
-        "toolExecutionNotifications": [_error_notification(e) for e in result.errors] + notes.items,
+        "toolExecutionNotifications": errors + notes.finish(),
     }
     run = {
         "tool": {
@@ -229,4 +246,4 @@ def as_dict(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
 
 
 def render(result: ScanResult, base: Path | None = None) -> str:
-    return jsontext.dumps(as_dict(result, base)) + "\n"
+    return json_text(jsontext.dumps(as_dict(result, base))) + "\n"

@@ -11,6 +11,7 @@ from collections import Counter
 from itertools import groupby
 
 from readycheck.engine import ScanResult
+from readycheck.neutralise import inline, no_workflow_commands
 
 _STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
@@ -27,37 +28,40 @@ def summary_line(result: ScanResult) -> str:
 
 
 def render_plain(result: ScanResult, quiet: bool = False) -> str:
+    """Plain lines; what came from the tree is shown escaped and starts no workflow command."""
     out: list[str] = []
-    for path, group in groupby(result.findings, key=lambda f: f.path):
+    for raw_path, group in groupby(result.findings, key=lambda f: f.path):
+        path = inline(raw_path)
         if not quiet:
             out.append(path)
         for f in group:
             location = f"{path}:{f.span.line}:{f.span.column}" if quiet else f"  {f.span.line}:{f.span.column}"
-            out.append(f"{location} {f.rule} [{f.severity}] {f.name}: {f.message}")
+            out.append(f"{location} {inline(f.rule)} [{f.severity}] {inline(f.name)}: {inline(f.message)}")
     for error in result.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
-        out.append(f"{where} error: {error.message}")
+        out.append(f"{inline(where)} error: {inline(error.message)}")
     if not quiet or result.findings or result.errors:
         out.append(summary_line(result))
-    return "\n".join(out) + "\n"
+    return no_workflow_commands("\n".join(out) + "\n")
 
 
 def render_rich(result: ScanResult, quiet: bool = False, width: int | None = None) -> str:
+    """Coloured lines. Text from the tree goes in as plain Text, never as markup (a `[/` in a file name and a `]`
+    in a message would otherwise make a tag, or a crash)."""
     from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, width=width or 120, highlight=False, soft_wrap=True)
+    console = Console(file=buffer, force_terminal=True, width=width or 120, highlight=False, soft_wrap=True, emoji=False)
     for path, group in groupby(result.findings, key=lambda f: f.path):
-        console.print(f"[bold underline]{escape(path)}[/]")
+        console.print(Text(inline(path), "bold underline"))
         for f in group:
-            style = _STYLES.get(f.severity, "")
-            console.print(
-                f"  [dim]{f.span.line}:{f.span.column}[/] [{style}]{f.severity:<7}[/] [bold]{f.rule}[/] "
-                f"[dim]{f.name}[/] {escape(f.message)}"
-            )
+            console.print(Text.assemble(
+                "  ", (f"{f.span.line}:{f.span.column}", "dim"), " ", (f"{f.severity:<7}", _STYLES.get(f.severity, "")),
+                " ", (inline(f.rule), "bold"), " ", (inline(f.name), "dim"), " ", inline(f.message),
+            ))
     for error in result.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
-        console.print(f"[bold red]error[/] {escape(where)}: {escape(error.message)}")
-    console.print(("[bold red]" if result.findings or result.errors else "[bold green]") + escape(summary_line(result)) + "[/]")
-    return buffer.getvalue()
+        console.print(Text.assemble(("error", "bold red"), " ", inline(where), ": ", inline(error.message)))
+    console.print(Text(summary_line(result), "bold red" if result.findings or result.errors else "bold green"))
+    return no_workflow_commands(buffer.getvalue())

@@ -10,7 +10,7 @@ from .files import classify_secret_file
 from .keywords import is_secret_name
 from .model import SecretMatch
 from .placeholders import is_placeholder
-from .redaction import contains_secret, mask_secrets, redact
+from .redaction import contains_secret, mask_secrets, redact, secrets_in_data
 from .scanner import scan_text, scan_value
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "redact",
     "scan_text",
     "scan_value",
+    "secrets_in_data",
 ]

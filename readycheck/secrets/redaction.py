@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 ELLIPSIS = "\u2026"
 
@@ -41,3 +42,21 @@ def mask_secrets(text: str, *, known: Iterable[str] = ()) -> str:
 def contains_secret(text: str, secrets: Iterable[str]) -> bool:
     """True when ``text`` contains any of ``secrets`` whole (for tests of every output format)."""
     return any(s and s in text for s in secrets)
+
+
+def secrets_in_data(data: Any, context: str | None = None, key: str | None = None) -> set[str]:
+    """Every secret value in parsed YAML/JSON data, judged with its key (for masking text that quotes the data,
+    such as a Helm render error that prints a value verbatim)."""
+    from .scanner import scan_value
+
+    found: set[str] = set()
+    stack: list[tuple[str | None, Any]] = [(key, data)]
+    while stack:
+        name, item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((str(k), v) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((name, v) for v in item)
+        elif isinstance(item, str):
+            found.update(m.value for m in scan_value(item, key=name, context=context))
+    return found
