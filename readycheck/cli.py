@@ -138,6 +138,11 @@ class ScanRequest:
             options["kube-version"] = self.kube_version
         return options
 
+    def identity(self) -> dict[str, Any]:
+        """What decides the findings of this scan: every option except where it runs, how, and which shard."""
+        skip = {"fail_on", "jobs", "cache_dir", "no_cache", "shard"}
+        return {name: value for name, value in vars(self).items() if name not in skip}
+
     def command(self, fail_on: str) -> str:
         """The `readycheck check` command that reproduces this scan."""
         args = ["readycheck", "check"]
@@ -165,10 +170,27 @@ class ScanRequest:
         return shlex.join(args)
 
 
+def refuse_missing_paths(paths: list[str]) -> None:
+    """A path that does not exist is a usage error, whatever its name: a typo must never scan nothing and pass."""
+    for path in paths:
+        if not os.path.exists(path):
+            fail(f"{click.format_filename(path)}: no such file or directory (nothing was checked)")
+
+
+def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
+    """On stderr, whatever the format: a scan that found no file of any kind it knows checked nothing."""
+    if result.files or result.errors:
+        return
+    where = ", ".join(click.format_filename(p) for p in request.paths) or "."
+    shard = f" (shard {request.shard})" if request.shard else ""
+    click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
+
+
 def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
     from readycheck.engine import scan
     from readycheck.runner import default_cache_dir
 
+    refuse_missing_paths(request.paths)
     config, catalog = load_everything(request.config_file, request.rules_dirs,
                                       Path(request.cache_dir) if request.cache_dir else None)
     if request.select:
@@ -204,6 +226,11 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
         raise  # unreachable: fail() exits
     if request.paths:
         keep_given_paths(result, request.paths, Path.cwd())
+    if selected_shard is not None:
+        from readycheck.shard import scan_id
+
+        result.shard = (*selected_shard, scan_id(request.identity(), selected_shard[1], os.environ))
+    say_if_nothing_found(result, request)
     return config, result
 
 
@@ -437,8 +464,11 @@ def merge_command(reports: tuple[str, ...]) -> None:
     from readycheck.merge import MergeError, merge_json_reports
 
     try:
-        merged = merge_json_reports((name, Path(name).read_text(encoding="utf-8")) for name in reports)
-    except (MergeError, OSError) as exc:
+        merged = merge_json_reports((name, Path(name).read_bytes().decode("utf-8", "replace")) for name in reports)
+    except MergeError as exc:
         fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"cannot read {exc.filename}: {exc.strerror or exc}")
         return
     sys.stdout.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")

@@ -51,6 +51,8 @@ class ScanResult:
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     artifacts: list[Artifact] = field(default_factory=list)
+    shard: tuple[int, int, str] | None = None
+    """K, N and the scan id when this is one shard of a scan (`check --shard K/N`), for `merge` to check."""
 
 
 def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
