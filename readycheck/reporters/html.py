@@ -13,7 +13,7 @@ from html import escape
 
 from readycheck import __version__
 from readycheck.model import Finding
-from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
+from readycheck.readiness import FAIL, PASS, WARN, Readiness, verdict_sentence
 
 _CSS = """
 :root { color-scheme: light; }
@@ -35,6 +35,7 @@ thead th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass { color: #116329; font-weight: 600; }
 .fail { color: #a40e26; font-weight: 600; }
+.warn { color: #7d4e00; font-weight: 600; }
 .na { color: #57606a; }
 .sev-error { color: #a40e26; font-weight: 600; }
 .sev-warning { color: #7d4e00; font-weight: 600; }
@@ -52,7 +53,7 @@ footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
   .verdict { break-inside: avoid; } tr { break-inside: avoid; } body { max-width: none; } }
 """
 
-_STATUS = {PASS: '<span class="pass">pass</span>', FAIL: '<span class="fail">fail</span>'}
+_STATUS = {PASS: '<span class="pass">pass</span>', WARN: '<span class="warn">warn</span>', FAIL: '<span class="fail">fail</span>'}
 _NOT_APPLICABLE = '<span class="na">n/a</span>'
 _BAR_WIDTH = 120
 
@@ -128,7 +129,9 @@ def render(model: Readiness) -> str:
                 f"<td>{_STATUS.get(a.status(c, model.fail_on), _NOT_APPLICABLE)}</td>" for c in columns
             )
             rows.append(f'<tr><th scope="row"><code>{_breakable(a.path)}</code></th><td>{escape(a.label)}</td>{cells}</tr>')
-        body += ["<h2>Artifacts</h2>", _table("Artifacts against checklists", ["artifact", "kind", *columns], rows)]
+        body += ["<h2>Artifacts</h2>", _table(
+            f"Artifacts against checklists (pass; warn: findings below {model.fail_on} only;"
+            f" fail: a finding at or above {model.fail_on})", ["artifact", "kind", *columns], rows)]
     body.append(f"<h2>Blocking findings ({len(model.blocking)})</h2>")
     if model.blocking:
         body.append('<ul class="findings">' + "".join(_finding_item(model, f) for f in model.blocking) + "</ul>")

@@ -18,7 +18,7 @@ def render(model: Readiness) -> str:
             out.append(f"  {c.name:<{width}}  {c.score:>3} {c.grade}  {counts or 'no findings'}")
     if model.artifacts:
         out.append("")
-        out.append("Artifacts:")
+        out.append(f"Artifacts (pass; warn: findings below {model.fail_on} only; fail: a finding at or above {model.fail_on}):")
         for a in model.artifacts:
             statuses = [f"{c}={a.status(c, model.fail_on)}" for c in model.applicable_checklists if c in a.checklists]
             out.append(f"  {a.path} ({a.label}): " + ", ".join(statuses))

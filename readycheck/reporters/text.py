@@ -39,10 +39,12 @@ def render_plain(result: ScanResult, quiet: bool = False) -> str:
         out.append(f"{where} error: {error.message}")
     if not quiet or result.findings or result.errors:
         out.append(summary_line(result))
-    return "\n".join(out) + "\n"
+    return "".join(line + "\n" for line in out)  # nothing at all when quiet has nothing to say
 
 
 def render_rich(result: ScanResult, quiet: bool = False, width: int | None = None) -> str:
+    if quiet:
+        return render_plain(result, quiet=True)  # one finding per line, no headers: on a terminal too
     from rich.console import Console
     from rich.markup import escape
 
