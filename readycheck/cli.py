@@ -370,7 +370,10 @@ def check(
         report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
         emit(render_report(result, request, config.fail_on, report_format), report_output)
     if stale and fmt in ("text", "github"):
-        click.echo(f"readycheck: {len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} no longer occur (prune {baseline_file}):", err=True)
+        from readycheck.wording import plural
+
+        verb = "occurs" if len(stale) == 1 else "occur"
+        click.echo(f"readycheck: {plural(len(stale), 'baseline entry', 'baseline entries')} no longer {verb} (prune {baseline_file}):", err=True)
         for entry in stale:
             click.echo(f"  {entry.path}:{entry.line} {entry.rule} {entry.message}", err=True)
     sys.exit(exit_code(result.findings, result.errors, config.fail_on))
@@ -417,10 +420,11 @@ def baseline_command(
     request = ScanRequest(list(paths), **scan_args)
     _, result = run_scan(request)
     emit(baseline.render(result.findings), output)
-    n = len(result.findings)
-    click.echo(f"readycheck: recorded {n} finding{'s' if n != 1 else ''} in {output}", err=True)
+    from readycheck.wording import plural
+
+    click.echo(f"readycheck: recorded {plural(len(result.findings), 'finding')} in {output}", err=True)
     if result.errors:
-        click.echo(f"readycheck: {len(result.errors)} files could not be checked; their findings are not in the baseline", err=True)
+        click.echo(f"readycheck: {plural(len(result.errors), 'file')} could not be checked; their findings are not in the baseline", err=True)
 
 
 @main.command("rules")

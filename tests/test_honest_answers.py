@@ -43,3 +43,67 @@ def test_quiet_on_a_terminal_is_quiet_too() -> None:
 
     assert text.render_rich(ScanResult([], [], 3), quiet=True) == ""
     assert "checked" in text.render_rich(ScanResult([], [], 3), quiet=False)
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("AWS access key id", "an AWS access key id"), ("example key from AWS", "an example key from AWS"),
+    ("OpenAI API key", "an OpenAI API key"), ("GitHub token", "a GitHub token"), ("PEM private key block", "a PEM private key block"),
+    ("JSON Web Token", "a JSON Web Token"), ("SSH key", "an SSH key"), ("URL", "a URL"), ("user", "a user"),
+    ("hard-coded secret", "a hard-coded secret"), ("Azure key", "an Azure key"), ("hour", "an hour"),
+])
+def test_article_goes_by_sound(phrase: str, expected: str) -> None:
+    from readycheck.wording import with_article
+
+    assert with_article(phrase) == expected
+
+
+def test_plural_agrees_with_the_count() -> None:
+    from readycheck.wording import plural
+
+    assert [plural(n, "entry", "entries") for n in (0, 1, 2)] == ["0 entries", "1 entry", "2 entries"]
+    assert plural(1, "file") == "1 file" and plural(3, "file") == "3 files"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("ENV AWS_ACCESS_KEY_ID=AKIA" + "Z7QH2MXVB4KP9RTD", "holds an AWS access key id"),
+    ("ENV AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY", "holds an example key from the AWS documentation"),
+])
+def test_secret_messages_read_as_english(tmp_path: Path, line: str, expected: str) -> None:
+    write(tmp_path, "Dockerfile", f"FROM alpine:3.20\n{line}\nUSER 1000\n")
+    run = invoke(["check", "--format", "json", "--select", "no-baked-secrets", "."], tmp_path)
+    messages = [f["message"] for f in __import__("json").loads(run.stdout)["findings"]]
+    assert any(expected in m for m in messages), messages
+    assert not any(" a AWS" in m or "AWS's" in m for m in messages), messages
+
+
+def test_one_stale_baseline_entry_is_singular(tmp_path: Path) -> None:
+    write(tmp_path, "Dockerfile", "FROM node:latest\nUSER node\n")
+    assert invoke(["baseline", "--select", "DF101", "."], tmp_path).code == 0
+    write(tmp_path, "Dockerfile", "FROM node:22.11-alpine\nUSER node\n")
+    stderr = invoke(["check", "--baseline", ".readycheck-baseline.json", "--select", "DF101", "."], tmp_path).stderr
+    assert "1 baseline entry no longer occurs" in stderr
+
+
+def test_readiness_counts_agree_with_their_nouns(tmp_path: Path) -> None:
+    write(tmp_path, "Dockerfile", HEALTHY)
+    assert "1 artifact, 1 file checked" in invoke(["report", "."], tmp_path).stdout
+    assert "1 artifact, 1 file checked" in invoke(["report", "--format", "html", "."], tmp_path).stdout
+
+
+def test_a_single_replica_rollout_is_not_all_1_replicas(tmp_path: Path) -> None:
+    write(tmp_path, "deploy.yaml", """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.27}]
+""")
+    messages = [f["message"] for f in __import__("json").loads(invoke(["check", "--format", "json", "."], tmp_path).stdout)["findings"]]
+    assert any("takes down its only replica" in m for m in messages), messages
+    assert not any("all 1 replicas" in m for m in messages)

@@ -10,6 +10,7 @@ from typing import Any
 from readycheck.checks.dockerfile import command_words
 from readycheck.model import Hit, Span, Subject
 from readycheck.secrets import redact, scan_text, scan_value
+from readycheck.wording import with_article
 
 
 def _line_of(subject: Subject, instruction: dict[str, Any], value: str) -> Span | None:
@@ -31,7 +32,7 @@ def secret_in_env_or_arg(subject: Subject, options: dict[str, Any]) -> Iterator[
         if not value:
             continue
         for match in scan_value(value, key=key if instruction["cmd"] != "LABEL" else None, context="dockerfile"):
-            yield Hit(f"{instruction['cmd']} {key} holds a {match.description} ({redact(match.value)}): it stays in "
+            yield Hit(f"{instruction['cmd']} {key} holds {with_article(match.description)} ({redact(match.value)}): it stays in "
                       "the image history; pass it at run time or with RUN --mount=type=secret",
                       span=_line_of(subject, instruction, match.value))
             break
@@ -80,7 +81,7 @@ def credentials_in_run(subject: Subject, options: dict[str, Any]) -> Iterator[Hi
         span = _line_of(subject, instruction, match.value)
         if span is None:
             continue
-        yield Hit(f"RUN holds a {match.description} ({redact(match.value)}): it stays in the image history; "
+        yield Hit(f"RUN holds {with_article(match.description)} ({redact(match.value)}): it stays in the image history; "
                   "use RUN --mount=type=secret", span=span)
 
 

@@ -14,6 +14,7 @@ from html import escape
 from readycheck import __version__
 from readycheck.model import Finding
 from readycheck.readiness import FAIL, PASS, WARN, Readiness, verdict_sentence
+from readycheck.wording import plural
 
 _CSS = """
 :root { color-scheme: light; }
@@ -100,7 +101,7 @@ def render(model: Readiness) -> str:
         f'<p class="score">Overall score: <strong>{escape(score)}</strong> '
         + (bar(model.score, f"overall score {model.score} of 100") if model.score is not None else "")
         + "</p>",
-        f"<p>{len(model.artifacts)} artifacts, {model.files} files checked, fail-on <code>{escape(model.fail_on)}</code>.</p>",
+        f"<p>{plural(len(model.artifacts), 'artifact')}, {plural(model.files, 'file')} checked, fail-on <code>{escape(model.fail_on)}</code>.</p>",
         "</section>",
         "</header>",
         "<main>",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from readycheck.readiness import Readiness, verdict_sentence
+from readycheck.wording import plural
 
 
 def render(model: Readiness) -> str:
     out = [("READY" if model.ready else "NOT READY") + " - " + verdict_sentence(model).replace("`", "")]
     score = f"{model.score}/100 ({model.grade})" if model.score is not None else "n/a (nothing to judge)"
-    out.append(f"Overall score: {score}; {len(model.artifacts)} artifacts, {model.files} files checked")
+    out.append(f"Overall score: {score}; {plural(len(model.artifacts), 'artifact')}, {plural(model.files, 'file')} checked")
     if model.checklists:
         out.append("")
         out.append("Checklists:")
