@@ -88,7 +88,7 @@ def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--helm-renderer", type=click.Choice(["builtin", "helm"]), default=None, help="Render charts with readycheck's renderer (default, with line mapping) or `helm template` from PATH."),
         click.option("--kube-version", default=None, help="Kubernetes version charts are rendered for [default: 1.30.0]."),
         click.option("--max-file-size", default=None, metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M]."),
-        click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help="Seconds one file may take to load and check; 0 for none [default: 2]."),
+        click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help="Seconds of CPU time one file may take to load and check; 0 for none [default: 10]."),
     ]
     for option in reversed(options):
         function = option(function)

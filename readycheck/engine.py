@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from readycheck.catalog import Catalog, Rule
 from readycheck.config import Config, ConfigError
 from readycheck.discover import Target, discover
-from readycheck.limits import Limits, TimeBudgetExceeded, time_budget
+from readycheck.limits import Limits, TimeBudgetExceeded, cpu_seconds, time_budget
 from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
 from readycheck.predicate import Predicate, format_message
@@ -258,15 +258,15 @@ class FileClock:
     def run(self, path: str, work: Callable[[], T], phase: str) -> T | ScanError:
         """`work()` within what is left of `path`'s budget, or the error saying it ran out."""
         left = self.limit - self.spent.get(path, 0.0) if self.limit > 0 else 0.0
-        started = time.perf_counter()
+        started = cpu_seconds()
         try:
             with time_budget(max(left, 0.001) if self.limit > 0 else 0):
                 result = work()
         except TimeBudgetExceeded:
-            return ScanError(path, None, f"gave up {phase} after the {self.limit:g}-second time limit per file (--time-limit)",
+            return ScanError(path, None, f"gave up {phase} after the {self.limit:g}-second CPU time limit per file (--time-limit)",
                              transient=True)
         finally:
-            self.spent[path] = self.spent.get(path, 0.0) + time.perf_counter() - started
+            self.spent[path] = self.spent.get(path, 0.0) + cpu_seconds() - started
         return result
 
 
