@@ -171,6 +171,7 @@ class Evaluator:
         span = hit.span or subject.span(hit.at)
         pointer = subject.pointer + tuple(hit.at) if hit.at is not None else (subject.owner or subject.pointer)
         path = hit.path or subject.doc.display_path_for(pointer)
+        provenance = "" if hit.path else subject.doc.provenance_for(pointer)
         return Finding(
             rule=rule.id,
             name=rule.name,
@@ -178,7 +179,7 @@ class Evaluator:
             severity=hit.severity or self.severity[rule.id],
             path=path,
             span=span,
-            message=hit.message,
+            message=f"{hit.message} ({provenance})" if provenance else hit.message,
             fix=rule.fix.strip(),
             related=hit.related or subject.doc.related_for(pointer),
             key=f"{subject.key}|{hit.key or hit.message}",

@@ -107,3 +107,54 @@ spec:
     messages = [f["message"] for f in __import__("json").loads(invoke(["check", "--format", "json", "."], tmp_path).stdout)["findings"]]
     assert any("takes down its only replica" in m for m in messages), messages
     assert not any("all 1 replicas" in m for m in messages)
+
+
+CHART = {
+    "chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: '1.0'\n",
+    "chart/values.yaml": "image:\n  repository: nginx\n  tag: '1.27.0'\ndb:\n  password: ''\n",
+    "chart/templates/deploy.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          env:
+            - name: DB_PASSWORD
+              value: {{ .Values.db.password | quote }}
+""",
+}
+
+
+def test_a_finding_from_set_is_located_at_the_template_line_and_names_the_set(tmp_path: Path) -> None:
+    for name, text in CHART.items():
+        write(tmp_path, name, text)
+    args = ["check", "--no-cache", "--select", "K8S501", "--set", "replicaCount=3", "--set", "image.tag=latest"]
+    report = __import__("json").loads(invoke([*args, "--format", "json", "."], tmp_path).stdout)
+    [finding] = report["findings"]
+    assert (finding["path"], finding["line"]) == ("chart/templates/deploy.yaml", 15)
+    assert "--set image.tag=" in finding["message"] and "replicaCount" not in finding["message"]
+    sarif = invoke([*args, "--format", "sarif", "."], tmp_path).stdout
+    assert "--set:" not in sarif and '"uri": "chart/--set"' not in sarif and "chart/templates/deploy.yaml" in sarif
+
+
+def test_a_secret_given_with_set_is_named_by_its_key_only(tmp_path: Path) -> None:
+    for name, text in CHART.items():
+        write(tmp_path, name, text)
+    secret = "Zq8wVt3mPx7Lk2Rn"
+    report = __import__("json").loads(invoke(
+        ["check", "--no-cache", "--select", "no-baked-secrets", "--set", f"db.password={secret}", "--format", "json", "."],
+        tmp_path).stdout)
+    located = [(f["path"], f["message"]) for f in report["findings"]]
+    assert located and all(path == "chart/templates/deploy.yaml" for path, _ in located), located
+    assert any("--set db.password=" in message for _, message in located), located
+    assert secret not in __import__("json").dumps(report)
