@@ -95,7 +95,7 @@ def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--helm-renderer", type=click.Choice(["builtin", "helm"]), default=None, help="Render charts with readycheck's renderer (default, with line mapping) or `helm template` from PATH."),
         click.option("--kube-version", default=None, help="Kubernetes version charts are rendered for [default: 1.30.0]."),
         click.option("--max-file-size", default=None, metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M]."),
-        click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help="Seconds one file may take to load and check; 0 for none [default: 2]."),
+        click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help="Seconds of CPU time one file may take to load and check; 0 for none [default: 10]."),
         click.option("--verbose", "-v", is_flag=True, help="Also say on stderr which files were passed over and why (template sources, backups, ignore files)."),
     ]
     for option in reversed(options):
@@ -147,6 +147,11 @@ class ScanRequest:
             options["kube-version"] = self.kube_version
         return options
 
+    def identity(self) -> dict[str, Any]:
+        """What decides the findings of this scan: every option except where it runs, how, and which shard."""
+        skip = {"fail_on", "jobs", "cache_dir", "no_cache", "shard"}
+        return {name: value for name, value in vars(self).items() if name not in skip}
+
     def command(self, fail_on: str) -> str:
         """The `readycheck check` command that reproduces this scan."""
         args = ["readycheck", "check"]
@@ -174,10 +179,27 @@ class ScanRequest:
         return shlex.join(args)
 
 
+def refuse_missing_paths(paths: list[str]) -> None:
+    """A path that does not exist is a usage error, whatever its name: a typo must never scan nothing and pass."""
+    for path in paths:
+        if not os.path.exists(path):
+            fail(f"{click.format_filename(path)}: no such file or directory (nothing was checked)")
+
+
+def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
+    """On stderr, whatever the format: a scan that found no file of any kind it knows checked nothing."""
+    if result.files or result.errors:
+        return
+    where = ", ".join(click.format_filename(p) for p in request.paths) or "."
+    shard = f" (shard {request.shard})" if request.shard else ""
+    click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
+
+
 def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
     from readycheck.engine import scan
     from readycheck.runner import default_cache_dir
 
+    refuse_missing_paths(request.paths)
     config, catalog = load_everything(request.config_file, request.rules_dirs,
                                       Path(request.cache_dir) if request.cache_dir else None)
     if request.select:
@@ -220,7 +242,12 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
         raise  # unreachable: fail() exits
     if request.paths:
         keep_given_paths(result, request.paths, Path.cwd())
+    if selected_shard is not None:
+        from readycheck.shard import scan_id
+
+        result.shard = (*selected_shard, scan_id(request.identity(), selected_shard[1], os.environ))
     say_skipped(result, request.verbose)
+    say_if_nothing_found(result, request)
     return config, result
 
 
@@ -369,8 +396,10 @@ def check(
         emit(render_report(result, request, config.fail_on, report_format), report_output)
     if stale and fmt in ("text", "github"):
         from readycheck.neutralise import log_line
+        from readycheck.wording import plural
 
-        echo_err(f"{len(stale)} baseline entr{'ies' if len(stale) != 1 else 'y'} no longer occur (prune {baseline_file}):")
+        verb = "occurs" if len(stale) == 1 else "occur"
+        echo_err(f"{plural(len(stale), 'baseline entry', 'baseline entries')} no longer {verb} (prune {baseline_file}):")
         for entry in stale:
             click.echo(log_line(f"  {entry.path}:{entry.line} {entry.rule} {entry.message}"), err=True)
     sys.exit(exit_code(result.findings, result.errors, config.fail_on))
@@ -417,10 +446,11 @@ def baseline_command(
     request = ScanRequest(list(paths), **scan_args)
     _, result = run_scan(request)
     emit(baseline.render(result.findings), output)
-    n = len(result.findings)
-    echo_err(f"recorded {n} finding{'s' if n != 1 else ''} in {output}")
+    from readycheck.wording import plural
+
+    echo_err(f"recorded {plural(len(result.findings), 'finding')} in {output}")
     if result.errors:
-        echo_err(f"{len(result.errors)} files could not be checked; their findings are not in the baseline")
+        echo_err(f"{plural(len(result.errors), 'file')} could not be checked; their findings are not in the baseline")
 
 
 @main.command("rules")
@@ -473,9 +503,12 @@ def merge_command(reports: tuple[str, ...]) -> None:
     from readycheck.merge import MergeError, merge_json_reports
 
     try:
-        merged = merge_json_reports((name, Path(name).read_text(encoding="utf-8")) for name in reports)
-    except (MergeError, OSError) as exc:
+        merged = merge_json_reports((name, Path(name).read_bytes().decode("utf-8", "replace")) for name in reports)
+    except MergeError as exc:
         fail(str(exc))
+        return
+    except OSError as exc:
+        fail(f"cannot read {exc.filename}: {exc.strerror or exc}")
         return
     from readycheck.neutralise import json_text
 

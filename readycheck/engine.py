@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from readycheck.catalog import Catalog, Rule
 from readycheck.config import Config, ConfigError
 from readycheck.discover import Skipped, Target, discover
-from readycheck.limits import Limits, TimeBudgetExceeded, time_budget
+from readycheck.limits import Limits, TimeBudgetExceeded, cpu_seconds, time_budget
 from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
 from readycheck.predicate import Predicate, format_message
@@ -53,6 +53,8 @@ class ScanResult:
     artifacts: list[Artifact] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     """Files discovery passed over, and why (said on stderr, not in the report formats)."""
+    shard: tuple[int, int, str] | None = None
+    """K, N and the scan id when this is one shard of a scan (`check --shard K/N`), for `merge` to check."""
 
 
 def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
@@ -171,6 +173,7 @@ class Evaluator:
         span = hit.span or subject.span(hit.at)
         pointer = subject.pointer + tuple(hit.at) if hit.at is not None else (subject.owner or subject.pointer)
         path = hit.path or subject.doc.display_path_for(pointer)
+        provenance = "" if hit.path else subject.doc.provenance_for(pointer)
         return Finding(
             rule=rule.id,
             name=rule.name,
@@ -178,7 +181,7 @@ class Evaluator:
             severity=hit.severity or self.severity[rule.id],
             path=path,
             span=span,
-            message=hit.message,
+            message=f"{hit.message} ({provenance})" if provenance else hit.message,
             fix=rule.fix.strip(),
             related=hit.related or subject.doc.related_for(pointer),
             key=f"{subject.key}|{hit.key or hit.message}",
@@ -266,15 +269,15 @@ class FileClock:
     def run(self, path: str, work: Callable[[], T], phase: str) -> T | ScanError:
         """`work()` within what is left of `path`'s budget, or the error saying it ran out."""
         left = self.limit - self.spent.get(path, 0.0) if self.limit > 0 else 0.0
-        started = time.perf_counter()
+        started = cpu_seconds()
         try:
             with time_budget(max(left, 0.001) if self.limit > 0 else 0):
                 result = work()
         except TimeBudgetExceeded:
-            return ScanError(path, None, f"gave up {phase} after the {self.limit:g}-second time limit per file (--time-limit)",
+            return ScanError(path, None, f"gave up {phase} after the {self.limit:g}-second CPU time limit per file (--time-limit)",
                              transient=True)
         finally:
-            self.spent[path] = self.spent.get(path, 0.0) + time.perf_counter() - started
+            self.spent[path] = self.spent.get(path, 0.0) + cpu_seconds() - started
         return result
 
 

@@ -180,6 +180,10 @@ class Document:
         """The file a pointer's location belongs to (a chart maps into several files)."""
         return self.path
 
+    def provenance_for(self, pointer: Pointer) -> str:
+        """Where a value at `pointer` came from when no file says it (a chart's `--set`); "" by default."""
+        return ""
+
 
 SubjectData = TypeVar("SubjectData")
 

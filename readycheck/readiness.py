@@ -22,7 +22,8 @@ from readycheck.model import CHECKLISTS, SEVERITY_RANK, Finding, ScanError
 WEIGHTS = {"error": 20, "warning": 5, "note": 1}
 BLOCKED_CAP = 79
 GRADES = ((90, "A"), (80, "B"), (70, "C"), (60, "D"), (0, "F"))
-PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
+PASS, WARN, FAIL, NOT_APPLICABLE = "pass", "warn", "fail", "n/a"
+"""An artifact against a checklist: no finding; findings below --fail-on only; one at or above it; not judged."""
 
 KIND_LABELS = {
     "dockerfile": "Dockerfile",
@@ -59,11 +60,13 @@ class Artifact:
         return KIND_LABELS.get(self.kind, self.kind)
 
     def status(self, checklist: str, fail_on: str) -> str:
+        """PASS only when the checklist holds: a warning (a missing HEALTHCHECK) is WARN, not a pass."""
         if checklist not in self.checklists:
             return NOT_APPLICABLE
-        if any(f.checklist == checklist and is_blocking(f, fail_on) for f in self.findings):
+        found = [f for f in self.findings if f.checklist == checklist]
+        if any(is_blocking(f, fail_on) for f in found):
             return FAIL
-        return PASS
+        return WARN if found else PASS
 
 
 @dataclass

@@ -60,7 +60,7 @@ def test_fixed_findings_are_listed_as_stale_in_text_mode(tmp_path: Path) -> None
     write(tmp_path, "Dockerfile", UNPINNED_DOCKERFILE.replace("node:latest", "node:22.11-alpine"))
     run = invoke(["check", *SELECT, "--no-color", "--baseline", ".readycheck-baseline.json", "."], tmp_path)
     assert run.code == 0
-    assert "1 baseline entry no longer occur" in run.stderr
+    assert "1 baseline entry no longer occurs" in run.stderr
     assert "Dockerfile:1 DF101 base image 'node:latest'" in run.stderr
     assert "2 suppressed" in run.stdout
 

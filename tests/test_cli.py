@@ -68,10 +68,13 @@ def test_fail_on_levels_decide_the_exit_code(tmp_path: Path) -> None:
 
 
 def test_clean_tree_exits_zero(tmp_path: Path) -> None:
+    from tests.clirun import invoke
+
     write(tmp_path, "README.md", "nothing to check\n")
-    code, out = run(["check", "--format", "json", "."], tmp_path)
-    assert code == 0
-    assert json.loads(out)["summary"] == {"files": 0, "findings": 0, "errors": 0}
+    done = invoke(["check", "--format", "json", "."], tmp_path)
+    assert done.code == 0
+    assert json.loads(done.stdout)["summary"] == {"files": 0, "findings": 0, "errors": 0}
+    assert "nothing was checked" in done.stderr
 
 
 def test_broken_file_is_reported_and_the_scan_goes_on(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def run_raw(root: Path, args: list[str]) -> tuple[int, str]:
     ("schema:\n  $ref: https://example.com/schema.json\n", "remote $ref"),
     ("schema: {properties: {value: {pattern: '('}}}\n", "schema"),
     ("severity: fatal\nschema: {}\n", "severity"),
-    ("schema: [unclosed\n", ".yaml:16: while parsing a flow sequence"),
+    ("schema: [unclosed\n", ".yaml:16:"),  # the file and line; the wording is the YAML library's
 ])
 def test_malformed_rule_is_a_clear_usage_error(tmp_path: Path, body: str, complaint: str) -> None:
     write_known_bad(tmp_path)

@@ -66,23 +66,34 @@ def measured(source: str) -> tuple[float, int, str]:
 
 
 BOMBS = {
-    "billion laughs": (billion_laughs(), "alias", None),
-    "10,000-deep flow sequence": ("[" * 10_000 + "]" * 10_000, "nesting deeper", 1),
-    "10,000-deep flow mapping": ("{a: " * 10_000 + "}" * 10_000, "nesting deeper", 1),
-    "10,000-deep block sequence": ("- " * 10_000 + "x\n", "nesting deeper", 1),
-    "2,000-deep block mapping": (deep_block(2_000), "nesting deeper", limits.YAML_MAX_DEPTH + 1),
-    "100,000-deep flow (would crash libyaml's recursive composer)": ("[" * 100_000, "nesting deeper", 1),
+    "billion laughs": (billion_laughs(), None),
+    "10,000-deep flow sequence": ("[" * 10_000 + "]" * 10_000, 1),
+    "10,000-deep flow mapping": ("{a: " * 10_000 + "}" * 10_000, 1),
+    "10,000-deep block sequence": ("- " * 10_000 + "x\n", 1),
+    "2,000-deep block mapping": (deep_block(2_000), limits.YAML_MAX_DEPTH + 1),
+    "100,000-deep flow (would crash libyaml's recursive composer)": ("[" * 100_000, 1),
 }
 
 
 @pytest.mark.parametrize("name", list(BOMBS))
 def test_bombs_are_errors_in_bounded_time_and_memory(name: str) -> None:
-    source, message, line = BOMBS[name]
+    """The property, not the wording: which check stops a bomb first (ours or the YAML library's own
+    limit, which newer libyaml has) is not ours to fix, only that it ends as a LoadError with its line."""
+    source, line = BOMBS[name]
     seconds, peak, outcome = measured(source)
+    assert outcome != "loaded", outcome
     error_line, _, error = outcome.partition("|")
-    assert message in error, outcome
+    assert error, outcome
     assert line is None or error_line == str(line), outcome
     assert seconds < 10 and peak < MEMORY_LIMIT, (seconds, peak)
+
+
+def test_our_nesting_limit_holds_below_the_yaml_librarys_own() -> None:
+    """Just over our limit (far under any library's) the error is ours, at the line that crosses it."""
+    depth = limits.YAML_MAX_DEPTH + 1
+    with pytest.raises(LoadError, match="nesting deeper") as err:
+        load_yaml_documents("a:\n  " + "[" * depth + "]" * depth + "\n")
+    assert err.value.line == 2
 
 
 def test_nesting_just_under_the_limit_is_read() -> None:
@@ -175,9 +186,9 @@ def _fifty_megabytes(path: Path) -> None:
 ENGINE_CASES = [
     _yaml_case("billion laughs", _manifest("  x: y\n" + textwrap.indent(billion_laughs(), "  ")),
                "error", message="alias"),
-    _yaml_case("10,000-deep flow", _manifest("  x: " + "[" * 10_000 + "]" * 10_000 + "\n"), "error", line=6,
-               message="nesting"),
-    _yaml_case("10,000-deep block", _manifest("  x:\n" + "    " + "- " * 10_000 + "x\n"), "error", message="nesting"),
+    _yaml_case("10,000-deep flow", _manifest("  x: " + "[" * 10_000 + "]" * 10_000 + "\n"), "error", line=6),
+    _yaml_case("100,000-deep flow, unclosed", _manifest("  x: " + "[" * 100_000 + "\n"), "error", line=6),
+    _yaml_case("10,000-deep block", _manifest("  x:\n" + "    " + "- " * 10_000 + "x\n"), "error"),
     _yaml_case("50 MB", _fifty_megabytes, "error", message="over the", max_seconds=10.0),
     _yaml_case("duplicate keys", _manifest("  a: '1'\n  a: '2'\n"), "either"),
     _yaml_case("tabs", _manifest("  a:\n\tb: 1\n"), "error", line=7),

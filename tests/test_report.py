@@ -13,7 +13,7 @@ from readycheck.catalog import Catalog
 from readycheck.config import Config
 from readycheck.engine import ScanResult, scan
 from readycheck.model import Finding, Span
-from readycheck.readiness import FAIL, NOT_APPLICABLE, PASS, build, grade
+from readycheck.readiness import FAIL, NOT_APPLICABLE, PASS, WARN, build, grade
 from readycheck.reporters import html, markdown
 from tests.clirun import UNPINNED_DOCKERFILE, invoke, write
 
@@ -51,8 +51,9 @@ def test_scores_follow_the_documented_formula(tmp_path: Path, catalog: Catalog) 
     assert model.ready_checklists == []
     api, web = model.artifacts
     assert (api.path, api.label) == ("api/Dockerfile", "Dockerfile")
-    assert [api.status(c, "error") for c in ("pinned-versions", "healthcheck", "probes")] == [FAIL, PASS, NOT_APPLICABLE]
+    assert [api.status(c, "error") for c in ("pinned-versions", "healthcheck", "probes")] == [FAIL, WARN, NOT_APPLICABLE]
     assert api.status("healthcheck", "warning") == FAIL
+    assert api.status("pinned-versions", "never") == WARN
     assert web.status("pinned-versions", "note") == PASS
 
 
@@ -82,7 +83,7 @@ def test_markdown_leads_with_the_verdict_and_lists_everything(tmp_path: Path) ->
         "### Already ready", "### Files that could not be checked", "### Suppressions in force", "### Reproduce",
     ]
     assert "[`api/Dockerfile:1`](https://github.com/acme/shop/blob/abc123/api/Dockerfile#L1)" in text
-    assert "| `api/Dockerfile` | Dockerfile | ❌ fail | ✅ pass | ✅ pass |" in text
+    assert "| `api/Dockerfile` | Dockerfile | ❌ fail | ✅ pass | ⚠️ warn |" in text
     assert "| DF101 base-image-pinned | `legacy/Dockerfile:2` | readycheck: ignore-file |" in text
     assert "```sh\nreadycheck check --select dockerfile --fail-on error .\n```" in text
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from readycheck.judge.commands import command_words, piped_into_shell, tls_verification_off
 from readycheck.model import Hit, Span, Subject
 from readycheck.secrets import redact, scan_text, scan_value
+from readycheck.wording import with_article
 
 if TYPE_CHECKING:
     from readycheck.targets import Command, Instruction
@@ -34,7 +35,7 @@ def secret_in_env_or_arg(subject: Subject[Instruction], options: dict[str, Any])
         if not value:
             continue
         for match in scan_value(value, key=key if instruction["cmd"] != "LABEL" else None, context="dockerfile"):
-            yield Hit(f"{instruction['cmd']} {key} holds a {match.description} ({redact(match.value)}): it stays in "
+            yield Hit(f"{instruction['cmd']} {key} holds {with_article(match.description)} ({redact(match.value)}): it stays in "
                       "the image history; pass it at run time or with RUN --mount=type=secret",
                       span=_line_of(subject, instruction, match.value))
             break
@@ -83,7 +84,7 @@ def credentials_in_run(subject: Subject[Instruction], options: dict[str, Any]) -
         span = _line_of(subject, instruction, match.value)
         if span is None:
             continue
-        yield Hit(f"RUN holds a {match.description} ({redact(match.value)}): it stays in the image history; "
+        yield Hit(f"RUN holds {with_article(match.description)} ({redact(match.value)}): it stays in the image history; "
                   "use RUN --mount=type=secret", span=span)
 
 

@@ -595,7 +595,8 @@ def rolling_update_all_unavailable(subject: Subject[KubernetesObject], options: 
         return
     unavailable = percent_or_int(value, count)
     if unavailable is not None and int(unavailable) >= count:
-        yield _hit(subject, f"rolling update maxUnavailable {value} takes down all {count} replicas at once",
+        replicas_down = "its only replica" if count == 1 else f"all {count} replicas"
+        yield _hit(subject, f"rolling update maxUnavailable {value} takes down {replicas_down} at once",
                    subject.pointer + ("spec", "strategy", "rollingUpdate", "maxUnavailable"))
 
 

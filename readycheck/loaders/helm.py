@@ -15,7 +15,7 @@ import fnmatch
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from readycheck.discover import Target
 from readycheck.k8s import build_kubernetes_documents
@@ -26,6 +26,9 @@ from readycheck.textio import LoadError, read_text
 from readycheck.yamlsource import YamlDocument, load_yaml_documents
 
 OVERLAY_GLOBS = ("values-*.yaml", "values-*.yml", "values.*.yaml", "values.*.yml")
+SET_ORIGIN = "--set"
+"""The values-file name the renderer gives a value from `--set` (its line is the argument's number)."""
+T = TypeVar("T")
 
 
 class ChartObjectsDocument(KubernetesDocument):
@@ -33,14 +36,20 @@ class ChartObjectsDocument(KubernetesDocument):
 
     rule_kinds: tuple[str, ...] = ("kubernetes", "helm")
 
-    def __init__(self, base: KubernetesDocument, related: dict[Pointer, Related], value_set: str) -> None:
+    def __init__(self, base: KubernetesDocument, related: dict[Pointer, Related], value_set: str,
+                 provenance: dict[Pointer, str] | None = None) -> None:
         super().__init__(base.path, base.text, base.objects, base.locations, base.display_paths, base.config)
         self.related = related
         self.value_set = value_set
+        self.provenance = provenance or {}
 
     def related_for(self, pointer: Pointer) -> tuple[Related, ...]:
         found = nearest(self.related, pointer)
         return (found[1],) if found is not None else ()
+
+    def provenance_for(self, pointer: Pointer) -> str:
+        found = nearest(self.provenance, pointer)
+        return found[1] if found is not None else ""
 
 
 class ChartDocument(Document):
@@ -146,13 +155,29 @@ def _as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
+def set_keys(expression: str) -> str:
+    """`image.tag=latest,pullPolicy=Always` as `--set image.tag=…,pullPolicy=…`: which keys, never the values
+    (a --set may carry a password)."""
+    from readycheck.helm.values import _split_unescaped
+
+    keys = [item.partition("=")[0] for item in _split_unescaped(expression, ",") if item]
+    return f"{SET_ORIGIN} " + ",".join(f"{key}=…" for key in keys)
+
+
 class _Translator:
     """Rendered-text locations to chart-file locations, for one rendered manifest."""
 
-    def __init__(self, manifest: Any, chart_rel: str, context: LoadContext) -> None:
+    def __init__(self, manifest: Any, chart_rel: str, context: LoadContext, set_values: list[str]) -> None:
         self.origins = manifest.origins
         self.prefix = f"{chart_rel}/" if chart_rel not in ("", ".") else ""
         self.context = context
+        self.set_values = set_values
+
+    def set_provenance(self, argument: int) -> str:
+        """A value from the `argument`-th --set (1-based), named for the message: it has no file of its own."""
+        if 1 <= argument <= len(self.set_values):
+            return f"the value comes from {set_keys(self.set_values[argument - 1])}"
+        return f"the value comes from {SET_ORIGIN}"
 
     def values_path(self, values_file: str) -> str:
         """A values file as reported: chart files under the chart, --values files as given."""
@@ -165,15 +190,24 @@ class _Translator:
             return self.origins[line - 1]
         return self.origins[-1] if self.origins else None
 
-    def source(self, doc: YamlDocument) -> tuple[ManifestSource, dict[Pointer, Related]]:
+    def source(self, doc: YamlDocument) -> tuple[ManifestSource, dict[Pointer, Related], dict[Pointer, str]]:
+        """Where each part of a rendered document belongs, the template line behind a values line, and
+        which --set a value came from (located at its template line: a --set has no file)."""
         locations: dict[Pointer, Span] = {}
         paths: dict[Pointer, str] = {}
         related: dict[Pointer, Related] = {}
+        provenance: dict[Pointer, str] = {}
         for pointer, span in doc.locations.items():
             key_origin = self.origin(span.line)
             value_span = doc.value_locations.get(pointer)
             value_origin = self.origin(value_span.line) if value_span is not None else None
             for origin in (value_origin, key_origin):
+                if origin is not None and origin.values_file == SET_ORIGIN and origin.values_line:
+                    template_line = key_origin or origin
+                    locations[pointer] = Span(template_line.line)
+                    paths[pointer] = self.prefix + template_line.template
+                    provenance[pointer] = self.set_provenance(origin.values_line)
+                    break
                 if origin is not None and origin.values_file and origin.values_line:
                     locations[pointer] = Span(origin.values_line)
                     paths[pointer] = self.values_path(origin.values_file)
@@ -185,7 +219,7 @@ class _Translator:
                 if key_origin is not None:
                     locations[pointer] = Span(key_origin.line)
                     paths[pointer] = self.prefix + key_origin.template
-        return ManifestSource(doc.data, locations, paths), related
+        return ManifestSource(doc.data, locations, paths), related, provenance
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
@@ -239,9 +273,10 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             error(prefix + problem.path, problem.line, problem.message)
         sources: list[ManifestSource] = []
         related: dict[Pointer, Related] = {}
+        provenance: dict[Pointer, str] = {}
         texts: list[str] = []
         for manifest in result.manifests:
-            translator = _Translator(manifest, chart_rel, context)
+            translator = _Translator(manifest, chart_rel, context, set_values)
             try:
                 yaml_docs = load_yaml_documents(manifest.text)
             except LoadError as exc:
@@ -251,14 +286,16 @@ def load(target: Target, context: LoadContext) -> list[Document]:
                 continue
             texts.append(manifest.text)
             for yaml_doc in yaml_docs:
-                source, source_related = translator.source(yaml_doc)
+                source, source_related, source_provenance = translator.source(yaml_doc)
                 index = len(sources)
                 sources.append(source)
                 related.update({(index,) + p: r for p, r in source_related.items()})
+                provenance.update({(index,) + p: why for p, why in source_provenance.items()})
         built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"))
         scope = Scope(f"{chart_rel} ({label})")
         for base in built:
-            doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label)
+            doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label,
+                                       _rebase_related(provenance, sources, base))
             doc.scope = scope
             documents.append(doc)
     if len(context.extra_errors) > first_error:
@@ -311,10 +348,10 @@ def _load_once(chart_dir: Path) -> Any:
         return chart_dir
 
 
-def _rebase_related(related: dict[Pointer, Related], sources: list[ManifestSource], doc: KubernetesDocument) -> dict[Pointer, Related]:
-    """Related locations keyed by the document's object pointers (sources are flattened into objects)."""
+def _rebase_related(related: dict[Pointer, T], sources: list[ManifestSource], doc: KubernetesDocument) -> dict[Pointer, T]:
+    """Related locations (or --set provenance) keyed by the document's object pointers (sources are flattened into objects)."""
     by_identity = {id(source.data): index for index, source in enumerate(sources)}
-    out: dict[Pointer, Related] = {}
+    out: dict[Pointer, T] = {}
     for object_index, obj in enumerate(doc.objects):
         source_index = by_identity.get(id(obj))
         if source_index is None:

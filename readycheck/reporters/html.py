@@ -15,7 +15,8 @@ from readycheck import __version__
 from readycheck.model import Finding
 from readycheck.neutralise import html_text as escape
 from readycheck.neutralise import no_workflow_commands
-from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
+from readycheck.readiness import FAIL, PASS, WARN, Readiness, verdict_sentence
+from readycheck.wording import plural
 
 _CSS = """
 :root { color-scheme: light; }
@@ -37,6 +38,7 @@ thead th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass { color: #116329; font-weight: 600; }
 .fail { color: #a40e26; font-weight: 600; }
+.warn { color: #7d4e00; font-weight: 600; }
 .na { color: #57606a; }
 .sev-error { color: #a40e26; font-weight: 600; }
 .sev-warning { color: #7d4e00; font-weight: 600; }
@@ -54,7 +56,7 @@ footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
   .verdict { break-inside: avoid; } tr { break-inside: avoid; } body { max-width: none; } }
 """
 
-_STATUS = {PASS: '<span class="pass">pass</span>', FAIL: '<span class="fail">fail</span>'}
+_STATUS = {PASS: '<span class="pass">pass</span>', WARN: '<span class="warn">warn</span>', FAIL: '<span class="fail">fail</span>'}
 _NOT_APPLICABLE = '<span class="na">n/a</span>'
 _BAR_WIDTH = 120
 
@@ -101,7 +103,7 @@ def render(model: Readiness) -> str:
         f'<p class="score">Overall score: <strong>{escape(score)}</strong> '
         + (bar(model.score, f"overall score {model.score} of 100") if model.score is not None else "")
         + "</p>",
-        f"<p>{len(model.artifacts)} artifacts, {model.files} files checked, fail-on <code>{escape(model.fail_on)}</code>.</p>",
+        f"<p>{plural(len(model.artifacts), 'artifact')}, {plural(model.files, 'file')} checked, fail-on <code>{escape(model.fail_on)}</code>.</p>",
         "</section>",
         "</header>",
         "<main>",
@@ -130,7 +132,9 @@ def render(model: Readiness) -> str:
                 f"<td>{_STATUS.get(a.status(c, model.fail_on), _NOT_APPLICABLE)}</td>" for c in columns
             )
             rows.append(f'<tr><th scope="row"><code>{_breakable(a.path)}</code></th><td>{escape(a.label)}</td>{cells}</tr>')
-        body += ["<h2>Artifacts</h2>", _table("Artifacts against checklists", ["artifact", "kind", *columns], rows)]
+        body += ["<h2>Artifacts</h2>", _table(
+            f"Artifacts against checklists (pass; warn: findings below {model.fail_on} only;"
+            f" fail: a finding at or above {model.fail_on})", ["artifact", "kind", *columns], rows)]
     body.append(f"<h2>Blocking findings ({len(model.blocking)})</h2>")
     if model.blocking:
         body.append('<ul class="findings">' + "".join(_finding_item(model, f) for f in model.blocking) + "</ul>")

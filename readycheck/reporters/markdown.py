@@ -13,10 +13,10 @@ from typing import TypeVar
 
 from readycheck.model import Finding
 from readycheck.neutralise import markdown_code, markdown_fence, markdown_text, no_workflow_commands
-from readycheck.readiness import FAIL, PASS, Readiness, verdict_sentence
+from readycheck.readiness import FAIL, PASS, WARN, Readiness, verdict_sentence
 
 MAX_CHARS = 65_536
-_STATUS = {PASS: "✅ pass", FAIL: "❌ fail"}
+_STATUS = {PASS: "✅ pass", WARN: "⚠️ warn", FAIL: "❌ fail"}
 _SEVERITY_ICON = {"error": "❌", "warning": "⚠️", "note": "ℹ️"}
 _CAPS: tuple[int | None, ...] = (None, 500, 200, 100, 50, 20, 10, 5, 0)
 
@@ -72,7 +72,8 @@ def _render(model: Readiness, cap: int | None) -> str:
     if model.artifacts:
         columns = model.applicable_checklists
         out.append("### Artifacts\n")
-        out.append(f"✅ pass · ❌ fail (a finding at or above `{model.fail_on}`) · — not applicable\n")
+        out.append(f"✅ pass · ⚠️ warn (findings below `{model.fail_on}` only) · ❌ fail (a finding at or above"
+                   f" `{model.fail_on}`) · — not applicable\n")
         out.append("| artifact | kind | " + " | ".join(columns) + " |")
         out.append("| --- | --- | " + " | ".join(":---:" for _ in columns) + " |")
         out += _capped(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from readycheck.neutralise import inline, no_workflow_commands
 from readycheck.readiness import Readiness, verdict_sentence
+from readycheck.wording import plural
 
 
 def render(model: Readiness) -> str:
     out = [("READY" if model.ready else "NOT READY") + " - " + verdict_sentence(model).replace("`", "")]
     score = f"{model.score}/100 ({model.grade})" if model.score is not None else "n/a (nothing to judge)"
-    out.append(f"Overall score: {score}; {len(model.artifacts)} artifacts, {model.files} files checked")
+    out.append(f"Overall score: {score}; {plural(len(model.artifacts), 'artifact')}, {plural(model.files, 'file')} checked")
     if model.checklists:
         out.append("")
         out.append("Checklists:")
@@ -19,7 +20,7 @@ def render(model: Readiness) -> str:
             out.append(f"  {c.name:<{width}}  {c.score:>3} {c.grade}  {counts or 'no findings'}")
     if model.artifacts:
         out.append("")
-        out.append("Artifacts:")
+        out.append(f"Artifacts (pass; warn: findings below {model.fail_on} only; fail: a finding at or above {model.fail_on}):")
         for a in model.artifacts:
             statuses = [f"{c}={a.status(c, model.fail_on)}" for c in model.applicable_checklists if c in a.checklists]
             out.append(f"  {inline(a.path)} ({a.label}): " + ", ".join(statuses))

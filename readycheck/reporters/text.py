@@ -42,12 +42,14 @@ def render_plain(result: ScanResult, quiet: bool = False) -> str:
         out.append(f"{inline(where)} error: {inline(error.message)}")
     if not quiet or result.findings or result.errors:
         out.append(summary_line(result))
-    return no_workflow_commands("\n".join(out) + "\n")
+    return no_workflow_commands("".join(line + "\n" for line in out))  # nothing at all when quiet has nothing to say
 
 
 def render_rich(result: ScanResult, quiet: bool = False, width: int | None = None) -> str:
     """Coloured lines. Text from the tree goes in as plain Text, never as markup (a `[/` in a file name and a `]`
     in a message would otherwise make a tag, or a crash)."""
+    if quiet:
+        return render_plain(result, quiet=True)  # one finding per line, no headers: on a terminal too
     from rich.console import Console
     from rich.text import Text
 

@@ -248,7 +248,7 @@ def aws_example(value: str) -> bool:
 def example_match(rule: str, value: str, start: int, end: int, key: str | None = None) -> SecretMatch:
     return SecretMatch(
         rule,
-        "AWS's documented example key (not a live credential, but do not ship it)",
+        "example key from the AWS documentation (not a live credential, but do not ship it)",
         value,
         start,
         end,

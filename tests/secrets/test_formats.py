@@ -76,7 +76,7 @@ def test_aws_secret_key_needs_its_key_name() -> None:
 def test_aws_documented_example_is_a_note() -> None:
     [m] = scan_value(t.AWS_EXAMPLE_KEY_ID, key="AWS_ACCESS_KEY_ID")
     assert (m.rule, m.severity) == ("aws-access-key-id", "note")
-    assert "documented example" in m.description
+    assert "example key from the AWS documentation" in m.description
     [m] = scan_value(t.AWS_EXAMPLE_SECRET, key="AWS_SECRET_ACCESS_KEY")
     assert (m.rule, m.severity) == ("aws-secret-access-key", "note")
 
