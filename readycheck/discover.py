@@ -7,6 +7,7 @@ only far enough to see `apiVersion` and `kind` (a Kubernetes manifest).
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
@@ -157,6 +158,7 @@ def _is_virtualenv(entries: dict[str, os.DirEntry[str]]) -> bool:
 
 
 _inside = within
+TOO_DEEP = LoadError("folders nested too deeply to reach (the path is too long): not checked", 1)
 
 
 def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
@@ -197,7 +199,10 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
         try:
             with os.scandir(directory) as listing:
                 entries = {entry.name: entry for entry in listing}
-        except OSError:
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                errors.append((Path(directory), TOO_DEEP))
+                return
             if os.path.isfile(os.path.join(directory, "Chart.yaml")):
                 found.append((Target(Path(directory), HELM_CHART, resolved_root), real))
             return
@@ -214,7 +219,9 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
             try:
                 is_link = entry.is_symlink()
                 st = os.stat(entry.path) if is_link else entry.stat(follow_symlinks=False)
-            except OSError:
+            except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    errors.append((Path(entry.path), TOO_DEEP))
                 continue  # a dangling link or a vanished file
             real_entry = os.path.realpath(entry.path) if is_link else os.path.join(real, name)
             if is_link and not _inside(real_entry, real_root):

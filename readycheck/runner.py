@@ -236,6 +236,32 @@ def _work(group: list[Target]) -> bytes:
     return _strip_documents(_scan_recording(group, _worker_settings))
 
 
+def _rescan_alone(group: list[Target], settings: ScanSettings) -> tuple[ScanResult, list[str]]:
+    """A group a dead worker did not return, scanned once more in a fresh process of its own.
+
+    Not in this process: what killed the worker (a crash in C code) would kill
+    the scan. Should the group kill this process too, each of its files is an
+    error entry and the scan goes on.
+    """
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_init_worker, initargs=(settings,)) as pool:
+        try:
+            result: tuple[ScanResult, list[str]] = pickle.loads(pool.submit(_work, group).result())
+        except BrokenProcessPool:
+            from readycheck.loaders import LoadContext
+
+            context = LoadContext(base=settings.base)
+            errors = [ScanError(context.relpath(t.path), None, "the process checking this file died (killed, or out of "
+                                "memory): not checked", transient=True) for t in group]
+            return ScanResult([], errors, len(group), [], settings.rules, []), []
+    return result
+
+
 def _warm_up(todo: list[int], groups: list[list[Target]], settings: ScanSettings) -> dict[int, tuple[ScanResult, list[str]]]:
     """Scan a group of each kind before forking: the workers inherit every import, compiled pattern and parser it set up.
 
@@ -270,6 +296,7 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
         rest = [i for i in todo if i not in computed]
         import gc
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         gc.freeze()  # the workers' collections skip what they inherit (and do not copy its pages by touching it)
         try:
@@ -279,9 +306,20 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
                 by_size = sorted(rest, key=lambda i: -len(groups[i]))
                 chunk = max(1, len(rest) // (jobs * 16))
                 done = pool.map(_work, [groups[i] for i in by_size], chunksize=chunk)
-                computed.update(zip(by_size, (pickle.loads(b) for b in done), strict=True))
+                try:
+                    for index, payload in zip(by_size, done, strict=True):
+                        computed[index] = pickle.loads(payload)
+                except BrokenProcessPool:
+                    pass  # a worker died (killed, out of memory): what the pool did not return is scanned below
         finally:
             gc.unfreeze()  # in a longer-lived process (an API caller, the tests) what was frozen can be freed again
+        lost = [i for i in rest if i not in computed]
+        if lost:
+            import sys
+
+            sys.stderr.write(f"readycheck: a worker process died; its {len(lost)} group(s) of files are scanned again, "
+                             "each alone\n")
+            computed.update((i, _rescan_alone(groups[i], settings)) for i in lost)
         for result, _ in computed.values():
             result.rules = settings.rules
     else:
