@@ -94,18 +94,19 @@ def from_mapping(data: dict[str, Any], source: str) -> Config:
     return config
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _load_toml(path: Path, root: Path | None) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    return tomllib.loads(read_text(path, root=root))
 
 
 def load_config(explicit: str | None, cwd: Path) -> Config:
     """The config named by --config, else .readycheck.yaml, else [tool.readycheck], else defaults."""
     candidates = [Path(explicit)] if explicit else [cwd / name for name in CONFIG_FILES] + [cwd / "pyproject.toml"]
+    # a config found in the tree is read like any file of it (never through a link out of it); --config is trusted
+    root = None if explicit else cwd.resolve()
     for path in candidates:
         if not path.is_file():
             if explicit:
@@ -113,8 +114,10 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
             continue
         if path.name == "pyproject.toml" or path.suffix == ".toml":
             try:
-                table = _load_toml(path).get("tool", {}).get("readycheck")
-            except (OSError, ValueError) as exc:
+                table = _load_toml(path, root).get("tool", {}).get("readycheck")
+            except LoadError as exc:
+                raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
+            except (OSError, ValueError, AttributeError) as exc:
                 raise ConfigError(f"{path}: {exc}") from None
             if table is None:
                 if explicit:
@@ -125,7 +128,7 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
         from readycheck.yamlsource import load_yaml_documents
 
         try:
-            docs = load_yaml_documents(read_text(path))
+            docs = load_yaml_documents(read_text(path, root=root))
         except LoadError as exc:
             raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
         data = docs[0].data if docs else {}

@@ -107,6 +107,8 @@ def _read_directory(root: Path, scan_root: Path, problems: list[ChartLoadError])
             except ReadRefused as exc:
                 if exc.reason == ReadRefused.TOO_LARGE:
                     raise ChartLoadError(relative, None, "chart is too large to load") from None
+                if relative == "Chart.yaml":
+                    raise ChartLoadError(relative, exc.line, exc.message) from None  # no chart without it
                 problems.append(ChartLoadError(relative, exc.line, exc.message))
                 continue
             except LoadError as exc:
