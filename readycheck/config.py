@@ -72,6 +72,9 @@ def from_mapping(data: dict[str, Any], source: str) -> Config:
             raise ConfigError(f"{source}: '{key}' must be a {expected.__name__}")
     config.select = _as_list(data.get("select", []))
     config.ignore = _as_list(data.get("ignore", []))
+    for pattern, selectors in data.get("per-path-ignores", {}).items():
+        if not isinstance(selectors, (list, str)):
+            raise ConfigError(f"{source}: per-path-ignores.{pattern} must be a list of rules")
     config.per_path_ignores = {str(k): _as_list(v) for k, v in data.get("per-path-ignores", {}).items()}
     config.severity = {str(k): str(v) for k, v in data.get("severity", {}).items()}
     for sel, level in config.severity.items():
@@ -84,6 +87,8 @@ def from_mapping(data: dict[str, Any], source: str) -> Config:
     for rule_key, settings in rules.items():
         if not isinstance(settings, dict):
             raise ConfigError(f"{source}: rules.{rule_key} must be a mapping of options")
+        if "severity" in settings and settings["severity"] not in SEVERITIES:
+            raise ConfigError(f"{source}: rules.{rule_key}.severity must be one of {', '.join(SEVERITIES)}")
         config.rule_options[str(rule_key)] = dict(settings)
     config.exclude = _as_list(data.get("exclude", []))
     config.rules_dirs = _as_list(data.get("rules-dirs", []))
