@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from readycheck.model import ScanError
-from readycheck.textio import DEFAULT_MAX_BYTES, LoadError, note_listing, note_read, read_bytes, within
+from readycheck.textio import (
+    DEFAULT_MAX_BYTES,
+    LoadError,
+    never_cached,
+    note_listing,
+    note_read,
+    read_bytes,
+    within,
+)
 
 DOCKERFILE = "dockerfile"
 WORKFLOW = "workflow"
@@ -277,7 +285,8 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
                 seen.add((real, target.kind))
                 targets.append(target)
     if errors is not None:
-        errors.extend(ScanError(shown_path(p, base), exc.line, exc.message) for p, exc in refused)
+        errors.extend(ScanError(shown_path(p, base), exc.line, exc.message, never_cached(exc.message))
+                      for p, exc in refused)
     return targets
 
 

@@ -24,7 +24,7 @@ from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
 from readycheck.predicate import Predicate, format_message
 from readycheck.suppress import ALL, FileSuppressions, parse_suppressions
-from readycheck.textio import LoadError, read_text, recording_reads, within
+from readycheck.textio import LoadError, never_cached, read_text, recording_reads, within
 
 if TYPE_CHECKING:
     from readycheck.runner import Cache
@@ -255,7 +255,7 @@ def load_target(target: Target, context: LoadContext) -> tuple[list[Document], l
     try:
         return loader(target, context), []
     except LoadError as exc:
-        return [], [ScanError(context.relpath(target.path), exc.line, exc.message)]
+        return [], [ScanError(context.relpath(target.path), exc.line, exc.message, never_cached(exc.message))]
     except RecursionError:
         return [], [ScanError(context.relpath(target.path), None, "input nested too deeply to load")]
     except Exception as exc:  # a loader bug must not stop the scan; report it as this file's error

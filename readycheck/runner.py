@@ -62,16 +62,23 @@ def _settings_digest(settings: ScanSettings, code: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+HASHED_BYTES = 64 * 1024 * 1024
+"""A file larger than this (refused by the reader for its size, unless --max-file-size says more) is stamped by
+size and mtime, not hashed: a 3 GB file in the tree costs no 3 GB read, nor 3 GB of memory."""
+
+
 def _file_hash(path: str) -> str | None:
     """The content hash of a regular file, or of a directory's names; a FIFO or device is never opened (it could block)."""
     import hashlib
 
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
             return hashlib.sha256("\0".join(sorted(os.listdir(path))).encode(errors="surrogateescape")).hexdigest()
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             return "not-a-regular-file"
+        if info.st_size > HASHED_BYTES:
+            return f"large:{info.st_size}:{info.st_mtime_ns}"
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None

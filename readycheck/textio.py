@@ -81,10 +81,17 @@ class ReadRefused(LoadError):
     OUTSIDE = "outside"
     NOT_REGULAR = "not-regular"
     TOO_LARGE = "too-large"
+    OUTSIDE_MESSAGE = "outside the scanned root (a link or path leaving it): not read"
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message, 1)
         self.reason = reason
+
+
+def never_cached(message: str) -> bool:
+    """Whether an error entry says a file was refused as outside the root: such an entry depends on where a link
+    leads, which the cache does not watch (nor may it open the file to hash it), so it is never cached."""
+    return message == ReadRefused.OUTSIDE_MESSAGE
 
 
 def within(path: str, root: str) -> bool:
@@ -109,14 +116,15 @@ def read_bytes(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, root: Path 
     """
     if head is not None:
         max_bytes = 1 << 62
-    note_read(path)
     where = os.fspath(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     if root is not None:
         where = os.path.realpath(where)
         if not within(where, os.fspath(root)):
-            raise ReadRefused(ReadRefused.OUTSIDE, "outside the scanned root (a link or path leaving it): not read")
+            # not a cache dependency either: the cache would hash it; the refusal is never cached instead
+            raise ReadRefused(ReadRefused.OUTSIDE, ReadRefused.OUTSIDE_MESSAGE)
         flags |= getattr(os, "O_NOFOLLOW", 0)
+    note_read(path)
     try:
         info = os.stat(where)
     except OSError as exc:

@@ -10,10 +10,12 @@ import os
 import signal
 import tarfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
 from readycheck import runner
 from readycheck.catalog import Catalog
 from readycheck.config import Config
@@ -49,18 +51,43 @@ def nest(root: Path, depth: int) -> Path:
         os.chdir(old)
 
 
-def test_a_tree_a_thousand_folders_deep_is_walked(tmp_path: Path) -> None:
-    nest(tmp_path, 1200)
-    run = invoke(["check", "--no-cache", "--format", "json", "."], tmp_path)
+def unnest(root: Path) -> None:
+    """Remove what `nest` made, one level at a time from the bottom up: shutil.rmtree (and pytest's clean-up of old
+    temporary folders, shared by every session on the machine) recurses, and fails on such a tree."""
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        depth = 0
+        while os.path.isdir("d"):
+            os.chdir("d")
+            depth += 1
+        for name in os.listdir("."):
+            os.unlink(name)
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def deep_folder(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    unnest(tmp_path)
+
+
+def test_a_tree_a_thousand_folders_deep_is_walked(deep_folder: Path) -> None:
+    nest(deep_folder, 1200)
+    run = invoke(["check", "--no-cache", "--format", "json", "."], deep_folder)
     assert run.code == 1, run.stderr
     report = json.loads(run.stdout)
     assert report["errors"] == []
     assert {f["rule"] for f in report["findings"] if f["path"].endswith("/d/Dockerfile")} >= {"DF101"}
 
 
-def test_folders_too_deep_to_reach_are_an_error_entry(tmp_path: Path) -> None:
-    nest(tmp_path, 2100)  # 4,200 characters of path: over PATH_MAX, so the deepest cannot even be listed
-    run = invoke(["check", "--no-cache", "--format", "json", "."], tmp_path)
+def test_folders_too_deep_to_reach_are_an_error_entry(deep_folder: Path) -> None:
+    nest(deep_folder, 2100)  # 4,200 characters of path: over PATH_MAX, so the deepest cannot even be listed
+    run = invoke(["check", "--no-cache", "--format", "json", "."], deep_folder)
     assert run.code == 2, run.stderr
     errors = json.loads(run.stdout)["errors"]
     assert len(errors) == 1 and errors[0]["line"] == 1 and "nested too deeply" in errors[0]["message"]
@@ -81,11 +108,11 @@ def _killing_work(group: list[Any]) -> bytes:
     """runner._work, but a worker given the group holding $VICTIM kills itself (SIGKILL, as the OOM killer does):
     the first time only, or every time when $EVERY is set. Module-level, so the pool can send it to a worker."""
     marker = Path(os.environ["READYCHECK_TEST_MARKER"])
-    if os.getpid() != int(os.environ["READYCHECK_TEST_PARENT"]) and any(
-            os.environ["READYCHECK_TEST_VICTIM"] in str(t.path) for t in group):
-        if os.environ.get("READYCHECK_TEST_EVERY") or not marker.exists():
-            marker.touch()
-            os.kill(os.getpid(), signal.SIGKILL)
+    in_a_worker = os.getpid() != int(os.environ["READYCHECK_TEST_PARENT"])
+    victim = any(os.environ["READYCHECK_TEST_VICTIM"] in str(t.path) for t in group)
+    if in_a_worker and victim and (os.environ.get("READYCHECK_TEST_EVERY") or not marker.exists()):
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
     return _REAL_WORK(group)
 
 

@@ -66,8 +66,10 @@ def tree(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     yield root, outside
 
 
-def trapped(root: Path, forbidden: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> Scan:
-    """`readycheck ARGS` in `root`, in this process, recording every opened file that resolves under `forbidden`."""
+def trapped(root: Path, forbidden: Path, args: list[str], monkeypatch: pytest.MonkeyPatch,
+            cache: Path | None = None) -> Scan:
+    """`readycheck ARGS` in `root`, in this process, recording every opened file that resolves under `forbidden`
+    (with `cache`, a cached run using that folder; else --no-cache)."""
     opened: list[str] = []
     zone = os.path.realpath(forbidden)
 
@@ -91,7 +93,8 @@ def trapped(root: Path, forbidden: Path, args: list[str], monkeypatch: pytest.Mo
         old = os.getcwd()
         os.chdir(root)
         try:
-            result = CliRunner().invoke(main, [*args[:1], "--no-cache", "-j", "1", *args[1:]], catch_exceptions=False)
+            caching = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+            result = CliRunner().invoke(main, [*args[:1], *caching, "-j", "1", *args[1:]], catch_exceptions=False)
         finally:
             os.chdir(old)
     return Scan(result.exit_code, result.stdout, result.stderr, opened)
@@ -356,3 +359,49 @@ def test_a_folder_given_is_the_root(tree: tuple[Path, Path], monkeypatch: pytest
     scan = trapped(root, root / "Dockerfile", ["check", "--format", "json", "deploy"], monkeypatch)
     assert scan.opened == []
     assert [(e["path"], e["line"]) for e in scan.errors] == [("Dockerfile", 1)]
+
+
+# -- the cache ----------------------------------------------------------------------------------
+
+
+def test_a_cached_run_opens_nothing_outside_and_keeps_no_secret(tree: tuple[Path, Path], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    root, outside = tree
+    chart(root)
+    link(root, "chart/values-prod.yaml", outside / "values.yaml")
+    link(root, ".gitignore", outside / "secret.txt")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # the first run writes the cache, the second reads it
+        scan = trapped(root, outside, ["check", "--format", "json", "."], monkeypatch, cache)
+        assert scan.opened == [] and SECRET not in scan.stdout + scan.stderr
+        assert {e["path"] for e in scan.errors} == {"chart/values-prod.yaml", ".gitignore"}
+    stored = b"".join(p.read_bytes() for p in cache.rglob("*") if p.is_file())
+    assert SECRET[4:12].encode() not in stored
+
+
+def test_a_refusal_is_not_cached_once_the_link_is_mended(tree: tuple[Path, Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a link leads is not watched by the cache (it may not hash the file): a refusal is never stored."""
+    root, outside = tree
+    chart(root)
+    write(root, "chart/prod.yaml", "image: nginx:1.27\n")
+    link(root, "chart/values-prod.yaml", outside / "values.yaml")
+    cache = tmp_path / "cache"
+    assert trapped(root, outside, ["check", "--format", "json", "."], monkeypatch, cache).errors
+    (root / "chart" / "values-prod.yaml").unlink()
+    os.symlink("prod.yaml", root / "chart" / "values-prod.yaml")
+    assert trapped(root, outside, ["check", "--format", "json", "."], monkeypatch, cache).errors == []
+
+
+def test_a_three_gigabyte_file_is_never_opened_by_a_cached_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader refuses it by its size; the cache, which watches it, stamps it instead of hashing 3 GB."""
+    root = tmp_path / "repo"
+    write(root, "svc/Dockerfile", BAD_DOCKERFILE)
+    (root / "big").mkdir()
+    with open(root / "big" / "Dockerfile", "wb") as fh:
+        fh.truncate(3 * 1024**3)
+    for _ in range(2):
+        scan = trapped(root, root / "big" / "Dockerfile", ["check", "--format", "json", "."], monkeypatch,
+                       tmp_path / "cache")
+        assert scan.opened == []
+        assert scan.code == 2 and [e["path"] for e in scan.errors] == ["big/Dockerfile"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from readycheck.discover import Target, named_file_root, shown_path
 from readycheck.model import Document, ScanError
-from readycheck.textio import LoadError
+from readycheck.textio import LoadError, never_cached
 
 LOADER_MODULES = {
     "dockerfile": "dockerfile",
@@ -49,7 +49,8 @@ class LoadContext:
     def unreadable(self, path: Path, error: LoadError) -> None:
         """A file read beside a target (an ignore file, a chart's values) that could not be read: an error
         entry at its own path, and the target is loaded without it."""
-        self.extra_errors.append(ScanError(shown_path(path, self.base), error.line, error.message))
+        self.extra_errors.append(ScanError(shown_path(path, self.base), error.line, error.message,
+                                           never_cached(error.message)))
 
     def relpath(self, path: Path) -> str:
         """Path as reported: relative to where readycheck started, with `/` separators (resolved once per path)."""

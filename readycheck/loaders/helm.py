@@ -22,7 +22,7 @@ from readycheck.k8s import build_kubernetes_documents
 from readycheck.k8s.document import KubernetesDocument, ManifestSource
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Related, ScanError, Scope, Span, Subject
-from readycheck.textio import LoadError, read_text
+from readycheck.textio import LoadError, never_cached, read_text
 from readycheck.yamlsource import YamlDocument, load_yaml_documents
 
 OVERLAY_GLOBS = ("values-*.yaml", "values-*.yml", "values.*.yaml", "values.*.yml")
@@ -254,7 +254,7 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             return  # the chart file's own error is already reported, in a clearer form
         if (path, line, message) not in reported:
             reported.add((path, line, message))
-            context.extra_errors.append(ScanError(path, line, message))
+            context.extra_errors.append(ScanError(path, line, message, never_cached(message)))
 
     try:
         documents.append(chart_document(chart_dir, chart_rel, prefix, overlay_texts, root, context.max_bytes))
