@@ -269,3 +269,18 @@ def test_findings_in_an_overlay_are_reported_at_the_overlay(tmp_path: Path) -> N
     # and named one by one (pre-commit): the same path
     run = invoke(["check", "--no-cache", "--format", "json", "chart/values-prod.yaml"], tmp_path)
     assert "chart/values-prod.yaml" in {f["path"] for f in json.loads(run.stdout)["findings"]}
+
+
+# -- a repository config of the wrong shape (found by bench/fuzz_campaign.py's config target) ---------------------
+
+
+@pytest.mark.parametrize("config", [
+    "per-path-ignores: {'*.yaml': 5}",
+    "per-path-ignores: {'*.yaml': null}",
+    "rules: {DF101: {severity: 7}}",
+    "rules: {DF101: {severity: [error]}}",
+], ids=["ignores number", "ignores null", "severity number", "severity list"])
+def test_a_config_value_of_the_wrong_type_is_a_usage_error(config: str, tmp_path: Path) -> None:
+    write(tmp_path, "Dockerfile", BAD_DOCKERFILE)
+    write(tmp_path, ".readycheck.yaml", config + "\n")
+    assert_usage_error(invoke(["check", "--no-cache", "."], tmp_path), ".readycheck.yaml")
