@@ -247,15 +247,17 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 
 def write_bundle(root: Path, text: str) -> None:
     """`=== name` sections of `text` as files under `root` (names that could leave it are dropped)."""
-    name: str | None = None
+    name = ""
     lines: list[str] = []
     for line in [*text.split("\n"), "=== "]:
         if line.startswith("=== "):
-            if name and _SAFE_NAME.fullmatch(name) and ".." not in name.split("/"):
-                path = root / name
-                if not path.parent.is_file() and not path.is_dir():
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+            parts = name.split("/") if _SAFE_NAME.fullmatch(name) else []
+            if parts and ".." not in parts and len(parts) < 8 and all(len(part) < 100 for part in parts):
+                try:
+                    (root / name).parent.mkdir(parents=True, exist_ok=True)
+                    (root / name).write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+                except OSError:
+                    pass  # a name a file already took as a folder, or the other way: the input is just shorter
             name, lines = line[4:].strip(), []
         else:
             lines.append(line)
