@@ -111,13 +111,13 @@ def _unchanged(path: str, recorded: Any) -> bool:
 
 
 def _group_key(group: list[Target], settings_digest: str) -> str:
-    """The group's targets and the names in their directories (a file appearing beside them changes the key)."""
+    """The group's targets, their roots, and the names in their directories (a file appearing beside them changes the key)."""
     import hashlib
 
     listing: list[str] = []
     listed: set[Path] = set()
     for target in group:
-        listing.append(f"{target.kind}|{target.path}")
+        listing.append(f"{target.kind}|{target.path}|{target.root}")  # the root bounds what its loader may read
         directory = target.path if target.kind == "helm" or target.path.is_dir() else target.path.parent
         if directory in listed:
             continue

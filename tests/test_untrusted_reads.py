@@ -405,3 +405,15 @@ def test_a_three_gigabyte_file_is_never_opened_by_a_cached_run(tmp_path: Path, m
                        tmp_path / "cache")
         assert scan.opened == []
         assert scan.code == 2 and [e["path"] for e in scan.errors] == ["big/Dockerfile"]
+
+
+def test_a_cached_result_is_not_served_to_a_narrower_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check .` may read the `..` a compose file in deploy/ builds; a cached `check deploy` may not reuse that."""
+    root = tmp_path / "repo"
+    write(root, "Dockerfile", GOOD_DOCKERFILE)
+    write(root, "deploy/compose.yaml", "services:\n  web:\n    build: ..\n    image: web:1.0\n")
+    cache = tmp_path / "cache"
+    assert trapped(root, tmp_path / "nothing", ["check", "--format", "json", "."], monkeypatch, cache).errors == []
+    narrower = trapped(root, root / "Dockerfile", ["check", "--format", "json", "deploy"], monkeypatch, cache)
+    assert narrower.opened == []
+    assert [(e["path"], e["line"]) for e in narrower.errors] == [("Dockerfile", 1)]
