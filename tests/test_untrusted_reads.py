@@ -113,6 +113,11 @@ def assert_refused(root: Path, outside: Path, monkeypatch: pytest.MonkeyPatch, p
         if command[0] == "check":  # `report` writes a report and exits 0 whatever it says
             assert scan.code == 2, (command, scan.stdout, scan.stderr)
         first = first or scan
+    cache = root.parent / "cache"
+    for _ in range(2):  # cached, writing then reading: no dependency the cache hashes lies outside either
+        scan = trapped(root, outside, ["check", "--format", "json", *extra, *paths], monkeypatch, cache)
+        assert scan.opened == [] and SECRET[4:12] not in scan.stdout + scan.stderr and scan.code == 2
+    assert not any(SECRET[4:12].encode() in p.read_bytes() for p in cache.rglob("*") if p.is_file())
     assert first is not None
     mine = [e for e in first.errors if e["path"] == refused]
     assert mine, first.errors
@@ -297,6 +302,9 @@ def test_an_env_schema_beside_an_env_file_linked_outside(tree: tuple[Path, Path]
     link(root, "app/.env.schema.json", outside / "schema.json")
     for command in FORMATS:
         scan = trapped(root, outside, [*command, "app/.env"], monkeypatch)
+        assert scan.opened == [] and SECRET not in scan.stdout + scan.stderr
+    for _ in range(2):  # cached: the outside schema is no dependency the cache would hash
+        scan = trapped(root, outside, ["check", "app/.env"], monkeypatch, root.parent / "cache")
         assert scan.opened == [] and SECRET not in scan.stdout + scan.stderr
 
 

@@ -13,6 +13,7 @@ env.file (each env file), env.entry (each assignment in an env file).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
@@ -24,7 +25,7 @@ from readycheck.discover import ENV_SCHEMA, ENV_SCHEMA_NAMES, Target
 from readycheck.envfile import EnvFile, parse_env
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
-from readycheck.textio import LoadError, note_read, read_text
+from readycheck.textio import LoadError, note_read, read_text, within
 from readycheck.yamlsource import load_yaml_documents
 
 EXAMPLE_MARKERS = {"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"}
@@ -181,6 +182,8 @@ def cached_schema(path: Path, display: str, max_bytes: int, root: Path) -> EnvSc
         stat = path.stat()
     except OSError:
         return parse_schema(path, display, max_bytes, root)  # reports why it cannot be read
+    if not within(os.path.realpath(path), str(root)):
+        return parse_schema(path, display, max_bytes, root)  # refused unread, and no dependency of the cache
     note_read(path)
     return _parse_schema_once(path.resolve(), display, max_bytes, root, (stat.st_size, stat.st_mtime_ns))
 
