@@ -284,3 +284,19 @@ def test_a_config_value_of_the_wrong_type_is_a_usage_error(config: str, tmp_path
     write(tmp_path, "Dockerfile", BAD_DOCKERFILE)
     write(tmp_path, ".readycheck.yaml", config + "\n")
     assert_usage_error(invoke(["check", "--no-cache", "."], tmp_path), ".readycheck.yaml")
+
+
+# -- a chart whose values.schema.json is no JSON Schema (found by the fuzz campaign's chart target) ---------------
+
+
+def test_an_invalid_values_schema_is_an_error_entry_not_a_rule_failure(tmp_path: Path) -> None:
+    write(tmp_path, "chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n")
+    write(tmp_path, "chart/values.yaml", "replicaCount: 1\ntoken: hunter2hunter2hunter2\n")
+    write(tmp_path, "chart/values.schema.json", json.dumps({"type": "objeDct"}))
+    write(tmp_path, "chart/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    run = invoke(["check", "--no-cache", "--format", "json", "."], tmp_path)
+    assert run.code == 2
+    errors = json.loads(run.stdout)["errors"]
+    assert [(e["path"], e["line"]) for e in errors] == [("chart/values.schema.json", 1)], errors
+    assert "not a valid JSON Schema" in errors[0]["message"]
+    assert "hunter2" not in run.stdout + run.stderr, "the values reached an error message"

@@ -140,6 +140,23 @@ def chart_document(chart_dir: Path, chart_rel: str, prefix: str, overlay_texts: 
     return ChartDocument(prefix + "Chart.yaml", "", data, locations, files)
 
 
+def schema_problem(schema: Any) -> str | None:
+    """Why a chart's values.schema.json is no JSON Schema (checked against its meta-schema, nothing retrieved), or None.
+
+    Helm refuses such a chart; validating values against it would only fail on the way (an unknown type)."""
+    if not isinstance(schema, dict):
+        return None
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+
+    try:
+        validator_for(schema, default=Draft7Validator).check_schema(schema)
+    except SchemaError as exc:
+        return f"not a valid JSON Schema: {exc.message[:200]}"
+    return None
+
+
 def _template_text(path: Path, root: Path, max_bytes: int) -> str:
     """A template's text for a look at what it uses; one the reader refuses is reported by the chart's load."""
     try:
@@ -257,7 +274,12 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             context.extra_errors.append(ScanError(path, line, message, never_cached(message)))
 
     try:
-        documents.append(chart_document(chart_dir, chart_rel, prefix, overlay_texts, root, context.max_bytes))
+        chart_doc = chart_document(chart_dir, chart_rel, prefix, overlay_texts, root, context.max_bytes)
+        invalid = schema_problem(chart_doc.data["schema"])
+        if invalid:
+            error(prefix + "values.schema.json", 1, invalid)
+            chart_doc.data["schema"] = None  # the other chart rules still judge the chart
+        documents.append(chart_doc)
     except ChartFileError as exc:
         error(prefix + exc.name, exc.line, exc.message)
         reported_files.add((prefix + exc.name, exc.line))
