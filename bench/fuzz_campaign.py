@@ -344,7 +344,7 @@ def rules_target(catalog: Any) -> Callable[[str], None]:
         ids = re.search(r"^id: *(\S+)", text, re.M)
         names = re.search(r"^name: *(\S+)", text, re.M)
         stem = f"{ids.group(1) if ids else 'X'}-{names.group(1) if names else 'x'}"
-        if not _SAFE_NAME.fullmatch(stem) or "/" in stem:
+        if not _SAFE_NAME.fullmatch(stem) or "/" in stem or len(stem) > 200:
             stem = "X-x"
         with tempfile.TemporaryDirectory(prefix="fuzz-rules-") as folder:
             root = Path(folder)
