@@ -1,4 +1,4 @@
-"""The long fuzz campaign (outside CI): a mutation fuzzer over every loader that exists, and the reporters.
+"""The long fuzz campaign (outside CI): a mutation fuzzer over every loader, the config loader, rule files and the reporters.
 
     python bench/fuzz_campaign.py --count 100000 --minutes 30 --out bench/fuzz-out
 
@@ -14,6 +14,10 @@ Markdown or HTML, or JSON that does not read back is a crash
 is saved under OUT/<target>/ so it can become a reproducer in tests/fuzz/;
 the input being run is kept in OUT/<target>/current-input.txt, so a crash of
 the interpreter itself (a segfault in a C parser) leaves its input behind.
+The `config`, `chart` and `rules` targets write the input as files of a small
+tree (a repository config, a chart with an overlay and a subchart, a `--rules`
+directory) and scan it: there an "internal error" or "rule failed" entry is
+a crash too.
 Prints one JSON line per target: inputs run, crashes, hangs, seconds.
 """
 
@@ -24,11 +28,13 @@ import hashlib
 import importlib.util
 import json
 import random
+import re
 import sys
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.output_oracle, run from anywhere
 
@@ -211,6 +217,200 @@ def reporter_mutate(rng: random.Random) -> str:
     return text
 
 
+# -- whole-tree targets: the config loader, the chart loader, rule files ---------------------------
+#
+# These write the mutated input as files of a small tree and scan it the way `readycheck check` does (in this
+# process, no cache), so every loader, the reader and every rule run on it. A clean answer is an error entry
+# or the target's usage error (ConfigError, CatalogError); an exception, an "internal error" entry or a
+# "rule ... failed" entry is a crash.
+
+TREE = {
+    "Dockerfile": DOCKERFILE_SEEDS[0],
+    "deploy.yaml": YAML_SEEDS[0].replace("kind: Service\n", "kind: Service\nmetadata: {name: web}\n"),
+    "compose.yaml": YAML_SEEDS[1],
+    ".github/workflows/ci.yml": YAML_SEEDS[2],
+    ".env": ENV_SEEDS[0],
+}
+CONFIG_SEEDS = [
+    "select: [dockerfile, kubernetes, helm]\nignore: [DF201]\nfail-on: warning\nexclude: ['vendor/*', '*.tmp']\n"
+    "per-path-ignores:\n  'charts/*': [K8S101, probes]\nseverity: {DF101: warning, probes: note}\n"
+    "rules:\n  K8S701: {severity: error}\ntarget: build\nstrict: true\n"
+    "kubernetes: {namespace: prod}\nhelm: {release-name: web, kube-version: 1.29.0}\n",
+    "[tool.readycheck]\nselect = [\"pinned-versions\", \"dockerfile\"]\nignore = \"DF201,DF401\"\nfail-on = \"note\"\n"
+    "exclude = [\"build/**\"]\n[tool.readycheck.per-path-ignores]\n\"deploy/*\" = [\"kubernetes\"]\n"
+    "[tool.readycheck.severity]\nK8S101 = \"error\"\n[tool.readycheck.rules.DF101]\nseverity = \"note\"\n",
+]
+CHART_SEEDS = [
+    "=== Chart.yaml\napiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: \"1.10\"\nkubeVersion: \">=1.25.0-0\"\n"
+    "dependencies:\n  - name: sub\n    version: 0.1.0\n    condition: sub.enabled\n    tags: [x]\n"
+    "=== values.yaml\nreplicaCount: 1\nimage: {repository: nginx, tag: latest}\nsub: {enabled: true}\n"
+    "resources: {}\ncontainers:\n  - {name: a, image: x, tag: \"1\", resources: {limits: {cpu: 1}}}\n"
+    "=== values-prod.yaml\nreplicaCount: 3\nimage: {tag: \"1.27\"}\n"
+    "=== values.schema.json\n{\"type\": \"object\", \"properties\": {\"replicaCount\": {\"type\": \"integer\"}}}\n"
+    "=== templates/_helpers.tpl\n" + TEMPLATE_SEEDS[0].split("apiVersion")[0] +
+    "=== templates/deployment.yaml\n" + "apiVersion" + TEMPLATE_SEEDS[0].split("apiVersion", 1)[1] +
+    "=== charts/sub/Chart.yaml\napiVersion: v2\nname: sub\nversion: 0.1.0\n"
+    "=== charts/sub/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-sub\n"
+    "data:\n  a: {{ .Values.a | default \"x\" | quote }}\n",
+    "=== Chart.yaml\napiVersion: v1\nname: old\nversion: 1.0.0\n=== requirements.yaml\ndependencies: []\n"
+    "=== values.yaml\nenabled: true\ntpl: \"{{ .Release.Name }}\"\nneed: ok\n=== .helmignore\n*.tmp\n"
+    "=== templates/x.yaml\n" + TEMPLATE_SEEDS[1],
+]
+CONFIG_KEYS = ("select", "ignore", "per-path-ignores", "severity", "fail-on", "rules", "exclude", "rules-dirs", "target",
+               "strict", "kubernetes", "helm", "unknown")
+WORDS = ("DF101", "K8S101", "dockerfile", "probes", "error", "note", "never", "severity", "*.yaml", "deploy/*", "",
+         "values", "set", "renderer", "release-name", "namespace", "kube-version", "builtin", "1.30.0", "x" * 300)
+
+
+def random_value(rng: random.Random, depth: int = 0) -> Any:
+    """A value of any JSON type, nested a little: what a config key may be given instead of what it wants."""
+    kind = rng.randrange(8 if depth < 3 else 5)
+    if kind == 0:
+        return rng.choice(WORDS)
+    if kind == 1:
+        return rng.choice([0, 1, -1, 2**70, 1.5])
+    if kind == 2:
+        return rng.choice([True, False])
+    if kind == 3:
+        return None
+    if kind == 4:
+        return ",".join(rng.sample(WORDS, 3))
+    if kind in (5, 6):
+        return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    return {rng.choice(WORDS): random_value(rng, depth + 1) for _ in range(rng.randrange(4))}
+
+
+def random_config(rng: random.Random) -> str:
+    """A config file whose keys are the real ones and whose values are anything (JSON is YAML too)."""
+    return json.dumps({rng.choice(CONFIG_KEYS): random_value(rng) for _ in range(rng.randint(1, 4))})
+
+
+GENERATORS: dict[str, Callable[[random.Random], str]] = {"config": random_config}
+"""Targets that also get freshly generated inputs (half of them), not only mutated seeds."""
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+
+
+def write_bundle(root: Path, text: str) -> None:
+    """`=== name` sections of `text` as files under `root` (names that could leave it are dropped)."""
+    name = ""
+    lines: list[str] = []
+    for line in [*text.split("\n"), "=== "]:
+        if line.startswith("=== "):
+            parts = name.split("/") if _SAFE_NAME.fullmatch(name) else []
+            if parts and ".." not in parts and len(parts) < 8 and all(len(part) < 100 for part in parts):
+                try:
+                    (root / name).parent.mkdir(parents=True, exist_ok=True)
+                    (root / name).write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+                except OSError:
+                    pass  # a name a file already took as a folder, or the other way: the input is just shorter
+            name, lines = line[4:].strip(), []
+        else:
+            lines.append(line)
+
+
+def scan_crash(result: Any) -> str | None:
+    """The first error entry that is a bug (an internal error, a rule that failed), if any."""
+    for error in result.errors:
+        if "internal error" in error.message or " failed: " in error.message:
+            return f"{error.path}:{error.line}: {error.message}"
+    return None
+
+
+def scan_tree(root: Path, catalog: Any, config: Config) -> None:
+    from readycheck.cli import exit_code, render_check
+    from readycheck.engine import scan
+
+    result = scan([str(root)], catalog, config, base=root, jobs=1)
+    crash = scan_crash(result)
+    if crash:
+        raise AssertionError(crash)
+    exit_code(result.findings, result.errors, config.fail_on)
+    for fmt in ("json", "text"):
+        render_check(result, fmt, no_color=True, quiet=False, to_terminal=False)
+
+
+def config_target(catalog: Any) -> Callable[[str], None]:
+    """A repository's own `.readycheck.yaml` or `pyproject.toml`, loaded and used for a scan of a small tree."""
+    import tempfile
+
+    from readycheck.config import ConfigError, load_config
+
+    def run(text: str) -> None:
+        with tempfile.TemporaryDirectory(prefix="fuzz-config-") as folder:
+            root = Path(folder)
+            for name, content in TREE.items():
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                (root / name).write_text(content)
+            name = "pyproject.toml" if text.lstrip().startswith("[") else ".readycheck.yaml"
+            (root / name).write_bytes(text.encode("utf-8", "surrogatepass"))
+            try:
+                config = load_config(None, root)
+                scan_tree(root, catalog, config)
+            except ConfigError:
+                return
+
+    return run
+
+
+def chart_target(catalog: Any) -> Callable[[str], None]:
+    """A chart (Chart.yaml, values, overlays, schema, templates, a subchart) written from a bundle and scanned."""
+    import tempfile
+
+    def run(text: str) -> None:
+        with tempfile.TemporaryDirectory(prefix="fuzz-chart-") as folder:
+            root = Path(folder)
+            write_bundle(root / "chart", text)
+            if (root / "chart" / "Chart.yaml").is_file():
+                scan_tree(root, catalog, Config())
+
+    return run
+
+
+def rule_seeds() -> list[str]:
+    """Built-in rule files of every kind, renamed (X-ids) so that they load beside the built-in ones."""
+    from readycheck.catalog import builtin_rules_dir
+
+    seeds = []
+    for kind in ("dockerfile", "kubernetes", "helm", "compose", "workflow", "env"):
+        for path in sorted((builtin_rules_dir() / kind).glob("*.yaml"))[:3]:
+            text = path.read_text(encoding="utf-8")
+            seeds.append(re.sub(r"^id: (\S+)", r"id: X\1", re.sub(r"^name: (\S+)", r"name: x-\1", text, flags=re.M),
+                                flags=re.M))
+    return seeds
+
+
+def rules_target(catalog: Any) -> Callable[[str], None]:
+    """A user rule file (`--rules DIR`): loaded with the catalog, then run alone over a small tree."""
+    import tempfile
+
+    from readycheck.catalog import CatalogError, load_catalog
+
+    def run(text: str) -> None:
+        ids = re.search(r"^id: *(\S+)", text, re.M)
+        names = re.search(r"^name: *(\S+)", text, re.M)
+        stem = f"{ids.group(1) if ids else 'X'}-{names.group(1) if names else 'x'}"
+        if not _SAFE_NAME.fullmatch(stem) or "/" in stem or len(stem) > 200:
+            stem = "X-x"
+        with tempfile.TemporaryDirectory(prefix="fuzz-rules-") as folder:
+            root = Path(folder)
+            (root / "rules").mkdir()
+            (root / "rules" / f"{stem}.yaml").write_bytes(text.encode("utf-8", "surrogatepass"))
+            for name, content in TREE.items():
+                (root / "tree" / name).parent.mkdir(parents=True, exist_ok=True)
+                (root / "tree" / name).write_text(content)
+            try:
+                with_rules = load_catalog([root / "rules"])
+            except CatalogError:
+                return
+            added = [r.id for r in with_rules.rules if r.id not in catalog.by_id]
+            if added:
+                scan_tree(root / "tree", with_rules, Config(select=added))
+
+    return run
+
+
 def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list[str]]]:
     found: dict[str, tuple[Callable[[str], None], list[str]]] = {
         "yaml": (yaml_target, YAML_SEEDS),
@@ -221,6 +421,10 @@ def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list
     }
     if importlib.util.find_spec("readycheck.loaders.dockerfile"):
         found["dockerfile"] = (dockerfile_target(evaluator), DOCKERFILE_SEEDS)
+    catalog = load_catalog()
+    found["config"] = (config_target(catalog), CONFIG_SEEDS)
+    found["chart"] = (chart_target(catalog), CHART_SEEDS)
+    found["rules"] = (rules_target(catalog), rule_seeds())
     return found
 
 
@@ -232,8 +436,10 @@ def campaign(name: str, run: Callable[[str], None], seeds: list[str], count: int
     started = time.monotonic()
     (out / name).mkdir(parents=True, exist_ok=True)
     current = out / name / "current-input.txt"
+    generate = GENERATORS.get(name)
     while done < count and time.monotonic() < deadline:
-        text = reporter_mutate(rng) if seeds is REPORTER_SEEDS else mutate(rng, seeds)
+        text = (reporter_mutate(rng) if seeds is REPORTER_SEEDS else generate(rng) if generate is not None and rng.random() < 0.5
+                else mutate(rng, seeds))
         done += 1
         if in_process_crash_possible:
             current.write_bytes(text.encode("utf-8", "surrogatepass"))

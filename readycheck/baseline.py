@@ -66,25 +66,24 @@ def load(path: str | Path) -> list[BaselineEntry]:
 
 
 def load_text(text: str, path: str = "baseline") -> list[BaselineEntry]:
+    """The entries of a baseline file; BaselineError (never another exception) when it is not one readycheck wrote."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise BaselineError(f"{path}: not a readable JSON baseline ({exc})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a readable JSON baseline (nested too deeply)") from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: not a readycheck baseline (version {BASELINE_VERSION})")
     entries: list[BaselineEntry] = []
-    for item in data["findings"]:
+    for number, item in enumerate(data["findings"], start=1):
         if not isinstance(item, dict) or not isinstance(item.get("fingerprint"), str):
-            raise BaselineError(f"{path}: every entry needs a fingerprint")
-        entries.append(
-            BaselineEntry(
-                fingerprint=item["fingerprint"],
-                rule=str(item.get("rule", "")),
-                path=str(item.get("path", "")),
-                line=int(item.get("line") or 0),
-                message=str(item.get("message", "")),
-            )
-        )
+            raise BaselineError(f"{path}: every entry needs a fingerprint (entry {number} has none)")
+        line = item.get("line") or 0
+        texts = [item.get(key, "") for key in ("rule", "path", "message")]
+        if not isinstance(line, int) or isinstance(line, bool) or not all(isinstance(t, str) for t in texts):
+            raise BaselineError(f"{path}: entry {number} is malformed (rule, path and message are text, line a number)")
+        entries.append(BaselineEntry(item["fingerprint"], texts[0], texts[1], line, texts[2]))
     return entries
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from readycheck import __version__
-from readycheck.textio import LoadError, read_text
+from readycheck.textio import LoadError, ReadRefused, read_text
 
 
 class CatalogError(Exception):
@@ -111,13 +111,16 @@ def _check_predicate_schema(path: Path, key: str, schema: dict[str, Any]) -> Non
                            "refer to its own parts, and nothing is ever fetched")
 
 
-def read_rule_data(path: Path, validate: bool = True) -> dict[str, Any]:
-    """A rule file's mapping, checked against the meta-schema when `validate`."""
+def read_rule_data(path: Path, validate: bool = True, root: Path | None = None) -> dict[str, Any]:
+    """A rule file's mapping (read under `root`, its rules directory), checked against the meta-schema when `validate`."""
     # imported here: a run served by the catalog cache, on Dockerfiles, needs no YAML
     from readycheck.yamlsource import load_yaml_documents
 
     try:
-        docs = load_yaml_documents(read_text(path))
+        docs = load_yaml_documents(read_text(path, root=root))
+    except ReadRefused as exc:
+        why = "a link out of its rules directory: not read" if exc.reason == ReadRefused.OUTSIDE else exc.message
+        raise CatalogError(f"{path}: {why}") from None
     except LoadError as exc:
         where = f":{exc.line}" if exc.line else ""
         raise CatalogError(f"{path}{where}: {exc.message}") from None
@@ -299,7 +302,8 @@ def load_catalog(extra_dirs: Iterable[Path] = (), validate_builtin: bool = False
     for directory in extra_dirs:
         if not directory.is_dir():
             raise CatalogError(f"{directory}: rules directory not found")
-        entries.extend((path, read_rule_data(path)) for path in sorted(directory.rglob("*.yaml")))
+        root = Path(os.path.realpath(directory))  # a rule file linked out of its directory is not read
+        entries.extend((path, read_rule_data(path, root=root)) for path in sorted(directory.rglob("*.yaml")))
     checked = {path for path, _ in entries[builtin_count:]} if not validate_builtin else None
     rules: list[Rule] = []
     seen: dict[str, Path] = {}

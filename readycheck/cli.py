@@ -500,10 +500,10 @@ def merge_command(reports: tuple[str, ...]) -> None:
     """Merge the JSON reports of `check --shard K/N` runs into one report."""
     import json
 
-    from readycheck.merge import MergeError, merge_json_reports
+    from readycheck.merge import MergeError, merge_json_reports, read_report
 
     try:
-        merged = merge_json_reports((name, Path(name).read_bytes().decode("utf-8", "replace")) for name in reports)
+        merged = merge_json_reports(read_report(name) for name in reports)
     except MergeError as exc:
         fail(str(exc))
         return

@@ -129,6 +129,9 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
             raise ConfigError(f"{source}: '{key}' must be a {expected.__name__}")
     config.select = _as_list(data.get("select", []))
     config.ignore = _as_list(data.get("ignore", []))
+    for pattern, selectors in data.get("per-path-ignores", {}).items():
+        if not isinstance(selectors, (list, str)):
+            raise ConfigError(f"{source}: per-path-ignores.{pattern} must be a list of rules")
     config.per_path_ignores = {str(k): _as_list(v) for k, v in data.get("per-path-ignores", {}).items()}
     config.severity = {str(k): str(v) for k, v in data.get("severity", {}).items()}
     for sel, level in config.severity.items():
@@ -141,6 +144,8 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
     for rule_key, settings in rules.items():
         if not isinstance(settings, dict):
             raise ConfigError(f"{source}: rules.{rule_key} must be a mapping of options")
+        if "severity" in settings and settings["severity"] not in SEVERITIES:
+            raise ConfigError(f"{source}: rules.{rule_key}.severity must be one of {', '.join(SEVERITIES)}")
         config.rule_options[str(rule_key)] = dict(settings)
     config.exclude = _as_list(data.get("exclude", []))
     config.rules_dirs = _as_list(data.get("rules-dirs", []))
@@ -165,18 +170,19 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
     return config
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _load_toml(path: Path, root: Path | None) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    return tomllib.loads(read_text(path, root=root))
 
 
 def load_config(explicit: str | None, cwd: Path) -> Config:
     """The config named by --config, else .readycheck.yaml, else [tool.readycheck], else defaults."""
     candidates = [Path(explicit)] if explicit else [cwd / name for name in CONFIG_FILES] + [cwd / "pyproject.toml"]
+    # a config found in the tree is read like any file of it (never through a link out of it); --config is trusted
+    root = None if explicit else cwd.resolve()
     for path in candidates:
         if not path.is_file():
             if explicit:
@@ -184,8 +190,10 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
             continue
         if path.name == "pyproject.toml" or path.suffix == ".toml":
             try:
-                table = _load_toml(path).get("tool", {}).get("readycheck")
-            except (OSError, ValueError) as exc:
+                table = _load_toml(path, root).get("tool", {}).get("readycheck")
+            except LoadError as exc:
+                raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
+            except (OSError, ValueError, AttributeError) as exc:
                 raise ConfigError(f"{path}: {exc}") from None
             if table is None:
                 if explicit:
@@ -196,7 +204,7 @@ def load_config(explicit: str | None, cwd: Path) -> Config:
         from readycheck.yamlsource import load_yaml_documents
 
         try:
-            docs = load_yaml_documents(read_text(path))
+            docs = load_yaml_documents(read_text(path, root=root))
         except LoadError as exc:
             raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
         data = docs[0].data if docs else {}

@@ -12,15 +12,25 @@ Dockerfiles or env files; each file passed over that way is recorded as a
 from __future__ import annotations
 
 import codecs
+import errno
 import fnmatch
 import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from readycheck.textio import note_listing, note_read
+from readycheck.model import ScanError
+from readycheck.textio import (
+    DEFAULT_MAX_BYTES,
+    LoadError,
+    never_cached,
+    note_listing,
+    note_read,
+    read_bytes,
+    within,
+)
 
 DOCKERFILE = "dockerfile"
 WORKFLOW = "workflow"
@@ -67,10 +77,17 @@ _TEMPLATE_TAG = re.compile(rb"\{\{|\{%|<%")
 
 @dataclass(frozen=True)
 class Target:
-    """A file (or, for a Helm chart, a directory) and its kind."""
+    """A file (or, for a Helm chart, a directory), its kind, and the root it may be read under.
+
+    `root` is the resolved scanned root: the folder given on the command line
+    for what a walk found, `named_file_root` for a file named one by one. No
+    file outside it is read for this target (None: decided when loading, as
+    for a file named one by one).
+    """
 
     path: Path
     kind: str
+    root: Path | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -194,38 +211,36 @@ def _peek(path: Path | str, size: int) -> bytes | None:
         return None
 
 
-def looks_like_manifest(path: Path | str) -> bool:
-    """A YAML or JSON file whose text carries both `apiVersion` and `kind` keys."""
+def looks_like_manifest(path: Path | str, root: Path | str | None = None) -> bool:
+    """A YAML or JSON file whose text carries both `apiVersion` and `kind` keys (its head read under `root`)."""
     if not str(path).endswith((".yaml", ".yml", ".json")):
         return False
-    note_read(path)
     try:
-        if not os.path.isfile(path):
-            return True  # a FIFO or device: never opened here (it could block); the loader reports it
-        with open(path, "rb") as fh:
-            head = fh.read(PEEK_BYTES)
-    except OSError:
-        return True  # let the loader report why it cannot be read
+        head = read_bytes(path, root=root, head=PEEK_BYTES)
+    except LoadError:
+        return True  # outside the root, a FIFO or device, unreadable: never opened here; the loader reports why
     return bool(_K8S_API.search(head) and _K8S_KIND.search(head))
 
 
 class _GitIgnore:
     """The .gitignore files met on the way down, each applying below its directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: str, max_bytes: int, errors: list[tuple[Path, LoadError]]) -> None:
         self.specs: list[tuple[Path, object]] = []
+        self.root = root
+        self.max_bytes = max_bytes
+        self.errors = errors
 
     def load(self, directory: Path) -> None:
         ignore_file = directory / ".gitignore"
-        if not ignore_file.is_file():
-            return
         import pathspec
 
-        note_read(ignore_file)
         try:
-            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+            raw = read_bytes(ignore_file, self.max_bytes, self.root)
+        except LoadError as exc:
+            self.errors.append((ignore_file, exc))
             return
+        lines = raw.decode("utf-8", errors="replace").splitlines()
         self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
 
     def ignored(self, path: Path, is_dir: bool) -> bool:
@@ -244,18 +259,21 @@ def _is_virtualenv(entries: dict[str, os.DirEntry[str]]) -> bool:
     return bool(venv_config and venv_config.is_file()) or bool(conda and conda.is_dir())
 
 
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+_inside = within
+TOO_DEEP = LoadError("folders nested too deeply to reach (the path is too long): not checked", 1)
 
 
-def _walk(root: Path, exclude: Iterable[str], base: Path, skipped: list[Skipped]) -> Iterator[tuple[Target, str]]:
+def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
+          errors: list[tuple[Path, LoadError]], skipped: list[Skipped]) -> Iterator[tuple[Target, str]]:
     """Targets under `root` with the symlink-free path of each, in name order, files before subdirectories.
 
     Paths are handled as strings: a Path object per entry cost more than the
-    walk itself in a tree of thousands of directories.
+    walk itself in a tree of thousands of directories. The walk is a loop over
+    a stack, not a recursion: a tree thousands of folders deep is walked too.
     """
     real_root = str(root.resolve())
-    ignores = _GitIgnore()
+    resolved_root = Path(real_root)
+    ignores = _GitIgnore(real_root, max_bytes, errors)
     visited: set[str] = set()
     excludes = list(exclude)
 
@@ -274,8 +292,8 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, skipped: list[Skipped]
     if excluded(str(root)):
         excludes = []  # a directory named on the command line is checked even where the config excludes it
 
-    def visit(directory: str, real: str, top: bool) -> Iterator[tuple[Target, str]]:
-        """Walk `directory`, whose symlink-free path is `real`."""
+    def visit(directory: str, real: str, top: bool, found: list[tuple[Target, str]], subdirs: list[tuple[str, str]]) -> None:
+        """Add the targets of `directory` (symlink-free path `real`) to `found`, its subdirectories to `subdirs`."""
         if real in visited or not _inside(real, real_root):
             return
         visited.add(real)
@@ -283,25 +301,29 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, skipped: list[Skipped]
         try:
             with os.scandir(directory) as listing:
                 entries = {entry.name: entry for entry in listing}
-        except OSError:
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                errors.append((Path(directory), TOO_DEEP))
+                return
             if os.path.isfile(os.path.join(directory, "Chart.yaml")):
-                yield Target(Path(directory), HELM_CHART), real
+                found.append((Target(Path(directory), HELM_CHART, resolved_root), real))
             return
         if not top and _is_virtualenv(entries):
             return  # a virtualenv's files are not the project's (it is scanned again once it is no longer one)
         chart = entries.get("Chart.yaml")
         if chart is not None and os.path.isfile(chart.path):
-            yield Target(Path(directory), HELM_CHART), real
+            found.append((Target(Path(directory), HELM_CHART, resolved_root), real))
             return
         if ".gitignore" in entries:
             ignores.load(Path(directory))
-        subdirs: list[tuple[str, str]] = []
         for name in sorted(entries):
             entry = entries[name]
             try:
                 is_link = entry.is_symlink()
                 st = os.stat(entry.path) if is_link else entry.stat(follow_symlinks=False)
-            except OSError:
+            except OSError as exc:
+                if exc.errno == errno.ENAMETOOLONG:
+                    errors.append((Path(entry.path), TOO_DEEP))
                 continue  # a dangling link or a vanished file
             real_entry = os.path.realpath(entry.path) if is_link else os.path.join(real, name)
             if is_link and not _inside(real_entry, real_root):
@@ -316,45 +338,78 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, skipped: list[Skipped]
                 kind = _kind_by_name(name, directory)
                 if kind == HELM_CHART:
                     continue  # a Chart.yaml is its chart directory, found above
-                if kind is None and looks_like_manifest(entry.path):
+                if kind is None and looks_like_manifest(entry.path, real_root):
                     kind = KUBERNETES
                 reason = passed_over(entry.path, kind)
                 if reason is not None:
                     skipped.append(Skipped(_shown(entry.path, base), reason))
                     continue
                 if kind is not None:
-                    yield Target(Path(entry.path), kind), real_entry
-        for sub, sub_real in subdirs:
-            yield from visit(sub, sub_real, False)
+                    found.append((Target(Path(entry.path), kind, resolved_root), real_entry))
 
-    yield from visit(str(root), real_root, True)
+    # depth first, in name order, as a recursion would go, but with a stack of its own
+    stack: list[tuple[str, str, bool]] = [(str(root), real_root, True)]
+    while stack:
+        directory, real, top = stack.pop()
+        found: list[tuple[Target, str]] = []
+        subdirs: list[tuple[str, str]] = []
+        visit(directory, real, top, found, subdirs)
+        yield from found
+        stack.extend((sub, sub_real, False) for sub, sub_real in reversed(subdirs))
 
 
 def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None,
-             skipped: list[Skipped] | None = None) -> list[Target]:
+             skipped: list[Skipped] | None = None, errors: list[ScanError] | None = None,
+             max_bytes: int = DEFAULT_MAX_BYTES) -> list[Target]:
     """Every target under `paths`, in a stable order, each once.
 
     A file named on the command line is checked as what its name says (a YAML
     or JSON file not otherwise named is a manifest when it has `apiVersion` and
     `kind`); a directory is walked. Files passed over are added to `skipped`.
+    An ignore file the reader refuses (a link out of the root, a FIFO, over
+    `max_bytes`) is added to `errors`, and the walk goes on without it.
     """
     if skipped is None:
         skipped = []
     base = (base or Path.cwd()).resolve()
     seen: set[tuple[str, str]] = set()
     targets: list[Target] = []
+    refused: list[tuple[Path, LoadError]] = []
     for raw in paths:
         path = Path(raw)
         found: Iterable[tuple[Target, str]]
         if path.is_dir():
-            found = _walk(path, exclude, base, skipped)
+            found = _walk(path, exclude, base, max_bytes, refused, skipped)
         else:
-            found = [(target, str(target.path.resolve())) for target in _named_file(path, base, skipped)]
+            found = [(target, os.path.realpath(target.path)) for target in _named_file(path, base, skipped)]
         for target, real in found:
             if (real, target.kind) not in seen:
                 seen.add((real, target.kind))
                 targets.append(target)
+    if errors is not None:
+        errors.extend(ScanError(shown_path(p, base), exc.line, exc.message, never_cached(exc.message))
+                      for p, exc in refused)
     return targets
+
+
+def shown_path(path: Path | str, base: Path) -> str:
+    """`path` as reported: relative to `base` when under it, links not resolved (a link's name, not its target)."""
+    absolute = os.path.abspath(path)
+    if within(absolute, str(base)):
+        return Path(os.path.relpath(absolute, base)).as_posix()
+    return Path(path).as_posix()
+
+
+def named_file_root(path: Path | str, base: Path) -> Path:
+    """The root a file named on the command line is read under (resolved).
+
+    `base` (where readycheck runs, as pre-commit and CI do at the top of the
+    repository) when the file lies under it, else the file's own folder. Taken
+    from the path as named, links not followed: a named link out of that root
+    is refused when read.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    return base if within(folder, str(base)) else Path(os.path.realpath(folder))
 
 
 def _named_file(path: Path, base: Path, skipped: list[Skipped]) -> list[Target]:
@@ -364,13 +419,14 @@ def _named_file(path: Path, base: Path, skipped: list[Skipped]) -> list[Target]:
     """
     note_read(path)
     if path.name == "Chart.yaml":
-        return [Target(path.parent, HELM_CHART)]
+        return [Target(path.parent, HELM_CHART, named_file_root(path.parent, base))]
+    root = named_file_root(path, base)
     kind = kind_by_name(path)
     if kind is None and path.name.endswith((".yaml", ".yml", ".json")):
         chart = chart_root_of(path)
         if chart:
-            return [Target(chart, HELM_CHART)]
-        kind = KUBERNETES if looks_like_manifest(path) or not path.exists() else None
+            return [Target(chart, HELM_CHART, named_file_root(chart, base))]
+        kind = KUBERNETES if looks_like_manifest(path, root) or not path.exists() else None
         if kind is None:
             skipped.append(Skipped(_shown(path, base), "no document has both apiVersion and kind, so it is not a "
                                    f"Kubernetes manifest ({SEE_KINDS})", named=True))
@@ -383,20 +439,18 @@ def _named_file(path: Path, base: Path, skipped: list[Skipped]) -> list[Target]:
     if reason is not None:
         skipped.append(Skipped(_shown(path, base), reason, named=True))
         return []
-    return [Target(path, kind)]
+    return [Target(path, kind, root)]
 
 
 def _shown(path: Path | str, base: Path) -> str:
-    """A path as reports show it: relative to `base` where it lies below it, with `/` separators."""
-    try:
-        return Path(path).resolve().relative_to(base).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    """A path as reports show it (links not resolved): shown_path's answer."""
+    return shown_path(path, base)
 
 
 def chart_root_of(path: Path) -> Path | None:
-    """The chart directory a file belongs to (templates, values files), if any."""
-    for parent in list(path.resolve().parents)[:6]:
+    """The chart directory a file belongs to (templates, values files), if any: looked for above the path as
+    named, not above where a link leads."""
+    for parent in list(Path(os.path.abspath(path)).parents)[:6]:
         note_listing(parent)
         if (parent / "Chart.yaml").is_file():
             return parent

@@ -24,7 +24,7 @@ from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
 from readycheck.predicate import Predicate, format_message
 from readycheck.suppress import ALL, FileSuppressions, parse_suppressions
-from readycheck.textio import LoadError, read_text, recording_reads
+from readycheck.textio import LoadError, never_cached, read_text, recording_reads, within
 
 if TYPE_CHECKING:
     from readycheck.runner import Cache
@@ -200,20 +200,36 @@ def _build_scopes(documents: list[Document]) -> None:
 
 
 class Suppressor:
-    """Applies inline comments and per-path config ignores; reports unknown selectors."""
+    """Applies inline comments and per-path config ignores; reports unknown selectors.
 
-    def __init__(self, catalog: Catalog, config: Config, base: Path) -> None:
+    A finding's file that no document holds (a chart's values file) is read for its comments under the
+    scanned `roots`, or as one of the `trusted` files the operator named (--values); never elsewhere.
+    """
+
+    def __init__(self, catalog: Catalog, config: Config, base: Path, roots: Iterable[Path] = (),
+                 trusted: Iterable[str] = ()) -> None:
         self.catalog = catalog
         self.config = config
         self.base = base
+        self.roots = sorted(set(roots))
+        self.trusted = set(trusted)
         self.files: dict[str, FileSuppressions] = {}
         self.errors: list[ScanError] = []
+
+    def _read(self, path: str) -> str:
+        full = os.path.abspath(self.base / path)
+        if os.path.realpath(full) in self.trusted:
+            return read_text(full)
+        for root in self.roots:
+            if within(full, str(root)):
+                return read_text(full, root=root)
+        return ""
 
     def for_file(self, path: str, text: str | None = None) -> FileSuppressions:
         if path not in self.files:
             if text is None:
                 try:
-                    text = read_text(self.base / path)
+                    text = self._read(path)
                 except LoadError:
                     text = ""
             parsed = parse_suppressions(text)
@@ -252,7 +268,7 @@ def load_target(target: Target, context: LoadContext) -> tuple[list[Document], l
     try:
         return loader(target, context), []
     except LoadError as exc:
-        return [], [ScanError(context.relpath(target.path), exc.line, exc.message)]
+        return [], [ScanError(context.relpath(target.path), exc.line, exc.message, never_cached(exc.message))]
     except RecursionError:
         return [], [ScanError(context.relpath(target.path), None, "input nested too deeply to load")]
     except Exception as exc:  # a loader bug must not stop the scan; report it as this file's error
@@ -364,7 +380,9 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     errors.extend(context.extra_errors)
     _build_scopes(documents)
 
-    suppressor = Suppressor(settings.catalog, config, settings.base)
+    operator_values = (settings.context_options.get("helm") or {}).get("values") or []
+    suppressor = Suppressor(settings.catalog, config, settings.base, {context.root_of(t) for t in group},
+                            {os.path.realpath(v) for v in operator_values})
     for doc in documents:
         suppressor.for_file(doc.path, doc.text)
         suppressor.check_carried(doc)
@@ -473,9 +491,11 @@ def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanS
     from readycheck.runner import run_groups
 
     skipped: list[Skipped] = []
+    refused: list[ScanError] = []  # ignore files the reader would not read: errors of the scan, found once
     if targets is None:
         with recording_reads() as discovery_reads:
-            targets = discover(paths, exclude=settings.config.exclude, base=settings.base, skipped=skipped)
+            targets = discover(paths, exclude=settings.config.exclude, base=settings.base, errors=refused,
+                               max_bytes=settings.limits.max_file_size, skipped=skipped)
         if reads is not None:
             reads.extend(discovery_reads)
     groups = group_targets(targets)
@@ -483,6 +503,7 @@ def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanS
         from readycheck.shard import in_shard
 
         groups = [g for g in groups if in_shard(g, shard, settings.base)]
-    result = merge_results(run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads), settings.rules)
+    parts = run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads)
+    result = merge_results([*parts, ScanResult([], refused, 0)], settings.rules)
     result.skipped = skipped
     return result

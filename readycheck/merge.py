@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from readycheck import __version__
@@ -95,6 +96,46 @@ def check_complete(shards: list[ShardReport]) -> None:
     if missing:
         listed = ", ".join(f"{k}/{first.n}" for k in missing)
         raise MergeError(f"shard{'s' if len(missing) > 1 else ''} {listed} missing: the merged report would not be the whole scan")
+
+
+def read_report(name: str) -> tuple[str, str]:
+    """(name, text) of a shard's report file; MergeError when it is not UTF-8 text."""
+    try:
+        return name, Path(name).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise MergeError(f"{name}: not a readycheck JSON report (not UTF-8 text)") from None
+
+
+_TEXT_FIELDS = ("path", "rule", "message")
+_NUMBER_FIELDS = ("line", "column")
+
+
+def _malformed(findings: Any, errors: Any) -> str | None:
+    """What is wrong with a shard's findings and errors, as `check --format json` writes them; None if nothing.
+
+    Only what merging relies on is checked: lists of objects whose path, rule and message are text and whose
+    line and column are numbers (an error's line may be null), so they can be ordered.
+    """
+    if not isinstance(findings, list) or not isinstance(errors, list):
+        return "findings and errors are lists"
+    for number, finding in enumerate(findings, start=1):
+        if not isinstance(finding, dict):
+            return f"finding {number} is not an object"
+        if not all(isinstance(finding.get(key, ""), str) for key in _TEXT_FIELDS) or not all(
+                _is_number(finding.get(key, 0)) for key in _NUMBER_FIELDS):
+            return f"finding {number} is malformed"
+    for number, error in enumerate(errors, start=1):
+        if not isinstance(error, dict):
+            return f"error {number} is not an object"
+        line = error.get("line")
+        if not all(isinstance(error.get(key, ""), str) for key in ("path", "message")) or not (
+                line is None or _is_number(line)):
+            return f"error {number} is malformed"
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def merge_json_reports(texts: Iterable[tuple[str, str]]) -> dict[str, Any]:

@@ -62,16 +62,23 @@ def _settings_digest(settings: ScanSettings, code: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+HASHED_BYTES = 64 * 1024 * 1024
+"""A file larger than this (refused by the reader for its size, unless --max-file-size says more) is stamped by
+size and mtime, not hashed: a 3 GB file in the tree costs no 3 GB read, nor 3 GB of memory."""
+
+
 def _file_hash(path: str) -> str | None:
     """The content hash of a regular file, or of a directory's names; a FIFO or device is never opened (it could block)."""
     import hashlib
 
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
             return hashlib.sha256("\0".join(sorted(os.listdir(path))).encode(errors="surrogateescape")).hexdigest()
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             return "not-a-regular-file"
+        if info.st_size > HASHED_BYTES:
+            return f"large:{info.st_size}:{info.st_mtime_ns}"
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
@@ -104,13 +111,13 @@ def _unchanged(path: str, recorded: Any) -> bool:
 
 
 def _group_key(group: list[Target], settings_digest: str) -> str:
-    """The group's targets and the names in their directories (a file appearing beside them changes the key)."""
+    """The group's targets, their roots, and the names in their directories (a file appearing beside them changes the key)."""
     import hashlib
 
     listing: list[str] = []
     listed: set[Path] = set()
     for target in group:
-        listing.append(f"{target.kind}|{target.path}")
+        listing.append(f"{target.kind}|{target.path}|{target.root}")  # the root bounds what its loader may read
         directory = target.path if target.kind == "helm" or target.path.is_dir() else target.path.parent
         if directory in listed:
             continue
@@ -301,6 +308,32 @@ def _work(group: list[Target]) -> bytes:
     return _strip_documents(_scan_recording(group, _worker_settings))
 
 
+def _rescan_alone(group: list[Target], settings: ScanSettings) -> tuple[ScanResult, list[str]]:
+    """A group a dead worker did not return, scanned once more in a fresh process of its own.
+
+    Not in this process: what killed the worker (a crash in C code) would kill
+    the scan. Should the group kill this process too, each of its files is an
+    error entry and the scan goes on.
+    """
+    import multiprocessing
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_init_worker, initargs=(settings,)) as pool:
+        try:
+            result: tuple[ScanResult, list[str]] = pickle.loads(pool.submit(_work, group).result())
+        except BrokenProcessPool:
+            from readycheck.loaders import LoadContext
+
+            context = LoadContext(base=settings.base)
+            errors = [ScanError(context.relpath(t.path), None, "the process checking this file died (killed, or out of "
+                                "memory): not checked", transient=True) for t in group]
+            return ScanResult([], errors, len(group), [], settings.rules, []), []
+    return result
+
+
 def _warm_up(todo: list[int], groups: list[list[Target]], settings: ScanSettings) -> dict[int, tuple[ScanResult, list[str]]]:
     """Scan a group of each kind before forking: the workers inherit every import, compiled pattern and parser it set up.
 
@@ -335,6 +368,7 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
         rest = [i for i in todo if i not in computed]
         import gc
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         gc.freeze()  # the workers' collections skip what they inherit (and do not copy its pages by touching it)
         try:
@@ -344,9 +378,20 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
                 by_size = sorted(rest, key=lambda i: -len(groups[i]))
                 chunk = max(1, len(rest) // (jobs * 16))
                 done = pool.map(_work, [groups[i] for i in by_size], chunksize=chunk)
-                computed.update(zip(by_size, (pickle.loads(b) for b in done), strict=True))
+                try:
+                    for index, payload in zip(by_size, done, strict=True):
+                        computed[index] = pickle.loads(payload)
+                except BrokenProcessPool:
+                    pass  # a worker died (killed, out of memory): what the pool did not return is scanned below
         finally:
             gc.unfreeze()  # in a longer-lived process (an API caller, the tests) what was frozen can be freed again
+        lost = [i for i in rest if i not in computed]
+        if lost:
+            import sys
+
+            sys.stderr.write(f"readycheck: a worker process died; its {len(lost)} group(s) of files are scanned again, "
+                             "each alone\n")
+            computed.update((i, _rescan_alone(groups[i], settings)) for i in lost)
         for result, _ in computed.values():
             result.rules = settings.rules
     else:

@@ -71,28 +71,88 @@ def note_listing(directory: Path | str) -> None:
     note_read(directory)
 
 
-def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Read a regular file as text, refusing files over `max_bytes`.
+class ReadRefused(LoadError):
+    """The reader would not open a file: outside the scanned root, not a regular file, or too large.
 
-    The file is opened non-blocking and checked with fstat before any read,
-    so a FIFO, a socket or a device named like a Dockerfile is refused at
-    once instead of blocking or streaming forever.
+    Always at line 1: the file was never read, so no line of it is known.
+    `reason` is one of OUTSIDE, NOT_REGULAR, TOO_LARGE.
     """
+
+    OUTSIDE = "outside"
+    NOT_REGULAR = "not-regular"
+    TOO_LARGE = "too-large"
+    OUTSIDE_MESSAGE = "outside the scanned root (a link or path leaving it): not read"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, 1)
+        self.reason = reason
+
+
+def never_cached(message: str) -> bool:
+    """Whether an error entry says a file was refused as outside the root: such an entry depends on where a link
+    leads, which the cache does not watch (nor may it open the file to hash it), so it is never cached."""
+    return message == ReadRefused.OUTSIDE_MESSAGE
+
+
+def within(path: str, root: str) -> bool:
+    """Whether the symlink-free `path` is `root` or lies under it (both absolute, resolved)."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def read_bytes(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | str | None = None,
+               head: int | None = None) -> bytes:
+    """The one reader for the scanned tree: a regular file's bytes, or ReadRefused / LoadError saying why not.
+
+    With `root` (the scanned root, already resolved) the path's symlinks are
+    resolved first and anything outside the root is refused unopened. Then
+    the file is stat-ed: a FIFO, socket, device or directory is refused
+    unopened too (opening some devices has effects), and so is a file over
+    `max_bytes`. Only then is it opened (non-blocking, not following a link
+    swapped in since) and checked again with fstat, and at most
+    `max_bytes` + 1 bytes are read; with `head`, only the first `head` bytes
+    are read and the size does not matter (discovery peeking at a file).
+    Without `root` the caller vouches for the path: a file the operator named
+    (--config, --values, --rules).
+    """
+    if head is not None:
+        max_bytes = 1 << 62
+    where = os.fspath(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if root is not None:
+        where = os.path.realpath(where)
+        if not within(where, os.fspath(root)):
+            # not a cache dependency either: the cache would hash it; the refusal is never cached instead
+            raise ReadRefused(ReadRefused.OUTSIDE, ReadRefused.OUTSIDE_MESSAGE)
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     note_read(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        info = os.stat(where)
+    except OSError as exc:
+        raise LoadError(f"cannot read: {exc.strerror or exc}") from None
+    _check_regular(info, max_bytes)
+    try:
+        fd = os.open(where, flags)
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from None
     with os.fdopen(fd, "rb") as fh:
         try:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise LoadError("not a regular file (FIFO, socket, device or directory): not read")
-            if info.st_size > max_bytes:
-                raise LoadError(f"file is {info.st_size} bytes, over the {max_bytes}-byte limit (--max-file-size)")
-            raw = fh.read(max_bytes + 1)
+            _check_regular(os.fstat(fh.fileno()), max_bytes)
+            raw = fh.read(max_bytes + 1 if head is None else head)
         except OSError as exc:
             raise LoadError(f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:
-        raise LoadError(f"file is over the {max_bytes}-byte limit (--max-file-size)")
-    return decode(raw)
+        raise ReadRefused(ReadRefused.TOO_LARGE, f"file is over the {max_bytes}-byte limit (--max-file-size)")
+    return raw
+
+
+def _check_regular(info: os.stat_result, max_bytes: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadRefused(ReadRefused.NOT_REGULAR, "not a regular file (FIFO, socket, device or directory): not read")
+    if info.st_size > max_bytes:
+        raise ReadRefused(ReadRefused.TOO_LARGE,
+                          f"file is {info.st_size} bytes, over the {max_bytes}-byte limit (--max-file-size)")
+
+
+def read_text(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | str | None = None) -> str:
+    """`read_bytes` decoded as text (UTF-8, or UTF-16 with a BOM); binary content is a LoadError."""
+    return decode(read_bytes(path, max_bytes, root))

@@ -12,6 +12,7 @@ from readycheck.envfile import Entry, EnvFile
 from readycheck.loaders.env import EnvSchema
 from readycheck.model import Hit, Pointer, Span, Subject, nearest
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
+from readycheck.textio import LoadError, read_text, within
 
 if TYPE_CHECKING:
     from readycheck.targets import EnvEntry, EnvFileData, EnvSchemaData, EnvVariable
@@ -283,13 +284,21 @@ def _gitignores(directory: Path, base: Path) -> Iterator[Path]:
         current = current.parent
 
 
-def _ignores_dotenv(directory: Path, base: Path) -> bool:
+def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bool:
+    """Whether a .gitignore between `directory` and the top ignores `.env`.
+
+    Only those inside the scanned `root` are read; one above it (a folder of a
+    repository scanned alone) may hold the answer, so then there is no
+    evidence either way, and the answer is yes (no finding).
+    """
     import pathspec
 
     for path in _gitignores(directory, base):
+        if root is not None and not within(str(path), str(root)):
+            return True  # not read: it lies outside the scanned root
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
+            lines = read_text(path, root=root).splitlines()
+        except LoadError:
             continue
         spec = pathspec.GitIgnoreSpec.from_lines(lines)
         rel = directory.relative_to(path.parent).as_posix()
@@ -303,7 +312,7 @@ def dotenv_not_gitignored(subject: Subject[EnvFileData], options: dict[str, Any]
     if subject.data["is_example"]:
         return
     doc: Any = subject.doc
-    if not _ignores_dotenv(doc.directory, doc.base):
+    if not _ignores_dotenv(doc.directory, doc.base, getattr(doc, "root", None)):
         yield Hit("no .gitignore between this directory and the repository root ignores `.env`: a local env "
                   "file with real credentials would be committed")
 

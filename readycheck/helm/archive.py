@@ -29,13 +29,36 @@ class ArchiveLimits:
     max_members: int = 5_000
 
 
-class _CappedReader(io.RawIOBase):
-    """Counts decompressed bytes and stops the stream once over the cap."""
+class ArchiveBudget:
+    """Decompressed bytes every archive of one chart may still expand to, together.
 
-    def __init__(self, inner: IO[bytes] | gzip.GzipFile, cap: int) -> None:
+    A cap per archive is not enough: two hundred small bombs in `charts/`,
+    each under it, still add up to gigabytes. One budget is shared by every
+    archive a chart load opens, nested subchart archives included.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.left = total
+
+    def spend(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise ArchiveError(f"the chart's archives expand beyond {self.total} bytes together (decompression bombs?)")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left <= 0
+
+
+class _CappedReader(io.RawIOBase):
+    """Counts decompressed bytes and stops the stream once over the cap or the chart's budget."""
+
+    def __init__(self, inner: IO[bytes] | gzip.GzipFile, cap: int, budget: ArchiveBudget | None = None) -> None:
         self.inner = inner
         self.cap = cap
         self.total = 0
+        self.budget = budget
 
     def readable(self) -> bool:
         return True
@@ -45,6 +68,8 @@ class _CappedReader(io.RawIOBase):
         self.total += len(data)
         if self.total > self.cap:
             raise ArchiveError(f"archive expands beyond {self.cap} bytes (decompression bomb?)")
+        if self.budget is not None:
+            self.budget.spend(len(data))
         buffer[: len(data)] = data
         return len(data)
 
@@ -58,15 +83,18 @@ def _safe_name(name: str) -> str:
     return "/".join(parts)
 
 
-def read_chart_archive(data: bytes, limits: ArchiveLimits | None = None) -> tuple[str, dict[str, bytes]]:
-    """The top directory of a ``.tgz`` chart and its files keyed by path below it."""
+def read_chart_archive(data: bytes, limits: ArchiveLimits | None = None,
+                       budget: ArchiveBudget | None = None) -> tuple[str, dict[str, bytes]]:
+    """The top directory of a ``.tgz`` chart and its files keyed by path below it (spending `budget`)."""
     limits = limits or ArchiveLimits()
+    if budget is not None and budget.exhausted:
+        raise ArchiveError(f"not read: the chart's archives already expand beyond {budget.total} bytes together")
     if len(data) > limits.max_compressed_bytes:
         raise ArchiveError(f"archive is larger than {limits.max_compressed_bytes} bytes")
     files: dict[str, bytes] = {}
     top: str | None = None
     count = 0
-    stream = _CappedReader(gzip.GzipFile(fileobj=io.BytesIO(data)), limits.max_total_bytes)
+    stream = _CappedReader(gzip.GzipFile(fileobj=io.BytesIO(data)), limits.max_total_bytes, budget)
     try:
         with tarfile.open(fileobj=io.BufferedReader(stream), mode="r|") as tar:
             for member in tar:

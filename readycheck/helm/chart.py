@@ -16,9 +16,9 @@ from typing import Any
 import pathspec
 import yaml
 
-from readycheck.textio import note_listing, note_read
+from readycheck.textio import LoadError, ReadRefused, note_listing, read_bytes, within
 
-from .archive import ArchiveError, ArchiveLimits, read_chart_archive
+from .archive import ArchiveBudget, ArchiveError, ArchiveLimits, read_chart_archive
 from .values_yaml import ValuesError, parse_values_text
 
 MAX_FILE_BYTES = 10_000_000
@@ -81,25 +81,42 @@ class Chart:
 _IGNORE_ALWAYS = ["templates/.?*"]
 
 
-def _read_directory(root: Path) -> dict[str, bytes]:
+def _read_directory(root: Path, scan_root: Path, problems: list[ChartLoadError]) -> dict[str, bytes]:
+    """Every file of the chart directory `root`, each read under `scan_root` by the one reader.
+
+    A link to elsewhere in the scanned tree is not part of the chart and is
+    skipped; a file the reader refuses (a link out of the scanned root, a
+    FIFO or device) is added to `problems` and the chart loads without it.
+    """
     files: dict[str, bytes] = {}
     total = 0
-    resolved_root = root.resolve()
+    chart_root = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         note_listing(Path(dirpath))
         for filename in sorted(filenames):
             full = Path(dirpath) / filename
-            if full.is_symlink() and not full.resolve().is_relative_to(resolved_root):
+            relative = full.relative_to(root).as_posix()
+            real = os.path.realpath(full)
+            if within(real, str(scan_root)) and not within(real, chart_root):
                 continue  # a link out of the chart is not part of it
-            if not full.is_file():
+            if len(files) >= MAX_CHART_FILES:
+                raise ChartLoadError(relative, None, "chart is too large to load")
+            try:
+                data = read_bytes(full, MAX_FILE_BYTES, scan_root)
+            except ReadRefused as exc:
+                if exc.reason == ReadRefused.TOO_LARGE:
+                    raise ChartLoadError(relative, None, "chart is too large to load") from None
+                if relative == "Chart.yaml":
+                    raise ChartLoadError(relative, exc.line, exc.message) from None  # no chart without it
+                problems.append(ChartLoadError(relative, exc.line, exc.message))
                 continue
-            size = full.stat().st_size
-            total += size
-            if size > MAX_FILE_BYTES or total > MAX_CHART_BYTES or len(files) >= MAX_CHART_FILES:
-                raise ChartLoadError(str(full.relative_to(root)), None, "chart is too large to load")
-            note_read(full)
-            files[full.relative_to(root).as_posix()] = full.read_bytes()
+            except LoadError as exc:
+                raise ChartLoadError(relative, exc.line, exc.message) from None
+            total += len(data)
+            if total > MAX_CHART_BYTES:
+                raise ChartLoadError(relative, None, "chart is too large to load")
+            files[relative] = data
     return files
 
 
@@ -156,9 +173,11 @@ def _dependencies(raw: Any, path: str) -> list[Dependency]:
     return deps
 
 
-def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0, origin_path: str = "") -> Chart:
+def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0, origin_path: str = "",
+                     budget: ArchiveBudget | None = None) -> Chart:
     """Build a Chart from its files; ``location`` places it under the root chart, ``origin_path``
-    says where it was read from."""
+    says where it was read from. Its subchart archives, nested ones too, share ``budget``."""
+    budget = budget or ArchiveBudget(MAX_CHART_BYTES)
     files = _apply_helmignore(files)
     where = f"{location}/" if location else ""
     if "Chart.yaml" not in files:
@@ -200,14 +219,14 @@ def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0
                    if p not in special and not p.startswith(("templates/", "charts/"))}
 
     subcharts: list[Chart] = []
-    for sub_location, sub_files, label in _subchart_sources(files):
+    for sub_location, sub_files, label in _subchart_sources(files, budget):
         try:
             if isinstance(sub_files, ArchiveError):
                 raise sub_files
             if depth >= MAX_SUBCHART_DEPTH:
                 raise ChartLoadError(f"{where}{label}", None, "subcharts nested too deeply")
             subcharts.append(load_chart_files(sub_files, f"{where}{sub_location}", depth + 1,
-                                              f"{origin_path}/{label}" if origin_path else label))
+                                              f"{origin_path}/{label}" if origin_path else label, budget))
         except ChartLoadError as exc:
             problems.append(exc)
         except ArchiveError as exc:
@@ -225,10 +244,14 @@ def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0
     return chart
 
 
-def _subchart_sources(files: dict[str, bytes]) -> list[tuple[str, dict[str, bytes] | ArchiveError, str]]:
-    """(path under the parent, files or the archive's error, label for errors) of each ``charts/`` entry."""
+def _subchart_sources(files: dict[str, bytes], budget: ArchiveBudget) -> list[tuple[str, dict[str, bytes] | ArchiveError, str]]:
+    """(path under the parent, files or the archive's error, label for errors) of each ``charts/`` entry.
+
+    Once the chart's archive budget is spent, the archives left are one error, not one each.
+    """
     directories: dict[str, dict[str, bytes]] = {}
     sources: list[tuple[str, dict[str, bytes] | ArchiveError, str]] = []
+    unread: list[str] = []
     for file_path, data in sorted(files.items()):
         if not file_path.startswith("charts/"):
             continue
@@ -236,25 +259,41 @@ def _subchart_sources(files: dict[str, bytes]) -> list[tuple[str, dict[str, byte
         if sep:
             directories.setdefault(head, {})[tail] = data
         elif head.endswith((".tgz", ".tar.gz")):
+            if budget.exhausted:
+                unread.append(head)
+                continue
             try:
-                top, archived = read_chart_archive(data, ArchiveLimits())
+                top, archived = read_chart_archive(data, ArchiveLimits(), budget)
             except ArchiveError as exc:
                 sources.append((f"charts/{head}", exc, f"charts/{head}"))
                 continue
             sources.append((f"charts/{top}", archived, f"charts/{head}"))
+    if unread:
+        sources.append((f"charts/{unread[0]}", ArchiveError(
+            f"{len(unread)} subchart archive(s) not read ({unread[0]} first): the chart's archives already expand "
+            f"beyond {budget.total} bytes together"), f"charts/{unread[0]}"))
     for name, sub_files in sorted(directories.items()):
         sources.append((f"charts/{name}", sub_files, f"charts/{name}"))
     return sources
 
 
-def load_chart(chart_dir: str | Path) -> Chart:
+def load_chart(chart_dir: str | Path, scan_root: str | Path | None = None) -> Chart:
+    """A chart directory or archive, read under `scan_root` (default: the chart itself, resolved)."""
     root = Path(chart_dir)
-    if root.is_file() and root.name.endswith((".tgz", ".tar.gz")):
+    within_root = Path(os.path.realpath(scan_root if scan_root is not None else root))
+    budget = ArchiveBudget(MAX_CHART_BYTES)
+    if root.name.endswith((".tgz", ".tar.gz")) and root.is_file():
         try:
-            _top, files = read_chart_archive(root.read_bytes())
+            _top, files = read_chart_archive(read_bytes(root, ArchiveLimits().max_compressed_bytes, within_root),
+                                             budget=budget)
         except ArchiveError as exc:
             raise ChartLoadError(root.name, None, str(exc)) from None
-        return load_chart_files(files, origin_path=str(root))
+        except LoadError as exc:
+            raise ChartLoadError(root.name, exc.line, exc.message) from None
+        return load_chart_files(files, origin_path=str(root), budget=budget)
     if not root.is_dir():
         raise ChartLoadError(str(root), None, "chart directory not found")
-    return load_chart_files(_read_directory(root), origin_path=str(root))
+    problems: list[ChartLoadError] = []
+    chart = load_chart_files(_read_directory(root, within_root, problems), origin_path=str(root), budget=budget)
+    chart.problems[:0] = problems
+    return chart

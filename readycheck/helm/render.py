@@ -26,7 +26,7 @@ from .parser import parse_template
 from .provenance import TrackedDict
 from .semver import SemverError, constraint_matches
 from .values import SetValueError, coalesce_globals, coalesce_tables, merge_values, parse_set
-from .values_yaml import ValuesError, load_values_with_lines
+from .values_yaml import ValuesError, ValuesText, load_values_with_lines, parse_values_text
 
 
 @dataclass
@@ -202,12 +202,17 @@ def _all_problems(chart: Chart) -> list[ChartLoadError]:
     return out
 
 
-def _user_values(values_files: Sequence[str | Path], set_values: Sequence[str], errors: list[RenderError]) -> tuple[dict[str, Any], list[str]]:
+def _user_values(values_files: Sequence[str | Path | ValuesText], set_values: Sequence[str],
+                 errors: list[RenderError]) -> tuple[dict[str, Any], list[str]]:
     user: dict[str, Any] = TrackedDict()
     used: list[str] = []
     for values_file in values_files:
         try:
-            loaded, _lines = load_values_with_lines(values_file, display_name=str(values_file))
+            if isinstance(values_file, ValuesText):
+                loaded, _lines = parse_values_text(values_file.text, values_file.name)
+                values_file = values_file.name
+            else:
+                loaded, _lines = load_values_with_lines(values_file, display_name=str(values_file))
         except ValuesError as exc:
             errors.append(RenderError(exc.file, exc.line, exc.message, "values"))
             continue
@@ -245,7 +250,8 @@ def _stub_chart(chart_dir: str | Path) -> Chart:
                  files={}, dependencies=[], subcharts=[])
 
 
-def render_chart(chart_dir: str | Path | Chart, *, values_files: Sequence[str | Path] = (), set_values: Sequence[str] = (),
+def render_chart(chart_dir: str | Path | Chart, *, values_files: Sequence[str | Path | ValuesText] = (),
+                 set_values: Sequence[str] = (),
                  release_name: str = "release-name", namespace: str = "default", kube_version: str = "1.30.0",
                  max_output_bytes: int = 20_000_000, timeout_s: float = 10.0,
                  api_versions: Sequence[str] | None = None) -> RenderResult:
@@ -274,7 +280,7 @@ def render_chart(chart_dir: str | Path | Chart, *, values_files: Sequence[str | 
         return RenderResult(chart, [], errors)
 
 
-def _render_loaded(chart: Chart, values_files: Sequence[str | Path], set_values: Sequence[str], release_name: str,
+def _render_loaded(chart: Chart, values_files: Sequence[str | Path | ValuesText], set_values: Sequence[str], release_name: str,
                    namespace: str, kube_version: str, api_versions: Sequence[str] | None, limits: Limits,
                    errors: list[RenderError]) -> RenderResult:
     errors.extend(RenderError(p.path, p.line, p.message, "load") for p in _all_problems(chart))

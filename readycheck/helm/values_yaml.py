@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -127,6 +127,13 @@ def parse_values_text(text: str, file: str) -> tuple[dict[str, Any], dict[tuple[
     if not isinstance(values, dict):
         raise ValuesError(file, node.start_mark.line + 1, "values must be a YAML map")
     return values, lines
+
+
+class ValuesText(NamedTuple):
+    """A values file already read (through the scanned tree's reader): `name` is how its lines are reported."""
+
+    name: str
+    text: str
 
 
 def load_values_with_lines(path: str | Path, display_name: str | None = None) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:

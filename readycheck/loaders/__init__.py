@@ -14,8 +14,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from readycheck.discover import Target
+from readycheck.discover import Target, named_file_root, shown_path
 from readycheck.model import Document, ScanError
+from readycheck.textio import LoadError, never_cached
 
 LOADER_MODULES = {
     "dockerfile": "dockerfile",
@@ -40,6 +41,16 @@ class LoadContext:
     options: dict[str, Any] = field(default_factory=dict)
     extra_errors: list[ScanError] = field(default_factory=list)
     _relpaths: dict[Path, str] = field(default_factory=dict, repr=False)
+
+    def root_of(self, target: Target) -> Path:
+        """The scanned root no file read for `target` may leave (see Target.root): pass it to every read."""
+        return target.root or named_file_root(target.path, self.base.resolve())
+
+    def unreadable(self, path: Path, error: LoadError) -> None:
+        """A file read beside a target (an ignore file, a chart's values) that could not be read: an error
+        entry at its own path, and the target is loaded without it."""
+        self.extra_errors.append(ScanError(shown_path(path, self.base), error.line, error.message,
+                                           never_cached(error.message)))
 
     def relpath(self, path: Path) -> str:
         """Path as reported: relative to where readycheck started, with `/` separators (resolved once per path)."""

@@ -15,7 +15,7 @@ from typing import Any
 from readycheck.discover import Target
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject, nearest
-from readycheck.textio import LoadError, read_text
+from readycheck.textio import LoadError, ReadRefused, read_text
 from readycheck.yamlsource import load_yaml_documents
 
 _PRODUCTION = re.compile(r"(^|[._-])prod(uction)?([._-]|$)", re.I)
@@ -95,8 +95,8 @@ def override_of(path: Path) -> Path | None:
     return None
 
 
-def _parse(path: Path, context: LoadContext) -> tuple[str, Any, dict[Pointer, Span]]:
-    text = read_text(path, context.max_bytes)
+def _parse(path: Path, context: LoadContext, root: Path) -> tuple[str, Any, dict[Pointer, Span]]:
+    text = read_text(path, context.max_bytes, root)
     docs = load_yaml_documents(text)
     if not docs or docs[0].data is None:
         return text, {}, {}
@@ -164,8 +164,11 @@ def declares_healthcheck(dockerfile: str, target: str | None = None) -> bool:
     return False
 
 
-def _dockerfile_healthcheck(service: dict[str, Any], directory: Path) -> bool | None:
-    """Whether the Dockerfile a service is built from declares HEALTHCHECK; None when not built or not found."""
+def _dockerfile_healthcheck(service: dict[str, Any], directory: Path, context: LoadContext, root: Path) -> bool | None:
+    """Whether the Dockerfile a service is built from declares HEALTHCHECK; None when not built or not found.
+
+    The Dockerfile is read under the scanned root: one outside it (a link, a `../` context) is an error entry.
+    """
     build = service.get("build")
     if isinstance(build, str):
         build = {"context": build}
@@ -177,29 +180,34 @@ def _dockerfile_healthcheck(service: dict[str, Any], directory: Path) -> bool | 
     context_dir, dockerfile = build.get("context") or ".", build.get("dockerfile") or "Dockerfile"
     if not isinstance(context_dir, str) or "://" in context_dir or not isinstance(dockerfile, str):
         return None
+    path = directory / context_dir / dockerfile
     try:
-        return declares_healthcheck(read_text(directory / context_dir / dockerfile), target)
+        return declares_healthcheck(read_text(path, context.max_bytes, root), target)
+    except ReadRefused as exc:
+        context.unreadable(path, exc)
+        return None
     except LoadError:
         return None
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
     path = target.path
-    text, data, locations = _parse(path, context)
+    root = context.root_of(target)
+    text, data, locations = _parse(path, context, root)
     if override_base(path) is not None:
         return []  # merged into its base file's document (parse errors above are still reported)
     display_paths: dict[Pointer, str] = {}
     override = override_of(path)
     if override is not None:
         try:
-            _, override_data, override_locations = _parse(override, context)
+            _, override_data, override_locations = _parse(override, context, root)
         except LoadError:
             override_data = None  # reported when the override file itself is loaded; the base is checked alone
         if isinstance(override_data, dict):
             data = merge(data, override_data, (), locations, override_locations, display_paths,
                          context.relpath(override))
     services = data.get("services") if isinstance(data.get("services"), dict) else {}
-    healthchecked = {str(name): _dockerfile_healthcheck(service, path.parent)
+    healthchecked = {str(name): _dockerfile_healthcheck(service, path.parent, context, root)
                      for name, service in services.items() if isinstance(service, dict)}
     production = bool(_PRODUCTION.search(path.name))
     return [ComposeDocument(context.relpath(path), text, data, locations, display_paths, production, healthchecked)]

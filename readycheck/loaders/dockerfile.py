@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Finding, Pointer, Span, Subject
 from readycheck.shell import parse_script
-from readycheck.textio import LoadError, read_text
+from readycheck.textio import LoadError, ReadRefused, read_text
 
 INSTRUCTIONS = {
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
@@ -226,13 +227,29 @@ def _end_trailing_continuation(lines: list[str], escape: str) -> None:
 
 
 def find_dockerignore(path: Path) -> Path | None:
+    """`Dockerfile.dockerignore` beside the Dockerfile, else `.dockerignore` (whatever it is: the reader judges)."""
     for candidate in (path.parent / f"{path.name}.dockerignore", path.parent / ".dockerignore"):
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
 
 
-def build_model(text: str, display_path: str, source: Path | None, target_stage: str | None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
+def read_dockerignore(dockerfile: Path, context: LoadContext, root: Path) -> list[str] | None:
+    """The patterns of the Dockerfile's ignore file; None without one. A refused one is an error entry."""
+    dockerignore = find_dockerignore(dockerfile)
+    if dockerignore is None:
+        return None
+    try:
+        text = read_text(dockerignore, context.max_bytes, root)
+    except ReadRefused as exc:
+        context.unreadable(dockerignore, exc)
+        return []
+    except LoadError:
+        return []
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def build_model(text: str, display_path: str, dockerignore: list[str] | None, target_stage: str | None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
     from dockerfile_parse import DockerfileParser
 
     lines = text.split("\n")
@@ -369,15 +386,6 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
             final = chosen[0]
     stages[final]["is_final"] = True
     _summarise(stages)
-    dockerignore = find_dockerignore(source) if source is not None else None
-    ignore_patterns: list[str] | None = None
-    if dockerignore is not None:
-        try:
-            ignore_patterns = [
-                ln.strip() for ln in read_text(dockerignore).splitlines() if ln.strip() and not ln.strip().startswith("#")
-            ]
-        except LoadError:
-            ignore_patterns = []
     data = {
         "path": display_path,
         "stages": stages,
@@ -385,7 +393,7 @@ def build_model(text: str, display_path: str, source: Path | None, target_stage:
         "final_stage": final,
         "global_args": global_args,
         "escape": escape,
-        "dockerignore": ignore_patterns,
+        "dockerignore": dockerignore,
     }
     locations[()] = Span(stages[final]["line"])
     return data, locations
@@ -452,8 +460,9 @@ ACTION_IMAGE_EXEMPT = {
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
-    text = read_text(target.path, context.max_bytes)
+    root = context.root_of(target)
+    text = read_text(target.path, context.max_bytes, root)
     display = context.relpath(target.path)
-    data, locations = build_model(text, display, target.path, context.dockerfile_target)
+    data, locations = build_model(text, display, read_dockerignore(target.path, context, root), context.dockerfile_target)
     data["action_image"] = docker_action_of(target.path, context.max_bytes)
     return [DockerfileDocument(display, text, data, locations)]

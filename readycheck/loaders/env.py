@@ -13,6 +13,7 @@ env.file (each env file), env.entry (each assignment in an env file).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
@@ -24,7 +25,7 @@ from readycheck.discover import ENV_SCHEMA, ENV_SCHEMA_NAMES, Target
 from readycheck.envfile import EnvFile, parse_env
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
-from readycheck.textio import LoadError, note_read, read_text
+from readycheck.textio import LoadError, note_read, read_text, within
 from readycheck.yamlsource import load_yaml_documents
 
 EXAMPLE_MARKERS = {"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"}
@@ -141,9 +142,9 @@ def _patterns(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]:
             yield from _patterns(value, pointer + (i,))
 
 
-def parse_schema(path: Path, display: str, max_bytes: int) -> EnvSchema:
-    """Read and parse an env schema; LoadError when it is not JSON/YAML or not an object."""
-    text = read_text(path, max_bytes)
+def parse_schema(path: Path, display: str, max_bytes: int, root: Path | None) -> EnvSchema:
+    """Read (under `root`) and parse an env schema; LoadError when it is not JSON/YAML or not an object."""
+    text = read_text(path, max_bytes, root)
     if path.suffix == ".json":
         try:
             json.loads(text)
@@ -168,27 +169,29 @@ def parse_schema(path: Path, display: str, max_bytes: int) -> EnvSchema:
 
 
 @lru_cache(maxsize=256)
-def _parse_schema_once(path: Path, display: str, max_bytes: int, stamp: tuple[int, int]) -> EnvSchema:
-    return parse_schema(path, display, max_bytes)
+def _parse_schema_once(path: Path, display: str, max_bytes: int, root: Path, stamp: tuple[int, int]) -> EnvSchema:
+    return parse_schema(path, display, max_bytes, root)
 
 
-def cached_schema(path: Path, display: str, max_bytes: int) -> EnvSchema:
+def cached_schema(path: Path, display: str, max_bytes: int, root: Path) -> EnvSchema:
     """parse_schema, once per file version: the schema's document and the env files beside it share it."""
     try:
         stat = path.stat()
     except OSError:
-        return parse_schema(path, display, max_bytes)  # reports why it cannot be read
+        return parse_schema(path, display, max_bytes, root)  # reports why it cannot be read
+    if not within(os.path.realpath(path), str(root)):
+        return parse_schema(path, display, max_bytes, root)  # refused unread, and no dependency of the cache
     note_read(path)
-    return _parse_schema_once(path.resolve(), display, max_bytes, (stat.st_size, stat.st_mtime_ns))
+    return _parse_schema_once(path.resolve(), display, max_bytes, root, (stat.st_size, stat.st_mtime_ns))
 
 
-def schema_beside(path: Path, context: LoadContext) -> EnvSchema | None:
-    """The env schema governing an env file: the one in the same directory."""
+def schema_beside(path: Path, context: LoadContext, root: Path) -> EnvSchema | None:
+    """The env schema governing an env file: the one in the same directory (read under `root`)."""
     for name in SCHEMA_ORDER:
         candidate = path.parent / name
         if name in ENV_SCHEMA_NAMES and candidate.is_file():
             try:
-                return cached_schema(candidate, context.relpath(candidate), context.max_bytes)
+                return cached_schema(candidate, context.relpath(candidate), context.max_bytes, root)
             except LoadError:
                 return None  # the schema's own document reports why
     return None
@@ -225,7 +228,7 @@ class EnvFileDocument(Document):
     kind = "env"
 
     def __init__(self, path: str, text: str, env: EnvFile, schema: EnvSchema | None, directory: Path,
-                 base: Path) -> None:
+                 base: Path, root: Path | None = None) -> None:
         locations: dict[Pointer, Span] = {(): Span(1)}
         for i, entry in enumerate(env.entries):
             locations[("entries", i)] = Span(entry.line, entry.column)
@@ -237,6 +240,7 @@ class EnvFileDocument(Document):
         self.schema = schema
         self.directory = directory
         self.base = base
+        self.root = root  # the scanned root: the .gitignore files above the file are read under it
 
     def build_subjects(self, target: str) -> Iterator[Subject]:
         context = {"env": self.env, "schema": self.schema}
@@ -250,10 +254,11 @@ class EnvFileDocument(Document):
 
 def load(target: Target, context: LoadContext) -> list[Document]:
     display = context.relpath(target.path)
+    root = context.root_of(target)
     if target.kind == ENV_SCHEMA:
-        schema = cached_schema(target.path, display, context.max_bytes)
-        return [EnvSchemaDocument(schema, read_text(target.path, context.max_bytes))]
-    text = read_text(target.path, context.max_bytes)
-    return [EnvFileDocument(display, text, parse_env(text), schema_beside(target.path, context),
-                            target.path.resolve().parent, context.base)]
+        schema = cached_schema(target.path, display, context.max_bytes, root)
+        return [EnvSchemaDocument(schema, read_text(target.path, context.max_bytes, root))]
+    text = read_text(target.path, context.max_bytes, root)
+    return [EnvFileDocument(display, text, parse_env(text), schema_beside(target.path, context, root),
+                            target.path.resolve().parent, context.base, root)]
 

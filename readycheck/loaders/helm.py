@@ -22,7 +22,7 @@ from readycheck.k8s import build_kubernetes_documents
 from readycheck.k8s.document import KubernetesDocument, ManifestSource
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Related, ScanError, Scope, Span, Subject, nearest
-from readycheck.textio import LoadError, read_text
+from readycheck.textio import LoadError, never_cached, read_text
 from readycheck.yamlsource import YamlDocument, load_yaml_documents
 
 OVERLAY_GLOBS = ("values-*.yaml", "values-*.yml", "values.*.yaml", "values.*.yml")
@@ -85,22 +85,32 @@ class ChartFileError(LoadError):
         self.name = name
 
 
-def _load_yaml_file(path: Path) -> YamlDocument:
+def _parse_yaml_file(name: str, text: str) -> YamlDocument:
     try:
-        docs = load_yaml_documents(read_text(path))
+        docs = load_yaml_documents(text)
     except LoadError as exc:
-        raise ChartFileError(path.name, exc) from None
+        raise ChartFileError(name, exc) from None
     return docs[0] if docs else YamlDocument(data=None)
 
 
-def chart_document(chart_dir: Path, chart_rel: str, prefix: str, overlay_paths: list[Path]) -> ChartDocument:
-    """Chart.yaml, values.yaml, overlays and schema with their locations. Unreadable parts are LoadErrors."""
+def _load_yaml_file(path: Path, root: Path, max_bytes: int) -> YamlDocument:
+    try:
+        text = read_text(path, max_bytes, root)
+    except LoadError as exc:
+        raise ChartFileError(path.name, exc) from None
+    return _parse_yaml_file(path.name, text)
+
+
+def chart_document(chart_dir: Path, chart_rel: str, prefix: str, overlay_texts: list[tuple[Path, str]],
+                   root: Path, max_bytes: int) -> ChartDocument:
+    """Chart.yaml, values.yaml, overlays (already read) and schema with their locations, every file read under
+    `root`. Unreadable parts are LoadErrors."""
     locations: dict[Pointer, Span] = {}
     files: dict[Pointer, str] = {}
-    chart_yaml = _load_yaml_file(chart_dir / "Chart.yaml")
+    chart_yaml = _load_yaml_file(chart_dir / "Chart.yaml", root, max_bytes)
     values_path = chart_dir / "values.yaml"
-    values = _load_yaml_file(values_path) if values_path.is_file() else YamlDocument(data={})
-    overlay_docs = [(p, _load_yaml_file(p)) for p in overlay_paths]
+    values = _load_yaml_file(values_path, root, max_bytes) if os.path.lexists(values_path) else YamlDocument(data={})
+    overlay_docs = [(p, _parse_yaml_file(p.name, text)) for p, text in overlay_texts]
     for prefix_pointer, doc, name in [(("chart",), chart_yaml, "Chart.yaml"), (("values",), values, "values.yaml")] + [
         (("overlays", i, "values"), d, p.name) for i, (p, d) in enumerate(overlay_docs)
     ]:
@@ -110,16 +120,19 @@ def chart_document(chart_dir: Path, chart_rel: str, prefix: str, overlay_paths: 
         locations.setdefault(prefix_pointer, Span(1))
     schema_path = chart_dir / "values.schema.json"
     schema: Any = None
-    if schema_path.is_file():
+    if os.path.lexists(schema_path):
         import json
 
         try:
-            schema = json.loads(read_text(schema_path))
+            schema = json.loads(read_text(schema_path, max_bytes, root))
+        except LoadError as exc:
+            raise ChartFileError("values.schema.json", exc) from None
         except ValueError as exc:
             raise ChartFileError("values.schema.json", LoadError(f"not valid JSON: {exc}")) from None
     templates = chart_dir / "templates"
     uses_app_version = any(
-        ".Chart.AppVersion" in read_text(t) for t in sorted(templates.rglob("*")) if t.is_file() and t.suffix in (".yaml", ".yml", ".tpl")
+        ".Chart.AppVersion" in _template_text(t, root, max_bytes) for t in sorted(templates.rglob("*"))
+        if t.suffix in (".yaml", ".yml", ".tpl") and t.is_file()
     ) if templates.is_dir() else False
     data = {
         "chart": chart_yaml.data if isinstance(chart_yaml.data, dict) else {},
@@ -131,14 +144,52 @@ def chart_document(chart_dir: Path, chart_rel: str, prefix: str, overlay_paths: 
     return ChartDocument(prefix + "Chart.yaml", "", data, locations, files)
 
 
+def schema_problem(schema: Any) -> str | None:
+    """Why a chart's values.schema.json is no JSON Schema (checked against its meta-schema, nothing retrieved), or None.
+
+    Helm refuses such a chart; validating values against it would only fail on the way (an unknown type)."""
+    if not isinstance(schema, dict):
+        return None
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+    from jsonschema.validators import validator_for
+
+    try:
+        validator_for(schema, default=Draft7Validator).check_schema(schema)
+    except SchemaError as exc:
+        return f"not a valid JSON Schema: {exc.message[:200]}"
+    return None
+
+
+def _template_text(path: Path, root: Path, max_bytes: int) -> str:
+    """A template's text for a look at what it uses; one the reader refuses is reported by the chart's load."""
+    try:
+        return read_text(path, max_bytes, root)
+    except LoadError:
+        return ""
+
+
 def overlays(chart_dir: Path) -> list[Path]:
-    """Value-set overlays beside values.yaml, e.g. values-production.yaml (one listing, not a glob per pattern)."""
+    """Value-set overlays beside values.yaml, e.g. values-production.yaml (one listing, not a glob per pattern).
+
+    Whatever carries such a name is listed, a link or a FIFO too: the reader decides what may be read."""
     try:
         names = os.listdir(chart_dir)
     except OSError:
         return []
     found = [chart_dir / name for name in names if any(fnmatch.fnmatchcase(name, pattern) for pattern in OVERLAY_GLOBS)]
-    return sorted(p for p in found if p.is_file())
+    return sorted(p for p in found if not p.is_dir())
+
+
+def read_overlays(chart_dir: Path, root: Path, context: LoadContext) -> list[tuple[Path, str]]:
+    """Each overlay and its text, read under the scanned root; one the reader refuses is an error entry and no value set."""
+    texts: list[tuple[Path, str]] = []
+    for path in overlays(chart_dir):
+        try:
+            texts.append((path, read_text(path, context.max_bytes, root)))
+        except LoadError as exc:
+            context.unreadable(path, exc)
+    return texts
 
 
 def helm_options(context: LoadContext) -> dict[str, Any]:
@@ -225,16 +276,21 @@ class _Translator:
 def load(target: Target, context: LoadContext) -> list[Document]:
     from readycheck.helm import render_chart
     from readycheck.helm.binary import render_with_helm
+    from readycheck.helm.values_yaml import ValuesText
 
     chart_dir = target.path
+    root = context.root_of(target)
     chart_rel = context.relpath(chart_dir)
     prefix = f"{chart_rel}/" if chart_rel not in ("", ".") else ""
     options = helm_options(context)
     user_values = _as_list(options.get("values"))
     set_values = _as_list(options.get("set"))
-    overlay_paths = overlays(chart_dir)
-    value_sets: list[tuple[str, list[str]]] = [("values.yaml", [])]
-    value_sets += [(p.name, [str(p)]) for p in overlay_paths]
+    overlay_texts = read_overlays(chart_dir, root, context)
+    use_helm = options.get("renderer") == "helm"
+    value_sets: list[tuple[str, list[Any]]] = [("values.yaml", [])]
+    # an overlay is a chart file: named as one (not by the path it was read at, which would put the chart's
+    # folder in front twice); `helm template` is given its absolute path
+    value_sets += [(p.name, [os.path.abspath(p) if use_helm else ValuesText(p.name, text)]) for p, text in overlay_texts]
     documents: list[Document] = []
     first_error = len(context.extra_errors)
     reported: set[tuple[str, int | None, str]] = set()
@@ -245,21 +301,24 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             return  # the chart file's own error is already reported, in a clearer form
         if (path, line, message) not in reported:
             reported.add((path, line, message))
-            context.extra_errors.append(ScanError(path, line, message))
+            context.extra_errors.append(ScanError(path, line, message, never_cached(message)))
 
     try:
-        chart_doc = chart_document(chart_dir, chart_rel, prefix, overlay_paths)
-        documents.append(chart_doc)
+        chart_doc = chart_document(chart_dir, chart_rel, prefix, overlay_texts, root, context.max_bytes)
+        invalid = schema_problem(chart_doc.data["schema"])
+        if invalid:
+            error(prefix + "values.schema.json", 1, invalid)
+            chart_doc.data["schema"] = None  # the other chart rules still judge the chart
         refused = _refused_schema_reference(chart_doc.data["schema"])
         if refused is not None:
             error(prefix + "values.schema.json", None, refused)
             chart_doc.data["schema"] = None
+        documents.append(chart_doc)
     except ChartFileError as exc:
         error(prefix + exc.name, exc.line, exc.message)
         reported_files.add((prefix + exc.name, exc.line))
 
-    use_helm = options.get("renderer") == "helm"
-    loaded = chart_dir if use_helm else _load_once(chart_dir)
+    loaded = chart_dir if use_helm else _load_once(chart_dir, root)
     for label, extra_values in value_sets:
         result = (render_with_helm if use_helm else render_chart)(
             loaded,
@@ -337,13 +396,13 @@ def _mask_values_secrets(errors: list[ScanError], documents: list[Document], set
             error.message = mask_secrets(error.message, known=known)
 
 
-def _load_once(chart_dir: Path) -> Any:
-    """The chart read once for all its value sets; the path itself when it cannot be read, so that
-    rendering reports why."""
+def _load_once(chart_dir: Path, root: Path) -> Any:
+    """The chart read once (under the scanned root) for all its value sets; the path itself when it cannot be
+    read, so that rendering reports why."""
     from readycheck.helm.chart import ChartLoadError, load_chart
 
     try:
-        return load_chart(chart_dir)
+        return load_chart(chart_dir, root)
     except (ChartLoadError, OSError, RecursionError, ValueError):
         return chart_dir
 

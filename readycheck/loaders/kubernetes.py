@@ -11,7 +11,7 @@ from readycheck.yamlsource import load_yaml_documents
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
-    text = read_text(target.path, context.max_bytes)
+    text = read_text(target.path, context.max_bytes, context.root_of(target))
     yaml_docs = load_yaml_documents(text)
     return list(build_kubernetes_documents(context.relpath(target.path), text, yaml_docs,
                                            config=context.options.get("config")))

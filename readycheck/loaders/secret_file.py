@@ -13,7 +13,7 @@ from readycheck.discover import Target
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Span, Subject
 from readycheck.secrets import classify_secret_file
-from readycheck.textio import LoadError, decode
+from readycheck.textio import LoadError, decode, read_bytes
 
 
 class SecretFileDocument(Document):
@@ -25,11 +25,7 @@ class SecretFileDocument(Document):
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
-    try:
-        with target.path.open("rb") as fh:
-            raw = fh.read(context.max_bytes)
-    except OSError as exc:
-        raise LoadError(f"cannot read: {exc.strerror or exc}") from None
+    raw = read_bytes(target.path, context.max_bytes, context.root_of(target))
     try:
         text: str | None = decode(raw)
     except LoadError:

@@ -440,7 +440,7 @@ def build(text: str) -> tuple[dict[str, Any], dict[Pointer, Span]]:
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
-    text = read_text(target.path, context.max_bytes)
+    text = read_text(target.path, context.max_bytes, context.root_of(target))
     display = context.relpath(target.path)
     data, locations = build(text)
     return [WorkflowDocument(display, text, data, locations)]
