@@ -166,7 +166,7 @@ def _ambiguous(name: str, kind: str) -> bool:
     return kind == ENV_FILE or (kind == DOCKERFILE and name not in ("Dockerfile", "Containerfile"))
 
 
-def passed_over(path: Path | str, kind: str | None) -> str | None:
+def passed_over(path: Path | str, kind: str | None, root: Path | str | None = None) -> str | None:
     """Why a file whose name says `kind` is not one (by its name, then by its content), or None.
 
     CONTRACT.md: a per-Dockerfile ignore file is the ignore file of its
@@ -187,7 +187,7 @@ def passed_over(path: Path | str, kind: str | None) -> str | None:
         return f"a template source ({suffix}), not {label}"
     if not _ambiguous(name, kind):
         return None
-    head = _peek(path, CONTENT_PEEK_BYTES)
+    head = _peek(path, CONTENT_PEEK_BYTES, root)
     if head is None:
         return None  # the loader reports why it cannot be read
     if b"\0" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # UTF-16 text is read
@@ -199,11 +199,12 @@ def passed_over(path: Path | str, kind: str | None) -> str | None:
     return None
 
 
-def _peek(path: Path | str, size: int) -> bytes | None:
-    """The first `size` bytes of a regular file, or None (never opens a FIFO or device: it could block)."""
+def _peek(path: Path | str, size: int, root: Path | str | None = None) -> bytes | None:
+    """The first `size` bytes of a regular file under `root`, or None (never opens a FIFO or device: it could
+    block; never follows a link out of the root: the loader's reader refuses and reports it)."""
     note_read(path)
     try:
-        if not os.path.isfile(path):
+        if not os.path.isfile(path) or (root is not None and not within(os.path.realpath(path), str(root))):
             return None
         with open(path, "rb") as fh:
             return fh.read(size)
@@ -340,7 +341,7 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
                     continue  # a Chart.yaml is its chart directory, found above
                 if kind is None and looks_like_manifest(entry.path, real_root):
                     kind = KUBERNETES
-                reason = passed_over(entry.path, kind)
+                reason = passed_over(entry.path, kind, real_root)
                 if reason is not None:
                     skipped.append(Skipped(_shown(entry.path, base), reason))
                     continue
@@ -435,7 +436,7 @@ def _named_file(path: Path, base: Path, skipped: list[Skipped]) -> list[Target]:
         if path.exists():
             skipped.append(Skipped(_shown(path, base), f"its name matches no kind readycheck checks ({SEE_KINDS})", named=True))
         return []
-    reason = passed_over(path, kind) if path.exists() else None
+    reason = passed_over(path, kind, root) if path.exists() else None
     if reason is not None:
         skipped.append(Skipped(_shown(path, base), reason, named=True))
         return []

@@ -59,8 +59,8 @@ def read_shard(name: str, text: str) -> ShardReport:
     """A shard report from its JSON text; MergeError naming the file when it is not one."""
     try:
         report = json.loads(text)
-    except ValueError:
-        raise MergeError(f"{name}: not a readycheck JSON report (not JSON)") from None
+    except (ValueError, RecursionError):
+        raise MergeError(f"{name}: not a readycheck JSON report (not JSON, or nested too deeply)") from None
     if not isinstance(report, dict) or "findings" not in report:
         raise MergeError(f"{name}: not a readycheck JSON report")
     findings, errors = _list_of_objects(report, "findings"), _list_of_objects(report, "errors")
@@ -68,6 +68,9 @@ def read_shard(name: str, text: str) -> ShardReport:
     files = summary.get("files", 0) if isinstance(summary, dict) else None
     if findings is None or errors is None or not isinstance(files, int) or isinstance(files, bool) or files < 0:
         raise MergeError(f"{name}: not a readycheck JSON report (malformed findings, errors or summary)")
+    problem = _malformed(findings, errors)
+    if problem:
+        raise MergeError(f"{name}: not a readycheck JSON report ({problem})")
     shard = report.get("shard")
     if shard is None:
         raise MergeError(f"{name}: not a shard report (write each with `readycheck check --shard K/N --format json`)")

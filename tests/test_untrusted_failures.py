@@ -174,7 +174,7 @@ def test_a_malformed_baseline_is_a_usage_error(content: bytes, tmp_path: Path) -
 
 
 GOOD_SHARD = {"findings": [{"rule": "DF101", "path": "a/Dockerfile", "line": 1, "column": 1, "message": "m"}],
-              "errors": [], "summary": {"files": 1}}
+              "errors": [], "summary": {"files": 1}, "shard": {"k": 1, "n": 2, "scan": "s1"}}
 
 
 @pytest.mark.parametrize("content", [
@@ -191,8 +191,14 @@ GOOD_SHARD = {"findings": [{"rule": "DF101", "path": "a/Dockerfile", "line": 1, 
         "files text", "deep", "binary"])
 def test_a_malformed_shard_report_is_a_usage_error(content: bytes, tmp_path: Path) -> None:
     (tmp_path / "good.json").write_text(json.dumps(GOOD_SHARD))
+    try:
+        report = json.loads(content)
+    except (ValueError, RecursionError):
+        report = None
+    if isinstance(report, dict):  # the other shard of the same scan, malformed inside
+        content = json.dumps({**report, "shard": {"k": 2, "n": 2, "scan": "s1"}}).encode()
     (tmp_path / "bad.json").write_bytes(content)
-    assert_usage_error(invoke(["merge", "good.json", "bad.json"], tmp_path), "bad.json", "not a readycheck JSON report")
+    assert_usage_error(invoke(["merge", "good.json", "bad.json"], tmp_path), "bad.json")
 
 
 # -- archive bombs ------------------------------------------------------------------------------------------

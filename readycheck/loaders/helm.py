@@ -150,15 +150,11 @@ def schema_problem(schema: Any) -> str | None:
     Helm refuses such a chart; validating values against it would only fail on the way (an unknown type)."""
     if not isinstance(schema, dict):
         return None
-    from jsonschema import Draft7Validator
-    from jsonschema.exceptions import SchemaError
-    from jsonschema.validators import validator_for
+    from readycheck.checks.helm import values_schema_class
+    from readycheck.schemaref import schema_problem as problem_of
 
-    try:
-        validator_for(schema, default=Draft7Validator).check_schema(schema)
-    except SchemaError as exc:
-        return f"not a valid JSON Schema: {exc.message[:200]}"
-    return None
+    problem = problem_of(schema, values_schema_class(schema))
+    return None if problem is None else f"not a valid JSON Schema: {problem[:200]}"
 
 
 def _template_text(path: Path, root: Path, max_bytes: int) -> str:
