@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import argv_commands, judgements_of
+from readycheck.judge.commands import argv_judgements
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
 from readycheck.model import Hit, Pointer, Subject
@@ -325,20 +325,9 @@ def _argv_parts(value: Any, key: str) -> list[tuple[Pointer, str]]:
     return []
 
 
-def _service_commands(subject: Subject) -> list[tuple[Pointer, list[dict[str, Any]], int]]:
-    """Each command the service runs (`entrypoint` + `command`, and a `sh -c` script in them), with its element."""
-    entrypoint = subject.data.get("entrypoint")
-    parts = _argv_parts(entrypoint, "entrypoint") + _argv_parts(subject.data.get("command"), "command")
-    scripts: dict[int, list[dict[str, Any]]] = {}
-    for element, parsed in argv_commands([w for _, w in parts]):
-        scripts.setdefault(element, []).append(parsed)
-    return [(parts[element][0], script, i) for element, script in scripts.items() for i in range(len(script))]
-
-
 def command_judgement(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
-    """The shared command judgement named by the rule's `idea` param (install, pipe, tls), on what the service runs."""
-    idea = options["idea"]
-    for at, script, index in _service_commands(subject):
-        for found, message in judgements_of(script, index):
-            if found == idea:
-                yield _hit(subject, f"service '{_name(subject)}': {message}", at)
+    """The shared command judgement named by the rule's `idea` param (install, pipe, tls), on what the service runs
+    (`entrypoint` + `command`, and a `sh -c` script in them)."""
+    parts = _argv_parts(subject.data.get("entrypoint"), "entrypoint") + _argv_parts(subject.data.get("command"), "command")
+    for element, message in argv_judgements([w for _, w in parts], options["idea"]):
+        yield _hit(subject, f"service '{_name(subject)}': {message}", parts[element][0])

@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import argv_commands, judgements_of
+from readycheck.judge.commands import argv_judgements
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
 from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
@@ -746,12 +746,10 @@ def selector_template_mismatch(subject: Subject[KubernetesObject], options: dict
 # commands the container runs ------------------------------------------------------------------------
 
 
-def _container_commands(subject: Subject) -> list[tuple[Pointer, list[dict[str, Any]], int]]:
-    """Each command of `command` + `args` (and of a `sh -c` script in them): its element, its script, its index.
-
-    Without `command`, `args` is judged as the whole command line (the common
-    `args: ["sh", "-c", ...]` on an image with no entrypoint).
-    """
+def command_judgement(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
+    """The shared command judgement named by the rule's `idea` param (install, pipe, tls), on `command` + `args`
+    (and a `sh -c` script in them). Without `command`, `args` is judged as the whole command line (the common
+    `args: ["sh", "-c", ...]` on an image with no entrypoint)."""
     parts: list[Pointer] = []
     words: list[str] = []
     command, args = subject.data.get("command"), subject.data.get("args")
@@ -759,20 +757,5 @@ def _container_commands(subject: Subject) -> list[tuple[Pointer, list[dict[str, 
         if isinstance(value, list) and (name == "command" or isinstance(command, list) or not command):
             parts.extend(subject.pointer + (name, i) for i in range(len(value)))
             words.extend(str(w) for w in value)
-    found = argv_commands(words)
-    scripts: dict[int, list[dict[str, Any]]] = {}
-    for element, parsed in found:
-        scripts.setdefault(element, []).append(parsed)
-    out: list[tuple[Pointer, list[dict[str, Any]], int]] = []
-    for element, script in scripts.items():
-        out.extend((parts[element], script, i) for i in range(len(script)))
-    return out
-
-
-def command_judgement(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
-    """The shared command judgement named by the rule's `idea` param (install, pipe, tls), on what the container runs."""
-    idea = options["idea"]
-    for pointer, script, index in _container_commands(subject):
-        for found, message in judgements_of(script, index):
-            if found == idea:
-                yield _hit(subject, f"{_label(subject)}: {message}", pointer)
+    for element, message in argv_judgements(words, options["idea"]):
+        yield _hit(subject, f"{_label(subject)}: {message}", parts[element])

@@ -176,6 +176,19 @@ def judgements_of(commands: Sequence[Command], index: int) -> list[tuple[str, st
     return found
 
 
+def argv_judgements(argv: Sequence[str], idea: str) -> list[tuple[int, str]]:
+    """(argv element, message) for each command an exec-form argv runs that gets `idea`'s judgement.
+
+    The commands of one element (the argv itself, or a `sh -c` script) are
+    judged together, so a pipe is seen across the commands of its script.
+    """
+    scripts: dict[int, list[Command]] = {}
+    for element, command in argv_commands(argv):
+        scripts.setdefault(element, []).append(command)
+    return [(element, message) for element, script in scripts.items() for index in range(len(script))
+            for found, message in judgements_of(script, index) if found == idea]
+
+
 # ---------------------------------------------------------------- TLS and signature verification turned off
 
 _CURL_VALUE_LETTERS = set("oudHXAebcFTwxmrCEKQyYz")
