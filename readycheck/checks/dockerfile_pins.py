@@ -6,7 +6,6 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import (
-    Install,
     command_words,
     latest_release_message,
     latest_release_url,
@@ -58,21 +57,11 @@ def add_url_without_checksum(subject: Subject[Instruction], options: dict[str, A
             return
 
 
-def _install_of(subject: Subject, family: str) -> Install | None:
-    """The shared judgement of a RUN command's package install, when it is of this rule's family."""
+def install_unpinned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
+    """The shared judgement of a RUN command's package install, for the managers of the rule's `families` param
+    (os, python, go, ruby, rust: one check for DF104, DF105, DF107 and DF109)."""
     found = unpinned_install(command_words(subject.data))
-    return found if found is not None and found.family == family else None
-
-
-def os_packages_unpinned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    found = _install_of(subject, "os")
-    if found is not None:
-        yield Hit(found.message)
-
-
-def python_packages_unpinned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    found = _install_of(subject, "python")
-    if found is not None:
+    if found is not None and found.family in options["families"]:
         yield Hit(found.message)
 
 
@@ -81,20 +70,8 @@ def node_install_without_lockfile(subject: Subject[Command], options: dict[str, 
     verdict = lockfile_bypassed(words)
     if verdict is not None:
         yield Hit(verdict.message)
-    found = _install_of(subject, "node")
-    if found is not None:
-        yield Hit(found.message)
-
-
-def go_install_latest(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    found = _install_of(subject, "go")
-    if found is not None:
-        yield Hit(found.message)
-
-
-def gem_cargo_install_unpinned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    found = unpinned_install(command_words(subject.data))
-    if found is not None and found.family in ("ruby", "rust"):
+    found = unpinned_install(words)
+    if found is not None and found.family == "node":
         yield Hit(found.message)
 
 
