@@ -18,25 +18,7 @@ import pytest
 
 from tests.clirun import Run, invoke, write
 from tests.test_run_index import HOUR_NS, age
-
-CHART = {
-    "Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
-    "values.yaml": "image:\n  repository: ghcr.io/acme/shop\n  tag: 1.2.3\n",
-    "templates/deployment.yaml": """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: shop
-spec:
-  selector: {matchLabels: {app: shop}}
-  template:
-    metadata: {labels: {app: shop}}
-    spec:
-      containers:
-        - name: shop
-          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
-""",
-}
+from tests.untrusted_traps import CHART
 
 
 def cached(root: Path, cache: Path, *args: str) -> Run:

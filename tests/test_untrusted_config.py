@@ -20,26 +20,8 @@ from readycheck.helm import binary
 from tests.clirun import Run, invoke, write
 from tests.test_hostile_rules import write_rule
 from tests.test_hostile_side_effects import forbid_side_effects
-from tests.untrusted_traps import opens_under
+from tests.untrusted_traps import CHART, opens_under
 
-CHART = {
-    "Chart.yaml": "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
-    "values.yaml": "image:\n  repository: ghcr.io/acme/shop\n  tag: 1.2.3\n",
-    "templates/deployment.yaml": """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: shop
-spec:
-  selector: {matchLabels: {app: shop}}
-  template:
-    metadata: {labels: {app: shop}}
-    spec:
-      containers:
-        - name: shop
-          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
-""",
-}
 SECRET = "OUTSIDE-TOKEN-7f3a9c"
 """Planted in files outside the scanned root: it must never reach any output."""
 
