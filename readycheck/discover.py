@@ -200,15 +200,11 @@ def passed_over(path: Path | str, kind: str | None, root: Path | str | None = No
 
 
 def _peek(path: Path | str, size: int, root: Path | str | None = None) -> bytes | None:
-    """The first `size` bytes of a regular file under `root`, or None (never opens a FIFO or device: it could
-    block; never follows a link out of the root: the loader's reader refuses and reports it)."""
-    note_read(path)
+    """The first `size` bytes through the one reader, or None when it refuses (a FIFO or device, a link out of
+    the root, unreadable): the loader's read reports why."""
     try:
-        if not os.path.isfile(path) or (root is not None and not within(os.path.realpath(path), str(root))):
-            return None
-        with open(path, "rb") as fh:
-            return fh.read(size)
-    except OSError:
+        return read_bytes(path, root=root, head=size)
+    except LoadError:
         return None
 
 
