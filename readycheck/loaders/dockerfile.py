@@ -426,20 +426,20 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
         stage["root_base"] = (root or stage)["base"]
 
 
-def docker_action_of(path: Path, max_bytes: int) -> str | None:
+def docker_action_of(path: Path, max_bytes: int, root: Path) -> str | None:
     """The name of the `action.yml` beside `path` whose Docker container action runs `path`, if any.
 
     Only the Dockerfile's own directory is looked at (never above it: that
-    could be outside the scanned tree), and a linked action file is not followed.
+    could be outside the scanned tree), through the one reader under `root`.
     """
     for name in ("action.yml", "action.yaml"):
         candidate = path.parent / name
-        if candidate.is_symlink() or not candidate.is_file():
+        if not candidate.is_file():
             continue
         from readycheck.yamlsource import load_yaml_documents  # only here: a lone Dockerfile never loads YAML
 
         try:
-            documents = load_yaml_documents(read_text(candidate, max_bytes))
+            documents = load_yaml_documents(read_text(candidate, max_bytes, root))
         except LoadError:
             continue  # the action file reports its own errors when it is checked
         runs = documents[0].data.get("runs") if documents and isinstance(documents[0].data, dict) else None
@@ -464,5 +464,5 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     text = read_text(target.path, context.max_bytes, root)
     display = context.relpath(target.path)
     data, locations = build_model(text, display, read_dockerignore(target.path, context, root), context.dockerfile_target)
-    data["action_image"] = docker_action_of(target.path, context.max_bytes)
+    data["action_image"] = docker_action_of(target.path, context.max_bytes, root)
     return [DockerfileDocument(display, text, data, locations)]
