@@ -339,7 +339,7 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
                     kind = KUBERNETES
                 reason = passed_over(entry.path, kind, real_root)
                 if reason is not None:
-                    skipped.append(Skipped(_shown(entry.path, base), reason))
+                    skipped.append(Skipped(shown_path(entry.path, base), reason))
                     continue
                 if kind is not None:
                     found.append((Target(Path(entry.path), kind, resolved_root), real_entry))
@@ -425,23 +425,18 @@ def _named_file(path: Path, base: Path, skipped: list[Skipped]) -> list[Target]:
             return [Target(chart, HELM_CHART, named_file_root(chart, base))]
         kind = KUBERNETES if looks_like_manifest(path, root) or not path.exists() else None
         if kind is None:
-            skipped.append(Skipped(_shown(path, base), "no document has both apiVersion and kind, so it is not a "
+            skipped.append(Skipped(shown_path(path, base), "no document has both apiVersion and kind, so it is not a "
                                    f"Kubernetes manifest ({SEE_KINDS})", named=True))
             return []
     if kind is None:
         if path.exists():
-            skipped.append(Skipped(_shown(path, base), f"its name matches no kind readycheck checks ({SEE_KINDS})", named=True))
+            skipped.append(Skipped(shown_path(path, base), f"its name matches no kind readycheck checks ({SEE_KINDS})", named=True))
         return []
     reason = passed_over(path, kind, root) if path.exists() else None
     if reason is not None:
-        skipped.append(Skipped(_shown(path, base), reason, named=True))
+        skipped.append(Skipped(shown_path(path, base), reason, named=True))
         return []
     return [Target(path, kind, root)]
-
-
-def _shown(path: Path | str, base: Path) -> str:
-    """A path as reports show it (links not resolved): shown_path's answer."""
-    return shown_path(path, base)
 
 
 def chart_root_of(path: Path) -> Path | None:
