@@ -25,7 +25,7 @@ from .objects import capabilities_object, chart_object, default_api_versions, fi
 from .parser import parse_template
 from .provenance import TrackedDict
 from .semver import SemverError, constraint_matches
-from .values import SetValueError, coalesce_globals, coalesce_tables, merge_values, parse_set
+from .values import SetValueError, coalesce_chart_values, coalesce_globals, coalesce_tables, merge_values, parse_set
 from .values_yaml import ValuesError, ValuesText, load_values_with_lines, parse_values_text
 
 
@@ -52,6 +52,7 @@ class RenderedManifest:
     text: str
     origins: list[LineOrigin]  # one per line of text.split("\n"); a final newline does not start a line
     chart: str = ""  # name (or alias) of the chart instance that rendered it
+    helm_name: str = ""  # Helm's own name for the template, e.g. "parent/charts/<alias>/templates/x.yaml"
 
 
 @dataclass
@@ -95,7 +96,7 @@ def _coalesce(inst: _Instance, given: dict[str, Any], imported: dict[int, dict[s
     defaults = inst.chart.values
     if id(inst) in imported:
         defaults = coalesce_tables(defaults, imported[id(inst)])
-    out = coalesce_tables(given, defaults)
+    out = coalesce_chart_values(given, defaults, frozenset(child.name for child in inst.children))
     for child in inst.children:
         sub = out.get(child.name)
         sub_table = sub if isinstance(sub, dict) else TrackedDict()
@@ -362,11 +363,12 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
             continue
         if base == "NOTES.txt":
             continue
-        manifests.append(_manifest(display[helm_name], inst.name, segments, display))
+        manifests.append(_manifest(display[helm_name], inst.name, segments, display, helm_name))
     return manifests
 
 
-def _manifest(path: str, chart_name: str, segments: list[Any], display: dict[str, str]) -> RenderedManifest:
+def _manifest(path: str, chart_name: str, segments: list[Any], display: dict[str, str],
+              helm_name: str) -> RenderedManifest:
     text = "".join(s.text for s in segments).replace("<no value>", "")
     origins = []
     for (source, line), values_origin in map_lines(segments):
@@ -377,4 +379,4 @@ def _manifest(path: str, chart_name: str, segments: list[Any], display: dict[str
         origins.pop()  # the empty "line" after a final newline is not a line
     if not segments:
         origins = []
-    return RenderedManifest(path, text, origins, chart_name)
+    return RenderedManifest(path, text, origins, chart_name, helm_name)

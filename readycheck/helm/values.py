@@ -53,9 +53,46 @@ def merge_values(base: dict[str, Any], override: dict[str, Any]) -> TrackedDict:
     return out
 
 
-def coalesce_tables(dest: dict[str, Any], defaults: dict[str, Any]) -> TrackedDict:
-    """``dest`` over ``defaults``: dest wins, maps merge, dest ``null`` deletes the key."""
+def clean_nils(table: dict[str, Any]) -> TrackedDict:
+    """A copy without ``null`` entries, at any depth: chart-default nulls never reach templates."""
+    out = copy_table(table)
+    for key, value in table.items():
+        if value is None:
+            del out[key]
+            out.key_origins.pop(key, None)
+        elif isinstance(value, dict):
+            out[key] = clean_nils(value)
+    return out
+
+
+def coalesce_tables(dest: dict[str, Any], defaults: dict[str, Any], merge: bool = False) -> TrackedDict:
+    """Helm's coalesceTablesFullKey: ``dest`` over ``defaults``, maps merge.
+
+    When coalescing (``merge`` false) a dest ``null`` over a non-null default deletes the key; a
+    ``null`` on both sides stays. When merging, nulls are kept so a later coalesce can delete with them.
+    """
     out = copy_table(dest)
+    for key, default in defaults.items():
+        if key not in out:
+            _set(out, key, default, defaults)
+            continue
+        value = out[key]
+        if value is None:
+            if not merge and default is not None:
+                del out[key]
+                out.key_origins.pop(key, None)
+        elif isinstance(value, dict) and isinstance(default, dict):
+            out[key] = coalesce_tables(value, default, merge)
+    return out
+
+
+def coalesce_chart_values(given: dict[str, Any], defaults: dict[str, Any], subcharts: frozenset[str]) -> TrackedDict:
+    """Helm's coalesceValues: a chart's defaults under the values it was given.
+
+    A given ``null`` deletes the key; chart-default nulls are dropped; the defaults a parent sets
+    for a subchart keep their nulls, so they delete the subchart's own defaults one level down.
+    """
+    out = copy_table(given)
     for key, default in defaults.items():
         if key in out:
             value = out[key]
@@ -63,26 +100,34 @@ def coalesce_tables(dest: dict[str, Any], defaults: dict[str, Any]) -> TrackedDi
                 del out[key]
                 out.key_origins.pop(key, None)
             elif isinstance(value, dict) and isinstance(default, dict):
-                out[key] = coalesce_tables(value, default)
-        else:
-            _set(out, key, default, defaults)
+                if key in subcharts:
+                    out[key] = coalesce_tables(value, default, merge=True)
+                else:
+                    out[key] = coalesce_tables(value, clean_nils(default))
+        elif default is not None:
+            _set(out, key, clean_nils(default) if isinstance(default, dict) else default, defaults)
     return out
 
 
 def coalesce_globals(sub_values: dict[str, Any], parent_values: dict[str, Any]) -> TrackedDict:
-    """Parent ``global`` wins over the subchart's own ``global``."""
+    """Parent ``global`` wins over the subchart's own ``global`` (Helm's coalesceGlobals)."""
     out = copy_table(sub_values)
     parent_global = parent_values.get("global")
-    if not isinstance(parent_global, dict):
+    if parent_global is not None and not isinstance(parent_global, dict):
         return out
     sub_global = out.get("global")
+    if sub_global is not None and not isinstance(sub_global, dict):
+        return out
     merged = copy_table(sub_global) if isinstance(sub_global, dict) else TrackedDict()
-    for key, value in parent_global.items():
+    for key, value in (parent_global or {}).items():
         current = merged.get(key)
-        if isinstance(value, dict) and isinstance(current, dict):
-            _set(merged, key, coalesce_tables(value, current), parent_global)
-        else:
-            _set(merged, key, value, parent_global)
+        if isinstance(value, dict):
+            if key not in merged:
+                _set(merged, key, value, parent_global or {})
+            elif isinstance(current, dict):
+                _set(merged, key, coalesce_tables(value, current, merge=True), parent_global or {})
+        elif not isinstance(current, dict):
+            _set(merged, key, value, parent_global or {})
     _set(out, "global", merged, parent_values)
     return out
 

@@ -72,12 +72,29 @@ def test_umbrella_subcharts(tmp_path: Path) -> None:
     assert _texts(result) == {
         "templates/parent.yaml": "backendPort: 9000\nsubReplicas: 3\nenv: prod\n",
         "charts/backend/templates/deploy.yaml": (
-            "name: backend-release-name\nreplicas: 3\nimage: backend:1\nenv: prod\nregion: eu\ndeleted: true\n"
+            # Helm 4 drops the parent's chart-default ``toDelete: null`` before it reaches the subchart
+            "name: backend-release-name\nreplicas: 3\nimage: backend:1\nenv: prod\nregion: eu\ndeleted: false\n"
             "chart: backend\n"),
         "charts/cache/templates/svc.yaml": "name: redis-cache\nport: 6380\n",
         "charts/packaged/templates/cm.yaml": "greeting: hello\nglobalEnv: prod\n",
     }
     assert {m.chart for m in result.manifests} == {"umbrella", "backend", "redis-cache", "packaged"}
+
+
+def test_null_values_as_helm_coalesces_them(tmp_path: Path) -> None:
+    """A null in chart defaults is dropped; a null the user gives deletes the default, subcharts too."""
+    chart = tmp_path / "umbrella"
+    shutil.copytree(CHARTS / "umbrella", chart)
+    (chart / "values.yaml").write_text((chart / "values.yaml").read_text() + "dropped: null\nkept: {inner: null, x: 1}\n")
+    (chart / "templates" / "nulls.yaml").write_text(
+        "dropped: {{ hasKey .Values \"dropped\" }}\ninner: {{ hasKey .Values.kept \"inner\" }}\n")
+    user = tmp_path / "user.yaml"
+    user.write_text("backend:\n  toDelete: null\n")
+    texts = _texts(render_chart(chart))
+    assert texts["templates/nulls.yaml"] == "dropped: false\ninner: false\n"
+    assert "deleted: false\n" in texts["charts/backend/templates/deploy.yaml"]
+    texts = _texts(render_chart(chart, values_files=[user]))
+    assert "deleted: true\n" in texts["charts/backend/templates/deploy.yaml"]
 
 
 def test_condition_and_tags(tmp_path: Path) -> None:

@@ -1,0 +1,138 @@
+"""Render public charts with Helm's own engine and with readycheck's, and count exact matches.
+
+Needs the optional extra (``pip install -e '.[oracle]'``). Each chart is copied to a scratch
+directory and its dependencies are placed in ``charts/`` as ``helm dependency build`` would, when
+the collection itself carries them (``file://`` paths, or a chart of that name elsewhere in the
+given directories whose version satisfies the range). Charts whose dependencies cannot be placed
+are counted apart ("dependency unavailable"), since neither engine can render them as released.
+
+Usage: PYTHONPATH=. python bench/helm_oracle.py [--json OUT] [--show N] DIR...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from readycheck.helm.semver import SemverError, constraint_matches  # noqa: E402
+from tests.helm.oracle import compare, unavailable_reason  # noqa: E402
+
+
+def _chart_yaml(directory: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load((directory / "Chart.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def find_charts(roots: list[Path]) -> list[Path]:
+    """Chart directories that are not vendored inside another chart's charts/."""
+    out = []
+    for root in roots:
+        for chart_yaml in sorted(root.rglob("Chart.yaml")):
+            chart = chart_yaml.parent
+            if any(a.name == "charts" and (a.parent / "Chart.yaml").exists() for a in chart.parents):
+                continue
+            if "/tests/" in str(chart) or "/test/" in str(chart) or "/examples/" in str(chart):
+                continue
+            out.append(chart)
+    return out
+
+
+def _satisfies(constraint: str, version: str) -> bool:
+    if not constraint:
+        return True
+    try:
+        return constraint_matches(constraint, version)
+    except SemverError:
+        return False
+
+
+def place_dependencies(chart: Path, index: dict[str, list[Path]], depth: int = 0) -> str | None:
+    """Copy each missing dependency into chart/charts/; returns why one cannot be placed."""
+    if depth > 5:
+        return "dependency nesting too deep"
+    for dep in _chart_yaml(chart).get("dependencies") or []:
+        if not isinstance(dep, dict) or not dep.get("name"):
+            continue
+        name, version = str(dep["name"]), str(dep.get("version") or "")
+        target = chart / "charts" / name
+        if target.exists() or any((chart / "charts").glob(f"{name}-*.tgz")):
+            continue
+        repository = str(dep.get("repository") or "")
+        candidates: list[Path] = []
+        if repository.startswith("file://"):
+            candidates = [(chart / repository[len("file://"):]).resolve()]
+        else:
+            candidates = index.get(name, [])
+        source = next((c for c in candidates
+                       if (c / "Chart.yaml").exists() and _satisfies(version, str(_chart_yaml(c).get("version")))),
+                      None)
+        if source is None:
+            return f"dependency {name} {version} not in the collection"
+        shutil.copytree(source, target, symlinks=False)
+        problem = place_dependencies(target, index, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dirs", nargs="+", type=Path)
+    parser.add_argument("--json", type=Path, help="write every chart's outcome here")
+    parser.add_argument("--show", type=int, default=3, help="differences shown per differing chart")
+    args = parser.parse_args(argv)
+    reason = unavailable_reason()
+    if reason:
+        print(reason, file=sys.stderr)
+        return 2
+    charts = find_charts(args.dirs)
+    index: dict[str, list[Path]] = {}
+    for chart in charts:
+        name = _chart_yaml(chart).get("name")
+        if name:
+            index.setdefault(str(name), []).append(chart)
+    outcomes: list[dict[str, Any]] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="helm-oracle-") as scratch:
+        for number, chart in enumerate(charts):
+            work = Path(scratch) / f"{number}" / chart.name
+            shutil.copytree(chart, work, symlinks=False)
+            problem = place_dependencies(work, index)
+            if problem:
+                outcomes.append({"chart": str(chart), "outcome": "dependency unavailable", "detail": [problem]})
+                continue
+            result = compare(work)
+            if result.same:
+                outcome = "both failed" if result.helm.errors else "same"
+            else:
+                outcome = "different"
+            detail = result.differences[: args.show] + ([f"Helm: {result.helm.errors[0][:300]}"]
+                                                         if outcome == "both failed" else [])
+            outcomes.append({"chart": str(chart), "outcome": outcome, "detail": detail})
+            if outcome == "different":
+                print(f"DIFF {chart}", *("    " + d for d in detail), sep="\n", flush=True)
+            shutil.rmtree(work.parent, ignore_errors=True)
+    counts: dict[str, int] = {}
+    for item in outcomes:
+        counts[item["outcome"]] = counts.get(item["outcome"], 0) + 1
+    print(json.dumps({"charts": len(outcomes), **counts, "seconds": round(time.monotonic() - started)}))
+    if args.json:
+        args.json.write_text(json.dumps(outcomes, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
