@@ -194,6 +194,8 @@ class Executor:
             items = [(k, value[k]) for k in sorted(value)]
         elif isinstance(value, (list, tuple)):
             items = list(enumerate(value))
+        elif isinstance(value, GoStruct) and isinstance(value.entries, list):
+            items = list(enumerate(value.entries))
         elif isinstance(value, GoStruct) and value.entries is not None:
             items = [(k, value.entries[k]) for k in sorted(value.entries)]
         elif isinstance(value, int) and not isinstance(value, bool):

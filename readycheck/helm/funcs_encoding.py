@@ -20,6 +20,7 @@ import yaml
 
 from .funcs_base import FuncError, FuncSpec, spec, want_int, want_str
 from .govalues import GoStruct, repr_fixed
+from .values_yaml import ValuesError, yaml_key_text, yaml_scalar
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -29,7 +30,7 @@ def _json_float(value: float) -> str:
     if not math.isfinite(value):
         raise FuncError(f"json: unsupported value: {value}")
     if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
+        return repr_fixed(value)  # shortest digits, as Go: 1.2345678901234567e19 is 12345678901234567000
     magnitude = abs(value)
     if magnitude < 1e-6 or magnitude >= 1e21:
         text = repr(value)
@@ -74,7 +75,12 @@ def go_json(value: Any, escape_html: bool = True, indent: str | None = None, lev
     if isinstance(value, bytes):
         return '"' + base64.b64encode(value).decode() + '"'
     if isinstance(value, GoStruct):
-        value = value.fields if value.string is None else value.string
+        if value.json is not None:
+            value = value.json
+        elif value.entries is not None:
+            value = value.entries
+        else:
+            value = value.fields if value.fields or value.string is None else value.string
         return go_json(value, escape_html, indent, level)
     if isinstance(value, dict):
         items = [(_json_str(str(k), escape_html), value[k]) for k in sorted(value, key=str)]
@@ -166,13 +172,41 @@ def from_json_array(text: Any) -> list[Any]:
 
 # -- YAML / TOML --------------------------------------------------------------
 def parse_yaml(text: str) -> Any:
-    return json_numbers_as_float(yaml.load(str.__str__(text), Loader=_Loader))  # libyaml wants an exact str
+    """The first YAML document as Helm's fromYaml decodes it (go-yaml v2 scalars, then JSON: float64
+    numbers, string keys); later documents are ignored, as sigs.k8s.io/yaml ignores them."""
+    source = str.__str__(text)  # libyaml wants an exact str
+    node = next(iter(yaml.compose_all(source, Loader=_Loader)), None)
+    if node is None:
+        return None
+    budget = [MAX_DECODED_NODES]
+
+    def convert(item: yaml.Node) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise FuncError("decoded document too large (YAML alias bomb?)")
+        if isinstance(item, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in item.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    merged = convert(value_node)
+                    for table in merged if isinstance(merged, list) else [merged]:
+                        if isinstance(table, dict):
+                            for key, value in table.items():
+                                out.setdefault(key, value)
+                    continue
+                out[yaml_key_text(key_node, source)] = convert(value_node)
+            return out
+        if isinstance(item, yaml.SequenceNode):
+            return [convert(child) for child in item.value]
+        return json_numbers_as_float(yaml_scalar(item, source))
+
+    return convert(node)
 
 
 def from_yaml(text: Any) -> dict[str, Any]:
     try:
         value = parse_yaml(want_str(text))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValuesError) as exc:
         return {"Error": f"error converting YAML to JSON: {exc}"}
     if value is None:
         return {}
@@ -184,7 +218,7 @@ def from_yaml(text: Any) -> dict[str, Any]:
 def from_yaml_array(text: Any) -> list[Any]:
     try:
         value = parse_yaml(want_str(text))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValuesError) as exc:
         return [f"error converting YAML to JSON: {exc}"]
     if value is None:
         return []

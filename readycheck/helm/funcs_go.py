@@ -80,12 +80,16 @@ def length(value: Any) -> int:
         return len(value.encode())
     if isinstance(value, (list, tuple, dict, bytes)):
         return len(value)
+    if isinstance(value, GoStruct) and value.entries is not None:
+        return len(value.entries)
     raise FuncError(f"len of type {_kind(value)}")
 
 
 def _index_one(item: Any, key: Any) -> Any:
     if item is None:
         raise FuncError("index of untyped nil")
+    if isinstance(item, GoStruct) and item.entries is not None:  # .Files, .Capabilities.APIVersions
+        item = item.entries
     if isinstance(item, dict):
         if key is None:
             return None

@@ -16,12 +16,16 @@ class GoStruct:
     """A Go struct (or map-backed object with methods) such as ``.Chart`` or ``.Files``."""
 
     def __init__(self, type_name: str, fields: dict[str, Any], methods: dict[str, Callable[..., Any]] | None = None,
-                 string: str | None = None, entries: dict[str, Any] | None = None) -> None:
+                 string: str | None = None, entries: dict[str, Any] | list[Any] | None = None,
+                 json: dict[str, Any] | None = None) -> None:
         self.type_name = type_name
         self.fields = fields
         self.methods = methods or {}
         self.string = string  # what a Go String() method would print
-        self.entries = entries  # for map-typed objects (``.Files``): what range iterates
+        # for map- or slice-typed objects (``.Files``, ``.Capabilities.APIVersions``): the data that
+        # range, len, truth and toJson/toYaml see
+        self.entries = entries
+        self.json = json  # what encoding/json writes, when the struct's JSON tags rename or omit fields
 
     def __repr__(self) -> str:
         return f"GoStruct({self.type_name}, {self.fields!r})"
@@ -71,6 +75,8 @@ def is_true(value: Any) -> bool:
         return False
     if isinstance(value, (bool, int, float, str, dict, list, tuple, bytes)):
         return bool(value)
+    if isinstance(value, GoStruct) and value.entries is not None:
+        return bool(value.entries)  # an empty Files map or VersionSet is false, as any empty map/slice
     return True
 
 

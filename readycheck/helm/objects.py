@@ -13,42 +13,36 @@ from .funcs_base import want_str
 from .funcs_helm import to_yaml
 from .govalues import GoStruct
 
-_API_GROUPS: dict[str, list[str]] = {
-    "v1": ["Binding", "ConfigMap", "Endpoints", "Event", "LimitRange", "Namespace", "Node", "PersistentVolume",
-           "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota", "Secret",
-           "Service", "ServiceAccount"],
-    "apps/v1": ["ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"],
-    "batch/v1": ["CronJob", "Job"],
-    "autoscaling/v1": ["HorizontalPodAutoscaler"],
-    "autoscaling/v2": ["HorizontalPodAutoscaler"],
-    "networking.k8s.io/v1": ["Ingress", "IngressClass", "NetworkPolicy"],
-    "policy/v1": ["PodDisruptionBudget", "Eviction"],
-    "rbac.authorization.k8s.io/v1": ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
-    "storage.k8s.io/v1": ["CSIDriver", "CSINode", "CSIStorageCapacity", "StorageClass", "VolumeAttachment"],
-    "apiextensions.k8s.io/v1": ["CustomResourceDefinition"],
-    "admissionregistration.k8s.io/v1": ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
-                                        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"],
-    "apiregistration.k8s.io/v1": ["APIService"],
-    "scheduling.k8s.io/v1": ["PriorityClass"],
-    "coordination.k8s.io/v1": ["Lease"],
-    "discovery.k8s.io/v1": ["EndpointSlice"],
-    "certificates.k8s.io/v1": ["CertificateSigningRequest"],
-    "node.k8s.io/v1": ["RuntimeClass"],
-    "events.k8s.io/v1": ["Event"],
-    "flowcontrol.apiserver.k8s.io/v1": ["FlowSchema", "PriorityLevelConfiguration"],
-    "authentication.k8s.io/v1": ["TokenReview", "SelfSubjectReview"],
-    "authorization.k8s.io/v1": ["LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
-                                "SubjectAccessReview"],
-}
+# Helm's DefaultVersionSet: the group/versions client-go's scheme knows (plus apiextensions), in
+# its priority order, as Helm 4.2 offers them offline. Group/versions only: an offline
+# ``.Capabilities.APIVersions.Has "apps/v1/Deployment"`` is false in Helm too.
+_DEFAULT_API_VERSIONS = (
+    "v1", "admissionregistration.k8s.io/v1", "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1", "internal.apiserver.k8s.io/v1alpha1", "apps/v1", "apps/v1beta1",
+    "apps/v1beta2", "authentication.k8s.io/v1", "authentication.k8s.io/v1alpha1", "authentication.k8s.io/v1beta1",
+    "authorization.k8s.io/v1", "authorization.k8s.io/v1beta1", "autoscaling/v1", "autoscaling/v2", "batch/v1",
+    "batch/v1beta1", "certificates.k8s.io/v1", "certificates.k8s.io/v1beta1", "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2", "coordination.k8s.io/v1beta1", "coordination.k8s.io/v1", "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1", "events.k8s.io/v1", "events.k8s.io/v1beta1", "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta1", "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3", "networking.k8s.io/v1", "networking.k8s.io/v1beta1", "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1", "node.k8s.io/v1beta1", "policy/v1", "policy/v1beta1", "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1", "resource.k8s.io/v1",
+    "resource.k8s.io/v1beta2", "resource.k8s.io/v1beta1", "resource.k8s.io/v1alpha3", "scheduling.k8s.io/v1alpha2",
+    "scheduling.k8s.io/v1beta1", "scheduling.k8s.io/v1", "storage.k8s.io/v1beta1", "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1", "storagemigration.k8s.io/v1beta1", "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
+)
+
+# What Helm's SDK reports as its own build (``.Capabilities.HelmVersion``): the Helm 4.2 family.
+HELM_VERSION = "v4.2"
+_HELM_GO_VERSION = "go1.26.6"
+_HELM_KUBE_CLIENT_VERSION = "v1.36"
 
 
 def default_api_versions() -> list[str]:
-    """Group/versions and group/version/Kind entries of a stock Kubernetes 1.30 API server."""
-    out: list[str] = []
-    for group_version, kinds in _API_GROUPS.items():
-        out.append(group_version)
-        out.extend(f"{group_version}/{kind}" for kind in kinds)
-    return out
+    """The API group/versions ``helm template`` assumes when no cluster is asked."""
+    return list(_DEFAULT_API_VERSIONS)
 
 
 def release_object(name: str, namespace: str) -> dict[str, Any]:
@@ -59,15 +53,18 @@ def release_object(name: str, namespace: str) -> dict[str, Any]:
 def capabilities_object(kube_version: str, api_versions: list[str]) -> GoStruct:
     version = kube_version if kube_version.startswith("v") else "v" + kube_version
     match = re.match(r"v(\d+)\.(\d+)", version)
-    major, minor = (match.group(1), match.group(2)) if match else ("1", "30")
-    kube = GoStruct("*chartutil.KubeVersion", {"Version": version, "Major": major, "Minor": minor,
-                                               "GitVersion": version}, string=version)
+    major, minor = (str(int(match.group(1))), str(int(match.group(2)))) if match else ("1", "30")
+    kube = GoStruct("common.KubeVersion", {"Version": version, "Major": major, "Minor": minor},
+                    {"GitVersion": lambda: version}, string=version)
     known = frozenset(api_versions)
-    apis = GoStruct("chartutil.VersionSet", {}, {"Has": lambda apiver: want_str(apiver) in known},
-                    string="[" + " ".join(api_versions) + "]")
-    helm = GoStruct("chartutil.HelmVersion", {"Version": "v3.14.0", "GitCommit": "", "GitTreeState": "clean",
-                                              "GoVersion": "go1.21"}, string="v3.14.0")
-    return GoStruct("*chartutil.Capabilities", {"KubeVersion": kube, "APIVersions": apis, "HelmVersion": helm})
+    apis = GoStruct("common.VersionSet", {}, {"Has": lambda apiver: want_str(apiver) in known},
+                    string="[" + " ".join(api_versions) + "]", entries=list(api_versions))
+    helm = GoStruct("version.BuildInfo", {"Version": HELM_VERSION, "GitCommit": "", "GitTreeState": "",
+                                          "GoVersion": _HELM_GO_VERSION,
+                                          "KubeClientVersion": _HELM_KUBE_CLIENT_VERSION},
+                    json={"version": HELM_VERSION, "go_version": _HELM_GO_VERSION,
+                          "kube_client_version": _HELM_KUBE_CLIENT_VERSION})
+    return GoStruct("*common.Capabilities", {"KubeVersion": kube, "APIVersions": apis, "HelmVersion": helm})
 
 
 def _maintainer(item: Any) -> Any:

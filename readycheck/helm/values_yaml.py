@@ -8,6 +8,8 @@ Helm (``1000000`` prints as ``1e+06``).
 from __future__ import annotations
 
 import base64
+import math
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,9 +41,69 @@ class ValuesError(ValueError):
 _scalar_constructor = yaml.SafeLoader("")
 MAX_VALUE_NODES = 100_000  # YAML aliases can make a small file expand exponentially
 
+# Helm reads YAML with go-yaml v2's resolution, which is not PyYAML's YAML 1.1: ``y``/``n`` are
+# booleans, ``6e+06`` and ``1e3`` are floats, ``0o17`` is octal, ``1:20`` and dates stay strings.
+_GO_TRUE = frozenset("y Y yes Yes YES on On ON true True TRUE".split())
+_GO_FALSE = frozenset("n N no No NO off Off OFF false False FALSE".split())
+_GO_NULL = frozenset(["", "~", "null", "Null", "NULL"])
+_GO_SPECIAL_FLOAT = {".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf, "+.Inf": math.inf,
+                     "+.INF": math.inf, "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+                     ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
+_GO_INT = re.compile(r"([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_IMPLICIT = frozenset([_STR, _INT, _FLOAT, _BOOL, _NULL, "tag:yaml.org,2002:timestamp"])
 
-def _scalar(node: yaml.ScalarNode) -> Any:
+
+def _go_int(text: str) -> int | None:
+    """strconv.ParseInt(text, 0, 64), falling back to ParseUint, as go-yaml v2 tries them."""
+    match = _GO_INT.match(text)
+    if match is None:
+        return None
+    sign, body = match.groups()
+    prefix = body[:2].lower()
+    if prefix in ("0x", "0o", "0b"):
+        value = int(body[2:], {"0x": 16, "0o": 8, "0b": 2}[prefix])
+    elif len(body) > 1 and body[0] == "0":
+        value = int(body[1:], 8)
+    else:
+        value = int(body)
+    value = -value if sign == "-" else value
+    if -(2**63) <= value < 2**63 or (not sign and value < 2**64):
+        return value
+    return None
+
+
+def go_plain_scalar(text: str) -> Any:
+    """What go-yaml v2 makes of an unquoted scalar, numbers as Helm sees them after JSON (float64)."""
+    if text in _GO_NULL:
+        return None
+    if text in _GO_TRUE:
+        return True
+    if text in _GO_FALSE:
+        return False
+    if text in _GO_SPECIAL_FLOAT:
+        return _GO_SPECIAL_FLOAT[text]
+    if text[:1] in "+-.0123456789":
+        plain = text.replace("_", "")
+        number = _go_int(plain)
+        if number is not None:
+            return float(number)
+        if _GO_FLOAT.match(plain):
+            return float(plain)
+    return text
+
+
+def _is_plain(node: yaml.ScalarNode, source: str) -> bool:
+    """Unquoted and without an explicit tag (a tagged scalar's span in ``source`` starts with ``!``)."""
+    if node.style not in (None, "") or node.tag not in _IMPLICIT:
+        return False
+    return source[node.start_mark.index : node.start_mark.index + 1] != "!"
+
+
+def yaml_scalar(node: yaml.ScalarNode, source: str) -> Any:
     tag = node.tag
+    if _is_plain(node, source):
+        return go_plain_scalar(node.value)
     if tag == _STR:
         return node.value
     if tag == _NULL:
@@ -57,8 +119,15 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return node.value  # timestamps and custom tags stay the text they were written as
 
 
-def _key_text(node: yaml.Node) -> str:
+def yaml_key_text(node: yaml.Node, source: str) -> str:
     if isinstance(node, yaml.ScalarNode):
+        if _is_plain(node, source):
+            value = go_plain_scalar(node.value)
+            if value is None:
+                return "null"
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return str(node.value)
         if node.tag == _NULL:
             return "null"
         if node.tag == _BOOL:
@@ -67,7 +136,8 @@ def _key_text(node: yaml.Node) -> str:
     raise ValuesError("", node.start_mark.line + 1, "map keys must be scalars")
 
 
-def build(node: yaml.Node, file: str, origin: Origin, lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> Any:
+def build(node: yaml.Node, file: str, origin: Origin, lines: dict[tuple[Any, ...], int], path: tuple[Any, ...],
+          source: str = "") -> Any:
     """Turn a composed node into tracked Python values, recording key lines in ``lines``."""
     if len(lines) > MAX_VALUE_NODES:
         raise ValuesError(file, node.start_mark.line + 1, "values expand to too many nodes (YAML alias bomb?)")
@@ -76,7 +146,7 @@ def build(node: yaml.Node, file: str, origin: Origin, lines: dict[tuple[Any, ...
         out.origin = origin
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                merged = build(value_node, file, origin, lines, path)
+                merged = build(value_node, file, origin, lines, path, source)
                 for source in merged if isinstance(merged, list) else [merged]:
                     if isinstance(source, TrackedDict):
                         for k, v in source.items():
@@ -84,10 +154,10 @@ def build(node: yaml.Node, file: str, origin: Origin, lines: dict[tuple[Any, ...
                                 out[k] = v
                                 out.key_origins[k] = source.key_origins.get(k, origin)
                 continue
-            key = _key_text(key_node)
+            key = yaml_key_text(key_node, source)
             key_origin = Origin(file, key_node.start_mark.line + 1)
             lines[path + (key,)] = key_origin.line
-            out[key] = build(value_node, file, key_origin, lines, path + (key,))
+            out[key] = build(value_node, file, key_origin, lines, path + (key,), source)
             out.key_origins[key] = key_origin
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -96,11 +166,11 @@ def build(node: yaml.Node, file: str, origin: Origin, lines: dict[tuple[Any, ...
         for index, item in enumerate(node.value):
             item_origin = Origin(file, item.start_mark.line + 1)
             lines[path + (index,)] = item_origin.line
-            seq.append(build(item, file, item_origin, lines, path + (index,)))
+            seq.append(build(item, file, item_origin, lines, path + (index,), source))
             seq.item_origins.append(item_origin)
         return seq
     assert isinstance(node, yaml.ScalarNode)
-    return with_origin(_scalar(node), origin)
+    return with_origin(yaml_scalar(node, source), origin)
 
 
 def parse_values_text(text: str, file: str) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
@@ -116,7 +186,7 @@ def parse_values_text(text: str, file: str) -> tuple[dict[str, Any], dict[tuple[
         empty.origin = Origin(file, 1)
         return empty, lines
     try:
-        values = build(node, file, Origin(file, node.start_mark.line + 1), lines, ())
+        values = build(node, file, Origin(file, node.start_mark.line + 1), lines, (), text)
     except ValuesError as exc:
         raise ValuesError(file, exc.line, exc.message) from None
     except RecursionError:

@@ -244,6 +244,8 @@ def _emit_sequence(items: list[Any], indent: int, container: Any, out: list[Line
 def to_yaml_lines(value: Any) -> list[Line]:
     """Block YAML lines for ``value`` (no trailing newline), each with its values origin."""
     out: list[Line] = []
+    if isinstance(value, GoStruct) and value.entries is not None:
+        value = value.entries
     mapping = _as_mapping(value)
     if mapping is not None and mapping:
         _emit_mapping(mapping, 0, out)

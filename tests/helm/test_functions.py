@@ -55,7 +55,7 @@ CASES = [
     ('{{ sha256sum "abc" }}', "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
     ('{{ sha1sum "abc" }}|{{ adler32sum "abc" }}', "a9993e364706816aba3e25717850c26c9cd0d89d|38600999"),
     ('{{ toJson .Values.labels }}|{{ toJson (list 1 "<a>" 1.5) }}', '{"app":"web","tier":"front"}|[1,"\\u003ca\\u003e",1.5]'),
-    ('{{ (fromJson "{\\"a\\": 2}").a }}|{{ (fromYaml "a: {b: c}").a.b }}|{{ index (fromYamlArray "[x, y]") 1 }}', "2|c|y"),
+    ('{{ (fromJson "{\\"a\\": 2}").a }}|{{ (fromYaml "a: {b: c}").a.b }}|{{ index (fromYamlArray "[x, y]") 1 }}', "2|c|true"),  # go-yaml v2: a plain y is a bool
     ('{{ (fromYaml "a: [").Error | empty | not }}', "true"),
     ('{{ toPrettyJson (dict "a" 1) }}', '{\n  "a": 1\n}'),
     ('{{ toToml (dict "a" 1 "t" (dict "b" "c")) }}', 'a = 1\n\n[t]\n  b = "c"\n'),
@@ -110,9 +110,10 @@ CASES = [
     ('{{ .Release.Name }} {{ .Release.Namespace }} {{ .Release.Service }} {{ .Release.Revision }} {{ .Release.IsInstall }}'
      ' {{ .Release.IsUpgrade }}', "release-name default Helm 1 true false"),
     ('{{ .Chart.Name }} {{ .Chart.Version }} {{ .Chart.AppVersion }} {{ .Chart.APIVersion }}', "demo 1.2.3 4.5 v2"),
+    # Helm offers group/versions only offline (no Kinds), extensions/v1beta1 included
     ('{{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.KubeVersion.Major }}.{{ .Capabilities.KubeVersion.Minor }}'
      ' {{ .Capabilities.APIVersions.Has "apps/v1" }} {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" }}'
-     ' {{ .Capabilities.APIVersions.Has "extensions/v1beta1" }}', "v1.30.0 1.30 true true false"),
+     ' {{ .Capabilities.APIVersions.Has "extensions/v1beta1" }}', "v1.30.0 1.30 true false true"),
     ("{{ .Template.Name }} {{ .Template.BasePath }}", "demo/templates/t.yaml demo/templates"),
     ('{{ .Files.Get "files/a.txt" }}|{{ .Files.Lines "files/a.txt" }}|{{ range $p, $_ := .Files.Glob "files/*.txt" }}{{ $p }};{{ end }}',
      "one\ntwo\n|[one two]|files/a.txt;files/b.txt;"),

@@ -10,7 +10,7 @@ from .helpers import render_one
 
 VALUES = """
 name: web
-n: 1000000
+million: 1000000
 port: 8080
 ratio: 0.5
 enabled: false
@@ -89,8 +89,8 @@ CASES = [
     ("{{ js \"it's <b>\" }}", "it\\'s \\u003Cb\\u003E"),
     ("{{ urlquery \"a b&c\" }}", "a+b%26c"),
     # numbers from values are float64, as in Helm
-    ("{{ .Values.n }} {{ .Values.port }} {{ .Values.ratio }} {{ kindOf .Values.port }}", "1e+06 8080 0.5 float64"),
-    ("{{ .Values.n | int }} {{ add .Values.port 1 }}", "1000000 8081"),
+    ("{{ .Values.million }} {{ .Values.port }} {{ .Values.ratio }} {{ kindOf .Values.port }}", "1e+06 8080 0.5 float64"),
+    ("{{ .Values.million | int }} {{ add .Values.port 1 }}", "1000000 8081"),
 ]
 
 

@@ -13,7 +13,8 @@ def test_load_values_with_lines(tmp_path: Path) -> None:
     path = tmp_path / "v.yaml"
     path.write_text("a:\n  b: 1\n  c: [x, y]\nlist:\n  - name: n\nflag: true\n")
     values, lines = load_values_with_lines(path)
-    assert values == {"a": {"b": 1.0, "c": ["x", "y"]}, "list": [{"name": "n"}], "flag": True}
+    # go-yaml v2, which Helm reads values with, takes a plain y/n for a boolean
+    assert values == {"a": {"b": 1.0, "c": ["x", True]}, "list": [{"name": False}], "flag": True}
     assert lines[("a",)] == 1 and lines[("a", "b")] == 2 and lines[("a", "c", 1)] == 3
     assert lines[("list", 0, "name")] == 5 and lines[("flag",)] == 6
 
