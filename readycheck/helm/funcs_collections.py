@@ -132,7 +132,7 @@ def omit(mapping: Any, *names: Any) -> dict[str, Any]:
 
 def _mergo(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
     """mergo.Merge semantics: maps merge deeply (mutating dst); without overwrite
-    a destination value is replaced only when empty; with it, only by a non-empty source."""
+    a destination value is replaced only when empty; with it, by any source value, empty or null too."""
     for key, src_value in src.items():
         if key not in dst:
             dst[key] = src_value
@@ -141,8 +141,7 @@ def _mergo(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
         if isinstance(dst_value, dict) and isinstance(src_value, dict):
             _mergo(dst_value, src_value, overwrite)
         elif overwrite:
-            if not empty(src_value):
-                dst[key] = src_value
+            dst[key] = src_value
         elif empty(dst_value):
             dst[key] = src_value
 

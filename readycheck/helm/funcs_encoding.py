@@ -203,6 +203,17 @@ def parse_yaml(text: str) -> Any:
     return convert(node)
 
 
+def _json_kind(value: Any) -> str:
+    """How encoding/json names a JSON value's kind in an unmarshal error."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
 def from_yaml(text: Any) -> dict[str, Any]:
     try:
         value = parse_yaml(want_str(text))
@@ -211,7 +222,8 @@ def from_yaml(text: Any) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        return {"Error": "error unmarshaling JSON: json: cannot unmarshal into Go value of type map[string]interface {}"}
+        return {"Error": "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+                         f"{_json_kind(value)} into Go value of type map[string]interface {{}}"}
     return value
 
 
@@ -223,7 +235,8 @@ def from_yaml_array(text: Any) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        return ["error unmarshaling JSON: json: cannot unmarshal into Go value of type []interface {}"]
+        return ["error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+                f"{_json_kind(value)} into Go value of type []interface {{}}"]
     return value
 
 
@@ -263,6 +276,31 @@ def to_toml(value: Any) -> str:
 
     table(value, [])
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _toml_plain(value: Any) -> Any:
+    """BurntSushi/toml into interface{}: int64 stays an integer, dates become time.Time (JSON: RFC 3339)."""
+    if isinstance(value, dict):
+        return {str(k): _toml_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_toml_plain(v) for v in value]
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+def from_toml(text: Any) -> dict[str, Any]:
+    """Helm's fromToml: a map, with the parse error under "Error" rather than a failure."""
+    try:
+        import tomllib as toml_reader  # type: ignore[import-not-found,unused-ignore]
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as toml_reader  # type: ignore[import-not-found,no-redef,unused-ignore]
+    try:
+        parsed = toml_reader.loads(want_str(text))
+    except ValueError as exc:
+        return {"Error": f"toml: {exc}"}
+    out = _toml_plain(parsed)
+    return out if isinstance(out, dict) else {}
 
 
 # -- base64 / hashes -------------------------------------------------------------
@@ -393,9 +431,10 @@ ENCODING_FUNCS: dict[str, FuncSpec] = {
     "toJson": spec(to_json), "mustToJson": spec(to_json), "toPrettyJson": spec(to_pretty_json),
     "mustToPrettyJson": spec(to_pretty_json), "toRawJson": spec(to_raw_json), "mustToRawJson": spec(to_raw_json),
     "fromJson": spec(from_json, keeps_origin=False), "mustFromJson": spec(must_from_json, keeps_origin=False),
-    "fromJsonArray": spec(from_json_array, keeps_origin=False), "mustFromJsonArray": spec(from_json_array, keeps_origin=False),
+    "fromJsonArray": spec(from_json_array, keeps_origin=False),
     "fromYaml": spec(from_yaml, keeps_origin=False), "fromYamlArray": spec(from_yaml_array, keeps_origin=False),
-    "toToml": spec(to_toml), "b64enc": spec(b64enc), "b64dec": spec(b64dec), "b32enc": spec(b32enc),
+    "toToml": spec(to_toml), "mustToToml": spec(to_toml), "fromToml": spec(from_toml, keeps_origin=False),
+    "b64enc": spec(b64enc), "b64dec": spec(b64dec), "b32enc": spec(b32enc),
     "b32dec": spec(b32dec), "sha1sum": spec(sha1sum), "sha256sum": spec(sha256sum), "sha512sum": spec(sha512sum),
     "adler32sum": spec(adler32sum), "regexMatch": spec(regex_match, keeps_origin=False),
     "mustRegexMatch": spec(regex_match, keeps_origin=False), "regexFind": spec(regex_find),

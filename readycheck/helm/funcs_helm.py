@@ -24,6 +24,11 @@ def to_yaml(value: Any) -> str:
     return tracked_str(text, origin_of(value), origins if any(origins) else None)
 
 
+def to_yaml_pretty(value: Any) -> str:
+    """Helm's toYamlPretty (yaml.v3, indent 2): sequences sit indented under their key."""
+    return "\n".join(line for line, _ in to_yaml_lines(value, pretty=True))
+
+
 def include(ctx: CallContext, name: Any, data: Any) -> str:
     return ctx.executor.execute_to_string(want_str(name), data, ctx.frame.source, ctx.line)
 
@@ -75,7 +80,7 @@ def lookup(api_version: Any, kind: Any, namespace: Any, name: Any) -> dict[str, 
 
 HELM_FUNCS: dict[str, FuncSpec] = {
     "toYaml": spec(to_yaml, keeps_origin=False), "mustToYaml": spec(to_yaml, keeps_origin=False),
-    "toYamlPretty": spec(to_yaml, keeps_origin=False),
+    "toYamlPretty": spec(to_yaml_pretty, keeps_origin=False),
     "include": spec(include, needs_state=True, keeps_origin=False),
     "tpl": spec(tpl, needs_state=True, keeps_origin=False), "required": spec(required, keeps_origin=False), "fail": spec(fail),
     "lookup": spec(lookup, keeps_origin=False),

@@ -9,6 +9,7 @@ generators return stable placeholders derived from their inputs.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import hashlib
 import posixpath
@@ -178,7 +179,15 @@ def ago(value: Any) -> str:
 
 
 def duration(seconds: Any) -> str:
-    return format_go_duration(dt.timedelta(seconds=to_int64(seconds)))
+    """Sprig's duration reads a string or an int64 only: a template's int literal and every values
+    number (float64) count as 0 seconds."""
+    if isinstance(seconds, str):
+        try:
+            count = int(seconds)
+        except ValueError:
+            count = 0
+        return format_go_duration(dt.timedelta(seconds=count))
+    return "0s"
 
 
 def duration_round(value: Any) -> str:
@@ -322,8 +331,14 @@ def gen_ca(cn: Any, days: Any) -> GoStruct:
     return _certificate(want_str(cn), want_int(days), "ca")
 
 
+def _with_key(cert: GoStruct, key: Any) -> GoStruct:
+    """The ``*WithKey`` variants sign with the key given, and hand that key back."""
+    cert.fields["Key"] = want_str(key)
+    return cert
+
+
 def gen_ca_with_key(cn: Any, days: Any, key: Any) -> GoStruct:
-    return _certificate(want_str(cn), want_int(days), key)
+    return _with_key(_certificate(want_str(cn), want_int(days), key), key)
 
 
 def gen_self_signed_cert(cn: Any, ips: Any, dns: Any, days: Any) -> GoStruct:
@@ -331,7 +346,7 @@ def gen_self_signed_cert(cn: Any, ips: Any, dns: Any, days: Any) -> GoStruct:
 
 
 def gen_self_signed_cert_with_key(cn: Any, ips: Any, dns: Any, days: Any, key: Any) -> GoStruct:
-    return _certificate(want_str(cn), ips, dns, days, key)
+    return _with_key(_certificate(want_str(cn), ips, dns, days, key), key)
 
 
 def gen_signed_cert(cn: Any, ips: Any, dns: Any, days: Any, ca: Any) -> GoStruct:
@@ -339,7 +354,7 @@ def gen_signed_cert(cn: Any, ips: Any, dns: Any, days: Any, ca: Any) -> GoStruct
 
 
 def gen_signed_cert_with_key(cn: Any, ips: Any, dns: Any, days: Any, ca: Any, key: Any) -> GoStruct:
-    return _certificate(want_str(cn), ips, dns, days, key)
+    return _with_key(_certificate(want_str(cn), ips, dns, days, key), key)
 
 
 def gen_private_key(kind: Any) -> str:
@@ -347,7 +362,12 @@ def gen_private_key(kind: Any) -> str:
 
 
 def build_custom_cert(cert: Any, key: Any) -> GoStruct:
-    return GoStruct("certificate", {"Cert": want_str(cert), "Key": want_str(key)})
+    """Sprig takes both base64-encoded and hands them back decoded."""
+    try:
+        decoded = [base64.b64decode(want_str(part), validate=True).decode("utf-8", "replace") for part in (cert, key)]
+    except (ValueError, binascii.Error):
+        raise FuncError("unable to decode base64 certificate or key") from None
+    return GoStruct("certificate", {"Cert": decoded[0], "Key": decoded[1]})
 
 
 def htpasswd(user: Any, password: Any) -> str:
@@ -358,8 +378,38 @@ def bcrypt(password: Any) -> str:
     return "$2a$10$" + _digest(want_str(password))[:53]
 
 
+_MP_TEMPLATES = {
+    "maximum": ["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
+    "long": ["CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
+             "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
+             "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
+             "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
+             "CvccCvcvCvccno"],
+    "medium": ["CvcnoCvc", "CvcCvcno"],
+    "short": ["Cvcn"],
+    "basic": ["aaanaaan", "aannaaan", "aaannaaa"],
+    "pin": ["nnnn"],
+}
+_MP_CHARS = {"V": "AEIOU", "C": "BCDFGHJKLMNPQRSTVWXYZ", "v": "aeiou", "c": "bcdfghjklmnpqrstvwxyz",
+             "A": "AEIOUBCDFGHJKLMNPQRSTVWXYZ", "a": "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz",
+             "n": "0123456789", "o": "@&%?,=[]_:-+*$#!'^~;()/.", "x": "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()"}
+
+
 def derive_password(counter: Any, kind: Any, password: Any, user: Any, site: Any) -> str:
-    return _digest(counter, kind, password, user, site)[:20]
+    """Sprig's derivePassword: the Master Password algorithm (scrypt, then HMAC-SHA256 into a template)."""
+    import hmac
+
+    templates = _MP_TEMPLATES.get(want_str(kind))
+    if templates is None:
+        return f"cannot find password template {want_str(kind)}"
+    scope = b"com.lyndir.masterpassword"
+    user_b, site_b = want_str(user).encode(), want_str(site).encode()
+    salt = scope + len(user_b).to_bytes(4, "big") + user_b
+    key = hashlib.scrypt(want_str(password).encode(), salt=salt, n=32768, r=8, p=2, maxmem=64 * 1024 * 1024, dklen=64)
+    message = scope + len(site_b).to_bytes(4, "big") + site_b + (want_int(counter) & 0xFFFFFFFF).to_bytes(4, "big")
+    seed = hmac.new(key, message, hashlib.sha256).digest()
+    template = templates[seed[0] % len(templates)]
+    return "".join(_MP_CHARS[ch][seed[i + 1] % len(_MP_CHARS[ch])] for i, ch in enumerate(template))
 
 
 def encrypt_aes(password: Any, plaintext: Any) -> str:

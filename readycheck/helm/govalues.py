@@ -48,7 +48,11 @@ def kind_of(value: Any) -> str:
     if isinstance(value, (list, tuple, bytes)):
         return "slice"
     if isinstance(value, GoStruct):
-        return "ptr"
+        if isinstance(value.entries, dict):
+            return "map"
+        if isinstance(value.entries, list):
+            return "slice"
+        return "ptr" if value.type_name.startswith("*") else "struct"
     if callable(value):
         return "func"
     return "struct"

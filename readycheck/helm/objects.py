@@ -74,8 +74,9 @@ def _maintainer(item: Any) -> Any:
                                           "URL": str(item.get("url") or "")})
 
 
-def chart_object(metadata: dict[str, Any], name: str) -> GoStruct:
-    """``.Chart``: Chart.yaml as Helm's Metadata struct (capitalised fields, zero values)."""
+def chart_object(metadata: dict[str, Any], name: str, is_root: bool = True) -> dict[str, Any]:
+    """``.Chart``: Chart.yaml as Helm 4 hands it to templates, a map of the Metadata struct's fields
+    (capitalised, zero values) plus ``IsRoot``."""
     def text(key: str) -> str:
         value = metadata.get(key)
         return "" if value is None else str(value)
@@ -95,10 +96,10 @@ def chart_object(metadata: dict[str, Any], name: str) -> GoStruct:
         "Maintainers": [_maintainer(m) for m in metadata.get("maintainers") or []], "Icon": text("icon"),
         "APIVersion": text("apiVersion") or "v1", "Condition": text("condition"), "Tags": text("tags"),
         "AppVersion": text("appVersion"), "Deprecated": bool(metadata.get("deprecated")),
-        "Annotations": dict(metadata.get("annotations") or {}), "KubeVersion": text("kubeVersion"),
-        "Dependencies": deps, "Type": text("type"),
+        "Annotations": dict(metadata["annotations"]) if isinstance(metadata.get("annotations"), dict) else None,
+        "KubeVersion": text("kubeVersion"), "Dependencies": deps, "Type": text("type"), "IsRoot": is_root,
     }
-    return GoStruct("*chart.Metadata", fields)
+    return fields
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
@@ -166,4 +167,4 @@ def files_object(files: dict[str, bytes]) -> GoStruct:
 
     methods: dict[str, Callable[..., Any]] = {"Get": get, "GetBytes": get_bytes, "Glob": glob, "Lines": lines, "AsConfig": as_config,
                "AsSecrets": as_secrets}
-    return GoStruct("chart.Files", {}, methods, entries=files)
+    return GoStruct("engine.files", {}, methods, entries=files)

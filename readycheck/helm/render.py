@@ -73,23 +73,61 @@ class _Instance:
     dependency: Dependency | None
     children: list[_Instance] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    missing: RenderError | None = None  # the one error for dependencies absent from charts/
+
+
+def _compatible(constraint: str, version: str) -> bool:
+    """Helm's IsCompatibleRange: a bad (or empty) range or version never matches."""
+    try:
+        return constraint_matches(constraint, version)
+    except SemverError:
+        return False
 
 
 def _build_instances(chart: Chart, name: str, helm_path: str, dep: Dependency | None, errors: list[RenderError]) -> _Instance:
+    """Helm's processDependencyEnabled, structure part: a vendored chart is the dependency it is
+    listed as only when its version satisfies that dependency's range; otherwise it renders as a
+    chart of its own under its own name, and the dependency (or alias) renders nothing."""
     inst = _Instance(chart, name, helm_path, dep)
-    listed = {d.name for d in chart.dependencies}
     for sub in chart.subcharts:
-        if sub.name not in listed:
+        if not any(d.name == sub.name and _compatible(d.version, sub.version) for d in chart.dependencies):
             inst.children.append(_build_instances(sub, sub.name, f"{helm_path}/charts/{sub.name}", None, errors))
+    missing = [d.name for d in chart.dependencies if not any(s.name == d.name for s in chart.subcharts)]
+    if missing:
+        inst.missing = RenderError(chart.display("Chart.yaml"), None, _missing_message(missing), "dependency")
+        errors.append(inst.missing)
     for dependency in chart.dependencies:
-        sub_match = next((s for s in chart.subcharts if s.name == dependency.name), None)
+        sub_match = next((s for s in chart.subcharts
+                          if s.name == dependency.name and _compatible(dependency.version, s.version)), None)
         if sub_match is None:
-            errors.append(RenderError(chart.display("Chart.yaml"), None,
-                                      f"dependency {dependency.name!r} is not present in charts/", "load"))
             continue
         alias = dependency.alias or dependency.name
         inst.children.append(_build_instances(sub_match, alias, f"{helm_path}/charts/{alias}", dependency, errors))
     return inst
+
+
+def _missing_message(missing: list[str], unrendered: int = 0) -> str:
+    names = ", ".join(dict.fromkeys(missing))
+    text = f"found in Chart.yaml, but missing in charts/ directory: {names}; run `helm dependency build` to fetch them"
+    if unrendered:
+        text += (f" ({unrendered} template{'s' if unrendered != 1 else ''} could not be rendered without them and "
+                 f"{'were' if unrendered != 1 else 'was'} not judged)")
+    return text
+
+
+def _incomplete(root: _Instance) -> dict[int, _Instance]:
+    """Each instance's nearest self-or-ancestor whose dependencies are missing, by id."""
+    out: dict[int, _Instance] = {}
+
+    def visit(inst: _Instance, holder: _Instance | None) -> None:
+        holder = inst if inst.missing is not None else holder
+        if holder is not None:
+            out[id(inst)] = holder
+        for child in inst.children:
+            visit(child, holder)
+
+    visit(root, None)
+    return out
 
 
 def _coalesce(inst: _Instance, given: dict[str, Any], imported: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -117,23 +155,23 @@ def _path_value(values: dict[str, Any], dotted: str) -> tuple[bool, Any]:
 def _prune_disabled(inst: _Instance, top_values: dict[str, Any], prefix: str) -> None:
     """Tags first, then conditions (first condition path holding a bool wins), as Helm does."""
     tags = top_values.get("tags") if isinstance(top_values.get("tags"), dict) else {}
-    kept = []
-    for child in inst.children:
+    disabled: set[str] = set()
+    for dep in inst.chart.dependencies:
         enabled = True
-        dep = child.dependency
-        if dep is not None:
-            flags = [tags[t] for t in dep.tags if isinstance(tags, dict) and isinstance(tags.get(t), bool)]
-            if flags and not any(flags):
-                enabled = False
-            for condition in (c.strip() for c in dep.condition.split(",") if c.strip()):
-                found, value = _path_value(top_values, prefix + condition)
-                if found and isinstance(value, bool):
-                    enabled = value
-                    break
-        if enabled:
-            _prune_disabled(child, top_values, f"{prefix}{child.name}.")
-            kept.append(child)
-    inst.children = kept
+        flags = [tags[t] for t in dep.tags if isinstance(tags, dict) and isinstance(tags.get(t), bool)]
+        if flags and not any(flags):
+            enabled = False
+        for condition in (c.strip() for c in dep.condition.split(",") if c.strip()):
+            found, value = _path_value(top_values, prefix + condition)
+            if found and isinstance(value, bool):
+                enabled = value
+                break
+        if not enabled:
+            disabled.add(dep.alias or dep.name)
+    # Helm removes every chart of a disabled dependency's name, a vendored one of another version too
+    inst.children = [child for child in inst.children if child.name not in disabled]
+    for child in inst.children:
+        _prune_disabled(child, top_values, f"{prefix}{child.name}.")
 
 
 def _collect_imports(inst: _Instance, imported: dict[int, dict[str, Any]]) -> None:
@@ -190,7 +228,7 @@ def _parse(name: str, source: str) -> dict[str, Tree]:
 
 
 def _template_data(inst: _Instance, release: dict[str, Any], caps: Any) -> dict[str, Any]:
-    data = {"Values": inst.values, "Release": release, "Chart": chart_object(inst.chart.metadata, inst.name),
+    data = {"Values": inst.values, "Release": release, "Chart": chart_object(inst.chart.metadata, inst.name, inst.dependency is None and "/" not in inst.helm_path),
             "Capabilities": caps, "Files": files_object(inst.chart.files)}
     data["Subcharts"] = {child.name: _template_data(child, release, caps) for child in inst.children}
     return data
@@ -338,6 +376,8 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
                 trees[name] = tree
 
     executor = Executor(trees, FUNCS, limits)
+    incomplete = _incomplete(root)
+    unrendered: dict[int, int] = {}
     data_by_instance = {id(inst): _template_data(inst, release, caps) for inst in _walk(root)}
     manifests: list[RenderedManifest] = []
     for helm_name in sorted(sources, key=lambda n: display[n]):
@@ -353,6 +393,12 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
                 raise TemplateError(helm_name, None, "render time budget exceeded", "limit")
             segments = executor.execute(helm_name, data)
         except TemplateError as exc:
+            holder = incomplete.get(id(inst))
+            if holder is not None and exc.kind != "limit":
+                # with a dependency missing, a failing template is most likely failing for want of it
+                # (`no template "common.names.fullname"`): one error for the chart, not one per template
+                unrendered[id(holder)] = unrendered.get(id(holder), 0) + 1
+                continue
             where = display.get(exc.template, exc.template)
             errors.append(RenderError(where, exc.line, exc.message, exc.kind,
                                       None if where == display[helm_name] else display[helm_name]))
@@ -364,6 +410,10 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
         if base == "NOTES.txt":
             continue
         manifests.append(_manifest(display[helm_name], inst.name, segments, display, helm_name))
+    for holder in {id(h): h for h in incomplete.values()}.values():
+        if holder.missing is not None and unrendered.get(id(holder)):
+            names = [d.name for d in holder.chart.dependencies if not any(s.name == d.name for s in holder.chart.subcharts)]
+            holder.missing.message = _missing_message(names, unrendered[id(holder)])
     return manifests
 
 

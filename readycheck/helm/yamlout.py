@@ -193,16 +193,18 @@ def _as_mapping(value: Any) -> dict[str, Any] | None:
     return None
 
 
-def _emit_value(prefix: str, value: Any, indent: int, origin: Origin | None, out: list[Line]) -> None:
-    """Write ``value`` after ``prefix`` (``key:`` or ``-``) at block ``indent``."""
+def _emit_value(prefix: str, value: Any, indent: int, origin: Origin | None, out: list[Line],
+                pretty: bool = False) -> None:
+    """Write ``value`` after ``prefix`` (``key:`` or ``-``) at block ``indent``; ``pretty`` indents a
+    map's sequences under their key, as yaml.v3 (toYamlPretty) does."""
     mapping = _as_mapping(value)
     if mapping is not None and mapping:
         out.append((prefix, origin))
-        _emit_mapping(mapping, indent + 2, out)
+        _emit_mapping(mapping, indent + 2, out, pretty)
         return
     if isinstance(value, (list, tuple)) and value:
         out.append((prefix, origin))
-        _emit_sequence(list(value), indent if prefix.lstrip() != "-" else indent + 2, value, out)
+        _emit_sequence(list(value), indent + 2 if pretty or prefix.lstrip() == "-" else indent, value, out, pretty)
         return
     if mapping is not None:
         out.append((prefix + " {}", origin))
@@ -215,15 +217,15 @@ def _emit_value(prefix: str, value: Any, indent: int, origin: Origin | None, out
     out.extend((ln, origin) for ln in lines[1:])
 
 
-def _emit_mapping(mapping: dict[str, Any], indent: int, out: list[Line]) -> None:
+def _emit_mapping(mapping: dict[str, Any], indent: int, out: list[Line], pretty: bool = False) -> None:
     pad = " " * indent
     for key in sorted(mapping, key=lambda k: yaml_key_order(str(k))):
         value = mapping[key]
         origin = child_origin(mapping, key) or origin_of(value)
-        _emit_value(f"{pad}{_key_text(key)}:", value, indent, origin, out)
+        _emit_value(f"{pad}{_key_text(key)}:", value, indent, origin, out, pretty)
 
 
-def _emit_sequence(items: list[Any], indent: int, container: Any, out: list[Line]) -> None:
+def _emit_sequence(items: list[Any], indent: int, container: Any, out: list[Line], pretty: bool = False) -> None:
     pad = " " * indent
     for i, item in enumerate(items):
         origin = child_origin(container, i) or origin_of(item)
@@ -231,26 +233,26 @@ def _emit_sequence(items: list[Any], indent: int, container: Any, out: list[Line
         if (mapping is not None and mapping) or (isinstance(item, (list, tuple)) and item):
             nested: list[Line] = []
             if mapping is not None:
-                _emit_mapping(mapping, indent + 2, nested)
+                _emit_mapping(mapping, indent + 2, nested, pretty)
             else:
-                _emit_sequence(list(item), indent + 2, item, nested)
+                _emit_sequence(list(item), indent + 2, item, nested, pretty)
             first_text, first_origin = nested[0]
             nested[0] = (pad + "- " + first_text[indent + 2 :], first_origin or origin)
             out.extend(nested)
         else:
-            _emit_value(f"{pad}-", item, indent, origin, out)
+            _emit_value(f"{pad}-", item, indent, origin, out, pretty)
 
 
-def to_yaml_lines(value: Any) -> list[Line]:
+def to_yaml_lines(value: Any, pretty: bool = False) -> list[Line]:
     """Block YAML lines for ``value`` (no trailing newline), each with its values origin."""
     out: list[Line] = []
     if isinstance(value, GoStruct) and value.entries is not None:
         value = value.entries
     mapping = _as_mapping(value)
     if mapping is not None and mapping:
-        _emit_mapping(mapping, 0, out)
+        _emit_mapping(mapping, 0, out, pretty)
     elif isinstance(value, (list, tuple)) and value:
-        _emit_sequence(list(value), 0, value, out)
+        _emit_sequence(list(value), 0, value, out, pretty)
     elif mapping is not None:
         out.append(("{}", origin_of(value)))
     elif isinstance(value, (list, tuple)):

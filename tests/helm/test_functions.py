@@ -73,7 +73,8 @@ CASES = [
     ('{{ pluck "a" (dict "a" 1) (dict "b" 2) (dict "a" 3) }}', "[1 3]"),
     ('{{ toJson (merge (dict "a" 1 "n" (dict "x" 1)) (dict "a" 2 "b" 3 "n" (dict "y" 2))) }}',
      '{"a":1,"b":3,"n":{"x":1,"y":2}}'),
-    ('{{ toJson (mergeOverwrite (dict "a" 1 "keep" 1) (dict "a" 2 "keep" 0)) }}', '{"a":2,"keep":1}'),
+    # mergo WithOverride on maps: any source value wins, a zero too (Helm 4.2)
+    ('{{ toJson (mergeOverwrite (dict "a" 1 "keep" 1) (dict "a" 2 "keep" 0)) }}', '{"a":2,"keep":0}'),
     ('{{ $c := deepCopy .Values.cfg }}{{ $_ := set $c "other" "changed" }}{{ .Values.cfg.other }}', "keep"),
     ('{{ dig "cfg" "nested" "x" "none" .Values }}|{{ dig "cfg" "nope" "none" .Values }}', "1|none"),
     # lists
