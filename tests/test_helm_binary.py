@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,34 @@ def test_missing_helm_binary_is_a_clear_error(tmp_path: Path, monkeypatch: pytes
     result = render_with_helm(tmp_path)
     assert result.manifests == []
     assert [e.message for e in result.errors] == ["--helm-renderer helm: no `helm` on PATH"]
+
+
+FAKE_HELM = """\
+#!/bin/sh
+# a stand-in for `helm template`: an overlay adds lines above the container, as a real overlay would
+printf -- '---\\n# Source: shop/templates/pod.yaml\\napiVersion: v1\\nkind: Pod\\nmetadata:\\n  name: p\\n'
+case "$*" in *values.test.yaml*) printf -- '  labels:\\n    tier: test\\n    team: qa\\n' ;; esac
+printf -- 'spec:\\n  containers:\\n  - name: a\\n    image: nginx:latest\\n'
+"""
+
+
+def test_an_overlay_does_not_report_every_finding_again(tmp_path: Path) -> None:
+    from tests.clirun import invoke, write
+
+    bin_dir = tmp_path / "bin"
+    helm = write(bin_dir, "helm", FAKE_HELM)
+    helm.chmod(0o755)
+    repo = tmp_path / "repo"
+    write(repo, "shop/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 0.1.0\n")
+    write(repo, "shop/values.yaml", "tier: prod\n")
+    write(repo, "shop/templates/pod.yaml", "apiVersion: v1\nkind: Pod\n")
+
+    def findings() -> list[tuple[str, int]]:
+        run = invoke(["check", "--no-cache", "--format", "json", "--helm-renderer", "helm", "."], repo,
+                     env={"PATH": str(bin_dir)})
+        return sorted((f["rule"], f["line"]) for f in json.loads(run.stdout)["findings"])
+
+    alone = findings()
+    assert ("K8S501", 8) in alone  # the image line of the default rendering
+    write(repo, "shop/values.test.yaml", "tier: test\n")
+    assert findings() == alone

@@ -315,6 +315,7 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         reported_files.add((prefix + exc.name, exc.line))
 
     loaded = chart_dir if use_helm else _load_once(chart_dir, root)
+    first_texts: dict[str, str] = {}  # helm binary: the first value set's text per template
     for label, extra_values in value_sets:
         result = (render_with_helm if use_helm else render_chart)(
             loaded,
@@ -326,6 +327,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         )
         for problem in result.errors:
             error(prefix + problem.path, problem.line, problem.message)
+        if use_helm:
+            _align_rendered_lines(result.manifests, first_texts)
         sources: list[ManifestSource] = []
         related: dict[Pointer, Related] = {}
         provenance: dict[Pointer, str] = {}
@@ -356,6 +359,32 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     if len(context.extra_errors) > first_error:
         _mask_values_secrets(context.extra_errors[first_error:], documents, set_values)
     return documents
+
+
+def _align_rendered_lines(manifests: list[Any], first_texts: dict[str, str]) -> None:
+    """`helm template` output has no template lines, only the lines it rendered: an overlay that adds a
+    line would move every finding below it, and the same finding would be reported once per value set.
+    Lines that are unchanged from the first value set's rendering keep that rendering's numbers; a line
+    an overlay adds takes the number of the unchanged line before it."""
+    import difflib
+
+    from readycheck.helm.render import LineOrigin
+
+    for manifest in manifests:
+        first = first_texts.setdefault(manifest.template, manifest.text)
+        if first is manifest.text or first == manifest.text:
+            continue
+        old_lines, new_lines = first.split("\n"), manifest.text.split("\n")
+        numbers: list[int] = []
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            for offset in range(j2 - j1):
+                if tag == "equal" or (tag == "replace" and offset < i2 - i1):
+                    numbers.append(i1 + offset + 1)
+                else:
+                    numbers.append(max(i1, 1))
+        manifest.origins = [LineOrigin(origin.template, numbers[index] if index < len(numbers) else origin.line)
+                            for index, origin in enumerate(manifest.origins)]
 
 
 def _refused_schema_reference(schema: Any) -> str | None:
