@@ -646,6 +646,9 @@ def secret_object_literal(subject: Subject[KubernetesObject], options: dict[str,
         for key, value in (values.items() if isinstance(values, dict) else []):
             if not isinstance(value, str) or not value.strip():
                 continue
+            generated = getattr(subject.doc, "generated_value", None)
+            if generated is not None and generated(subject.pointer + (section, key)):
+                continue  # a chart makes it at install time: nothing committed can have leaked
             if scan_value(value, key=str(key), context="kubernetes-secret"):
                 yield _hit(subject, f"Secret '{subject.context['info'].name}' stores '{key}' in plain manifest "
                            f"{section}: commit a SealedSecret or an ExternalSecret reference instead",

@@ -37,11 +37,17 @@ class ChartObjectsDocument(KubernetesDocument):
     rule_kinds: tuple[str, ...] = ("kubernetes", "helm")
 
     def __init__(self, base: KubernetesDocument, related: dict[Pointer, Related], value_set: str,
-                 provenance: dict[Pointer, str] | None = None) -> None:
+                 provenance: dict[Pointer, str] | None = None, generated: set[Pointer] | None = None) -> None:
         super().__init__(base.path, base.text, base.objects, base.locations, base.display_paths, base.config)
         self.related = related
         self.value_set = value_set
         self.provenance = provenance or {}
+        self.generated = generated or set()
+
+    def generated_value(self, pointer: Pointer) -> bool:
+        """The Secret value at `pointer` traces to no literal in the chart's values or templates: the
+        template makes it at install time (randAlphaNum, genCA, lookup, ...), so nothing committed leaked."""
+        return tuple(pointer) in self.generated
 
     def related_for(self, pointer: Pointer) -> tuple[Related, ...]:
         found = nearest(self.related, pointer)
@@ -333,6 +339,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         related: dict[Pointer, Related] = {}
         provenance: dict[Pointer, str] = {}
         texts: list[str] = []
+        literals = _ChartLiterals(result)
+        generated: dict[Pointer, bool] = {}
         for manifest in result.manifests:
             translator = _Translator(manifest, chart_rel, context, set_values)
             try:
@@ -349,16 +357,84 @@ def load(target: Target, context: LoadContext) -> list[Document]:
                 sources.append(source)
                 related.update({(index,) + p: r for p, r in source_related.items()})
                 provenance.update({(index,) + p: why for p, why in source_provenance.items()})
+                generated.update({(index,) + p: True for p in literals.generated_secret_values(yaml_doc, translator)})
         built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"))
         scope = Scope(f"{chart_rel} ({label})")
         for base in built:
             doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label,
-                                       _rebase_related(provenance, sources, base))
+                                       _rebase_related(provenance, sources, base),
+                                       set(_rebase_related(generated, sources, base)))
             doc.scope = scope
             documents.append(doc)
     if len(context.extra_errors) > first_error:
         _mask_values_secrets(context.extra_errors[first_error:], documents, set_values)
     return documents
+
+
+class _ChartLiterals:
+    """What a chart writes down itself: string values of its value sets and the text of its templates.
+    A rendered Secret value is committed only if it traces back to one of them."""
+
+    def __init__(self, result: Any) -> None:
+        self.values: set[str] = set()
+        self._collect(result.values)
+        texts: list[str] = []
+        stack = [result.chart]
+        while stack:
+            chart = stack.pop()
+            texts.extend(chart.templates.values())
+            stack.extend(chart.subcharts)
+        self.templates = "\n".join(texts)
+
+    def _collect(self, value: Any, depth: int = 0) -> None:
+        if depth > 50:
+            return
+        if isinstance(value, str) and value.strip():
+            self.values.add(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self._collect(item, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                self._collect(item, depth + 1)
+
+    def written(self, value: str) -> bool:
+        """`value`, or the text its base64 decodes to, is written in the chart (any of its lines of some length)."""
+        import base64
+        import binascii
+
+        candidates = [value]
+        try:
+            candidates.append(base64.b64decode(value.strip(), validate=True).decode("utf-8"))
+        except (binascii.Error, ValueError):
+            pass
+        for candidate in candidates:
+            if candidate in self.values or any(candidate in v for v in self.values if len(v) > len(candidate)):
+                return True
+            lines = [ln.strip() for ln in candidate.splitlines() if len(ln.strip()) >= 6] or [candidate.strip()]
+            if any(ln and ln in self.templates for ln in lines):
+                return True
+        return False
+
+    def generated_secret_values(self, doc: YamlDocument, translator: _Translator) -> list[Pointer]:
+        """Pointers of a rendered Secret's data/stringData values that come from neither a values file nor a
+        literal in a template."""
+        data = doc.data
+        if not isinstance(data, dict) or data.get("kind") != "Secret":
+            return []
+        out: list[Pointer] = []
+        for section in ("data", "stringData"):
+            entries = data.get(section)
+            for key, value in (entries.items() if isinstance(entries, dict) else []):
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                span = doc.value_locations.get((section, key)) or doc.locations.get((section, key))
+                origin = translator.origin(span.line) if span is not None else None
+                if origin is not None and origin.values_file:
+                    continue  # from a values file (or --set): a literal someone wrote down
+                if not self.written(value):
+                    out.append((section, key))
+        return out
 
 
 def _align_rendered_lines(manifests: list[Any], first_texts: dict[str, str]) -> None:
