@@ -6,7 +6,11 @@ the collection itself carries them (``file://`` paths, or a chart of that name e
 given directories whose version satisfies the range). Charts whose dependencies cannot be placed
 are counted apart ("dependency unavailable"), since neither engine can render them as released.
 
-Usage: PYTHONPATH=. python bench/helm_oracle.py [--json OUT] [--show N] DIR...
+A DIR given as ``DIR::GITDIR`` (the checkout and the git directory it came from) also lets a
+dependency come from the collection's history: the newest commit whose Chart.yaml for that chart
+satisfies the range, as the chart repository would still serve that version.
+
+Usage: PYTHONPATH=. python bench/helm_oracle.py [--json OUT] [--show N] DIR[::GITDIR]...
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,11 +64,64 @@ def _satisfies(constraint: str, version: str) -> bool:
         return False
 
 
-def place_dependencies(chart: Path, index: dict[str, list[Path]], depth: int = 0) -> str | None:
+def _dependencies(chart: Path) -> list[Any]:
+    deps = _chart_yaml(chart).get("dependencies")
+    if not deps and (chart / "requirements.yaml").exists():  # apiVersion v1 charts
+        try:
+            deps = (yaml.safe_load((chart / "requirements.yaml").read_text()) or {}).get("dependencies")
+        except (OSError, yaml.YAMLError, AttributeError):
+            deps = None
+    return deps if isinstance(deps, list) else []
+
+
+class History:
+    """Older versions of the collections' charts, out of their git histories."""
+
+    def __init__(self, repos: list[tuple[Path, Path]], scratch: Path) -> None:
+        self.repos = repos
+        self.scratch = scratch
+        self.cache: dict[tuple[str, str], Path | None] = {}
+
+    def find(self, chart_dir: Path, version_range: str) -> Path | None:
+        for checkout, git_dir in self.repos:
+            try:
+                relative = chart_dir.resolve().relative_to(checkout.resolve()).as_posix()
+            except ValueError:
+                continue
+            key = (relative, version_range)
+            if key not in self.cache:
+                self.cache[key] = self._search(git_dir, relative, version_range)
+            return self.cache[key]
+        return None
+
+    def _search(self, git_dir: Path, relative: str, version_range: str) -> Path | None:
+        git = ["git", f"--git-dir={git_dir}"]
+        commits = subprocess.run([*git, "log", "--format=%H", "-n", "400", "--", f"{relative}/Chart.yaml"],
+                                 capture_output=True, text=True, check=False).stdout.split()
+        for commit in commits:
+            shown = subprocess.run([*git, "show", f"{commit}:{relative}/Chart.yaml"], capture_output=True,
+                                   text=True, check=False)
+            try:
+                version = str((yaml.safe_load(shown.stdout) or {}).get("version"))
+            except (yaml.YAMLError, AttributeError):
+                continue
+            if not _satisfies(version_range, version):
+                continue
+            target = self.scratch / "history" / commit[:12]
+            if not (target / relative).exists():
+                target.mkdir(parents=True, exist_ok=True)
+                archive = subprocess.run([*git, "archive", commit, relative], capture_output=True, check=False)
+                subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=False)
+            return target / relative
+        return None
+
+
+def place_dependencies(chart: Path, index: dict[str, list[Path]], history: History | None = None,
+                       depth: int = 0) -> str | None:
     """Copy each missing dependency into chart/charts/; returns why one cannot be placed."""
     if depth > 5:
         return "dependency nesting too deep"
-    for dep in _chart_yaml(chart).get("dependencies") or []:
+    for dep in _dependencies(chart):
         if not isinstance(dep, dict) or not dep.get("name"):
             continue
         name, version = str(dep["name"]), str(dep.get("version") or "")
@@ -79,10 +137,12 @@ def place_dependencies(chart: Path, index: dict[str, list[Path]], depth: int = 0
         source = next((c for c in candidates
                        if (c / "Chart.yaml").exists() and _satisfies(version, str(_chart_yaml(c).get("version")))),
                       None)
+        if source is None and history is not None:
+            source = next((found for c in candidates if (found := history.find(c, version)) is not None), None)
         if source is None:
             return f"dependency {name} {version} not in the collection"
         shutil.copytree(source, target, symlinks=False)
-        problem = place_dependencies(target, index, depth + 1)
+        problem = place_dependencies(target, index, history, depth + 1)
         if problem:
             return problem
     return None
@@ -90,7 +150,7 @@ def place_dependencies(chart: Path, index: dict[str, list[Path]], depth: int = 0
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("dirs", nargs="+", type=Path)
+    parser.add_argument("dirs", nargs="+")
     parser.add_argument("--json", type=Path, help="write every chart's outcome here")
     parser.add_argument("--show", type=int, default=3, help="differences shown per differing chart")
     args = parser.parse_args(argv)
@@ -98,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     if reason:
         print(reason, file=sys.stderr)
         return 2
-    charts = find_charts(args.dirs)
+    pairs = [(Path(d.split("::")[0]), Path(d.split("::")[1]) if "::" in d else None) for d in args.dirs]
+    charts = find_charts([checkout for checkout, _ in pairs])
     index: dict[str, list[Path]] = {}
     for chart in charts:
         name = _chart_yaml(chart).get("name")
@@ -107,10 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[dict[str, Any]] = []
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="helm-oracle-") as scratch:
+        history = History([(c, g) for c, g in pairs if g is not None], Path(scratch))
         for number, chart in enumerate(charts):
             work = Path(scratch) / f"{number}" / chart.name
             shutil.copytree(chart, work, symlinks=False)
-            problem = place_dependencies(work, index)
+            problem = place_dependencies(work, index, history)
             if problem:
                 outcomes.append({"chart": str(chart), "outcome": "dependency unavailable", "detail": [problem]})
                 continue
@@ -121,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                 outcome = "different"
             detail = result.differences[: args.show] + ([f"Helm: {result.helm.errors[0][:300]}"]
                                                          if outcome == "both failed" else [])
+            if outcome == "both failed":
+                detail.append(f"ours: {result.ours.errors[0][:300]}")
             outcomes.append({"chart": str(chart), "outcome": outcome, "detail": detail})
             if outcome == "different":
                 print(f"DIFF {chart}", *("    " + d for d in detail), sep="\n", flush=True)

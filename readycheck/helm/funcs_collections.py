@@ -140,9 +140,7 @@ def _mergo(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
         dst_value = dst[key]
         if isinstance(dst_value, dict) and isinstance(src_value, dict):
             _mergo(dst_value, src_value, overwrite)
-        elif overwrite:
-            dst[key] = src_value
-        elif empty(dst_value):
+        elif overwrite or empty(dst_value):
             dst[key] = src_value
 
 

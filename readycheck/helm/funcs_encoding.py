@@ -198,6 +198,7 @@ def parse_yaml(text: str) -> Any:
             return out
         if isinstance(item, yaml.SequenceNode):
             return [convert(child) for child in item.value]
+        assert isinstance(item, yaml.ScalarNode)
         return json_numbers_as_float(yaml_scalar(item, source))
 
     return convert(node)

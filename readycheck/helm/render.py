@@ -25,7 +25,14 @@ from .objects import capabilities_object, chart_object, default_api_versions, fi
 from .parser import parse_template
 from .provenance import TrackedDict
 from .semver import SemverError, constraint_matches
-from .values import SetValueError, coalesce_chart_values, coalesce_globals, coalesce_tables, merge_values, parse_set
+from .values import (
+    SetValueError,
+    coalesce_chart_values,
+    coalesce_globals,
+    coalesce_tables,
+    merge_values,
+    parse_set,
+)
 from .values_yaml import ValuesError, ValuesText, load_values_with_lines, parse_values_text
 
 

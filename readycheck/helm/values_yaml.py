@@ -43,8 +43,8 @@ MAX_VALUE_NODES = 100_000  # YAML aliases can make a small file expand exponenti
 
 # Helm reads YAML with go-yaml v2's resolution, which is not PyYAML's YAML 1.1: ``y``/``n`` are
 # booleans, ``6e+06`` and ``1e3`` are floats, ``0o17`` is octal, ``1:20`` and dates stay strings.
-_GO_TRUE = frozenset("y Y yes Yes YES on On ON true True TRUE".split())
-_GO_FALSE = frozenset("n N no No NO off Off OFF false False FALSE".split())
+_GO_TRUE = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"])
+_GO_FALSE = frozenset(["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"])
 _GO_NULL = frozenset(["", "~", "null", "Null", "NULL"])
 _GO_SPECIAL_FLOAT = {".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf, "+.Inf": math.inf,
                      "+.INF": math.inf, "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,

@@ -402,12 +402,11 @@ class _ChartLiterals:
         """`value`, or the text its base64 decodes to, is written in the chart (any of its lines of some length)."""
         import base64
         import binascii
+        import contextlib
 
         candidates = [value]
-        try:
+        with contextlib.suppress(binascii.Error, ValueError):
             candidates.append(base64.b64decode(value.strip(), validate=True).decode("utf-8"))
-        except (binascii.Error, ValueError):
-            pass
         for candidate in candidates:
             if candidate in self.values or any(candidate in v for v in self.values if len(v) > len(candidate)):
                 return True

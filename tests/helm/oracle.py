@@ -126,7 +126,7 @@ def _mask(first: Any, second: Any) -> Any:
     if isinstance(first, dict) and isinstance(second, dict) and first.keys() == second.keys():
         return {k: _mask(v, second[k]) for k, v in first.items()}
     if isinstance(first, list) and isinstance(second, list) and len(first) == len(second):
-        return [_mask(a, b) for a, b in zip(first, second)]
+        return [_mask(a, b) for a, b in zip(first, second, strict=True)]
     return first if first == second else _RANDOM
 
 
@@ -145,7 +145,7 @@ def _differ(expected: Any, actual: Any, path: str, out: list[str]) -> None:
                 _differ(expected[key], actual[key], f"{path}.{key}", out)
         return
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        for index, (a, b) in enumerate(zip(expected, actual)):
+        for index, (a, b) in enumerate(zip(expected, actual, strict=True)):
             _differ(a, b, f"{path}[{index}]", out)
         return
     if expected != actual or type(expected) is not type(actual):
@@ -179,7 +179,7 @@ def compare(chart_dir: Path, values_file: Path | None = None) -> Comparison:
                                + (f"; ours: {json.dumps(actual[0], default=str)[:300]}" if actual else ""))
             continue
         second = again.docs.get(name, [])
-        for index, (doc, mine) in enumerate(zip(expected, actual)):
+        for index, (doc, mine) in enumerate(zip(expected, actual, strict=True)):
             masked = _mask(doc, second[index]) if index < len(second) else _RANDOM
             _differ(masked, mine, f"{name}[{index}]", differences)
     return Comparison(str(chart_dir), helm, ours, differences)

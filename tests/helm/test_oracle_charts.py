@@ -60,8 +60,9 @@ def test_every_function_has_a_case() -> None:
 
 
 def _function_chart(root: Path) -> Path:
-    templates = {f"case{index:03d}.yaml": "{{- define \"case%03d\" -}}\n%s\n{{- end -}}\nv: {{ include \"case%03d\" . | toJson }}\n"
-                 % (index, case, index) for index, case in enumerate(CASES)}
+    templates = {f"case{index:03d}.yaml": (f'{{{{- define "case{index:03d}" -}}}}\n{case}\n{{{{- end -}}}}\n'
+                                           f'v: {{{{ include "case{index:03d}" . | toJson }}}}\n')
+                 for index, case in enumerate(CASES)}
     templates["_helpers.tpl"] = '{{- define "helper" -}}helped {{ .Values.name }}{{- end -}}\n'
     return make_chart(root, templates, VALUES, files=FILES)
 
