@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import yaml
 from readycheck.textio import LoadError, ReadRefused, note_listing, read_bytes, within
 
 from .archive import ArchiveBudget, ArchiveError, ArchiveLimits, read_chart_archive
-from .values_yaml import ValuesError, parse_values_text
+from .values_yaml import ValuesError, go_int, go_plain_scalar, parse_values_text
 
 MAX_FILE_BYTES = 10_000_000
 MAX_CHART_BYTES = 50_000_000
@@ -143,15 +144,52 @@ def _yaml_doc(data: bytes, path: str) -> Any:
 _VERSION_KEYS = ("name", "version", "appVersion", "kubeVersion")
 
 
+def _go_float32_text(value: float) -> str:
+    """strconv.FormatFloat(value, 'g', -1, 32): the shortest float32 digits, exponent form past 1e+06."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return {True: "+Inf", False: "-Inf"}[value > 0] if value == value else "NaN"
+    if value == 0:
+        return "0"
+    target = struct.unpack("f", struct.pack("f", value))[0]
+    for precision in range(1, 10):
+        text = f"{target:.{precision}e}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == target:
+            break
+    mantissa, _, exponent_text = text.partition("e")
+    digits = mantissa.replace("-", "").replace(".", "").rstrip("0") or "0"
+    exponent = int(exponent_text)
+    sign = "-" if target < 0 else ""
+    if exponent < -4 or exponent >= 6:
+        body = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{body}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent >= 0:
+        whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+        fraction = digits[exponent + 1 :]
+        return sign + whole + ("." + fraction if fraction else "")
+    return sign + "0." + "0" * (-exponent - 1) + digits
+
+
 def _version_texts(data: bytes) -> dict[str, str]:
-    """Version-like fields as written: ``appVersion: 1.10`` is "1.10", not the float 1.1."""
-    node = yaml.compose(_text(data), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """Version-like fields as Helm reads them into Metadata's string fields (sigs.k8s.io/yaml): quoted text
+    as written, an unquoted number through float32 (``appVersion: 1.10`` is "1.1", ``1.0`` is "1": the
+    reason ``helm lint`` asks for quotes), other plain text as written."""
+    text = _text(data)
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out: dict[str, str] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             is_text = isinstance(value, yaml.ScalarNode) and value.tag != "tag:yaml.org,2002:null"
             if isinstance(key, yaml.ScalarNode) and key.value in _VERSION_KEYS and is_text:
                 out[key.value] = value.value
+                if value.style in (None, "") and text[value.start_mark.index : value.start_mark.index + 1] != "!":
+                    plain = go_plain_scalar(value.value)
+                    whole = go_int(value.value.replace("_", "")) if value.value[:1] in "+-0123456789" else None
+                    if whole is not None:
+                        out[key.value] = str(whole)
+                    elif isinstance(plain, bool):
+                        out[key.value] = "true" if plain else "false"
+                    elif isinstance(plain, float):
+                        out[key.value] = _go_float32_text(plain)
     return out
 
 

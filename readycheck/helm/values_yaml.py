@@ -54,7 +54,7 @@ _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _IMPLICIT = frozenset([_STR, _INT, _FLOAT, _BOOL, _NULL, "tag:yaml.org,2002:timestamp"])
 
 
-def _go_int(text: str) -> int | None:
+def go_int(text: str) -> int | None:
     """strconv.ParseInt(text, 0, 64), falling back to ParseUint, as go-yaml v2 tries them."""
     match = _GO_INT.match(text)
     if match is None:
@@ -85,7 +85,7 @@ def go_plain_scalar(text: str) -> Any:
         return _GO_SPECIAL_FLOAT[text]
     if text[:1] in "+-.0123456789":
         plain = text.replace("_", "")
-        number = _go_int(plain)
+        number = go_int(plain)
         if number is not None:
             return float(number)
         if _GO_FLOAT.match(plain):

@@ -178,9 +178,12 @@ def test_kube_version_constraint(tmp_path: Path) -> None:
     assert render_chart(root, kube_version="1.31.2").errors == []
 
 
-def test_numeric_versions_keep_their_text(tmp_path: Path) -> None:
+def test_numeric_versions_read_as_helm_reads_them(tmp_path: Path) -> None:
+    """Unquoted numbers go through float32 into Metadata's strings (why `helm lint` asks for quotes)."""
     root = tmp_path / "c"
     (root / "templates").mkdir(parents=True)
     (root / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.10\nappVersion: 2.0\n")
     (root / "templates" / "a.yaml").write_text("v: {{ .Chart.Version }} {{ .Chart.AppVersion }}\n")
+    assert _texts(render_chart(root)) == {"templates/a.yaml": "v: 1.1 2\n"}
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: '1.10'\nappVersion: \"2.0\"\n")
     assert _texts(render_chart(root)) == {"templates/a.yaml": "v: 1.10 2.0\n"}
