@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.output
 
 from readycheck.catalog import load_catalog
 from readycheck.config import Config
-from readycheck.engine import Evaluator, select_rules
+from readycheck.evaluate import Evaluator, select_rules
 from readycheck.limits import TimeBudgetExceeded, time_budget
 from readycheck.shell import parse_script
 from readycheck.textio import LoadError, decode
@@ -190,8 +190,7 @@ REPORTER_TOKENS = ["\n", "\r", "::", "##[", "\x1b", "\x07", "\x9b", "`", "|", "[
 
 def reporter_target(text: str) -> None:
     """Pieces of `text` as every untrusted field of a result, through every output format."""
-    from readycheck.engine import ScanResult
-    from readycheck.model import Finding, ScanError, Span
+    from readycheck.model import Finding, ScanError, ScanResult, Span
     from tests.output_oracle import problems
 
     pieces = (text.split("\x00") + [""] * 6)[:6]
@@ -320,7 +319,7 @@ def scan_crash(result: Any) -> str | None:
 
 def scan_tree(root: Path, catalog: Any, config: Config) -> None:
     from readycheck.cli import exit_code, render_check
-    from readycheck.engine import scan
+    from readycheck.orchestrate import scan
 
     result = scan([str(root)], catalog, config, base=root, jobs=1)
     crash = scan_crash(result)

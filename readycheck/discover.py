@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readycheck.model import ScanError
+from readycheck.model import ScanError, Skipped
 from readycheck.textio import (
     DEFAULT_MAX_BYTES,
     LoadError,
@@ -88,19 +88,6 @@ class Target:
     path: Path
     kind: str
     root: Path | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file whose name looks like a kind but is not one (or, given by name, matches none), and why.
-
-    `named` says it was given on the command line: that is always reported;
-    files passed over in a walk are reported in verbose output only.
-    """
-
-    path: str
-    reason: str
-    named: bool = False
 
 
 def kind_by_name(path: Path) -> str | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from readycheck.engine import ScanResult
+from readycheck.model import ScanResult
 from readycheck.readiness import Readiness, build
 from readycheck.reporters import github, html, json_report, markdown, report_text, sarif, text
 

@@ -12,7 +12,8 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import ScanResult, scan
+from readycheck.model import ScanResult
+from readycheck.orchestrate import scan
 from readycheck.readiness import build
 from readycheck.reporters import github, html, json_report, markdown, report_text, sarif, text
 from readycheck.secrets import contains_secret, scan_text

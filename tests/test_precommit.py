@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readycheck.cli import keep_given_paths
-from readycheck.engine import ScanResult
-from readycheck.model import Finding, Related, Span
+from readycheck.model import Finding, Related, ScanResult, Span
+from readycheck.orchestrate import keep_given_paths
 from tests.clirun import UNPINNED_DOCKERFILE, invoke, write
 from tests.conftest import REPO
 

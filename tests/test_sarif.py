@@ -10,9 +10,9 @@ import pytest
 
 from readycheck.catalog import Catalog, load_catalog
 from readycheck.config import Config
-from readycheck.engine import ScanResult, select_rules
+from readycheck.evaluate import select_rules
 from readycheck.fingerprint import line_hashes, stable_fingerprint
-from readycheck.model import Finding, Related, ScanError, Span
+from readycheck.model import Finding, Related, ScanError, ScanResult, Span
 from readycheck.reporters import sarif
 from tests.clirun import UNPINNED_DOCKERFILE, invoke, write
 from tests.conftest import REPO, shared_or_skip

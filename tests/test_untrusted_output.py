@@ -16,8 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readycheck.engine import ScanResult
-from readycheck.model import Finding, ScanError, Span
+from readycheck.model import Finding, ScanError, ScanResult, Span
 from readycheck.reporters import sarif, text
 
 from .clirun import invoke, write

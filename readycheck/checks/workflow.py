@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.expressions import Reference, find_expressions, is_untrusted
+from readycheck.gha_expressions import Reference, find_expressions, is_untrusted
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
 from readycheck.loaders.workflow import passes_environment

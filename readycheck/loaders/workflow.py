@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from readycheck.discover import Target
-from readycheck.expressions import find_expressions
+from readycheck.gha_expressions import find_expressions
 from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject

@@ -16,9 +16,8 @@ from typing import Any
 
 from readycheck import __version__, jsontext, ruledoc
 from readycheck.catalog import Rule, builtin_rules_dir
-from readycheck.engine import ScanResult
 from readycheck.fingerprint import line_hashes, stable_fingerprint
-from readycheck.model import SEVERITY_RANK, Finding, Related, ScanError, Span
+from readycheck.model import SEVERITY_RANK, Finding, Related, ScanError, ScanResult, Span
 from readycheck.neutralise import json_text, url_path
 from readycheck.secrets import mask_secrets
 from readycheck.textio import LoadError, read_text

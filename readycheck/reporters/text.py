@@ -10,7 +10,7 @@ import io
 from collections import Counter
 from itertools import groupby
 
-from readycheck.engine import ScanResult
+from readycheck.model import ScanResult
 from readycheck.neutralise import inline, no_workflow_commands
 
 _STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
