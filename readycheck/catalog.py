@@ -6,7 +6,7 @@ satisfy (with an optional `match` schema choosing the subjects), or the name
 of a check function in `readycheck/checks/`.
 
 User rule directories (`--rules`) are validated at every load. The built-in
-rules are validated by the test suite instead (tests/test_catalog_schema.py),
+rules are validated by the test suite instead (tests/test_catalog_load.py),
 and their parsed form is kept in the cache directory, keyed by the rule
 files' names, sizes and modification times and the readycheck version, so a
 run on one file does not parse a hundred YAML files or import jsonschema.

@@ -41,7 +41,6 @@ COMPOSE = "compose"
 ENV_SCHEMA = "env-schema"
 ENV_FILE = "env-file"
 SECRET_FILE = "secret-file"
-KINDS = (DOCKERFILE, WORKFLOW, ACTION, HELM_CHART, KUBERNETES, COMPOSE, ENV_SCHEMA, ENV_FILE, SECRET_FILE)
 
 SKIPPED_DIRS = {".git", "node_modules", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache"}
 ENV_SCHEMA_NAMES = {"env.schema.json", "env.schema.yaml", "env.schema.yml", ".env.schema.json"}

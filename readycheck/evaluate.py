@@ -183,11 +183,8 @@ def _build_scopes(documents: list[Document]) -> None:
 
 
 def load_target(target: Target, context: LoadContext) -> tuple[list[Document], list[ScanError]]:
-    loader = loader_for(target.kind)
-    if loader is None:
-        return [], []
     try:
-        return loader(target, context), []
+        return loader_for(target.kind)(target, context), []
     except LoadError as exc:
         return [], [ScanError(context.relpath(target.path), exc.line, exc.message, never_cached(exc.message))]
     except RecursionError:
