@@ -266,16 +266,16 @@ def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: s
         result, fail_on, request.command(fail_on), link_base if link_base is not None else link_base_from_environment()
     )
     if fmt == "html":
-        from readycheck.reporters import html
+        from readycheck.reporters import readiness_html
 
-        return html.render(model)
+        return readiness_html.render(model)
     if fmt == "markdown":
-        from readycheck.reporters import markdown
+        from readycheck.reporters import readiness_markdown
 
-        return markdown.render(model)
-    from readycheck.reporters import report_text
+        return readiness_markdown.render(model)
+    from readycheck.reporters import readiness_text
 
-    return report_text.render(model)
+    return readiness_text.render(model)
 
 
 def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool) -> str:
