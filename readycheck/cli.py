@@ -174,7 +174,7 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
         return
     where = ", ".join(click.format_filename(p) for p in request.paths) or "."
     shard = f" (shard {request.shard})" if request.shard else ""
-    click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
+    echo_err(f"found no file of a kind it checks in {where}{shard}: nothing was checked")
 
 
 def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
