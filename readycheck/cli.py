@@ -48,12 +48,13 @@ def fail(message: str) -> None:
 
 
 def load_everything(config_file: str | None, rules_dirs: tuple[str, ...],
-                    cache_dir: Path | None = None) -> tuple[Config, Catalog]:
-    """The configuration and the rule catalog (the built-in rules' parsed form cached in `cache_dir`)."""
+                    cache_dir: Path | None = None, paths: list[str] | None = None) -> tuple[Config, Catalog]:
+    """The configuration (the nearest to the `paths` scanned) and the rule catalog (the built-in rules' parsed
+    form cached in `cache_dir`)."""
     from readycheck.cache import default_cache_dir
 
     try:
-        config = load_config(config_file, Path.cwd())
+        config = load_config(config_file, Path.cwd(), paths or [])
         catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]],
                                cache_dir=cache_dir or default_cache_dir())
     except (ConfigError, CatalogError) as exc:
@@ -191,7 +192,7 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
 
     refuse_missing_paths(request.paths)
     config, catalog = load_everything(request.config_file, request.rules_dirs,
-                                      Path(request.cache_dir) if request.cache_dir else None)
+                                      Path(request.cache_dir) if request.cache_dir else None, request.paths)
     if request.select:
         config.select = split_selectors(request.select)
     config.ignore = [*config.ignore, *split_selectors(request.ignore)]
@@ -248,8 +249,9 @@ def say_skipped(result: ScanResult, verbose: bool) -> None:
             echo_err(f"{prefix}: {skipped.path}: {skipped.reason}")
 
 
-def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
-    """Hide baselined findings (listed as suppressed); return the entries that no longer occur."""
+def apply_baseline(result: ScanResult, path: str, paths: list[str]) -> list[BaselineEntry]:
+    """Hide baselined findings (listed as suppressed); return the entries of the `paths` scanned that no longer
+    occur."""
     from readycheck import baseline
     from readycheck.suppression import apply_baseline as hide_baselined
 
@@ -258,7 +260,14 @@ def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
     except baseline.BaselineError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
-    return hide_baselined(result, entries, path)
+    stale = hide_baselined(result, entries, path)
+    if paths:
+        from readycheck.orchestrate import given_paths_filter
+
+        # with a file list (pre-commit), an entry of a file not given was not looked for: it is not stale
+        within = given_paths_filter(paths, Path.cwd())
+        stale = [entry for entry in stale if within is None or within(entry.path)]
+    return stale
 
 
 def link_base_from_environment() -> str:
@@ -343,7 +352,7 @@ def check(
     """Check PATHS (default: the current directory) and report findings."""
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
-    stale = apply_baseline(result, baseline_file) if baseline_file else []
+    stale = apply_baseline(result, baseline_file, request.paths) if baseline_file else []
     emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty()), output)
     for extra_format, extra_output in (("sarif", sarif_output), ("json", json_output)):
         if extra_output:
@@ -384,7 +393,7 @@ def report(
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     if baseline_file:
-        apply_baseline(result, baseline_file)
+        apply_baseline(result, baseline_file, request.paths)
     emit(render_report(result, request, config.fail_on, fmt, link_base), output)
 
 
