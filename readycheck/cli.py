@@ -295,7 +295,8 @@ def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: s
     return readiness_text.render(model)
 
 
-def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool) -> str:
+def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool,
+                 sarif_category: str | None = None) -> str:
     if fmt == "json":
         from readycheck.reporters import json_report
 
@@ -303,7 +304,7 @@ def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_t
     if fmt == "sarif":
         from readycheck.reporters import sarif
 
-        return sarif.render(result)
+        return sarif.render(result, category=sarif_category)
     if fmt == "github":
         from readycheck.reporters import github
 
@@ -333,6 +334,8 @@ def emit(text: str, output: str | None) -> None:
 @click.option("--baseline", "baseline_file", type=FILE, help="Hide findings recorded in this baseline file.")
 @click.option("--output", "-o", "output", type=FILE, help="Write the main format to FILE (atomically) instead of stdout.")
 @click.option("--sarif-output", type=FILE, help="Also write SARIF 2.1.0 to FILE.")
+@click.option("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails category: code scanning keeps one "
+              "analysis per category [default: readycheck, or readycheck/shard-K-of-N with --shard].")
 @click.option("--json-output", type=FILE, help="Also write the JSON report to FILE.")
 @click.option("--report-output", type=FILE, help="Also write the readiness report to FILE (HTML if it ends in .html, else Markdown).")
 @click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
@@ -343,6 +346,7 @@ def check(
     baseline_file: str | None,
     output: str | None,
     sarif_output: str | None,
+    sarif_category: str | None,
     json_output: str | None,
     report_output: str | None,
     no_color: bool,
@@ -353,10 +357,11 @@ def check(
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     stale = apply_baseline(result, baseline_file, request.paths) if baseline_file else []
-    emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty()), output)
+    emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty(),
+                      sarif_category=sarif_category), output)
     for extra_format, extra_output in (("sarif", sarif_output), ("json", json_output)):
         if extra_output:
-            emit(render_check(result, extra_format, True, False, False), extra_output)
+            emit(render_check(result, extra_format, True, False, False, sarif_category), extra_output)
     if report_output:
         report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
         emit(render_report(result, request, config.fail_on, report_format), report_output)
