@@ -9,7 +9,7 @@ from pathlib import Path
 from readycheck.catalog import Catalog
 from readycheck.checks.kubernetes import prestop_sleep
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 
 def findings(tmp_path: Path, catalog: Catalog, name: str, text: str, select: list[str]) -> list[tuple[str, int]]:
