@@ -118,7 +118,10 @@ class History:
 
 def place_dependencies(chart: Path, index: dict[str, list[Path]], history: History | None = None,
                        depth: int = 0) -> str | None:
-    """Copy each missing dependency into chart/charts/; returns why one cannot be placed."""
+    """Put each missing dependency into chart/charts/ as the archive `helm dependency build` would download
+    (packaged by Helm, so with the dependency's own .helmignore applied); returns why one cannot be placed."""
+    import helm_python
+
     if depth > 5:
         return "dependency nesting too deep"
     for dep in _dependencies(chart):
@@ -141,10 +144,17 @@ def place_dependencies(chart: Path, index: dict[str, list[Path]], history: Histo
             source = next((found for c in candidates if (found := history.find(c, version)) is not None), None)
         if source is None:
             return f"dependency {name} {version} not in the collection"
-        shutil.copytree(source, target, symlinks=False)
-        problem = place_dependencies(target, index, history, depth + 1)
+        unpacked = chart / "charts" / f".unpacked-{name}"
+        shutil.copytree(source, unpacked, symlinks=False)
+        problem = place_dependencies(unpacked, index, history, depth + 1)
         if problem:
             return problem
+        try:
+            helm_python.package(unpacked, destination=chart / "charts")
+        except helm_python.HelmError as exc:
+            return f"dependency {name} does not package: {str(exc)[:200]}"
+        finally:
+            shutil.rmtree(unpacked, ignore_errors=True)
     return None
 
 

@@ -212,11 +212,15 @@ def _dependencies(raw: Any, path: str) -> list[Dependency]:
 
 
 def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0, origin_path: str = "",
-                     budget: ArchiveBudget | None = None) -> Chart:
+                     budget: ArchiveBudget | None = None, ignore: bool = True) -> Chart:
     """Build a Chart from its files; ``location`` places it under the root chart, ``origin_path``
-    says where it was read from. Its subchart archives, nested ones too, share ``budget``."""
+    says where it was read from. Its subchart archives, nested ones too, share ``budget``.
+
+    As Helm's loader: only the root chart's .helmignore applies (to the whole tree, subchart folders
+    included); a subchart's own .helmignore was for packaging it, and archives are taken as packaged."""
     budget = budget or ArchiveBudget(MAX_CHART_BYTES)
-    files = _apply_helmignore(files)
+    if ignore:
+        files = _apply_helmignore(files)
     where = f"{location}/" if location else ""
     if "Chart.yaml" not in files:
         raise ChartLoadError(f"{where}Chart.yaml", None, "Chart.yaml is missing")
@@ -264,7 +268,8 @@ def load_chart_files(files: dict[str, bytes], location: str = "", depth: int = 0
             if depth >= MAX_SUBCHART_DEPTH:
                 raise ChartLoadError(f"{where}{label}", None, "subcharts nested too deeply")
             subcharts.append(load_chart_files(sub_files, f"{where}{sub_location}", depth + 1,
-                                              f"{origin_path}/{label}" if origin_path else label, budget))
+                                              f"{origin_path}/{label}" if origin_path else label, budget,
+                                              ignore=False))
         except ChartLoadError as exc:
             problems.append(exc)
         except ArchiveError as exc:
@@ -328,7 +333,7 @@ def load_chart(chart_dir: str | Path, scan_root: str | Path | None = None) -> Ch
             raise ChartLoadError(root.name, None, str(exc)) from None
         except LoadError as exc:
             raise ChartLoadError(root.name, exc.line, exc.message) from None
-        return load_chart_files(files, origin_path=str(root), budget=budget)
+        return load_chart_files(files, origin_path=str(root), budget=budget, ignore=False)
     if not root.is_dir():
         raise ChartLoadError(str(root), None, "chart directory not found")
     problems: list[ChartLoadError] = []

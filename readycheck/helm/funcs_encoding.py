@@ -353,6 +353,8 @@ def go_regex(pattern: Any) -> re.Pattern[str]:
     text = re.sub(r"\(\?<(?![=!])", "(?P<", text)
     text = text.replace(r"\z", r"\Z")
     text = re.sub(r"\[:(\w+):\]", lambda m: _POSIX_CLASSES.get(m.group(1), m.group(0)), text)
+    # RE2 takes a '-' right after a class escape (`[\w-.]`) as a literal; Python calls it a bad range
+    text = re.sub(r"(?<!\\)(\\[wdsWDS])-", r"\1\\-", text)
     try:
         return re.compile(text)
     except re.error as exc:

@@ -132,3 +132,20 @@ def test_missing_dependency_keeps_other_errors(tmp_path: Path) -> None:
     root = make_chart(tmp_path / "app", {"bad.yaml": "{{ if }}\n"}, chart_yaml=chart_yaml)
     result = render_chart(root)
     assert sorted(e.kind for e in result.errors) == ["dependency", "parse"]
+
+
+def test_a_dash_after_a_class_escape_is_literal(tmp_path: Path) -> None:
+    # redis-ha validates names with `^[\w-\.]+$`, which RE2 reads and Python's re would refuse
+    text, errors = render_one(tmp_path / "c", '{{ regexMatch "^[\\\\w-\\\\.]+$" "a-b.c" }} {{ regexFind "\\\\d-\\\\d" "x1-2" }}')
+    assert errors == []
+    assert text == "true 1-2"
+
+
+def test_only_the_root_helmignore_applies(tmp_path: Path) -> None:
+    """Helm's directory loader reads the top chart's .helmignore for the whole tree; a vendored
+    subchart folder's own .helmignore (meant for packaging it) is not read."""
+    root = make_chart(tmp_path / "p", {"p.yaml": "kind: P\n"}, files={".helmignore": "*.skip\n"})
+    make_chart(root / "charts" / "sub", {"tests/t.yaml": "kind: T\n", "s.skip": "kind: S\n"},
+               chart_yaml="apiVersion: v2\nname: sub\nversion: 1.0.0\n", files={".helmignore": "tests/\n"})
+    names = sorted(m.helm_name for m in render_chart(root).manifests)
+    assert names == ["demo/charts/sub/templates/tests/t.yaml", "demo/templates/p.yaml"]
