@@ -158,11 +158,26 @@ def place_dependencies(chart: Path, index: dict[str, list[Path]], history: Histo
     return None
 
 
+def _outcome(chart: Path, label: str, result: Any, show: int) -> dict[str, Any]:
+    if result.same:
+        outcome = "both failed" if result.helm.errors else "same"
+    else:
+        outcome = "different"
+    detail = result.differences[:show]
+    if outcome == "both failed":
+        detail += [f"Helm: {result.helm.errors[0][:300]}", f"ours: {result.ours.errors[0][:300]}"]
+    if outcome == "different":
+        print(f"DIFF {chart}{label}", *("    " + d for d in detail), sep="\n", flush=True)
+    return {"chart": f"{chart}{label}", "outcome": outcome, "detail": detail}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("dirs", nargs="+")
     parser.add_argument("--json", type=Path, help="write every chart's outcome here")
     parser.add_argument("--show", type=int, default=3, help="differences shown per differing chart")
+    parser.add_argument("--ci-values", action="store_true",
+                        help="also compare with each values file in the chart's ci/ folder (charts' own test values)")
     args = parser.parse_args(argv)
     reason = unavailable_reason()
     if reason:
@@ -186,23 +201,15 @@ def main(argv: list[str] | None = None) -> int:
             if problem:
                 outcomes.append({"chart": str(chart), "outcome": "dependency unavailable", "detail": [problem]})
                 continue
-            result = compare(work)
-            if result.same:
-                outcome = "both failed" if result.helm.errors else "same"
-            else:
-                outcome = "different"
-            detail = result.differences[: args.show] + ([f"Helm: {result.helm.errors[0][:300]}"]
-                                                         if outcome == "both failed" else [])
-            if outcome == "both failed":
-                detail.append(f"ours: {result.ours.errors[0][:300]}")
-            outcomes.append({"chart": str(chart), "outcome": outcome, "detail": detail})
-            if outcome == "different":
-                print(f"DIFF {chart}", *("    " + d for d in detail), sep="\n", flush=True)
+            runs = [(None, "")] + ([(v, f" -f ci/{v.name}") for v in sorted((work / "ci").glob("*.yaml"))]
+                                   if args.ci_values else [])
+            for values_file, label in runs:
+                outcomes.append(_outcome(chart, label, compare(work, values_file), args.show))
             shutil.rmtree(work.parent, ignore_errors=True)
     counts: dict[str, int] = {}
     for item in outcomes:
         counts[item["outcome"]] = counts.get(item["outcome"], 0) + 1
-    print(json.dumps({"charts": len(outcomes), **counts, "seconds": round(time.monotonic() - started)}))
+    print(json.dumps({"renders": len(outcomes), **counts, "seconds": round(time.monotonic() - started)}))
     if args.json:
         args.json.write_text(json.dumps(outcomes, indent=1))
     return 0

@@ -306,7 +306,7 @@ def from_toml(text: Any) -> dict[str, Any]:
 
 # -- base64 / hashes -------------------------------------------------------------
 def b64enc(text: Any) -> str:
-    return base64.b64encode(want_str(text).encode()).decode()
+    return base64.b64encode(want_str(text).encode("utf-8", "surrogateescape")).decode()
 
 
 def b64dec(text: Any) -> str:
@@ -317,7 +317,7 @@ def b64dec(text: Any) -> str:
 
 
 def b32enc(text: Any) -> str:
-    return base64.b32encode(want_str(text).encode()).decode()
+    return base64.b32encode(want_str(text).encode("utf-8", "surrogateescape")).decode()
 
 
 def b32dec(text: Any) -> str:
@@ -328,19 +328,19 @@ def b32dec(text: Any) -> str:
 
 
 def sha1sum(text: Any) -> str:
-    return hashlib.sha1(want_str(text).encode()).hexdigest()
+    return hashlib.sha1(want_str(text).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def sha256sum(text: Any) -> str:
-    return hashlib.sha256(want_str(text).encode()).hexdigest()
+    return hashlib.sha256(want_str(text).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def sha512sum(text: Any) -> str:
-    return hashlib.sha512(want_str(text).encode()).hexdigest()
+    return hashlib.sha512(want_str(text).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def adler32sum(text: Any) -> str:
-    return str(zlib.adler32(want_str(text).encode()))
+    return str(zlib.adler32(want_str(text).encode("utf-8", "surrogateescape")))
 
 
 # -- regular expressions (RE2 syntax mapped onto Python's) -------------------------------

@@ -77,7 +77,7 @@ def length(value: Any) -> int:
     if value is None:
         raise FuncError("len of nil pointer")
     if isinstance(value, str):
-        return len(value.encode())
+        return len(value.encode("utf-8", "surrogateescape"))
     if isinstance(value, (list, tuple, dict, bytes)):
         return len(value)
     if isinstance(value, GoStruct) and value.entries is not None:
@@ -99,7 +99,7 @@ def _index_one(item: Any, key: Any) -> Any:
     if isinstance(item, (list, tuple, str, bytes)):
         if isinstance(key, bool) or not isinstance(key, int):
             raise FuncError(f"cannot index slice/array with type {_kind(key)}")
-        seq = item.encode() if isinstance(item, str) else item
+        seq = item.encode("utf-8", "surrogateescape") if isinstance(item, str) else item
         if not 0 <= key < len(seq):
             raise FuncError(f"index out of range: {key}")
         return seq[key]

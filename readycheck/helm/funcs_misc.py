@@ -315,7 +315,7 @@ def uuidv4(ctx: CallContext) -> str:
 
 # -- crypto and network placeholders -----------------------------------------------------------------
 def _digest(*parts: Any) -> str:
-    return hashlib.sha256("\x00".join(str(p) for p in parts).encode()).hexdigest()
+    return hashlib.sha256("\x00".join(str(p) for p in parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _pem(kind: str, *seed: Any) -> str:

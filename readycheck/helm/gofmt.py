@@ -68,7 +68,7 @@ def _format_one(verb: str, arg: Any, flags: str, width: int | None, prec: int | 
         if isinstance(arg, int):
             return _pad(_int_text(arg, verb, flags, prec), width, flags, numeric=prec is None)
         if verb in "xX" and isinstance(arg, (str, bytes)):
-            raw = arg.encode() if isinstance(arg, str) else arg
+            raw = arg.encode("utf-8", "surrogateescape") if isinstance(arg, str) else arg
             text = raw.hex()
             return _pad(text.upper() if verb == "X" else text, width, flags)
         if isinstance(arg, (list, tuple)):

@@ -140,7 +140,8 @@ def files_object(files: dict[str, bytes]) -> GoStruct:
     """``.Files`` with Helm's methods; Glob returns another Files."""
     def get(name: Any) -> str:
         data = files.get(want_str(name))
-        return "" if data is None else data.decode("utf-8", "replace")
+        # Go strings are bytes: a binary file survives `.Files.Get | b64enc` (kube-prometheus-stack's crds.bz2)
+        return "" if data is None else data.decode("utf-8", "surrogateescape")
 
     def get_bytes(name: Any) -> bytes:
         return files.get(want_str(name), b"")

@@ -319,8 +319,11 @@ def render_chart(chart_dir: str | Path | Chart, *, values_files: Sequence[str | 
         except (OSError, RecursionError, ValueError) as exc:
             return RenderResult(_stub_chart(chart_dir), [], [RenderError("", None, f"cannot load chart: {exc}", "load")])
     try:
-        return _render_loaded(chart, values_files, set_values, release_name, namespace, kube_version,
-                              api_versions, Limits(max_output_bytes=max_output_bytes, deadline=deadline), errors)
+        result = _render_loaded(chart, values_files, set_values, release_name, namespace, kube_version,
+                                api_versions, Limits(max_output_bytes=max_output_bytes, deadline=deadline), errors)
+        for error in result.errors:
+            error.message = _valid_text(error.message)
+        return result
     except Exception as exc:  # the promise is a result, not a crash: report a bug as an error
         errors.append(RenderError("", None, f"internal error: {type(exc).__name__}: {exc}", "internal"))
         return RenderResult(chart, [], errors)
@@ -424,9 +427,18 @@ def _render_instances(root: _Instance, release_name: str, namespace: str, kube_v
     return manifests
 
 
+def _valid_text(text: str) -> str:
+    """Raw bytes of a binary file (kept as surrogates so b64enc sees them) are never output as such."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
 def _manifest(path: str, chart_name: str, segments: list[Any], display: dict[str, str],
               helm_name: str) -> RenderedManifest:
-    text = "".join(s.text for s in segments).replace("<no value>", "")
+    text = _valid_text("".join(s.text for s in segments).replace("<no value>", ""))
     origins = []
     for (source, line), values_origin in map_lines(segments):
         origins.append(LineOrigin(display.get(source, source), line,

@@ -160,7 +160,9 @@ def compare(chart_dir: Path, values_file: Path | None = None) -> Comparison:
     """
     values: dict[str, Any] | None = None
     if values_file is not None:
-        values = yaml.safe_load(values_file.read_text()) or {}
+        import helm_python
+
+        values = helm_python.values_from_yaml(values_file.read_text())  # read by Go, as `helm -f` reads it
     helm = render_helm(chart_dir, values)
     ours = render_ours(chart_dir, (values_file,) if values_file is not None else ())
     differences: list[str] = []

@@ -149,3 +149,26 @@ def test_only_the_root_helmignore_applies(tmp_path: Path) -> None:
                chart_yaml="apiVersion: v2\nname: sub\nversion: 1.0.0\n", files={".helmignore": "tests/\n"})
     names = sorted(m.helm_name for m in render_chart(root).manifests)
     assert names == ["demo/charts/sub/templates/tests/t.yaml", "demo/templates/p.yaml"]
+
+
+def test_a_binary_file_survives_files_get_and_b64enc(tmp_path: Path) -> None:
+    # kube-prometheus-stack ships its CRDs as crds.bz2 and renders `.Files.Get "crds.bz2" | b64enc`
+    import base64
+    import hashlib
+
+    root = make_chart(tmp_path / "c", {"t.yaml": 'data: {{ .Files.Get "blob.bin" | b64enc }}\n'
+                                                 'sum: {{ .Files.Get "blob.bin" | sha256sum }}\n'
+                                                 'raw: {{ .Files.Get "blob.bin" | len }}\n'})
+    blob = bytes(range(256)) * 3
+    (root / "blob.bin").write_bytes(blob)
+    result = render_chart(root)
+    assert result.errors == []
+    assert result.manifests[0].text == (f"data: {base64.b64encode(blob).decode()}\n"
+                                         f"sum: {hashlib.sha256(blob).hexdigest()}\nraw: {len(blob)}\n")
+
+
+def test_raw_binary_output_is_valid_text(tmp_path: Path) -> None:
+    root = make_chart(tmp_path / "c", {"t.yaml": 'raw: {{ .Files.Get "blob.bin" | quote }}\n'})
+    (root / "blob.bin").write_bytes(b"ok\xff\xfe")
+    result = render_chart(root)
+    result.manifests[0].text.encode("utf-8")  # no lone surrogates reach the checks or the output
