@@ -29,26 +29,45 @@ def healthcheck_missing(subject: Subject[Stage], options: dict[str, Any]) -> Ite
     yield Hit("the final stage has no HEALTHCHECK: nothing tells the runtime whether the service is healthy")
 
 
-def _cleans_apt_lists(instruction: Mapping[str, Any]) -> bool:
-    for cmd in commands(instruction):
-        if cmd["name"] == "rm" and any("/var/lib/apt/lists" in a for a in cmd["argv"][1:]):
-            return True
-    for mount in instruction["flags"].get("mount", []):
-        if mount.get("type") == "cache" and "/var/lib/apt" in mount.get("target", mount.get("dst", "")):
+def mounted(instruction: Mapping[str, Any], path: str) -> bool:
+    """Whether a RUN has a BuildKit cache or tmpfs mount over `path` (or a folder of it, or inside it): what
+    is written there never reaches the layer, so nothing there needs cleaning up."""
+    for mount in instruction.get("flags", {}).get("mount", []):
+        target = str(mount.get("target", mount.get("dst", mount.get("destination", "")))).rstrip("/")
+        if mount.get("type") in ("cache", "tmpfs") and target and (
+                path.startswith(target + "/") or path == target or target.startswith(path.rstrip("/") + "/")):
             return True
     return False
+
+
+APT_TOOLS = ("apt-get", "apt", "aptitude")
+
+
+def _removes(instruction: Mapping[str, Any], path: str) -> bool:
+    return any(c["name"] == "rm" and any(path in a for a in c["argv"][1:]) for c in commands(instruction))
+
+
+def _keeps_apt_archives(subject: Subject) -> bool:
+    """Whether an earlier RUN of the stage deleted Docker's apt clean-up hook, so downloaded .deb files stay."""
+    stage = subject.doc.data["stages"][subject.pointer[1]]
+    return any(i["cmd"] == "RUN" and _removes(i, "/etc/apt/apt.conf.d/docker-clean") for i in stage["instructions"])
 
 
 def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "RUN":
         return
-    apt = [c for c in commands(instruction) if c["name"] in ("apt-get", "apt") and len(c["argv"]) > 1]
+    apt = [c for c in commands(instruction) if c["name"] in APT_TOOLS and len(c["argv"]) > 1]
     if not any(c["argv"][1] in ("update", "install") for c in apt):
         return
-    if _cleans_apt_lists(instruction):
+    if not (_removes(instruction, "/var/lib/apt/lists") or mounted(instruction, "/var/lib/apt/lists")):
+        yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
         return
-    yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
+    cleaned = any(len(c["argv"]) > 1 and c["argv"][1] in ("clean", "autoclean") for c in apt)
+    if (_keeps_apt_archives(subject) and any(c["argv"][1] == "install" for c in apt) and not cleaned
+            and not (_removes(instruction, "/var/cache/apt") or mounted(instruction, "/var/cache/apt"))):
+        yield Hit("downloaded .deb files stay in the layer (Docker's docker-clean hook was removed): add "
+                  "`apt-get clean` or mount /var/cache/apt as a cache")
 
 
 def _same_run(subject: Subject) -> list[dict[str, Any]]:
@@ -56,9 +75,7 @@ def _same_run(subject: Subject) -> list[dict[str, Any]]:
 
 
 def _cache_mounted(subject: Subject, path: str) -> bool:
-    instruction = subject.context.get("instruction", {})
-    return any(m.get("type") == "cache" and path in m.get("target", m.get("dst", ""))
-               for m in instruction.get("flags", {}).get("mount", []))
+    return mounted(subject.context.get("instruction", {}), path)
 
 
 def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
@@ -239,7 +256,8 @@ def dev_dependencies_in_final_stage(subject: Subject[Command], options: dict[str
             yield Hit(f"the final stage installs development tools ({', '.join(dev[:4])}): keep them in a build or test stage")
 
 
-_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
+_ARCHIVES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tzst", ".gz", ".bz2", ".xz", ".zst")
+"""What ADD may unpack: Docker decides by content, so a compressed file may well be a tar archive."""
 
 
 def add_for_local_files(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:

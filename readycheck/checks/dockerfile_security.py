@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import command_words, piped_into_shell, tls_verification_off
+from readycheck.judge.commands import command_words, insecure_variable, piped_into_shell, tls_off
 from readycheck.model import Hit, Span, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 from readycheck.wording import with_article
@@ -97,7 +97,7 @@ def pipe_to_shell(subject: Subject[Command], options: dict[str, Any]) -> Iterato
 
 
 def tls_verification_disabled(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    verdict = tls_verification_off(command_words(subject.data))
+    verdict = tls_off(subject.data)
     if verdict is not None:
         yield Hit(verdict.message)
 
@@ -133,23 +133,14 @@ def expose_ssh(subject: Subject[Instruction], options: dict[str, Any]) -> Iterat
             return
 
 
-_INSECURE_ENV = {
-    "NODE_TLS_REJECT_UNAUTHORIZED": lambda v: v == "0",
-    "GIT_SSL_NO_VERIFY": lambda v: v.lower() not in ("", "0", "false"),
-    "PYTHONHTTPSVERIFY": lambda v: v == "0",
-    "PIP_TRUSTED_HOST": lambda v: bool(v),
-    "NPM_CONFIG_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
-    "CURL_INSECURE": lambda v: v.lower() not in ("", "0", "false"),
-}
-
-
 def insecure_tls_environment(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] not in ("ENV", "ARG"):
         return
     for pair in instruction.get("pairs", []):
-        test = _INSECURE_ENV.get(pair["key"].upper())
         value = pair["value"].strip().strip("'\"")
-        if test is not None and "$" not in value and test(value):
+        if instruction["cmd"] == "ARG" and not pair["value"] and "=" not in instruction["value"]:
+            continue  # `ARG NAME` with no default: unset unless the build passes it
+        if insecure_variable(pair["key"], value):
             yield Hit(f"{instruction['cmd']} {pair['key']}={value} turns off TLS verification for every later "
                       "download in the build (and at run time for ENV)", span=_line_of(subject, instruction, pair["key"]))

@@ -164,7 +164,7 @@ def judgements_of(commands: Sequence[Command], index: int) -> list[tuple[str, st
     """(idea, message) for one command of a script: the "tls", "pipe" and "install" ideas, for kinds whose rules take them whole."""
     words = command_words(commands[index])
     found: list[tuple[str, str]] = []
-    tls = tls_verification_off(words)
+    tls = tls_off(commands[index])
     if tls is not None:
         found.append(("tls", tls.message))
     pipe = piped_into_shell(commands, index)
@@ -234,9 +234,86 @@ def _tls_off_flag(tool: str, args: list[str], text: str) -> tuple[str, str] | No
         return f"{tool} strict-ssl false", "TLS"
     if tool == "git" and re.search(r"http\.sslverify[ =](false|0)\b", text):
         return "git http.sslVerify=false", "TLS"
-    if tool in ("yum", "dnf", "microdnf", "tdnf") and re.search(r"sslverify=(0|false)\b", text):
+    if tool in RPM_MANAGERS and re.search(r"sslverify=(0|false)\b", text):
         return f"{tool} sslverify=0", "TLS"
+    return _signature_off(tool, args, text)
+
+
+_APT_UNSIGNED = ("--allow-unauthenticated", "--force-yes", "--allow-insecure-repositories",
+                 "--allow-downgrades-unauthenticated")
+
+
+def _signature_off(tool: str, args: list[str], text: str) -> tuple[str, str] | None:
+    """Package managers told to install what nobody signed (or that fails its signature check)."""
+    if tool in ("apt-get", "apt", "aptitude"):
+        flag = next((a for a in args if a in _APT_UNSIGNED), None)
+        if flag is None and re.search(r"allowunauthenticated[ =\"']*(true|1|yes)\b", text):
+            flag = "-o APT::Get::AllowUnauthenticated=true"
+        return (f"{tool} {flag}", "signature") if flag else None
+    if tool in RPM_MANAGERS:
+        if "--nogpgcheck" in args or "--no-gpgchecks" in args:
+            return f"{tool} --nogpgcheck", "signature"
+        if re.search(r"(?<!repo_|local)gpgcheck=(0|false|no)\b", text):
+            return f"{tool} gpgcheck=0", "signature"
+    if tool == "zypper" and ("--no-gpg-checks" in args or "--no-gpg-check" in args):
+        return "zypper --no-gpg-checks", "signature"
+    if tool == "rpm":
+        flag = next((a for a in args if a in ("--nodigest", "--nosignature", "--nofiledigest", "--noverify")), None)
+        return (f"rpm {flag}", "signature") if flag else None
+    if tool == "gem" and re.search(r"-P\s*(NoSecurity|LowSecurity)|--trust-policy[ =](NoSecurity|LowSecurity)", text,
+                                   re.IGNORECASE):
+        return "gem --trust-policy NoSecurity", "signature"
     return None
+
+
+INSECURE_ENVIRONMENT = {
+    "NODE_TLS_REJECT_UNAUTHORIZED": lambda v: v == "0",
+    "GIT_SSL_NO_VERIFY": lambda v: True,  # git checks only that it is set: "false" turns verification off too
+    "PYTHONHTTPSVERIFY": lambda v: v == "0",
+    "PIP_TRUSTED_HOST": lambda v: bool(v),
+    "NPM_CONFIG_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
+    "CURL_INSECURE": lambda v: v.lower() not in ("", "0", "false"),
+    "YARN_ENABLE_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
+    "CURL_CA_BUNDLE": lambda v: v == "",  # requests: an empty bundle turns verification off
+}
+"""Environment variables that turn TLS verification off, and the values that do (exact for variables a tool
+reads as a number, any value where only being set counts)."""
+
+
+def insecure_variable(name: str, value: str) -> bool:
+    test = INSECURE_ENVIRONMENT.get(name.upper())
+    value = value.strip().strip("'\"")
+    return test is not None and "$" not in value and test(value)
+
+
+def _assigned(command: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`NAME=value` pairs a command sets: its prefix assignments, `export`/`env` words before the program."""
+    found = [(str(k), str(v)) for k, v in (command.get("assignments") or {}).items()]
+    argv = [str(w) for w in command.get("argv") or []]
+    if tool_of(argv) in ("export", "env", "declare", "typeset", "sudo") or not argv:
+        for word in argv[1:]:
+            match = re.match(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", word, re.S)
+            if match:
+                found.append((match.group(1), match.group(2)))
+            elif not word.startswith("-") and tool_of(argv) not in ("export", "declare", "typeset"):
+                break
+    return found
+
+
+def insecure_environment(command: Mapping[str, Any]) -> Verdict | None:
+    """A command that sets a variable turning TLS verification off (`PYTHONHTTPSVERIFY=0 python ...`,
+    `export GIT_SSL_NO_VERIFY=1`): everything it or the rest of the script downloads is unverified."""
+    for name, value in _assigned(command):
+        if insecure_variable(name, value):
+            shown = value.strip().strip("'\"")
+            return Verdict(f"{name}={shown}", f"{name}={shown} turns off TLS verification: anyone on the path can "
+                           "answer in the server's place")
+    return None
+
+
+def tls_off(command: Mapping[str, Any]) -> Verdict | None:
+    """The one TLS/signature judgement of a parsed command: its flags, and the environment it sets."""
+    return tls_verification_off(command_words(command)) or insecure_environment(command)
 
 
 def tls_verification_off(words: Sequence[str]) -> Verdict | None:
@@ -301,7 +378,7 @@ _APT_VALUE_FLAGS = {"-o", "-t", "--target-release", "-c", "--config-file"}
 _RPM_VALUE_FLAGS = {"--setopt", "--enablerepo", "--disablerepo", "--repo", "--repofrompath", "--releasever",
                     "--installroot", "-c", "--config", "--exclude", "-x"}
 _APK_VALUE_FLAGS = {"-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--keys-dir"}
-RPM_MANAGERS = ("yum", "dnf", "microdnf", "tdnf")
+RPM_MANAGERS = ("yum", "dnf", "dnf5", "microdnf", "tdnf")
 
 
 def _apt_pinned(package: str) -> bool:
@@ -316,19 +393,66 @@ def _rpm_pinned(package: str) -> bool:
     return bool(re.search(r"-\d", package)) or package.endswith(".rpm") or "/" in package
 
 
+ZYPPER_VALUE_FLAGS = {"-r", "--repo", "-t", "--type", "--root", "-R", "--reposd-root", "-D", "--cache-dir",
+                      "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--releasever", "-p", "--from"}
+_ACTIONS: dict[str, dict[str, str]] = {
+    "apt": {"install": "install", "reinstall": "install", "upgrade": "upgrade", "dist-upgrade": "upgrade",
+            "full-upgrade": "upgrade", "update": "update", "remove": "remove", "purge": "remove",
+            "autoremove": "remove", "build-dep": "install", "clean": "clean", "autoclean": "clean"},
+    "apk": {"add": "install", "upgrade": "upgrade", "update": "update", "del": "remove", "cache": "clean"},
+    "rpm": {"install": "install", "in": "install", "reinstall": "install", "localinstall": "install",
+            "groupinstall": "install", "upgrade": "upgrade", "up": "upgrade", "update": "upgrade",
+            "upgrade-minimal": "upgrade", "up-min": "upgrade", "update-minimal": "upgrade",
+            "distro-sync": "upgrade", "dsync": "upgrade", "distrosync": "upgrade", "dist-upgrade": "upgrade",
+            "remove": "remove", "erase": "remove", "rm": "remove", "autoremove": "remove", "clean": "clean",
+            "makecache": "update", "mc": "update"},
+    "zypper": {"install": "install", "in": "install", "source-install": "install", "si": "install",
+               "update": "upgrade", "up": "upgrade", "dist-upgrade": "upgrade", "dup": "upgrade", "patch": "upgrade",
+               "remove": "remove", "rm": "remove", "clean": "clean", "cc": "clean", "refresh": "update",
+               "ref": "update"},
+}
+_FAMILY = {"apt-get": "apt", "apt": "apt", "aptitude": "apt", "apk": "apk", "zypper": "zypper",
+           **{m: "rpm" for m in ("yum", "dnf", "dnf5", "microdnf", "tdnf")}}
+_VALUE_FLAGS = {"apt": _APT_VALUE_FLAGS, "apk": _APK_VALUE_FLAGS, "rpm": _RPM_VALUE_FLAGS, "zypper": ZYPPER_VALUE_FLAGS}
+
+
+@dataclass(frozen=True)
+class PackageAction:
+    """An OS package manager command, its aliases resolved: `dnf in x` is an install like `dnf install x`."""
+
+    tool: str
+    family: str  # apt, apk, rpm, zypper
+    action: str  # install, upgrade, update, remove, clean, or the word itself
+    verb: str
+    operands: tuple[str, ...]
+    """The words after the verb that are not options (package names for an install)."""
+
+
+def package_action(words: Sequence[str]) -> PackageAction | None:
+    """What an apt/apk/yum/dnf/microdnf/zypper command does, or None for any other command."""
+    tool = tool_of(words)
+    family = _FAMILY.get(tool)
+    if family is None:
+        return None
+    rest = operands(words[1:], _VALUE_FLAGS[family])
+    if family == "rpm" and rest[:1] in (["module"], ["group"]) and len(rest) > 1:
+        rest = rest[1:]  # `yum module install x`, `dnf group install x`
+    if not rest:
+        return None
+    verb = rest[0]
+    return PackageAction(tool, family, _ACTIONS[family].get(verb, verb), verb, tuple(rest[1:]))
+
+
 def os_packages(words: Sequence[str]) -> list[str] | None:
-    """The package operands of an apt/apk/yum/dnf install, or None for any other command."""
-    name = tool_of(words)
-    if name in ("apt-get", "apt"):
-        rest = operands(words[1:], _APT_VALUE_FLAGS)
-        return rest[1:] if rest[:1] == ["install"] else None
-    if name == "apk":
-        rest = operands(words[1:], _APK_VALUE_FLAGS)
-        return rest[1:] if rest[:1] == ["add"] else None
-    if name in RPM_MANAGERS:
-        rest = operands(words[1:], _RPM_VALUE_FLAGS)
-        return rest[1:] if rest[:1] == ["install"] else None
-    return None
+    """The package operands of an apt/apk/yum/dnf/zypper install (aliases such as `dnf in` included), or None."""
+    found = package_action(words)
+    if found is None or found.action != "install" or found.verb == "build-dep":
+        return None
+    return list(found.operands)
+
+
+def _zypper_pinned(package: str) -> bool:
+    return any(op in package for op in ("=", "<", ">")) or package.endswith(".rpm") or "/" in package
 
 
 def _os_install(words: Sequence[str]) -> Install | None:
@@ -336,8 +460,9 @@ def _os_install(words: Sequence[str]) -> Install | None:
     if packages is None:
         return None
     name = tool_of(words)
-    pinned = _apt_pinned if name in ("apt-get", "apt") else _apk_pinned if name == "apk" else _rpm_pinned
-    hint = "name-version" if name in RPM_MANAGERS else "name=version"
+    family = _FAMILY[name]
+    pinned = {"apt": _apt_pinned, "apk": _apk_pinned, "zypper": _zypper_pinned}.get(family, _rpm_pinned)
+    hint = "name-version" if family == "rpm" else "name=version"
     return _install("os", name, [p for p in packages if "$" not in p and not pinned(p)], hint)
 
 
@@ -345,7 +470,9 @@ _PIP_VALUE_FLAGS = {"-i", "--index-url", "--extra-index-url", "-t", "--target", 
                     "--find-links", "--trusted-host", "--platform", "--python-version", "--implementation",
                     "--abi", "--src", "--upgrade-strategy", "--progress-bar", "--cache-dir", "--log", "--proxy",
                     "--timeout", "--retries", "--cert", "--client-cert", "--exists-action", "-C",
-                    "--config-settings", "--global-option", "--python", "-p", "--only-binary", "--no-binary"}
+                    "--config-settings", "--global-option", "--python", "-p", "--only-binary", "--no-binary",
+                    "--root-user-action", "--build", "--log-file", "--report", "--keyring-provider",
+                    "--use-feature", "--use-deprecated", "--install-option", "--build-option"}
 _LOCKED_PIP_FLAGS = ("-r", "--requirement", "-c", "--constraint", "--require-hashes")
 _PIP_TOOLING = {"pip", "setuptools", "wheel"}  # `pip install -U pip setuptools wheel` refreshes the installer itself
 _PYTHON_VERBS = {"pip": ("install",), "pipenv": ("install",), "poetry": ("add",), "pipx": ("install",), "uv": ("add",)}
@@ -368,8 +495,31 @@ def python_install(words: Sequence[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+_MOVING_REFS = {"main", "master", "head", "develop", "trunk", "latest"}
+
+
+def vcs_pinned(url: str, separator: str) -> bool:
+    """A VCS requirement (`git+https://host/repo.git@v1.2#egg=x` for pip, `...#v1.2` for npm) that names a ref
+    after `separator`; a branch such as main or master is no pin. User info (`git@host`) is not a ref."""
+    if separator == "@":
+        after_scheme = url.split("://", 1)[-1].split("#", 1)[0]
+        path = after_scheme.split("/", 1)[1] if "/" in after_scheme else ""
+        ref = path.rsplit("@", 1)[1] if "@" in path else ""
+    else:
+        ref = url.split("#", 1)[1] if "#" in url else ""
+    ref = ref.removeprefix("semver:")
+    return bool(ref) and ref.lower() not in _MOVING_REFS
+
+
+_VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
+
+
 def _pip_pinned(requirement: str) -> bool:
-    return "==" in requirement or "@" in requirement or requirement.startswith((".", "/", "git+", "http://", "https://", "file:")) \
+    if requirement.startswith(_VCS_PREFIXES):
+        return vcs_pinned(requirement, "@")
+    if "://" not in requirement and "/" in requirement:
+        return True  # a local folder or file
+    return "==" in requirement or "@" in requirement or requirement.startswith((".", "~", "http://", "https://", "file:")) \
         or requirement.endswith((".whl", ".tar.gz", ".zip")) or "$" in requirement
 
 
@@ -389,10 +539,27 @@ def _python_install(words: Sequence[str]) -> Install | None:
 NODE_TOOLS = ("npm", "yarn", "pnpm", "bun")
 
 
+_NODE_FILES = (".tgz", ".tar", ".tar.gz")
+_NODE_VCS = ("git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:")
+
+
 def node_spec_pinned(spec: str) -> bool:
-    """`name@1.2.3`, a local path or a variable: an exact version (a range such as `@^1` is not)."""
+    """`name@1.2.3`, a local path or tarball, a git URL with a `#commit-ish`, or a variable: a fixed version (a range
+    such as `@^1` is not, nor is a git URL without a ref)."""
+    if spec.startswith((".", "/", "~", "file:")) or spec.endswith(_NODE_FILES) or "$" in spec:
+        return True
+    if spec.startswith(_NODE_VCS) or re.fullmatch(r"[\w.-]+/[\w.-]+(#.*)?", spec):
+        return vcs_pinned(spec, "#")  # `user/repo#v1` is a GitHub shorthand
     at = spec.rfind("@")
-    return at > 0 and bool(re.match(r"\d", spec[at + 1 :])) or spec.startswith((".", "/", "file:")) or "$" in spec
+    return at > 0 and bool(re.match(r"\d", spec[at + 1 :].lstrip("\"'=v")))
+
+
+_NODE_VALUE_FLAGS = {"--loglevel", "--registry", "--prefix", "--cache", "--tag", "--userconfig", "--globalconfig",
+                     "-w", "--workspace", "--omit", "--include", "--install-strategy", "--save-prefix",
+                     "--fetch-retries", "--fetch-timeout", "--proxy", "--https-proxy", "--before", "-C", "--dir",
+                     "--network-timeout", "--modules-folder", "--cache-folder", "--mutex", "--cwd", "--filter", "-F",
+                     "--reporter", "--store-dir", "--virtual-store-dir"}
+"""npm/yarn/pnpm options whose value is the next word (`--loglevel verbose`): that word is not a package."""
 
 
 def node_install_verb(tool: str, args: Sequence[str]) -> bool:
@@ -410,7 +577,7 @@ def node_packages(words: Sequence[str]) -> list[str] | None:
     if tool not in NODE_TOOLS:
         return None
     args = list(words[1:])
-    names = [a for a in args[1:] if not a.startswith("-")]
+    names = operands(args[1:], _NODE_VALUE_FLAGS)
     if args[:1] == ["add"] or args[:2] == ["global", "add"]:
         return [n for n in names if n != "add"]
     return names if node_install_verb(tool, args) else None
