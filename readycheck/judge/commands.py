@@ -595,9 +595,12 @@ _MOVING_GO_VERSIONS = ("@latest", "@master", "@main", "@HEAD")
 
 def _go_install(words: Sequence[str]) -> Install | None:
     """`go install x@latest` (a bare `go install x` takes go.mod's version, or fails outside a module)."""
-    if len(words) < 3 or tool_of(words) != "go" or words[1] not in ("install", "get"):
+    if len(words) < 3 or tool_of(words) != "go" or words[1] not in ("install", "get", "run"):
         return None
     moving = [w for w in words[2:] if w.endswith(_MOVING_GO_VERSIONS)]
+    if words[1] == "get":  # `go get x` with no version takes the newest (@upgrade); `go get ./...` is local
+        moving += [w for w in operands(words[2:], {"-tool", "-modfile"}) if "@" not in w and "." in w.split("/")[0]
+                   and not w.startswith(".") and "$" not in w]
     if not moving:
         return None
     return Install("go", "go", tuple(moving), f"`go {words[1]} {moving[0]}` takes whatever is newest: pin a version "
