@@ -142,8 +142,8 @@ def cases(checkout: Path) -> tuple[list[Case], list[str]]:
 
 
 def dockerfile_of(text: str) -> str:
-    first = next((ln.split()[0].upper() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
-    return text if first in ("FROM", "ARG") else "FROM debian:12.5\n" + text
+    has_from = any(ln.split()[0].upper() == "FROM" for ln in text.splitlines() if ln.strip())
+    return text if has_from else "FROM debian:12.5\n" + text
 
 
 def run_readycheck(all_cases: list[Case], readycheck: str) -> dict[int, set[str]]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import command_words, os_packages
+from readycheck.judge.commands import command_words, os_packages, package_action
 from readycheck.model import Hit, Subject
 
 if TYPE_CHECKING:
@@ -99,22 +99,29 @@ def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any])
     yield Hit("apk add without --no-cache leaves the package index in the layer")
 
 
-def _cleans_rpm_cache(command: dict[str, Any]) -> bool:
+_RPM_CACHES = {"rpm": ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"), "zypper": ("/var/cache/zypp",)}
+
+
+def _cleans_rpm_cache(command: dict[str, Any], family: str) -> bool:
     words = command_words(command)
-    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("yum", "dnf", "microdnf", "tdnf") and words[1] == "clean":
+    found = package_action(words)
+    if found is not None and found.family == family and found.action == "clean":
         return True
-    return bool(words) and words[0] == "rm" and any(p in a for a in words for p in ("/var/cache/yum", "/var/cache/dnf"))
+    return bool(words) and words[0] == "rm" and any(p in a for a in words for p in _RPM_CACHES[family])
 
 
 def rpm_cache_not_cleaned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    words = command_words(subject.data)
-    if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("yum", "dnf", "microdnf", "tdnf") or words[1] != "install":
+    """yum/dnf/microdnf/zypper installs and upgrades (aliases such as `dnf in` too) without a clean-up after them."""
+    found = package_action(command_words(subject.data))
+    if found is None or found.family not in _RPM_CACHES or found.action not in ("install", "upgrade"):
         return
-    if any(_cleans_rpm_cache(c) for c in _same_run(subject)):
+    later = _same_run(subject)[subject.pointer[-1] + 1:]
+    if any(_cleans_rpm_cache(c, found.family) for c in later):
         return
-    if _cache_mounted(subject, "/var/cache/yum") or _cache_mounted(subject, "/var/cache/dnf"):
+    if any(_cache_mounted(subject, path) for path in _RPM_CACHES[found.family]):
         return
-    yield Hit(f"{words[0]} install without `{words[0]} clean all` in the same RUN leaves its cache in the layer")
+    clean = "zypper clean --all" if found.family == "zypper" else f"{found.tool} clean all"
+    yield Hit(f"{found.tool} {found.verb} without `{clean}` after it in the same RUN leaves its cache in the layer")
 
 
 BUILD_TOOLS = {"gcc", "g++", "gcc-c++", "make", "cmake", "build-essential", "build-base", "clang", "golang",

@@ -65,9 +65,13 @@ _PIP_CACHE_OFF = {"1", "on", "yes", "true", "0", "off", "no", "false"}  # pip re
 
 
 def _no_cache_env(subject: Subject) -> bool:
-    stage = subject.context.get("stage", {})
-    if str(stage.get("env", {}).get("PIP_NO_CACHE_DIR", "")).strip("'\"").lower() in _PIP_CACHE_OFF:
-        return True
+    stage: Any = subject.context.get("stage", {})
+    stages = subject.doc.data["stages"]
+    while stage:  # ENV is inherited through FROM <stage>
+        if str(stage.get("env", {}).get("PIP_NO_CACHE_DIR", "")).strip("'\"").lower() in _PIP_CACHE_OFF:
+            return True
+        parent = stage.get("parent_stage")
+        stage = stages[parent] if parent is not None else None
     for command in subject.context.get("instruction", {}).get("commands") or []:
         pairs = dict(command.get("assignments") or {})
         if command["name"] in ("export", "env"):

@@ -401,7 +401,7 @@ _ACTIONS: dict[str, dict[str, str]] = {
             "autoremove": "remove", "build-dep": "install", "clean": "clean", "autoclean": "clean"},
     "apk": {"add": "install", "upgrade": "upgrade", "update": "update", "del": "remove", "cache": "clean"},
     "rpm": {"install": "install", "in": "install", "reinstall": "install", "localinstall": "install",
-            "groupinstall": "install", "upgrade": "upgrade", "up": "upgrade", "update": "upgrade",
+            "groupinstall": "install", "rei": "install", "upgrade": "upgrade", "up": "upgrade", "update": "upgrade",
             "upgrade-minimal": "upgrade", "up-min": "upgrade", "update-minimal": "upgrade",
             "distro-sync": "upgrade", "dsync": "upgrade", "distrosync": "upgrade", "dist-upgrade": "upgrade",
             "remove": "remove", "erase": "remove", "rm": "remove", "autoremove": "remove", "clean": "clean",
@@ -426,6 +426,8 @@ class PackageAction:
     verb: str
     operands: tuple[str, ...]
     """The words after the verb that are not options (package names for an install)."""
+    kind: str = ""
+    """"module" or "group" for `dnf module install` / `dnf group install` ("" for packages)."""
 
 
 def package_action(words: Sequence[str]) -> PackageAction | None:
@@ -435,12 +437,13 @@ def package_action(words: Sequence[str]) -> PackageAction | None:
     if family is None:
         return None
     rest = operands(words[1:], _VALUE_FLAGS[family])
-    if family == "rpm" and rest[:1] in (["module"], ["group"]) and len(rest) > 1:
-        rest = rest[1:]  # `yum module install x`, `dnf group install x`
+    kind = ""
+    if family == "rpm" and rest[:1] in (["module"], ["group"], ["groups"]) and len(rest) > 1:
+        kind, rest = rest[0], rest[1:]  # `yum module install x:stream`, `dnf group install "Development Tools"`
     if not rest:
         return None
     verb = rest[0]
-    return PackageAction(tool, family, _ACTIONS[family].get(verb, verb), verb, tuple(rest[1:]))
+    return PackageAction(tool, family, _ACTIONS[family].get(verb, verb), verb, tuple(rest[1:]), kind)
 
 
 def os_packages(words: Sequence[str]) -> list[str] | None:
@@ -448,6 +451,10 @@ def os_packages(words: Sequence[str]) -> list[str] | None:
     found = package_action(words)
     if found is None or found.action != "install" or found.verb == "build-dep":
         return None
+    if found.kind.startswith("group"):
+        return []  # a group has no version to pin
+    if found.kind == "module":
+        return [m for m in found.operands if ":" not in m]  # `name:stream` chooses the stream
     return list(found.operands)
 
 
@@ -599,8 +606,8 @@ def _go_install(words: Sequence[str]) -> Install | None:
         return None
     moving = [w for w in words[2:] if w.endswith(_MOVING_GO_VERSIONS)]
     if words[1] == "get":  # `go get x` with no version takes the newest (@upgrade); `go get ./...` is local
-        moving += [w for w in operands(words[2:], {"-tool", "-modfile"}) if "@" not in w and "." in w.split("/")[0]
-                   and not w.startswith(".") and "$" not in w]
+        moving += [w for w in operands(words[2:], {"-modfile"}) if "@" not in w and not w.startswith(".")
+                   and "$" not in w]
     if not moving:
         return None
     return Install("go", "go", tuple(moving), f"`go {words[1]} {moving[0]}` takes whatever is newest: pin a version "
@@ -608,9 +615,10 @@ def _go_install(words: Sequence[str]) -> Install | None:
 
 
 def _gem_install(words: Sequence[str]) -> Install | None:
-    if tool_of(words) != "gem" or words[1:2] != ["install"]:
+    if tool_of(words) != "gem" or words[1:2] not in (["install"], ["i"]):
         return None
     args = list(words[2:])
+    args = args[: args.index("--")] if "--" in args else args  # after `--`: build options of the gem
     if any(a in ("-v", "--version") or a.startswith("--version=") for a in args):
         return None
     names = operands(args, {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P",
