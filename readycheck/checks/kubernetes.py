@@ -454,7 +454,7 @@ def prestop_delay_missing(subject: Subject[KubernetesContainer], options: dict[s
 
 # availability ---------------------------------------------------------------------------------------
 
-SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
+SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout", "DeploymentConfig")
 
 
 def _desired_replicas(subject: Subject) -> int | None:
@@ -759,3 +759,292 @@ def command_judgement(subject: Subject[KubernetesContainer], options: dict[str, 
             words.extend(str(w) for w in value)
     for element, message in argv_judgements(words, options["idea"]):
         yield _hit(subject, f"{_label(subject)}: {message}", parts[element])
+
+
+# issue 17: what kube-linter, checkov, kube-score and Polaris catch ----------------------------------
+
+
+def ingress_tls_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Ingress":
+        return
+    tls = get_in(subject.data, ("spec", "tls"))
+    if isinstance(tls, list) and tls:
+        return
+    yield _hit(subject, f"Ingress '{subject.context['info'].name}' has no tls section: its hosts are served over plain "
+               "HTTP unless something in front terminates TLS", subject.pointer + ("spec",))
+
+
+_ESCALATING_VERBS = {"escalate": "raise its own permissions by editing roles (escalate)",
+                     "bind": "grant any role it can name (bind)",
+                     "impersonate": "act as other users, groups or service accounts (impersonate)"}
+_POD_CREATORS = {"pods", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs",
+                 "replicationcontrollers"}
+
+
+def rbac_dangerous_grants(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    """Grants that lead to more: escalate/bind/impersonate, creating pods (run as any service account of the
+    namespace, mount its secrets), exec into pods, and reading Secrets in a namespaced Role."""
+    kind = subject.data.get("kind")
+    name = subject.context["info"].name
+    for i, rule in _rbac_rules(subject):
+        verbs = set(_words(rule.get("verbs")))
+        resources = set(_words(rule.get("resources")))
+        at = subject.pointer + ("rules", i, "verbs")
+        for verb, what in _ESCALATING_VERBS.items():
+            if verb in verbs:
+                yield _hit(subject, f"{kind} '{name}' can {what}", at, key=verb)
+        if "create" in verbs and resources & _POD_CREATORS:
+            made = sorted(resources & _POD_CREATORS)[0]
+            yield _hit(subject, f"{kind} '{name}' can create {made}: a pod can run as any service account of the "
+                       "namespace and mount its Secrets", at, key="create-pods")
+        if resources & {"pods/exec", "pods/attach"} and verbs & {"create", "get", "*"}:
+            yield _hit(subject, f"{kind} '{name}' can exec into pods: a shell in any of them, with their "
+                       "credentials", at, key="exec")
+        if kind == "Role" and "secrets" in resources and verbs & {"get", "list", "watch"}:
+            yield _hit(subject, f"Role '{name}' can read the Secrets of its namespace",
+                       subject.pointer + ("rules", i, "resources"), key="secrets")
+
+
+_SENSITIVE_HOST_PATHS = {
+    "/": "the node's whole filesystem",
+    "/var/run/docker.sock": "the Docker socket (root on the node)",
+    "/run/docker.sock": "the Docker socket (root on the node)",
+    "/var/run/containerd/containerd.sock": "the containerd socket (root on the node)",
+    "/run/containerd/containerd.sock": "the containerd socket (root on the node)",
+    "/var/run/crio/crio.sock": "the CRI-O socket (root on the node)",
+    "/run/crio/crio.sock": "the CRI-O socket (root on the node)",
+    "/var/run/cri-dockerd.sock": "the cri-dockerd socket (root on the node)",
+    "/run/podman/podman.sock": "the Podman socket (root on the node)",
+    "/var/run": "the node's runtime sockets (/var/run)",
+    "/run": "the node's runtime sockets (/run)",
+    "/var/run/docker": "the Docker runtime directory",
+    "/run/containerd": "the containerd runtime directory",
+    "/var/lib/kubelet": "the kubelet's credentials and every pod's volumes",
+    "/etc": "the node's configuration (/etc)",
+    "/proc": "the node's processes (/proc)",
+    "/root": "root's home directory on the node",
+    "/var/lib/docker": "every container's filesystem",
+    "/var/lib/containerd": "every container's filesystem",
+    "/etc/kubernetes": "the node's Kubernetes credentials",
+}
+
+
+def host_path_sensitive(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    volumes = _pod(subject).get("volumes")
+    for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        path = get_in(volume, ("hostPath", "path"))
+        if not isinstance(path, str):
+            continue
+        normal = "/" + path.strip().strip("/") if path.strip() not in ("", "/") else "/"
+        what = _SENSITIVE_HOST_PATHS.get(normal)
+        if what:
+            yield _hit(subject, f"volume '{volume.get('name', '')}' mounts {what} from the node: whoever runs in "
+                       "the pod controls the node", subject.context["pod_pointer"] + ("volumes", i, "hostPath", "path"))
+
+
+SAFE_SYSCTLS = {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+                "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+                "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+                "net.ipv4.tcp_keepalive_probes"}
+"""The sysctls Kubernetes calls safe (namespaced, isolated per pod): the Pod Security Standards' baseline list."""
+
+
+def unsafe_sysctls(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    sysctls = get_in(_pod(subject), ("securityContext", "sysctls"))
+    allowed = SAFE_SYSCTLS | {str(s) for s in options.get("allowed", [])}
+    for i, item in enumerate(sysctls if isinstance(sysctls, list) else []):
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name.replace("/", ".") not in allowed:
+            yield _hit(subject, f"the pod sets the unsafe sysctl {name}: it is not isolated per pod and can affect "
+                       "every workload on the node", subject.context["pod_pointer"] + ("securityContext", "sysctls", i))
+
+
+def default_service_account(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    pod = _pod(subject)
+    account = pod.get("serviceAccountName") or pod.get("serviceAccount")
+    if account not in (None, "", "default"):
+        return
+    pointer = subject.context["pod_pointer"] + (("serviceAccountName",) if "serviceAccountName" in pod else ())
+    yield _hit(subject, "the pod runs as the namespace's default service account: whatever is granted to it for "
+               "one workload is granted to every pod that omits serviceAccountName", pointer if account else None)
+
+
+def job_limits_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Job":
+        return
+    spec = spec if isinstance(spec := subject.data.get("spec"), dict) else {}
+    name = subject.context["info"].name
+    if "backoffLimit" not in spec:
+        yield _hit(subject, f"Job '{name}' sets no backoffLimit: a failing pod is retried 6 times by default, each "
+                   "retry with its side effects", subject.pointer + ("spec",), key="backoffLimit")
+    if "ttlSecondsAfterFinished" not in spec:
+        yield _hit(subject, f"Job '{name}' sets no ttlSecondsAfterFinished: the finished Job and its pods stay in the "
+                   "cluster until someone deletes them", subject.pointer + ("spec",), key="ttl")
+
+
+def replicas_with_autoscaler(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") not in SCALED_KINDS or get_in(subject.data, ("spec", "replicas")) is None:
+        return
+    for hpa in autoscalers_of(subject.doc, subject.data):
+        yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' sets spec.replicas while "
+                   f"{hpa.kind} '{hpa.name}' scales it: every apply resets the scale to this number",
+                   subject.pointer + ("spec", "replicas"))
+        return
+
+
+def _workload_index(doc: Document) -> dict[tuple[str, str, str], Any]:
+    return {(w.kind, w.namespace, w.name): w for w in workloads(doc)}
+
+
+def hpa_target_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "HorizontalPodAutoscaler":
+        return
+    ref = get_in(subject.data, ("spec", "scaleTargetRef"))
+    if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or "{{" in ref["name"]:
+        return
+    namespace = subject.context["info"].namespace
+    index = _workload_index(subject.doc)
+    if not any(ns == namespace for _, ns, _ in index):
+        return  # no workload of this namespace in scope: the target is applied from elsewhere
+    if (str(ref.get("kind") or "Deployment"), namespace, ref["name"]) not in index:
+        yield _hit(subject, f"HorizontalPodAutoscaler '{subject.context['info'].name}' scales "
+                   f"{ref.get('kind') or 'Deployment'} '{ref['name']}', which is not defined in scope",
+                   subject.pointer + ("spec", "scaleTargetRef", "name"))
+
+
+def _declared_ports(workload: Mapping[str, Any]) -> tuple[set[int], set[str], dict[Any, str]]:
+    numbers: set[int] = set()
+    names: set[str] = set()
+    protocols: dict[Any, str] = {}
+    for container in containers(dict(workload)):
+        ports = container.data.get("ports")
+        for port in ports if isinstance(ports, list) else []:
+            if not isinstance(port, dict):
+                continue
+            if isinstance(port.get("containerPort"), int):
+                numbers.add(port["containerPort"])
+                protocols[port["containerPort"]] = str(port.get("protocol") or "TCP")
+            if isinstance(port.get("name"), str):
+                names.add(port["name"])
+                protocols[port["name"]] = str(port.get("protocol") or "TCP")
+    return numbers, names, protocols
+
+
+def service_target_port_undeclared(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Service":
+        return
+    selector = get_in(subject.data, ("spec", "selector"))
+    if not isinstance(selector, dict) or not selector:
+        return
+    selected = [w for w in workloads(subject.doc) if same_namespace(w.obj, subject.data)
+                and selector_matches(selector, template_labels(w.obj))]
+    if not selected:
+        return
+    declared = [_declared_ports(w.obj) for w in selected]
+    if not any(numbers or names for numbers, names, _ in declared):
+        return  # no container declares ports at all: containerPort is informational there
+    ports = get_in(subject.data, ("spec", "ports"))
+    for i, port in enumerate(ports if isinstance(ports, list) else []):
+        if not isinstance(port, dict):
+            continue
+        target = port.get("targetPort", port.get("port"))
+        if isinstance(target, str) and target.isdigit():
+            target = int(target)
+        if isinstance(target, bool) or not isinstance(target, (int, str)) or (isinstance(target, str) and "{{" in target):
+            continue
+        if any(target in (names if isinstance(target, str) else numbers) for numbers, names, _ in declared):
+            continue
+        if isinstance(target, int) and not any(names or numbers for numbers, names, _ in declared):
+            continue
+        where = "targetPort" if "targetPort" in port else "port"
+        yield _hit(subject, f"Service '{subject.context['info'].name}' sends port {port.get('port')} to "
+                   f"{'the port named ' if isinstance(target, str) else 'port '}{target!s}, which no container of "
+                   f"{selected[0].kind} '{selected[0].name}' declares", subject.pointer + ("spec", "ports", i, where))
+
+
+def _backend_ports(ingress: Mapping[str, Any]) -> Iterator[tuple[str, Any, Pointer]]:
+    for name, pointer in _ingress_backends(ingress):
+        backend = get_in(ingress, pointer[:-2] if pointer[-2] == "service" else pointer[:-1])
+        if not isinstance(backend, dict):
+            continue
+        if isinstance(backend.get("service"), dict):
+            port = backend["service"].get("port")
+            value = port.get("number", port.get("name")) if isinstance(port, dict) else None
+            at = pointer[:-1] + ("port",)
+        else:
+            value, at = backend.get("servicePort"), pointer[:-1] + ("servicePort",)
+        if value is not None:
+            yield name, value, at
+
+
+def ingress_backend_port_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Ingress":
+        return
+    services = {s.name: s for s in of_kind(subject.doc, "Service") if same_namespace(s.obj, subject.data)}
+    for name, value, at in _backend_ports(subject.data):
+        service = services.get(name)
+        ports = get_in(service.obj, ("spec", "ports")) if service else None
+        if not isinstance(ports, list) or (isinstance(value, str) and "{{" in value):
+            continue
+        numbers = {p.get("port") for p in ports if isinstance(p, dict)}
+        names = {p.get("name") for p in ports if isinstance(p, dict)}
+        wanted = int(value) if isinstance(value, str) and value.isdigit() else value
+        if wanted not in (names if isinstance(wanted, str) else numbers):
+            yield _hit(subject, f"Ingress '{subject.context['info'].name}' routes to port {value} of Service "
+                       f"'{name}', which has no such port", subject.pointer + at)
+
+
+def probe_on_udp_port(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
+    ports = ports if isinstance(ports := subject.data.get("ports"), list) else []
+    udp = {key for p in ports if isinstance(p, dict) and str(p.get("protocol") or "TCP").upper() == "UDP"
+           for key in (p.get("containerPort"), p.get("name")) if isinstance(key, (int, str))}
+    tcp = {key for p in ports if isinstance(p, dict) and str(p.get("protocol") or "TCP").upper() != "UDP"
+           for key in (p.get("containerPort"), p.get("name")) if isinstance(key, (int, str))}
+    for probe in PROBES:
+        for handler in HANDLERS:
+            port = get_in(subject.data, (probe, handler, "port"))
+            port = int(port) if isinstance(port, str) and port.isdigit() else port
+            if isinstance(port, (int, str)) and port in udp and port not in tcp:
+                yield _hit(subject, f"{_label(subject)}: {probe} checks port {port} over TCP, but the container "
+                           "declares it as UDP: the probe can never succeed", subject.pointer + (probe, handler, "port"))
+
+
+NGINX_SNIPPETS = ("configuration-snippet", "server-snippet", "auth-snippet", "stream-snippet", "modsecurity-snippet",
+                  "location-snippet", "http-snippet", "main-snippet")
+
+
+def nginx_snippet_annotation(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Ingress":
+        return
+    annotations = get_in(subject.data, ("metadata", "annotations"))
+    for key in annotations if isinstance(annotations, dict) else {}:
+        prefix, _, name = str(key).partition("/")
+        if prefix.endswith("ingress.kubernetes.io") and name in NGINX_SNIPPETS:
+            yield _hit(subject, f"Ingress '{subject.context['info'].name}' injects raw nginx configuration ({key}): "
+                       "whoever can write Ingresses can read the controller's secrets (CVE-2021-25742)",
+                       subject.pointer + ("metadata", "annotations", key))
+
+
+def _policies_by_namespace(doc: Document) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for policy in of_kind(doc, "NetworkPolicy"):
+        found.setdefault(policy.namespace, []).append(policy)
+    return found
+
+
+def network_policy_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    """Pods no NetworkPolicy selects, when the scope holds NetworkPolicies (or the option says the cluster relies on
+    them): such pods accept traffic from anywhere. `podSelector: {}` selects every pod of its namespace."""
+    policies = _policies_by_namespace(subject.doc)
+    if not policies and not options.get("required"):
+        return
+    labels = template_labels(subject.data)
+    for policy in policies.get(subject.context["info"].namespace, []):
+        selector = get_in(policy.obj, ("spec", "podSelector"))
+        if selector == {} or (isinstance(selector, dict) and not selector.get("matchLabels")
+                              and not selector.get("matchExpressions")):
+            return
+        if selector_matches(selector, labels):
+            return
+    yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}': no NetworkPolicy selects its pods, "
+               "so they accept traffic from every pod of the cluster")

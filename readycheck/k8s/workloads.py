@@ -21,13 +21,15 @@ POD_SPEC_PATHS: dict[str, Pointer] = {
     "Job": ("spec", "template", "spec"),
     "Rollout": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "DeploymentConfig": ("spec", "template", "spec"),
 }
 """Where each workload kind keeps its pod spec (CronJob through its jobTemplate, Argo Rollout like a Deployment)."""
 
-REPLICATED_KINDS = ("Deployment", "StatefulSet", "Rollout", "ReplicaSet", "ReplicationController")
+REPLICATED_KINDS = ("Deployment", "StatefulSet", "Rollout", "ReplicaSet", "ReplicationController", "DeploymentConfig")
 """Workloads whose pod count is `spec.replicas` (DaemonSets run one pod per node)."""
 
-LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout")
+LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
+                      "DeploymentConfig")
 
 CONTAINER_LISTS = (("initContainers", "init"), ("containers", "app"), ("ephemeralContainers", "ephemeral"))
 
@@ -67,6 +69,8 @@ def pod_spec_path(obj: Mapping[str, Any]) -> Pointer | None:
         return None
     if obj.get("kind") == "Rollout" and not api_group(obj).startswith("argoproj.io"):
         return None
+    if obj.get("kind") == "DeploymentConfig" and api_group(obj) not in ("apps.openshift.io", ""):
+        return None  # OpenShift's DeploymentConfig (apps.openshift.io/v1, or the legacy v1)
     node: Any = obj
     for key in path:
         if not isinstance(node, dict):
