@@ -111,6 +111,8 @@ def repeated_process(subject: Subject[Stage], options: dict[str, Any]) -> Iterat
                       at=("instructions", index))
 
 
+_CANNOT_FAIL = {"echo", "printf", "yes", "true", "seq"}
+"""Commands at the head of a pipe whose failure is not worth a pipefail: they only print what they are given."""
 _PIPEFAIL_SHELLS = {"bash", "zsh", "ash", "ksh", "mksh", "sh", "dash", "busybox"}
 
 
@@ -136,6 +138,11 @@ def pipe_without_pipefail(subject: Subject[Instruction], options: dict[str, Any]
         return
     commands = instruction.get("commands") or []
     piped = [c for c in commands if c["pipeline_length"] > 1 and not c["nested"]]
+    by_pipeline: dict[int, list[Any]] = {}
+    for command in piped:
+        by_pipeline.setdefault(command["pipeline"], []).append(command)
+    piped = [c for group in by_pipeline.values() if not all(
+        c["name"] in _CANNOT_FAIL for c in group if c["position"] < c["pipeline_length"] - 1) for c in group]
     if not piped:
         return
     stage = subject.doc.data["stages"][subject.pointer[1]]

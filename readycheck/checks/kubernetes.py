@@ -934,8 +934,8 @@ def service_target_port_undeclared(subject: Subject[KubernetesObject], options: 
     if subject.data.get("kind") != "Service":
         return
     selector = get_in(subject.data, ("spec", "selector"))
-    if not isinstance(selector, dict) or not selector:
-        return
+    if not isinstance(selector, dict) or not selector or get_in(subject.data, ("spec", "clusterIP")) == "None":
+        return  # a headless Service is for DNS: its ports are informational
     selected = [w for w in workloads(subject.doc) if same_namespace(w.obj, subject.data)
                 and selector_matches(selector, template_labels(w.obj))]
     if not selected:
@@ -957,9 +957,14 @@ def service_target_port_undeclared(subject: Subject[KubernetesObject], options: 
         if isinstance(target, int) and not any(names or numbers for numbers, names, _ in declared):
             continue
         where = "targetPort" if "targetPort" in port else "port"
-        yield _hit(subject, f"Service '{subject.context['info'].name}' sends port {port.get('port')} to "
-                   f"{'the port named ' if isinstance(target, str) else 'port '}{target!s}, which no container of "
-                   f"{selected[0].kind} '{selected[0].name}' declares", subject.pointer + ("spec", "ports", i, where))
+        if isinstance(target, str):
+            yield _hit(subject, f"Service '{subject.context['info'].name}' sends port {port.get('port')} to the port "
+                       f"named {target}, which no container of {selected[0].kind} '{selected[0].name}' declares: the "
+                       "port has no endpoint", subject.pointer + ("spec", "ports", i, where))
+        else:  # containerPort is informational: the application may listen on an undeclared port
+            yield _hit(subject, f"Service '{subject.context['info'].name}' sends port {port.get('port')} to port "
+                       f"{target}, which no container of {selected[0].kind} '{selected[0].name}' declares",
+                       subject.pointer + ("spec", "ports", i, where), severity="note")
 
 
 def _backend_ports(ingress: Mapping[str, Any]) -> Iterator[tuple[str, Any, Pointer]]:
@@ -1035,6 +1040,8 @@ def _policies_by_namespace(doc: Document) -> dict[str, list[Any]]:
 def network_policy_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     """Pods no NetworkPolicy selects, when the scope holds NetworkPolicies (or the option says the cluster relies on
     them): such pods accept traffic from anywhere. `podSelector: {}` selects every pod of its namespace."""
+    if not subject.context["long_running"]:
+        return  # a Job or a run-to-completion Pod serves no traffic
     policies = _policies_by_namespace(subject.doc)
     if not policies and not options.get("required"):
         return
