@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.checks.dockerfile import mounted
-from readycheck.judge.commands import command_words, package_action, python_install, tool_of
+from readycheck.judge.commands import DOWNLOADERS, command_words, package_action, python_install, tool_of
 from readycheck.model import Hit, Subject
 
 if TYPE_CHECKING:
@@ -155,10 +155,13 @@ def pipe_without_pipefail(subject: Subject[Instruction], options: dict[str, Any]
             break
         if command["name"] == "set" and _sets_pipefail(command["argv"]):
             return
-    head = next(c for c in piped if c["position"] == 0) if any(c["position"] == 0 for c in piped) else piped[0]
+    heads = [c for c in piped if c["position"] < c["pipeline_length"] - 1]
+    download = next((c for c in heads if c["name"] in DOWNLOADERS), None)
+    head = download or (heads[0] if heads else piped[0])
     yield Hit(f"a pipe (`{head['name']} | ...`) without `set -o pipefail`: if `{head['name']}` fails, the RUN still "
               "succeeds and the image is built without what it should have made; use SHELL [\"/bin/bash\", \"-o\", "
-              "\"pipefail\", \"-c\"] or start the RUN with `set -o pipefail &&`")
+              "\"pipefail\", \"-c\"] or start the RUN with `set -o pipefail &&`",
+              severity=None if download else "note")  # a failed download is what ships a broken image
 
 
 _HANDLED_SIGNALS = {"TERM", "INT", "QUIT", "HUP", "WINCH", "USR1", "USR2", "PWR", "RTMIN+3"}

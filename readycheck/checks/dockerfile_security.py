@@ -13,7 +13,7 @@ from readycheck.secrets import redact, scan_text, scan_value
 from readycheck.wording import with_article
 
 if TYPE_CHECKING:
-    from readycheck.targets import Command, Instruction
+    from readycheck.targets import Command, Dockerfile, Instruction
 
 
 def _line_of(subject: Subject, instruction: Mapping[str, Any], value: str) -> Span | None:
@@ -144,3 +144,43 @@ def insecure_tls_environment(subject: Subject[Instruction], options: dict[str, A
         if insecure_variable(pair["key"], value):
             yield Hit(f"{instruction['cmd']} {pair['key']}={value} turns off TLS verification for every later "
                       "download in the build (and at run time for ENV)", span=_line_of(subject, instruction, pair["key"]))
+
+
+_SECRET_NAME_WORDS = {"apikey", "auth", "credential", "credentials", "key", "password", "passwd", "pword", "secret",
+                      "secrets", "token", "pat"}
+_NOT_SECRET_WORDS = {"public", "file", "path", "dir", "url", "host", "name", "user", "username", "type", "version",
+                     "size", "length", "algorithm", "format", "id_file"}
+
+
+def secret_name(name: str) -> bool:
+    """`NPM_TOKEN`, `openai_api_key`, `DbPassword`: a variable name that says it carries a credential."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    words = {w for w in re.split(r"[_\-.]+", spaced.lower()) if w}
+    return bool(words & _SECRET_NAME_WORDS) and not words & _NOT_SECRET_WORDS
+
+
+def _global_arg_lines(subject: Subject) -> dict[str, int]:
+    found: dict[str, int] = {}
+    first_from = subject.doc.data["stages"][0]["line"]
+    for number, text in enumerate(subject.doc.lines[: first_from - 1], 1):
+        match = re.match(r"\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", text, re.IGNORECASE)
+        if match:
+            found.setdefault(match.group(1), number)
+    return found
+
+
+def secret_build_arg(subject: Subject[Dockerfile], options: dict[str, Any]) -> Iterator[Hit]:
+    """ARGs named like credentials: the value given with --build-arg is kept in the image history of every RUN
+    that sees it. (A default value that is a secret is DF601's.)"""
+    for name, line in _global_arg_lines(subject).items():
+        if secret_name(name) and not subject.doc.data["global_args"].get(name):
+            yield Hit(f"ARG {name} looks like a credential: a value passed with --build-arg stays in the image "
+                      "history; use RUN --mount=type=secret", span=Span(line))
+    for si, stage in enumerate(subject.data["stages"]):
+        for ii, instruction in enumerate(stage["instructions"]):
+            if instruction["cmd"] != "ARG":
+                continue
+            for pair in instruction.get("pairs", []):
+                if secret_name(pair["key"]) and not pair["value"]:
+                    yield Hit(f"ARG {pair['key']} looks like a credential: a value passed with --build-arg stays in "
+                              "the image history; use RUN --mount=type=secret", at=("stages", si, "instructions", ii))

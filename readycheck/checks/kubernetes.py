@@ -25,6 +25,7 @@ from readycheck.k8s.workloads import (
     replicas,
     selector_matches,
     template_labels,
+    written_template_labels,
 )
 from readycheck.model import Document, Hit, Pointer, Subject
 from readycheck.secrets import redact, scan_text, scan_value
@@ -607,10 +608,28 @@ def topology_spread_missing(subject: Subject[KubernetesObject], options: dict[st
     pod = _pod(subject)
     if count is None or count < 2 or pod.get("topologySpreadConstraints"):
         return
-    if get_in(pod, ("affinity", "podAntiAffinity")):
+    if _spreading_anti_affinity(pod, subject.context["info"].namespace):
         return
     yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' has {count} replicas but no "
                "topologySpreadConstraints or podAntiAffinity: they may all land on one node")
+
+
+def _spreading_anti_affinity(pod: Mapping[str, Any], namespace: str) -> bool:
+    """A podAntiAffinity term that can apply to the pod's own replicas: one limited to other namespaces cannot."""
+    anti = get_in(pod, ("affinity", "podAntiAffinity"))
+    if not isinstance(anti, dict) or not anti:
+        return False
+    terms = list(anti.get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+    terms += [t.get("podAffinityTerm") for t in anti.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+              if isinstance(t, dict)]
+    for term in terms:
+        if not isinstance(term, dict):
+            return True  # odd: not judged
+        namespaces = term.get("namespaces")
+        if term.get("namespaceSelector") is not None or not isinstance(namespaces, list) or not namespaces \
+                or (namespace or "default") in namespaces:
+            return True
+    return not terms
 
 
 # secrets --------------------------------------------------------------------------------------------
@@ -737,7 +756,7 @@ def selector_template_mismatch(subject: Subject[KubernetesObject], options: dict
     if subject.data.get("kind") not in (*REPLICATED_KINDS, "DaemonSet"):
         return
     selector = get_in(subject.data, ("spec", "selector"))
-    labels = template_labels(subject.data)
+    labels = written_template_labels(subject.data)
     if isinstance(selector, dict) and selector and not selector_matches(selector, labels):
         yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}': spec.selector does not "
                    "match the pod template labels: the API server rejects it", subject.pointer + ("spec", "selector"))

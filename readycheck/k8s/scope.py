@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, pod_spec_path, selector_matches, template_labels
+from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, selector_matches, template_labels, workload_kind
 from readycheck.model import Document, Scope
 
 
@@ -93,4 +93,5 @@ def autoscalers_of(doc: Document, workload: Mapping[str, Any]) -> list[ScopedObj
 
 
 def workloads(doc: Document) -> list[ScopedObject]:
-    return [o for kind in POD_SPEC_PATHS for o in of_kind(doc, kind) if pod_spec_path(o.obj) is not None]
+    """The workloads of the scope, an excerpt without a pod spec too (it still has pods that Services select)."""
+    return [o for kind in POD_SPEC_PATHS for o in of_kind(doc, kind) if workload_kind(o.obj)]
