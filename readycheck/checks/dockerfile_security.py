@@ -7,7 +7,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import command_words, insecure_variable, piped_into_shell, tls_off
+from readycheck.judge.commands import (
+    command_words,
+    insecure_variable,
+    password_set_in_script,
+    piped_into_shell,
+    tls_off,
+)
 from readycheck.model import Hit, Span, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 from readycheck.wording import with_article
@@ -80,6 +86,11 @@ def credentials_in_run(subject: Subject[Instruction], options: dict[str, Any]) -
     if instruction["cmd"] != "RUN":
         return
     script = "\n".join([instruction["value"], *(h["body"] for h in instruction["heredocs"])])
+    commands = instruction.get("commands") or []
+    for index in range(len(commands)):
+        verdict = password_set_in_script(commands, index)
+        if verdict is not None:
+            yield Hit(verdict.message, at=("commands", index))
     for match in scan_text(script, context="dockerfile"):
         span = _line_of(subject, instruction, match.value)
         if span is None:

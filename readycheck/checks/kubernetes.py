@@ -796,6 +796,8 @@ def ingress_tls_missing(subject: Subject[KubernetesObject], options: dict[str, A
 _ESCALATING_VERBS = {"escalate": "raise its own permissions by editing roles (escalate)",
                      "bind": "grant any role it can name (bind)",
                      "impersonate": "act as other users, groups or service accounts (impersonate)"}
+_ESCALATION_TARGETS = {"escalate": {"roles", "clusterroles"}, "bind": {"roles", "clusterroles"},
+                       "impersonate": {"users", "groups", "serviceaccounts", "uids", "userextras/scopes"}}
 _POD_CREATORS = {"pods", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs",
                  "replicationcontrollers"}
 
@@ -810,15 +812,16 @@ def rbac_dangerous_grants(subject: Subject[KubernetesObject], options: dict[str,
         resources = set(_words(rule.get("resources")))
         at = subject.pointer + ("rules", i, "verbs")
         for verb, what in _ESCALATING_VERBS.items():
-            if verb in verbs:
+            # `verbs: ['*']` includes these verbs where they mean something: on roles, or on identities
+            if verb in verbs or ("*" in verbs and resources & {"*", *_ESCALATION_TARGETS[verb]}):
                 yield _hit(subject, f"{kind} '{name}' can {what}", at, key=verb)
-        if "create" in verbs and resources & _POD_CREATORS:
-            made = sorted(resources & _POD_CREATORS)[0]
+        if verbs & {"create", "*"} and resources & (_POD_CREATORS | {"*"}):
+            made = sorted(resources & _POD_CREATORS)[0] if resources & _POD_CREATORS else "pods"
             yield _hit(subject, f"{kind} '{name}' can create {made}: a pod can run as any service account of the "
                        "namespace and mount its Secrets", at, key="create-pods")
-        if resources & {"pods/exec", "pods/attach"} and verbs & {"create", "get", "*"}:
-            yield _hit(subject, f"{kind} '{name}' can exec into pods: a shell in any of them, with their "
-                       "credentials", at, key="exec")
+        if resources & {"pods/exec", "pods/attach", "nodes/proxy"} and verbs & {"create", "get", "*"}:
+            yield _hit(subject, f"{kind} '{name}' can exec into pods (pods/exec, or the kubelet API through "
+                       "nodes/proxy): a shell in any of them, with their credentials", at, key="exec")
         if kind == "Role" and "secrets" in resources and verbs & {"get", "list", "watch"}:
             yield _hit(subject, f"Role '{name}' can read the Secrets of its namespace",
                        subject.pointer + ("rules", i, "resources"), key="secrets")

@@ -68,6 +68,7 @@ _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     "catatonit": (frozenset(), 0),
 }
 _ASSIGNING_WRAPPERS = {"sudo", "doas", "env"}  # `env VAR=x cmd`, `sudo VAR=x cmd`
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def tool_of(words: Sequence[str]) -> str:
@@ -81,6 +82,8 @@ def strip_wrappers(argv: Sequence[str]) -> list[str]:
     `command -v x` only looks a name up, so it is left as it is.
     """
     words = list(argv)
+    while words and _ASSIGNMENT.match(words[0]):
+        words = words[1:]  # `A=1 B=2 cmd`: a parser may leave assignments after a line continuation in argv
     while words:
         name = tool_of(words)
         spec = _WRAPPERS.get(name)
@@ -230,13 +233,31 @@ def _tls_off_flag(tool: str, args: list[str], text: str) -> tuple[str, str] | No
         return "pip --trusted-host", "TLS"
     if tool == "apk" and "--allow-untrusted" in args:
         return "apk --allow-untrusted", "signature"
-    if tool in ("npm", "yarn", "pnpm") and ("config set strict-ssl false" in text or "--strict-ssl=false" in args):
+    if tool in ("npm", "yarn", "pnpm") and _strict_ssl_off(args):
         return f"{tool} strict-ssl false", "TLS"
     if tool == "git" and re.search(r"http\.sslverify[ =](false|0)\b", text):
         return "git http.sslVerify=false", "TLS"
-    if tool in RPM_MANAGERS and re.search(r"sslverify=(0|false)\b", text):
+    if (tool in RPM_MANAGERS or tool.endswith("config-manager")) and re.search(r"sslverify=(0|false|no)\b", text):
         return f"{tool} sslverify=0", "TLS"
     return _signature_off(tool, args, text)
+
+
+def _strict_ssl_off(args: list[str]) -> bool:
+    """`npm config set strict-ssl false` (also `npm set`, `npm c set`, `strict-ssl=false`) or `--strict-ssl=false`."""
+    words = [a.lower() for a in args]
+    for i, word in enumerate(words):
+        if word in ("--strict-ssl=false", "--strict-ssl=0"):
+            return True
+        if word == "--strict-ssl" and words[i + 1 : i + 2] in (["false"], ["0"]):
+            return True
+    if not ({"set"} & set(words[:3])):
+        return False
+    for i, word in enumerate(words):
+        key, eq, value = word.partition("=")
+        if key in ("strict-ssl", "strictssl", "enablestrictssl", "strict_ssl"):
+            value = value if eq else (words[i + 1] if i + 1 < len(words) else "")
+            return value in ("false", "0")
+    return False
 
 
 _APT_UNSIGNED = ("--allow-unauthenticated", "--force-yes", "--allow-insecure-repositories",
@@ -283,6 +304,8 @@ reads as a number, any value where only being set counts)."""
 def insecure_variable(name: str, value: str) -> bool:
     test = INSECURE_ENVIRONMENT.get(name.upper())
     value = value.strip().strip("'\"")
+    if name.upper() == "GIT_SSL_NO_VERIFY":
+        return True  # set at all, even to "" or to a variable's value: git checks only that it exists
     return test is not None and "$" not in value and test(value)
 
 
@@ -290,6 +313,9 @@ def _assigned(command: Mapping[str, Any]) -> list[tuple[str, str]]:
     """`NAME=value` pairs a command sets: its prefix assignments, `export`/`env` words before the program."""
     found = [(str(k), str(v)) for k, v in (command.get("assignments") or {}).items()]
     argv = [str(w) for w in command.get("argv") or []]
+    while argv and _ASSIGNMENT.match(argv[0]):
+        name, _, value = argv.pop(0).partition("=")
+        found.append((name, value))
     if tool_of(argv) in ("export", "env", "declare", "typeset", "sudo") or not argv:
         for word in argv[1:]:
             match = re.match(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", word, re.S)
@@ -690,3 +716,22 @@ def install_message(words: Sequence[str]) -> str | None:
         return found.message
     url = latest_release_url(words)
     return latest_release_message(url) if url else None
+
+
+def password_set_in_script(commands: Sequence[Mapping[str, Any]], index: int) -> Verdict | None:
+    """`echo 'root:secret' | chpasswd`: a password written into the script (and so into the image history)."""
+    command = commands[index]
+    if tool_of(command_words(command)) != "chpasswd":
+        return None
+    for other in commands:
+        if other["pipeline"] != command["pipeline"] or other["position"] >= command["position"]:
+            continue
+        words = command_words(other)
+        if tool_of(words) not in ("echo", "printf"):
+            continue
+        for word in words[1:]:
+            if ":" in word and "$" not in word and not word.startswith("-"):
+                user = word.split(":", 1)[0]
+                return Verdict("chpasswd", f"the password of '{user}' is written into the build script: it stays in the "
+                               "image history; lock the account or set the password at run time from a secret")
+    return None
