@@ -7,6 +7,7 @@ the document, so a finding about a pod-level field lands on the pod's line even 
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -352,6 +353,10 @@ def rbac_wildcard_resources(subject: Subject[KubernetesObject], options: dict[st
         if "*" in _words(rule.get("resources")):
             yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants access to every "
                        "resource ('*')", subject.pointer + ("rules", i, "resources"))
+        elif "*" in _words(rule.get("apiGroups")):
+            yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants its resources in "
+                       "every API group ('*'), custom resources of the same name included",
+                       subject.pointer + ("rules", i, "apiGroups"))
 
 
 def rbac_cluster_secrets_read(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
@@ -655,6 +660,23 @@ def env_secret_literal(subject: Subject[KubernetesContainer], options: dict[str,
             yield _hit(subject, f"{_label(subject)}: env {item.get('name')} holds a literal secret "
                        f"({match.description}: {redact(match.value)}); use valueFrom.secretKeyRef",
                        subject.pointer + ("env", i, "value"), key=str(item.get("name")), severity=_severity(match))
+        elif _named_like_a_secret(str(item.get("name") or ""), item["value"]):
+            yield _hit(subject, f"{_label(subject)}: env {item.get('name')} is named like a credential and holds a "
+                       f"literal value ({redact(item['value'])}); use valueFrom.secretKeyRef",
+                       subject.pointer + ("env", i, "value"), key=str(item.get("name")), severity="note")
+
+
+def _named_like_a_secret(name: str, value: str) -> bool:
+    """A value under a credential's name (`SECRET_KEY: squirrels`) that is no flag, number, path, URL or reference."""
+    from readycheck.checks.dockerfile_security import secret_name
+
+    text = value.strip()
+    if not secret_name(name) or len(text) < 6 or any(c.isspace() for c in text) or "$" in text or "{{" in text:
+        return False
+    if text.lower() in ("true", "false", "enabled", "disabled", "changeme", "required", "optional") or \
+            re.fullmatch(r"[\d.,:/]+", text):
+        return False  # a flag, a number, or a list of addresses
+    return not text.startswith(("/", "./", "~")) and "://" not in text
 
 
 def secret_object_literal(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
@@ -818,7 +840,8 @@ def rbac_dangerous_grants(subject: Subject[KubernetesObject], options: dict[str,
         if verbs & {"create", "*"} and resources & (_POD_CREATORS | {"*"}):
             made = sorted(resources & _POD_CREATORS)[0] if resources & _POD_CREATORS else "pods"
             yield _hit(subject, f"{kind} '{name}' can create {made}: a pod can run as any service account of the "
-                       "namespace and mount its Secrets", at, key="create-pods")
+                       "namespace and mount its Secrets", at, key="create-pods",
+                       severity="note")  # what every controller and CI deployer needs: worth knowing, rarely wrong
         if resources & {"pods/exec", "pods/attach", "nodes/proxy"} and verbs & {"create", "get", "*"}:
             yield _hit(subject, f"{kind} '{name}' can exec into pods (pods/exec, or the kubelet API through "
                        "nodes/proxy): a shell in any of them, with their credentials", at, key="exec")
@@ -1055,7 +1078,7 @@ def nginx_snippet_annotation(subject: Subject[KubernetesObject], options: dict[s
 def _policies_by_namespace(doc: Document) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for policy in of_kind(doc, "NetworkPolicy"):
-        found.setdefault(policy.namespace, []).append(policy)
+        found.setdefault(policy.namespace or "default", []).append(policy)  # no namespace: most often the default
     return found
 
 
@@ -1068,7 +1091,7 @@ def network_policy_missing(subject: Subject[KubernetesObject], options: dict[str
     if not policies and not options.get("required"):
         return
     labels = template_labels(subject.data)
-    for policy in policies.get(subject.context["info"].namespace, []):
+    for policy in policies.get(subject.context["info"].namespace or "default", []):
         selector = get_in(policy.obj, ("spec", "podSelector"))
         if selector == {} or (isinstance(selector, dict) and not selector.get("matchLabels")
                               and not selector.get("matchExpressions")):
