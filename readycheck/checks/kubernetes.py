@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 from readycheck.judge.commands import argv_judgements
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
-from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
+from readycheck.k8s.scope import (
+    autoscalers_of,
+    by_name,
+    indexed,
+    of_kind,
+    same_namespace,
+    selecting,
+    workloads,
+    workloads_by_namespace,
+)
 from readycheck.k8s.workloads import (
     REPLICATED_KINDS,
     Container,
@@ -938,7 +947,9 @@ def replicas_with_autoscaler(subject: Subject[KubernetesObject], options: dict[s
 
 
 def _workload_index(doc: Document) -> dict[tuple[str, str, str], Any]:
-    return {(w.kind, w.namespace, w.name): w for w in workloads(doc)}
+    index: dict[tuple[str, str, str], Any] = indexed(
+        doc, "workloads-by-key", lambda d: {(w.kind, w.namespace, w.name): w for w in workloads(d)})
+    return index
 
 
 def hpa_target_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
@@ -981,8 +992,9 @@ def service_target_port_undeclared(subject: Subject[KubernetesObject], options: 
     selector = get_in(subject.data, ("spec", "selector"))
     if not isinstance(selector, dict) or not selector or get_in(subject.data, ("spec", "clusterIP")) == "None":
         return  # a headless Service is for DNS: its ports are informational
-    selected = [w for w in workloads(subject.doc) if same_namespace(w.obj, subject.data)
-                and selector_matches(selector, template_labels(w.obj))]
+    namespace = subject.context["info"].namespace
+    selected = [w for w in workloads_by_namespace(subject.doc).get(namespace, [])
+                if selector_matches(selector, template_labels(w.obj))]
     if not selected:
         return
     declared = [_declared_ports(w.obj) for w in selected]
@@ -1030,9 +1042,10 @@ def _backend_ports(ingress: Mapping[str, Any]) -> Iterator[tuple[str, Any, Point
 def ingress_backend_port_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "Ingress":
         return
-    services = {s.name: s for s in of_kind(subject.doc, "Service") if same_namespace(s.obj, subject.data)}
+    services = by_name(subject.doc, "Service")
+    namespace = subject.context["info"].namespace
     for name, value, at in _backend_ports(subject.data):
-        service = services.get(name)
+        service = services.get((namespace, name))
         ports = get_in(service.obj, ("spec", "ports")) if service else None
         if not isinstance(ports, list) or (isinstance(value, str) and "{{" in value):
             continue
@@ -1076,10 +1089,14 @@ def nginx_snippet_annotation(subject: Subject[KubernetesObject], options: dict[s
 
 
 def _policies_by_namespace(doc: Document) -> dict[str, list[Any]]:
-    found: dict[str, list[Any]] = {}
-    for policy in of_kind(doc, "NetworkPolicy"):
-        found.setdefault(policy.namespace or "default", []).append(policy)  # no namespace: most often the default
-    return found
+    def build(d: Document) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        for policy in of_kind(d, "NetworkPolicy"):
+            found.setdefault(policy.namespace or "default", []).append(policy)  # no namespace: most often default
+        return found
+
+    index: dict[str, list[Any]] = indexed(doc, "policies-by-namespace", build)
+    return index
 
 
 def network_policy_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
