@@ -224,6 +224,7 @@ WorkflowJob = TypedDict("WorkflowJob", {
     "continue-on-error": Any,
     "steps": list[WorkflowStep],
     "expressions": list[Expression],
+    "passes_environment": bool,
     "is_deploy": bool,
 })
 WorkflowJob.__doc__ = "One job of a workflow (a reusable-workflow call has `uses`, no steps)."
@@ -476,14 +477,14 @@ TARGETS: dict[str, dict[str, TargetSpec]] = {
                     "services": "every service of the file, by name"}),
     ),
     "env": _targets(
-        TargetSpec("env.schema", "every env schema", EnvSchemaData, {"schema": "loaders.env.EnvSchema: the parsed schema"}),
+        TargetSpec("env.schema", "every env schema", EnvSchemaData, {"schema": "envschema.EnvSchema: the parsed schema"}),
         TargetSpec("env.variable", "every variable an env schema declares", EnvVariable,
-                   {"schema": "loaders.env.EnvSchema: the parsed schema"}),
+                   {"schema": "envschema.EnvSchema: the parsed schema"}),
         TargetSpec("env.file", "every env file (.env, .env.production, .env.example...)", EnvFileData,
                    {"env": "envfile.EnvFile: entries and syntax issues",
-                    "schema": "loaders.env.EnvSchema of the directory, or None"}),
+                    "schema": "envschema.EnvSchema of the directory, or None"}),
         TargetSpec("env.entry", "every KEY=value of every env file", EnvEntry,
-                   {"env": "envfile.EnvFile", "schema": "loaders.env.EnvSchema or None",
+                   {"env": "envfile.EnvFile", "schema": "envschema.EnvSchema or None",
                     "entry": "envfile.Entry: key, value, raw, quote, lines and columns"}),
     ),
     "secret-file": _targets(

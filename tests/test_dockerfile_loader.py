@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from readycheck.config import Config
-from readycheck.engine import scan
 from readycheck.loaders.dockerfile import build_model, split_image, substitute
+from readycheck.orchestrate import scan
 from readycheck.textio import LoadError
 
 from .conftest import shared_or_skip

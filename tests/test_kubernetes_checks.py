@@ -9,7 +9,7 @@ from pathlib import Path
 from readycheck.catalog import Catalog
 from readycheck.checks.kubernetes import prestop_sleep
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 
 def findings(tmp_path: Path, catalog: Catalog, name: str, text: str, select: list[str]) -> list[tuple[str, int]]:
@@ -151,7 +151,7 @@ def test_odd_value_types_never_break_a_rule(tmp_path: Path, catalog: Catalog) ->
 
 def test_odd_value_types_never_break_a_rule_even_when_judged(catalog: Catalog) -> None:
     """The rules themselves survive any value type (they also judge objects built from elsewhere)."""
-    from readycheck.engine import Evaluator, select_rules
+    from readycheck.evaluate import Evaluator, select_rules
     from readycheck.k8s import build_kubernetes_documents
     from readycheck.yamlsource import load_yaml_documents
 

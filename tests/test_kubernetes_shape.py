@@ -9,8 +9,8 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import scan
 from readycheck.k8s.shape import shape_problems
+from readycheck.orchestrate import scan
 
 from .test_helm_integration import CHART, make_chart
 

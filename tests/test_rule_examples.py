@@ -21,7 +21,7 @@ import pytest
 
 from readycheck.catalog import Catalog, Rule, load_catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 CATALOG = load_catalog()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readycheck.expressions import Reference, find_expressions, is_untrusted, parse_references
+from readycheck.gha_expressions import Reference, find_expressions, is_untrusted, parse_references
 
 
 def paths(source: str) -> list[str]:

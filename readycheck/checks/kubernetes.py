@@ -916,7 +916,12 @@ def unsafe_sysctls(subject: Subject[KubernetesObject], options: dict[str, Any]) 
 def default_service_account(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     pod = _pod(subject)
     account = pod.get("serviceAccountName") or pod.get("serviceAccount")
-    if account not in (None, "", "default"):
+    if account not in (None, "", "default") or pod.get("automountServiceAccountToken") is False:
+        return  # a pod that mounts no token holds none of the account's grants
+    namespace = subject.context["info"].namespace
+    default = by_name(subject.doc, "ServiceAccount").get((namespace, "default"))
+    if default is not None and default.obj.get("automountServiceAccountToken") is False and \
+            pod.get("automountServiceAccountToken") is not True:
         return
     pointer = subject.context["pod_pointer"] + (("serviceAccountName",) if "serviceAccountName" in pod else ())
     yield _hit(subject, "the pod runs as the namespace's default service account: whatever is granted to it for "
@@ -924,7 +929,7 @@ def default_service_account(subject: Subject[KubernetesObject], options: dict[st
 
 
 def job_limits_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
-    if subject.data.get("kind") != "Job":
+    if not options.get("enabled") or subject.data.get("kind") != "Job":
         return
     spec = spec if isinstance(spec := subject.data.get("spec"), dict) else {}
     name = subject.context["info"].name
@@ -937,12 +942,18 @@ def job_limits_missing(subject: Subject[KubernetesObject], options: dict[str, An
 
 
 def replicas_with_autoscaler(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
-    if subject.data.get("kind") not in SCALED_KINDS or get_in(subject.data, ("spec", "replicas")) is None:
+    count = replicas(subject.data)
+    if subject.data.get("kind") not in SCALED_KINDS or count is None:
         return
     for hpa in autoscalers_of(subject.doc, subject.data):
-        yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' sets spec.replicas while "
-                   f"{hpa.kind} '{hpa.name}' scales it: every apply resets the scale to this number",
-                   subject.pointer + ("spec", "replicas"))
+        key, default = ("minReplicaCount", 0) if hpa.kind == "ScaledObject" else ("minReplicas", 1)
+        floor = get_in(hpa.obj, ("spec", key))
+        floor = default if floor is None else floor
+        if floor == count:
+            return  # a reset lands on the autoscaler's own floor, which it raises again within a cycle
+        yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' sets spec.replicas: {count} "
+                   f"while {hpa.kind} '{hpa.name}' scales it (floor {floor}): a sync or an apply that changes the "
+                   "manifest resets the scale to this number", subject.pointer + ("spec", "replicas"))
         return
 
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from readycheck.k8s.shape import shape_problems
 from readycheck.k8s.workloads import containers, get_in, is_long_running, pod_spec_path
-from readycheck.model import Document, Finding, Pointer, Span, Subject, nearest
+from readycheck.model import CarriedSuppression, Document, Pointer, Span, Subject, nearest
 
 IGNORE_ANNOTATION = "readycheck.io/ignore"
 """`readycheck.io/ignore: "K8S101,probes"` on an object; `readycheck.io/ignore.<container>: ...` for one container."""
@@ -55,6 +55,7 @@ class KubernetesDocument(Document):
 
     kind = "kubernetes"
     rule_kinds: tuple[str, ...] = ("kubernetes",)
+    object_keys = True
 
     def __init__(
         self,
@@ -72,6 +73,7 @@ class KubernetesDocument(Document):
         self.config = config
         self.broken = broken or set()
         """Objects with a known field of the wrong shape: reported as errors, never judged by a rule."""
+        self._carried: list[CarriedSuppression] | None = None
         self.infos = [
             ObjectInfo(
                 i,
@@ -117,54 +119,29 @@ class KubernetesDocument(Document):
                                   owner if owner in self.locations else container.pointer,
                                   f"{info.key}/{container.name}", {**context, "container": container})
 
-    def suppression_reason(self, finding: Finding) -> str | None:
-        subject_key = finding.key.split("|", 1)[0]
-        parts = subject_key.split("/")
-        if len(parts) < 3:
-            return None
-        kind, namespace, name = parts[:3]
-        container = parts[3] if len(parts) > 3 else None
-        wanted = {finding.rule, finding.name, finding.checklist, "*", "all"}
-        for info in self.infos:
-            if (info.kind, info.namespace, info.name) != (kind, namespace, name):
-                continue
-            reason = self._annotation_reason(self.objects[info.index], container, wanted)
-            if reason:
-                return reason
-        return _config_reason(self.config, kind, namespace, name, container, wanted)
-
-    def _annotation_reason(self, obj: dict[str, Any], container: str | None, wanted: set[str]) -> str | None:
-        if self.config is not None and getattr(self.config, "strict", False):
-            return None
-        keys = [IGNORE_ANNOTATION] + ([f"{IGNORE_ANNOTATION}.{container}"] if container else [])
-        for source in _annotation_sources(obj):
-            annotations = get_in(obj, source)
-            if not isinstance(annotations, dict):
-                continue
-            for key in keys:
-                listed = {s.strip() for s in str(annotations.get(key) or "").split(",") if s.strip()}
-                if listed & wanted:
-                    return f"annotation {key}"
-        return None
-
-    def carried_selectors(self) -> Iterator[tuple[str, int | None, str, str]]:
-        """Every selector of a `readycheck.io/ignore` annotation, to be checked like a comment's (not in strict mode)."""
-        if self.config is not None and getattr(self.config, "strict", False):
-            return
-        for info, obj in zip(self.infos, self.objects, strict=True):
-            for source in _annotation_sources(obj):
-                annotations = get_in(obj, source)
-                if not isinstance(annotations, dict):
-                    continue
-                for key, value in annotations.items():
-                    if key != IGNORE_ANNOTATION and not str(key).startswith(IGNORE_ANNOTATION + "."):
+    def carried_suppressions(self) -> list[CarriedSuppression]:
+        """Each `readycheck.io/ignore` annotation (on the object, or on its pod template), for the object; each
+        `readycheck.io/ignore.<container>` one for that container."""
+        if self._carried is None:
+            self._carried = []
+            for info, obj in zip(self.infos, self.objects, strict=True):
+                identity = (info.kind, info.namespace, info.name)
+                for source in _annotation_sources(obj):
+                    annotations = get_in(obj, source)
+                    if not isinstance(annotations, dict):
                         continue
-                    pointer = (info.index, *source, key)
-                    span = self.locations.get(pointer)
-                    for selector in str(value or "").split(","):
-                        if selector.strip():
-                            yield (self.display_path_for(pointer), span.line if span else None, selector.strip(),
-                                   f"{key} annotation")
+                    keys = sorted((k for k in annotations if str(k).startswith(IGNORE_ANNOTATION + ".")), key=str)
+                    for key in [IGNORE_ANNOTATION, *keys] if IGNORE_ANNOTATION in annotations else keys:
+                        selectors = frozenset(s.strip() for s in str(annotations.get(key) or "").split(",") if s.strip())
+                        if not selectors:
+                            continue
+                        container = str(key)[len(IGNORE_ANNOTATION) + 1:]
+                        pointer = (info.index, *source, key)
+                        span = self.locations.get(pointer)
+                        self._carried.append(CarriedSuppression(
+                            selectors, f"annotation {key}", identity + ((container,) if container else ()),
+                            (self.display_path_for(pointer), span.line if span else None, f"{key} annotation")))
+        return self._carried
 
 
 def _annotation_sources(obj: dict[str, Any]) -> list[Pointer]:
@@ -174,26 +151,6 @@ def _annotation_sources(obj: dict[str, Any]) -> list[Pointer]:
     if spec_path is not None and len(spec_path) > 1:
         sources.append(spec_path[:-1] + ("metadata", "annotations"))
     return sources
-
-
-def _config_reason(config: Any, kind: str, namespace: str, name: str, container: str | None,
-                   wanted: set[str]) -> str | None:
-    """Config `kubernetes: {ignore: [{kind, name, namespace, container, rules}]}`: absent fields match all."""
-    entries = (getattr(config, "kubernetes", None) or {}).get("ignore") or []
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        if entry.get("kind") not in (None, kind) or entry.get("name") not in (None, name):
-            continue
-        if entry.get("namespace") not in (None, namespace):
-            continue
-        if entry.get("container") is not None and entry.get("container") != container:
-            continue
-        rules = entry.get("rules")
-        listed = {str(r) for r in rules} if isinstance(rules, list) else {s.strip() for s in str(rules or "*").split(",")}
-        if listed & wanted:
-            return "config kubernetes.ignore"
-    return None
 
 
 def _rebased(mapping: dict[Pointer, Any], prefix: Pointer, new_prefix: Pointer) -> dict[Pointer, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from readycheck.discover import Target
 from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
-from readycheck.model import Document, Finding, Pointer, Span, Subject
+from readycheck.model import CarriedSuppression, Document, Pointer, Span, Subject
 from readycheck.shell import parse_script
 from readycheck.textio import LoadError, ReadRefused, read_text
 
@@ -139,11 +139,13 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
 class DockerfileDocument(Document):
     kind = "dockerfile"
 
-    def suppression_reason(self, finding: Finding) -> str | None:
+    def carried_suppressions(self) -> list[CarriedSuppression]:
         """A Docker container action's image is judged as one: rules about long-running services do not apply."""
         action = self.data.get("action_image")
-        exempt = ACTION_IMAGE_EXEMPT.get(finding.name) if action else None
-        return f"the image of the Docker container action in {action}: {exempt}" if exempt else None
+        if not action:
+            return []
+        return [CarriedSuppression(frozenset({name}), f"the image of the Docker container action in {action}: {why}")
+                for name, why in ACTION_IMAGE_EXEMPT.items()]
 
     def final_index(self) -> int:
         return int(self.data["final_stage"])

@@ -377,7 +377,7 @@ def _refused_schema_reference(schema: Any) -> str | None:
 
 def _mask_values_secrets(errors: list[ScanError], documents: list[Document], set_values: list[str]) -> None:
     """Render errors quote values verbatim (`no template "<value>"`): a value that is a secret by its key is
-    redacted in them, as it is in findings (the engine's redaction only sees the text)."""
+    redacted in them, as it is in findings (evaluation's redaction only sees the text)."""
     from readycheck.secrets import mask_secrets, secrets_in_data
 
     known: set[str] = set()

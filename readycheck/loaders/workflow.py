@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from readycheck.discover import Target
-from readycheck.expressions import find_expressions
+from readycheck.gha_expressions import find_expressions
 from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
@@ -170,7 +170,7 @@ def deploy_step(step: dict[str, Any]) -> bool:
 
 def is_deploy_job(job: dict[str, Any]) -> bool:
     """A job with an environment (its own or passed to a reusable workflow), or with a deploying step."""
-    return bool(job.get("environment")) or passes_environment(job) or any(s["deploys"] for s in job["steps"])
+    return bool(job.get("environment")) or job["passes_environment"] or any(s["deploys"] for s in job["steps"])
 
 
 def passes_environment(job: Mapping[str, Any]) -> bool:
@@ -331,6 +331,7 @@ class _Builder:
             "steps": self.steps(job.get("steps"), pointer + ("steps",)),
             "expressions": self.expressions({k: v for k, v in job.items() if k != "steps"}, pointer, "job"),
         }
+        model["passes_environment"] = passes_environment(model)
         model["is_deploy"] = is_deploy_job(model)
         return model
 
