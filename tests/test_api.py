@@ -55,7 +55,7 @@ def test_shell_completion_offers_rule_ids_names_and_checklists(tmp_path: Path) -
     def complete(words: str) -> list[str]:
         env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1),
                "_READYCHECK_COMPLETE": "bash_complete", "XDG_CACHE_HOME": str(tmp_path)}
-        done = subprocess.run([sys.executable, "-c", "from readycheck.cli import main; main()"], env=env,
+        done = subprocess.run([sys.executable, "-c", "from readycheck.cli import main; main(prog_name='readycheck')"], env=env,
                               capture_output=True, text=True, check=False)
         return [line.split(",", 1)[1] for line in done.stdout.splitlines()]
 
