@@ -78,6 +78,22 @@ def main() -> None:
     """readycheck: is this service ready for production?"""
 
 
+def complete_selectors(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for --select and --ignore: rule ids and names, checklists and kinds."""
+    from readycheck.cache import default_cache_dir
+    from readycheck.model import CHECKLISTS
+
+    try:
+        catalog = load_catalog(cache_dir=default_cache_dir())
+    except CatalogError:
+        return []
+    words = {r.id for r in catalog.rules} | {r.name for r in catalog.rules} | set(CHECKLISTS)
+    words |= {r.kind for r in catalog.rules}
+    last = incomplete.rsplit(",", 1)
+    prefix, partial = (last[0] + ",", last[1]) if len(last) == 2 else ("", incomplete)
+    return sorted(prefix + w for w in words if w.startswith(partial))
+
+
 def scan_option(*decls: str, default: Any = None, repro: bool = False, identity: bool = True, **click_kwargs: Any) -> Any:
     """A ScanRequest field that is also a command-line option: declared here once.
 
@@ -94,8 +110,10 @@ class ScanRequest:
 
     paths: list[str] = field(default_factory=list)
     config_file: str | None = scan_option("--config", type=FILE, repro=True, help="Config file (default: .readycheck.yaml or [tool.readycheck]).")
-    select: tuple[str, ...] = scan_option("--select", default=(), repro=True, multiple=True, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated.")
-    ignore: tuple[str, ...] = scan_option("--ignore", default=(), repro=True, multiple=True, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated.")
+    select: tuple[str, ...] = scan_option("--select", default=(), repro=True, multiple=True,
+                                          shell_complete=complete_selectors, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated.")
+    ignore: tuple[str, ...] = scan_option("--ignore", default=(), repro=True, multiple=True,
+                                          shell_complete=complete_selectors, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated.")
     rules_dirs: tuple[str, ...] = scan_option("--rules", default=(), repro=True, multiple=True, type=DIRECTORY, help="Extra rule directory; repeatable.")
     dockerfile_target: str | None = scan_option("--target", repro=True, help="Dockerfile build stage to judge as the final one.")
     shard: str | None = scan_option("--shard", repro=True, identity=False, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners.")
