@@ -176,6 +176,7 @@ class Expression(TypedDict):
 
 WorkflowStep = TypedDict("WorkflowStep", {
     "index": int,
+    "at": list[Any],
     "id": Any,
     "name": Any,
     "uses": "Uses | None",
@@ -190,7 +191,9 @@ WorkflowStep = TypedDict("WorkflowStep", {
     "deploys": bool,
     "pushes": list[str],
 })
-WorkflowStep.__doc__ = "One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands."
+WorkflowStep.__doc__ = ("One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands. "
+                        "`index` is its place in run order, `at` its pointer below `steps:` (`[2, 'parallel', 0]` "
+                        "inside a parallel block).")
 
 
 class JobImage(TypedDict):
@@ -198,6 +201,7 @@ class JobImage(TypedDict):
     repository: str
     tag: str | None
     digest: str | None
+    credentials: dict[str, Any] | None
 
 
 WorkflowJob = TypedDict("WorkflowJob", {

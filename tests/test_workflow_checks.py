@@ -84,7 +84,32 @@ def test_odd_shapes_never_break_a_rule(tmp_path: Path, catalog: Catalog, text: s
     (workflows / "odd.yml").write_text(text)
     (tmp_path / "action.yml").write_text(text)
     result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
-    assert [e.message for e in result.errors] == []
+    # a shape GitHub rejects is an error entry with its line (never a crash, never findings on a misread)
+    for error in result.errors:
+        assert "GitHub" in error.message and error.line, error.message
+        assert not [f for f in result.findings if f.path == error.path]
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("on: push\npermisions: {}\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n", 2, "permisions"),
+    ("on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n  b:\n    steps: [{run: make}]\n", 6, "'b'"),
+    ("name: x\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n", 1, "on:"),
+])
+def test_a_workflow_github_rejects_is_an_error_with_its_line(tmp_path: Path, catalog: Catalog, text: str, line: int,
+                                                             words: str) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text(text)
+    result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
+    assert [(e.line, words in e.message) for e in result.errors] == [(line, True)]
+    assert result.findings == []
+
+
+def test_an_action_without_runs_using_is_an_error(tmp_path: Path, catalog: Catalog) -> None:
+    (tmp_path / "action.yml").write_text("name: a\ndescription: b\nruns:\n  steps:\n    - run: curl x | sh\n")
+    result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
+    assert [(e.line, "using" in e.message) for e in result.errors] == [(3, True)]
+    assert result.findings == []
 
 
 PIPELINE = """\

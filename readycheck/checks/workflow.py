@@ -218,7 +218,7 @@ def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[s
     for step in _steps_of(job):
         if _uses_name(step) == "actions/checkout" and str(step["with"].get("persist-credentials", "true")).lower() != "false":
             yield Hit(f"actions/checkout leaves the token in .git/config and {why}; set persist-credentials: false",
-                      at=("steps", step["index"], "uses"))
+                      at=("steps", *step["at"], "uses"))
 
 
 _CLOUD_KEYS = {
@@ -275,11 +275,11 @@ def _value_places(workflow: Mapping[str, Any]) -> Iterator[tuple[Pointer, str, d
         yield base + ("env",), "env", job.get("env") or {}
         yield base + ("with",), "with", job.get("with") or {}
         for step in _steps_of(job):
-            yield base + ("steps", step["index"], "env"), "env", step.get("env") or {}
-            yield base + ("steps", step["index"], "with"), "with", step.get("with") or {}
+            yield base + ("steps", *step["at"], "env"), "env", step.get("env") or {}
+            yield base + ("steps", *step["at"], "with"), "with", step.get("with") or {}
     for step in workflow.get("steps") or []:
-        yield ("runs", "steps", step["index"], "env"), "env", step.get("env") or {}
-        yield ("runs", "steps", step["index"], "with"), "with", step.get("with") or {}
+        yield ("runs", "steps", *step["at"], "env"), "env", step.get("env") or {}
+        yield ("runs", "steps", *step["at"], "with"), "with", step.get("with") or {}
 
 
 def literal_secret(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
@@ -441,10 +441,10 @@ def _push_steps(subject: Subject[Workflow]) -> list[tuple[Pointer, WorkflowStep]
     for job in workflow.get("jobs") or []:
         for step in _steps_of(job):
             if step["pushes"]:
-                found.append((("jobs", job["id"], "steps", step["index"]), step))
+                found.append((("jobs", job["id"], "steps", *step["at"]), step))
     for step in workflow.get("steps") or []:
         if step["pushes"]:
-            found.append((("runs", "steps", step["index"]), step))
+            found.append((("runs", "steps", *step["at"]), step))
     return found
 
 
@@ -702,12 +702,6 @@ def test_failure_ignored(subject: Subject[WorkflowStep], options: dict[str, Any]
 
 
 # ---------------------------------------------------------------- structure (correctness)
-
-def job_without_runner(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
-    job = subject.data
-    if job.get("runs-on") is None and not job.get("uses"):
-        yield Hit(f"job '{job['id']}' has neither runs-on nor uses: GitHub rejects the workflow")
-
 
 def needs_unknown_job(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
