@@ -222,6 +222,7 @@ WorkflowJob = TypedDict("WorkflowJob", {
     "container": "JobImage | None",
     "services": "dict[str, JobImage | None]",
     "strategy": Any,
+    "outputs": dict[Any, Any],
     "continue-on-error": Any,
     "steps": list[WorkflowStep],
     "expressions": list[Expression],

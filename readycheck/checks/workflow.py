@@ -12,9 +12,9 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from readycheck.expressions import Reference, find_expressions, is_untrusted
+from readycheck.expressions import Reference, find_expressions, untrusted_path, value_paths
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
 from readycheck.loaders.workflow import passes_environment
@@ -369,21 +369,208 @@ def docker_login_password(subject: Subject[WorkflowStep], options: dict[str, Any
 
 # ---------------------------------------------------------------- supply-chain
 
+_OUTPUT_SINKS = ("$GITHUB_OUTPUT", "${GITHUB_OUTPUT}")
+_ENV_SINKS = ("$GITHUB_ENV", "${GITHUB_ENV}", "$GITHUB_PATH", "${GITHUB_PATH}")
+# actions whose outputs are names or text from the pull request (file names are chosen by its author)
+_UNTRUSTED_OUTPUT_ACTIONS = ("tj-actions/changed-files", "step-security/changed-files", "dorny/paths-filter",
+                             "jitterbit/get-changed-files", "ana06/get-changed-files", "trilom/file-changes-action",
+                             "tj-actions/branch-names", "tj-actions/verify-changed-files")
+
+
+class _Taint:
+    """Where a context path in a job gets its value, followed to attacker-chosen text.
+
+    Event fields anyone can write (an issue title, a branch name) are untrusted directly; `env.X`,
+    `steps.ID.outputs.X`, `needs.JOB.outputs.X` and `matrix.X` are untrusted when what sets them
+    is. `inputs.X` of a composite action or a reusable workflow is chosen by the caller.
+    Answers are (reason, severity) or None.
+    """
+
+    def __init__(self, subject: Subject) -> None:
+        self.workflow = subject.context.get("workflow") or subject.data
+        self.job = subject.context.get("job")
+        self.step = subject.data
+        self.depth = 0
+
+    def of_value(self, value: Any, job: Mapping[str, Any] | None = None,
+                 step: Mapping[str, Any] | None = None) -> _Source | None:
+        """Whether a string (or a list or mapping of them) with `${{ }}` carries untrusted text."""
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            return next((t for t in (self.of_value(v, job, step) for v in value) if t), None)
+        if not isinstance(value, str) or "${{" not in value:
+            return None
+        for expression in find_expressions(value):
+            if expression.error:
+                continue
+            for path in value_paths(expression.inner):
+                taint = self.of_path(path, job, step)
+                if taint:
+                    return taint
+        return None
+
+    def of_path(self, path: str, job: Mapping[str, Any] | None = None,
+                step: Mapping[str, Any] | None = None) -> _Source | None:
+        job = self.job if job is None else job
+        step = self.step if step is None else step
+        if untrusted_path(path):
+            return _Source(path, "anyone who can open an issue or a pull request", (), "error")
+        if self.depth > 4:
+            return None
+        self.depth += 1
+        try:
+            return self._derived(path, job, step)
+        finally:
+            self.depth -= 1
+
+    def _derived(self, path: str, job: Mapping[str, Any] | None, step: Mapping[str, Any]) -> _Source | None:
+        parts = path.split(".")
+        context = parts[0].lower()
+        if context == "env" and len(parts) > 1:
+            for scope in (step.get("env"), (job or {}).get("env"), self.workflow.get("env")):
+                found = _lookup(scope, parts[1])
+                if found is not _MISSING:
+                    return _via(self.of_value(found, job, step), f"env.{parts[1]}")
+            return None
+        if context == "steps" and len(parts) > 3 and parts[2].lower() == "outputs":
+            steps = (job or {}).get("steps") if job else self.workflow.get("steps")
+            producer = next((s for s in steps or [] if str(s.get("id") or "").lower() == parts[1].lower()), None)
+            return _via(self._step_output(producer, job) if producer else None, f"steps.{parts[1]}.outputs.{parts[3]}")
+        if context == "needs" and len(parts) > 3 and parts[2].lower() == "outputs":
+            other = next((j for j in self.workflow.get("jobs") or [] if j["id"].lower() == parts[1].lower()), None)
+            if other is None:
+                return None
+            return _via(self.of_value(_lookup(other.get("outputs"), parts[3]), other, {}),
+                        f"needs.{parts[1]}.outputs.{parts[3]}")
+        if context == "matrix" and len(parts) > 1 and job:
+            return _via(self.of_value(_matrix_values(job.get("strategy"), parts[1]), job, {}), f"matrix.{parts[1]}")
+        if context == "inputs" and len(parts) > 1:
+            return self._input(parts[1])
+        return None
+
+    def _step_output(self, producer: Mapping[str, Any], job: Mapping[str, Any] | None) -> _Source | None:
+        name = _uses_name(producer)
+        if any(name == a or name.startswith(a + "/") for a in _UNTRUSTED_OUTPUT_ACTIONS):
+            return _Source(f"the file or branch names of {name}", "the pull request's author", (), "error")
+        for command in _commands(producer):
+            if not any(t in _OUTPUT_SINKS for op, t in command["redirects"] if op in (">", ">>")):
+                continue
+            taint = self.of_value(command["text"], job, producer) or self._shell_variables(command["text"], job, producer)
+            if taint:
+                return taint
+        return None
+
+    def _shell_variables(self, text: str, job: Mapping[str, Any] | None,
+                         step: Mapping[str, Any]) -> _Source | None:
+        """`$NAME` in a command, where NAME is an `env:` entry set from untrusted text."""
+        for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text):
+            taint = self._derived(f"env.{name}", job, step)
+            if taint:
+                return taint
+        return None
+
+    def _input(self, name: str) -> _Source | None:
+        if self.workflow.get("is_action"):
+            return _Source(f"inputs.{name}", "the action's callers (an issue title, a branch name...)", (), "warning")
+        call = self.workflow.get("triggers", {}).get("workflow_call")
+        if "workflow_call" not in self.workflow.get("triggers", {}):
+            return None
+        declared = _lookup((call or {}).get("inputs") if isinstance(call, dict) else None, name)
+        kind = declared.get("type") if isinstance(declared, dict) else None
+        if kind in ("boolean", "number", "choice"):
+            return None
+        return _Source(f"inputs.{name}", "the calling workflows (an issue title, a branch name...)", (), "warning")
+
+
+_MISSING = object()
+
+
+def _lookup(mapping: Any, key: str) -> Any:
+    """A mapping's value for a key, case-insensitively (as GitHub's contexts), or _MISSING."""
+    if not isinstance(mapping, dict):
+        return _MISSING
+    for k, v in mapping.items():
+        if str(k).lower() == key.lower():
+            return v
+    return _MISSING
+
+
+def _matrix_values(strategy: Any, key: str) -> list[Any]:
+    """Every value `matrix.<key>` can take: the axis, the `include:` entries, or a computed matrix."""
+    matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+    if isinstance(matrix, str):
+        return [matrix]
+    if not isinstance(matrix, dict):
+        return []
+    values: list[Any] = []
+    axis = _lookup(matrix, key)
+    if axis is not _MISSING:
+        values.extend(axis if isinstance(axis, list) else [axis])
+    include = matrix.get("include")
+    if isinstance(include, str):
+        values.append(include)
+    for entry in include if isinstance(include, list) else []:
+        found = _lookup(entry, key)
+        if found is not _MISSING:
+            values.append(found)
+        elif isinstance(entry, str):
+            values.append(entry)
+    return values
+
+
+class _Source(NamedTuple):
+    """Untrusted text: where it comes from, who chooses it, the hops it took, the severity it earns."""
+
+    source: str
+    who: str
+    hops: tuple[str, ...]
+    severity: str
+
+
+def _via(taint: _Source | None, hop: str) -> _Source | None:
+    """A taint that reached a path through `hop` (an env entry, a step's outputs, the matrix)."""
+    return taint._replace(hops=(hop, *taint.hops)) if taint else None
+
+
+def _code_sinks(step: Mapping[str, Any], options: dict[str, Any]) -> tuple[str, set[str]]:
+    """The action's name and the `with:` inputs it runs as code (github-script's `script`, ...)."""
+    name = _uses_name(step)
+    if not name:
+        return "", set()
+    table = {**{str(k).lower(): v for k, v in (options.get("code_inputs") or {}).items()},
+             **{str(k).lower(): v for k, v in (options.get("extra_code_inputs") or {}).items()}}
+    base = "/".join(name.split("/")[:2])
+    inputs = table.get(name, table.get(base, []))
+    return name, {str(i).lower() for i in (inputs if isinstance(inputs, list) else [inputs])}
+
+
 def script_injection(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     step = subject.data
-    fields = {"run"}
-    if _uses_name(step) == "actions/github-script":
-        fields.add("with")
+    action, code_inputs = _code_sinks(step, options)
+    taint = _Taint(subject)
     for expression in step.get("expressions") or []:
-        if expression["field"] not in fields:
+        if expression["error"]:
             continue
-        if expression["field"] == "with" and expression["pointer"][-1] != "script":
+        if expression["field"] == "run":
+            where = "run: script"
+        elif expression["field"] == "with" and len(expression["pointer"]) > 1 and \
+                str(expression["pointer"][-1]).lower() in code_inputs:
+            where = f"{action} input '{expression['pointer'][-1]}', which it runs as code"
+        else:
             continue
-        for path in expression["references"]:
-            if is_untrusted(Reference(path)):
-                where = "run: script" if expression["field"] == "run" else "github-script script"
-                yield _line_hit(f"'{path}' is expanded into the {where}: anyone who controls it can run code here; "
-                                "pass it through env: and use the variable", expression["line"], expression["column"], key=path)
+        inner = expression["text"][3:-2].strip()
+        for path in dict.fromkeys(value_paths(inner)):
+            found = taint.of_path(path)
+            if found:
+                carries = "" if found.source == path else f" and carries {found.source}"
+                if found.hops[1:]:
+                    carries += f" (through {' and '.join(found.hops[1:])})"
+                severity = found.severity
+                yield Hit(f"'{path}' is expanded into the {where}{carries}: {found.who} chooses it, so it can run "
+                          "code here; pass it through env: and use the variable",
+                          span=Span(expression["line"], expression["column"]), key=path,
+                          severity=None if severity == "error" else severity)
 
 
 def curl_pipe_shell(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:

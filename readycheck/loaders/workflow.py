@@ -366,6 +366,7 @@ class _Builder:
             "container": image_of(job.get("container")),
             "services": {str(k): image_of(v) for k, v in services.items()},
             "strategy": job.get("strategy"),
+            "outputs": _mapping(job.get("outputs")),
             "continue-on-error": job.get("continue-on-error"),
             "steps": self.steps(job.get("steps"), pointer + ("steps",)),
             "expressions": self.expressions({k: v for k, v in job.items() if k != "steps"}, pointer, "job"),
