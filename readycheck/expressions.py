@@ -402,8 +402,8 @@ def untrusted_path(path: str) -> bool:
         wanted = pattern.split(".")
         if len(wanted) <= len(parts) and _segments_match(wanted, parts[:len(wanted)]):
             return True
-        if len(wanted) > len(parts) and _segments_match(wanted[:len(parts)], parts):
-            return True
+        if len(wanted) > len(parts) and all(w == q for w, q in zip(wanted, parts, strict=False)):
+            return True  # an object holding the text (a `*` of the pattern is some key, not any name)
     return False
 
 

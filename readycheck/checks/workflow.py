@@ -100,16 +100,37 @@ def docker_step_unpinned(subject: Subject[WorkflowStep], options: dict[str, Any]
         yield Hit(f"step image '{uses['image']}' {what}", at=("uses",))
 
 
+def _matrix_images(job: Mapping[str, Any], image: str) -> list[str]:
+    """The images an image reference written with `${{ matrix.X }}` takes, one per matrix value."""
+    expressions = find_expressions(image)
+    if len(expressions) != 1 or expressions[0].error:
+        return []
+    paths = value_paths(expressions[0].inner)
+    if len(paths) != 1 or not paths[0].startswith("matrix.") or paths[0].count(".") != 1:
+        return []
+    values = _matrix_values(job.get("strategy"), paths[0].split(".")[1])
+    if not values or not all(isinstance(v, str) and "${{" not in v for v in values):
+        return []
+    expression = expressions[0]
+    return [image[:expression.start] + str(v) + image[expression.end:] for v in values]
+
+
 def job_image_unpinned(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
-    container = job.get("container")
-    what = _image_unpinned(container)
-    if container and what:
-        yield Hit(f"job container image '{container['image']}' {what}", at=("container",))
-    for name, image in (job.get("services") or {}).items():
+    places: list[tuple[str, Pointer, Mapping[str, Any] | None]] = [("job container", ("container",), job.get("container"))]
+    places.extend((f"service '{name}'", ("services", name), image) for name, image in (job.get("services") or {}).items())
+    for label, pointer, image in places:
+        if not image:
+            continue
         what = _image_unpinned(image)
-        if image and what:
-            yield Hit(f"service '{name}' image '{image['image']}' {what}", at=("services", name))
+        if what:
+            yield Hit(f"{label} image '{image['image']}' {what}", at=pointer)
+            continue
+        for chosen in dict.fromkeys(_matrix_images(job, str(image["image"]))):
+            what = _image_unpinned({"image": chosen})
+            if what:
+                yield Hit(f"{label} image '{image['image']}' is '{chosen}' in one matrix run, which {what}",
+                          at=pointer, key=f"{label}:{chosen}")
 
 
 def reusable_workflow_branch(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
@@ -142,9 +163,11 @@ def permissions_missing(subject: Subject[Workflow], options: dict[str, Any]) -> 
     workflow = subject.data
     if workflow["is_action"] or workflow["has_permissions"]:
         return
-    bare = [j["id"] for j in workflow["jobs"] if not j["has_permissions"] and not j.get("uses")]
+    bare = [j["id"] for j in workflow["jobs"] if not j["has_permissions"]]
     if bare:
-        yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope")
+        calls = [j["id"] for j in workflow["jobs"] if not j["has_permissions"] and j.get("uses")]
+        also = f" (a called workflow gets its caller's token: {', '.join(calls)})" if calls else ""
+        yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope{also}")
 
 
 def permissions_write_all(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
@@ -989,3 +1012,489 @@ def action_image_unpinned(subject: Subject[Workflow], options: dict[str, Any]) -
     what = _image_unpinned(image) if subject.data.get("is_action") else None
     if image and what:
         yield Hit(f"the action's image '{image['image']}' {what}", at=("runs", "image"))
+
+
+# ---------------------------------------------------------------- triggers, runners, identities
+
+_PRIVILEGED = ("pull_request_target", "workflow_run")
+_RISKY_TRIGGERS = {
+    "pull_request_target": "runs for pull requests from forks with the base repository's secrets and a token "
+                           "that can write",
+    "workflow_run": "runs with the repository's secrets and a writable token after a run that a fork's pull "
+                    "request may have triggered, and can read that run's artifacts",
+    "issue_comment": "runs with the repository's secrets and a writable token for a comment anyone can post, "
+                     "on issues and on pull requests from forks",
+}
+
+
+def _trigger_pointer(subject: Subject, name: str) -> Pointer:
+    pointer: Pointer = ("on", name)
+    return pointer if subject.doc.span_of(pointer) is not None else ("on",)
+
+
+def _writes(permissions: Any) -> bool:
+    if permissions == "write-all":
+        return True
+    return isinstance(permissions, dict) and any(str(v) == "write" for v in permissions.values())
+
+
+def _dangers(workflow: Mapping[str, Any]) -> list[str]:
+    """What a privileged trigger hands over in this workflow: secrets, a writable token, pull request code."""
+    found = []
+    texts = [str(e["text"]) for e in workflow.get("expressions") or []]
+    for job in workflow.get("jobs") or []:
+        texts.extend(str(e["text"]) for e in job.get("expressions") or [])
+        for step in _steps_of(job):
+            texts.extend(str(e["text"]) for e in step.get("expressions") or [])
+    if any("secrets." in t or "secrets[" in t for t in texts) or any(j.get("secrets") for j in workflow["jobs"]):
+        found.append("it reads secrets")
+    if not workflow["has_permissions"] and any(not j["has_permissions"] for j in workflow["jobs"]):
+        found.append("its token keeps the repository's default scopes")
+    elif _writes(workflow.get("permissions")) or any(_writes(j.get("permissions")) for j in workflow["jobs"]):
+        found.append("its token can write")
+    steps = [s for j in workflow["jobs"] for s in _steps_of(j)]
+    if any(_checks_out_pr(s) for s in steps):
+        found.append("it checks out the pull request's code")
+    if any(_downloads_run_artifact(s) for s in steps):
+        found.append("it downloads artifacts of the triggering run")
+    return found
+
+
+def risky_trigger(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    workflow = subject.data
+    if workflow["is_action"]:
+        return
+    dangers = _dangers(workflow)
+    for name, why in _RISKY_TRIGGERS.items():
+        if name not in workflow["triggers"]:
+            continue
+        if dangers:
+            yield Hit(f"{name} {why}; here {', '.join(dangers)}", at=_trigger_pointer(subject, name), key=name)
+        else:
+            yield Hit(f"{name} {why}; this workflow uses none of that today (no secrets, a read-only token, no "
+                      "checkout of the pull request): keep it so, or move the work to pull_request",
+                      at=_trigger_pointer(subject, name), key=name, severity="note")
+
+
+_BOT_COMPARISON = re.compile(
+    r"github\s*(?:\.\s*|\[\s*')(actor|triggering_actor|actor_id)'?\s*\]?\s*(==|!=)\s*('[^']*'|\d+)"
+    r"|('[^']*'|\d+)\s*(==|!=)\s*github\s*(?:\.\s*|\[\s*')(actor|triggering_actor|actor_id)\b",
+    re.I,
+)
+_BOT_IDS = {"49699333", "29139614", "41898282", "27856297"}  # dependabot, renovate, github-actions, dependabot-preview
+
+
+def _bot_condition(text: str) -> str | None:
+    for match in _BOT_COMPARISON.finditer(text):
+        field = (match.group(1) or match.group(6) or "").lower()
+        value = (match.group(3) or match.group(4) or "").strip("'").lower()
+        if value.endswith("[bot]") or (field == "actor_id" and value in _BOT_IDS):
+            return f"github.{field} == '{value}'"
+    return None
+
+
+def spoofable_bot_condition(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    workflow = subject.data
+    places: list[tuple[Pointer, Any]] = []
+    for job in workflow.get("jobs") or []:
+        places.append((("jobs", job["id"], "if"), job.get("if")))
+        places.extend((("jobs", job["id"], "steps", *s["at"], "if"), s.get("if")) for s in _steps_of(job))
+    places.extend((("runs", "steps", *s["at"], "if"), s.get("if")) for s in workflow.get("steps") or [])
+    for pointer, condition in places:
+        if not isinstance(condition, str):
+            continue
+        found = _bot_condition(condition)
+        if found:
+            yield Hit(f"'{found}' names whoever caused the latest event, not who wrote the change: anyone can make "
+                      "a bot act on their pull request (a rebase, a recreate) and pass this check; test "
+                      "github.event.pull_request.user.login instead", span=subject.doc.span_of(pointer),
+                      key="/".join(map(str, pointer)))
+
+
+_FORK_PR_TRIGGERS = ("pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment")
+_SAME_REPO_GUARD = re.compile(r"head\.repo\.(full_name|fork)|github\.event_name\s*!=", re.I)
+
+
+def _runner_labels(job: Mapping[str, Any]) -> list[str]:
+    runs_on = job.get("runs-on")
+    values: list[Any] = runs_on if isinstance(runs_on, list) else [runs_on]
+    if isinstance(runs_on, dict):
+        values = list(runs_on.get("labels") or []) if isinstance(runs_on.get("labels"), list) else [runs_on.get("labels")]
+        if runs_on.get("group"):
+            values.append("self-hosted")  # a runner group is self-hosted (larger runners aside)
+    labels: list[str] = []
+    for value in values:
+        if isinstance(value, str) and "${{" in value:
+            for expression in find_expressions(value):
+                for path in value_paths(expression.inner):
+                    if path.startswith("matrix."):
+                        labels.extend(str(v) for v in _matrix_values(job.get("strategy"), path.split(".")[1])
+                                      if not isinstance(v, (dict, list)))
+        elif value is not None:
+            labels.append(str(value))
+    return labels
+
+
+def self_hosted_on_fork_prs(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
+    job = subject.data
+    triggers = [t for t in _FORK_PR_TRIGGERS if t in subject.context["workflow"]["triggers"]]
+    if not triggers or job.get("uses"):
+        return
+    if "self-hosted" not in [label.strip().lower() for label in _runner_labels(job)]:
+        return
+    if _SAME_REPO_GUARD.search(str(job.get("if") or "")):
+        return
+    yield Hit(f"job '{job['id']}' runs on a self-hosted runner for {triggers[0]} events: a pull request from a fork "
+              "runs its code on your machine, which keeps state between jobs and sits inside your network",
+              at=("runs-on",))
+
+
+# ---------------------------------------------------------------- permissions
+
+def permissions_read_all(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    workflow = subject.data
+    owners: list[tuple[Pointer, Mapping[str, Any]]] = [((), workflow)]
+    owners.extend((("jobs", job["id"]), job) for job in workflow["jobs"])
+    for pointer, owner in owners:
+        if owner.get("permissions") == "read-all":
+            who = "the called workflow" if owner.get("uses") else "every step"
+            yield Hit(f"permissions: read-all lets {who} read every scope (packages, security events, actions, "
+                      "issues...); name the scopes it needs, such as contents: read",
+                      at=pointer + ("permissions",))
+
+
+# ---------------------------------------------------------------- credentials
+
+def container_credentials_literal(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
+    job = subject.data
+    places: list[tuple[Pointer, Any]] = [(("container",), job.get("container"))]
+    places.extend((("services", name), image) for name, image in (job.get("services") or {}).items())
+    for pointer, image in places:
+        credentials = (image or {}).get("credentials") or {}
+        password = credentials.get("password")
+        if isinstance(password, (str, int)) and str(password).strip() and "${{" not in str(password):
+            what = "the job container" if pointer == ("container",) else f"service '{pointer[1]}'"
+            yield Hit(f"the registry password of {what} is written in the workflow: anyone who can read the "
+                      "repository can log in as that account; use ${{ secrets.NAME }}",
+                      at=pointer + ("credentials", "password"))
+
+
+_PUBLISH_ENV = {
+    "npm": ("NODE_AUTH_TOKEN", "NPM_TOKEN", "NPM_AUTH_TOKEN", "BUN_AUTH_TOKEN"),
+    "PyPI": ("TWINE_PASSWORD", "UV_PUBLISH_TOKEN", "UV_PUBLISH_PASSWORD", "POETRY_PYPI_TOKEN_PYPI", "PYPI_TOKEN",
+             "FLIT_PASSWORD", "HATCH_INDEX_AUTH", "PDM_PUBLISH_PASSWORD"),
+    "crates.io": ("CARGO_REGISTRY_TOKEN",),
+    "RubyGems": ("GEM_HOST_API_KEY",),
+    "NuGet": ("NUGET_API_KEY", "NUGET_AUTH_TOKEN"),
+}
+
+
+_RUNNERS = {"pipx": "run", "uvx": "", "npx": "", "bunx": "", "bundle": "exec", "poetry": "run", "uv": "run"}
+
+
+def publish_target(command: Mapping[str, Any]) -> str | None:
+    """The registry a command publishes to (npm, PyPI, crates.io, RubyGems, NuGet), or None."""
+    words = [w.lower() for w in command_words(command) if not w.startswith("+")]
+    while words:
+        head = words[0].rsplit("/", 1)[-1]
+        if re.fullmatch(r"python[0-9.]*|py", head) and words[1:2] == ["-m"]:
+            words = words[2:]
+        elif head in _RUNNERS and (not _RUNNERS[head] or words[1:2] == [_RUNNERS[head]]) and len(words) > 1 and (
+                _RUNNERS[head] or not words[1].startswith("-")):
+            words = words[2:] if _RUNNERS[head] else words[1:]
+        else:
+            break
+    if not words:
+        return None
+    name = words[0].rsplit("/", 1)[-1].split("==")[0].split("@")[0]
+    rest = [w for w in words[1:] if not w.startswith("-")]
+    first, second = (rest + ["", ""])[:2]
+    if name in ("npm", "pnpm", "bun") and first == "publish" or name == "yarn" and (
+            (first, second) == ("npm", "publish") or first == "publish"):
+        return "npm"
+    if name == "twine" and first == "upload" or name in ("uv", "flit", "poetry", "hatch", "pdm") and first == "publish":
+        return "PyPI"
+    if name == "cargo" and first == "publish":
+        return "crates.io"
+    if name == "gem" and first == "push":
+        return "RubyGems"
+    if name in ("nuget", "nuget.exe") and first == "push" or name == "dotnet" and (first, second) == ("nuget", "push"):
+        return "NuGet"
+    return None
+
+
+_PUBLISH_ACTIONS = {
+    "pypa/gh-action-pypi-publish": ("PyPI", ("password",)),
+    "rubygems/configure-rubygems-credentials": ("RubyGems", ("api-token",)),
+    "rubygems/release-gem": ("RubyGems", ()),
+    "js-devtools/npm-publish": ("npm", ("token",)),
+    "katyo/publish-crates": ("crates.io", ("registry-token",)),
+}
+_TOKEN_FLAGS = ("--token", "--password", "-p", "--api-key", "-k", "--auth-token", "-u")
+
+
+def _has_id_token(job: Mapping[str, Any], workflow: Mapping[str, Any]) -> bool:
+    permissions = job.get("permissions") if job.get("has_permissions") else workflow.get("permissions")
+    if permissions == "write-all":
+        return True
+    return isinstance(permissions, dict) and str(permissions.get("id-token")) == "write"
+
+
+def _secret_in(value: Any) -> bool:
+    return isinstance(value, str) and any(r.context == "secrets" for r in _references(value))
+
+
+def long_lived_publish_token(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
+    step = subject.data
+    job = subject.context.get("job") or {}
+    workflow = subject.context["workflow"]
+    name = _uses_name(step)
+    base = "/".join(name.split("/")[:2])
+    if base in _PUBLISH_ACTIONS:
+        service, inputs = _PUBLISH_ACTIONS[base]
+        given = [i for i in inputs if _with_text(step, i)]
+        legacy = base == "rubygems/release-gem" and _with_text(step, "setup-trusted-publisher").lower() == "false"
+        repository = _with_text(step, "repository-url") or _with_text(step, "repository_url")
+        if repository and "pypi.org" not in repository:
+            return
+        if given or legacy:
+            what = f"'{given[0]}'" if given else "setup-trusted-publisher: false"
+            yield Hit(f"{name} publishes to {service} with a long-lived token ({what}); {service} supports trusted "
+                      "publishing: grant id-token: write and drop the token", at=("uses",), key=name)
+        return
+    scopes = [step.get("env") or {}, job.get("env") or {}, workflow.get("env") or {}]
+    for command in _commands(step):
+        registry = publish_target(command)
+        if registry is None:
+            continue
+        token_vars = [k for scope in scopes for k, v in scope.items() if str(k) in _PUBLISH_ENV[registry] and v]
+        flags = [a for a in _args(command) if a in _TOKEN_FLAGS or a.startswith(("--token=", "--password="))]
+        if registry == "npm" and _private_npm_registry(job):
+            continue
+        if token_vars or flags:
+            how = token_vars[0] if token_vars else flags[0]
+            yield _line_hit(f"'{command['text'][:60]}' publishes to {registry} with a long-lived token ({how}); "
+                            f"{registry} supports trusted publishing: grant id-token: write and drop the token",
+                            command["file_line"], command["file_column"])
+        elif not _has_id_token(job, workflow) and registry != "NuGet":
+            yield _line_hit(f"'{command['text'][:60]}' publishes to {registry} without id-token: write, so with a "
+                            f"long-lived token from elsewhere; {registry} supports trusted publishing: grant "
+                            "id-token: write and drop the token", command["file_line"], command["file_column"])
+
+
+def _private_npm_registry(job: Mapping[str, Any]) -> bool:
+    """setup-node pointed at a registry other than npmjs.org (GitHub Packages uses the job's own token)."""
+    for step in _steps_of(job):
+        if _uses_name(step) == "actions/setup-node":
+            url = _with_text(step, "registry-url")
+            if url and "registry.npmjs.org" not in url:
+                return True
+    return False
+
+
+# ---------------------------------------------------------------- untrusted files and data in privileged runs
+
+def _checks_out_pr(step: Mapping[str, Any]) -> bool:
+    """A step that checks out or fetches the pull request's head (its code, not the base's)."""
+    if _uses_name(step) == "actions/checkout":
+        ref, repo = _with_text(step, "ref"), _with_text(step, "repository")
+        if "refs/pull/" in ref or any(r.path in _PR_HEAD or r.path.startswith("github.event.pull_request.head.repo")
+                                      for r in _references(ref + repo)):
+            return True
+    for command in _commands(step):
+        args = _args(command)
+        if command["name"] == "gh" and args[:2] == ["pr", "checkout"] or (
+                command["name"] == "git" and "fetch" in args and any("pull/" in a for a in args)):
+            return True
+    return False
+
+
+_ARTIFACT_ACTIONS = ("dawidd6/action-download-artifact", "actions/download-artifact", "bettermarks/action-artifact-download",
+                     "aochmann/actions-download-artifact")
+
+
+def _downloads_run_artifact(step: Mapping[str, Any]) -> bool:
+    """A step that fetches artifacts of another run (in a workflow_run job: the run that triggered it)."""
+    name = _uses_name(step)
+    if name == "actions/download-artifact":
+        return bool(_with_text(step, "run-id"))
+    if name in _ARTIFACT_ACTIONS:
+        return True
+    if name == "actions/github-script" and re.search(r"downloadArtifact|listWorkflowRunArtifacts",
+                                                     _with_text(step, "script")):
+        return True
+    return any(c["name"] == "gh" and _args(c)[:2] == ["run", "download"] for c in _commands(step))
+
+
+def workflow_run_artifact(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
+    job = subject.data
+    if "workflow_run" not in subject.context["workflow"]["triggers"]:
+        return
+    steps = _steps_of(job)
+    for position, step in enumerate(steps):
+        if not _downloads_run_artifact(step) or position == len(steps) - 1:
+            continue
+        yield Hit("this workflow_run job downloads artifacts of the triggering run, which a fork's pull request "
+                  "can fill, and goes on to use them with the repository's secrets and a writable token: "
+                  "extract them outside the workspace (a temp dir), validate what they hold, and never execute, "
+                  "source or write them to $GITHUB_ENV", at=("steps", *step["at"], "uses" if step.get("uses") else "run"),
+                  key=f"step:{step['index']}")
+
+
+_ENV_FILE = re.compile(r"GITHUB_(ENV|PATH|OUTPUT)\b")
+
+
+def _env_file_written(commands: list[dict[str, Any]], index: int) -> tuple[str, str] | None:
+    """(file, written text) when command `index` appends to $GITHUB_ENV, $GITHUB_PATH or $GITHUB_OUTPUT."""
+    command = commands[index]
+    targets = [t for op, t in command["redirects"] if op in (">", ">>")]
+    if command["name"] in ("tee", "Out-File", "Add-Content") or command["name"].lower() in ("out-file", "add-content"):
+        targets.extend(_args(command))
+    for target in targets:
+        match = _ENV_FILE.search(target)
+        if match and re.match(r"[\"']?(\$\{?|\$env:|%)", target):
+            if command["name"] == "tee":
+                text = " ".join(c["text"] for c in commands if c["pipeline"] == command["pipeline"]
+                                and c["position"] < command["position"])
+            else:
+                text = command["text"].replace(target, "")
+            return "GITHUB_" + match.group(1), text
+    return None
+
+
+def _shell_assignments(step: Mapping[str, Any]) -> dict[str, str]:
+    """`NAME=value` lines of a run: script (the value text), for following data into shell variables."""
+    found = {}
+    for line in str(step.get("run") or "").splitlines():
+        match = re.match(r"\s*(?:export\s+|local\s+|declare\s+(?:-\w+\s+)?)?([A-Za-z_][A-Za-z0-9_]*)=(.*)", line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def untrusted_env_file_write(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
+    step = subject.data
+    workflow = subject.context["workflow"]
+    job = subject.context.get("job")
+    taint = _Taint(subject)
+    assigned = _shell_assignments(step)
+    privileged = set(workflow["triggers"]) & set(_PRIVILEGED)
+    handles_untrusted_files = bool(job) and any(_checks_out_pr(s) or _downloads_run_artifact(s) for s in _steps_of(job or {}))
+    commands = _commands(step)
+    for index, command in enumerate(commands):
+        written = _env_file_written(commands, index)
+        if written is None:
+            continue
+        sink, text = written
+        found = taint.of_value(text)
+        seen: set[str] = set()
+        pending = re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text)
+        while found is None and pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            found = taint.of_path(f"env.{name}")
+            if found is None and name in assigned:
+                found = taint.of_value(assigned[name])
+                pending.extend(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", assigned[name]))
+        line, column = command["file_line"], command["file_column"]
+        if found is not None:
+            if sink == "GITHUB_OUTPUT":
+                yield Hit(f"text from {found.source} ({found.who} chooses it) is written to $GITHUB_OUTPUT: a newline in "
+                          "it adds outputs of its own choosing for later steps; write it with a random delimiter "
+                          "(name<<EOF) or validate it first", span=Span(line, column), key=f"{sink}:{line}",
+                          severity="warning")
+            else:
+                yield Hit(f"text from {found.source} ({found.who} chooses it) is written to ${sink}: a newline in it "
+                          "sets any variable (LD_PRELOAD, BASH_ENV, NODE_OPTIONS) or PATH entry for every later step; "
+                          "validate it or pass it through env: of the steps that need it",
+                          span=Span(line, column), key=f"{sink}:{line}", severity="warning" if found.severity == "warning" else None)
+        elif privileged and handles_untrusted_files and sink != "GITHUB_OUTPUT" and re.search(r"\$|`|%\w+%", text):
+            yield Hit(f"a {'/'.join(sorted(privileged))} job that handles the pull request's files writes a computed "
+                      f"value to ${sink}: whatever those files put in it sets variables or PATH for every later step",
+                      span=Span(line, column), key=f"{sink}:{line}", severity="warning")
+
+
+# ---------------------------------------------------------------- cache poisoning
+
+# action -> (input that controls caching, cached unless/when, values that turn caching on or off)
+_CACHE_ACTIONS: dict[str, tuple[str, bool]] = {
+    # name: (control input, cached by default); the input's value decides otherwise
+    "actions/cache": ("lookup-only", True),
+    "swatinem/rust-cache": ("lookup-only", True),
+    "actions/setup-go": ("cache", True),
+    "mlugg/setup-zig": ("use-cache", True),
+    "oven-sh/setup-bun": ("no-cache", True),
+    "determinatesystems/magic-nix-cache-action": ("use-gha-cache", True),
+    "gradle/actions/setup-gradle": ("cache-disabled", True),
+    "actions-rust-lang/setup-rust-toolchain": ("cache", True),
+    "jdx/mise-action": ("cache", True),
+    "ramsey/composer-install": ("ignore-cache", True),
+    "mozilla-actions/sccache-action": ("", True),
+    "nix-community/cache-nix-action": ("", True),
+    "awalsh128/cache-apt-pkgs-action": ("", True),
+    "actions/setup-java": ("cache", False),
+    "actions/setup-node": ("cache", False),
+    "actions/setup-python": ("cache", False),
+    "actions/setup-dotnet": ("cache", False),
+    "astral-sh/setup-uv": ("enable-cache", False),
+    "ruby/setup-ruby": ("bundler-cache", False),
+    "pyo3/maturin-action": ("sccache", False),
+    "graalvm/setup-graalvm": ("cache", False),
+}
+_OPT_OUT = {"lookup-only", "no-cache", "cache-disabled", "ignore-cache"}  # true here turns writing off
+_PUBLISHERS = ("pypa/gh-action-pypi-publish", "rubygems/release-gem", "jreleaser/release-action",
+               "goreleaser/goreleaser-action", "softprops/action-gh-release", "release-drafter/release-drafter",
+               "googleapis/release-please-action", "ncipollo/release-action", "docker/build-push-action")
+
+
+def _caches(step: Mapping[str, Any]) -> bool:
+    name = _uses_name(step)
+    key = next((k for k in _CACHE_ACTIONS if name == k or name.startswith(k + "/")), None)
+    if key is None:
+        return False
+    control, default = _CACHE_ACTIONS[key]
+    value = _with_text(step, control).strip().lower() if control else ""
+    if not value or "${{" in value:
+        return default
+    if control in _OPT_OUT:
+        return value not in ("true", "yes", "1")
+    return value not in ("false", "no", "0", "")
+
+
+def _release_triggers(triggers: Mapping[str, Any]) -> list[str]:
+    found = []
+    if "release" in triggers:
+        found.append("release")
+    push = triggers.get("push")
+    if "push" in triggers and isinstance(push, dict):
+        if push.get("tags") is not None:
+            found.append("a tag push")
+        elif any("release" in str(b).lower() for b in push.get("branches") or []):
+            found.append("a push to a release branch")
+    return found
+
+
+def _publishes(step: Mapping[str, Any]) -> bool:
+    name = _uses_name(step)
+    if any(name == p or name.startswith(p + "/") for p in _PUBLISHERS):
+        return name != "docker/build-push-action" or bool(step["pushes"])
+    return bool(step["pushes"]) or any(publish_target(c) for c in _commands(step))
+
+
+def cache_poisoning(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
+    job = subject.data
+    workflow = subject.context["workflow"]
+    steps = _steps_of(job)
+    triggers = _release_triggers(workflow["triggers"])
+    publisher = next((s for s in steps if _publishes(s)), None)
+    if not triggers and publisher is None:
+        return
+    why = f"runs on {' and '.join(triggers)}" if triggers else "publishes what it builds"
+    for step in steps:
+        if _caches(step):
+            yield Hit(f"{_uses_name(step)} restores a cache in a job that {why}: a cache entry written by a less "
+                      "trusted run on the default branch (any workflow that runs a pull request's or an issue's text) "
+                      "ends up in the release; build releases without caches",
+                      at=("steps", *step["at"], "uses"), key=f"step:{step['index']}")
