@@ -1089,7 +1089,7 @@ def _bot_condition(text: str) -> str | None:
         field = (match.group(1) or match.group(6) or "").lower()
         value = (match.group(3) or match.group(4) or "").strip("'").lower()
         if value.endswith("[bot]") or (field == "actor_id" and value in _BOT_IDS):
-            return f"github.{field} == '{value}'"
+            return f"github.{field} == {value}" if value.isdigit() else f"github.{field} == '{value}'"
     return None
 
 
@@ -1105,7 +1105,7 @@ def spoofable_bot_condition(subject: Subject[Workflow], options: dict[str, Any])
             continue
         found = _bot_condition(condition)
         if found:
-            yield Hit(f"'{found}' names whoever caused the latest event, not who wrote the change: anyone can make "
+            yield Hit(f"the condition {found} names whoever caused the latest event, not who wrote the change: anyone can make "
                       "a bot act on their pull request (a rebase, a recreate) and pass this check; test "
                       "github.event.pull_request.user.login instead", span=subject.doc.span_of(pointer),
                       key="/".join(map(str, pointer)))
