@@ -26,6 +26,7 @@ list its inputs, how to run it and read its output) and its section in the map.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -141,10 +142,12 @@ class Zizmor(Adapter):
 
     def inputs(self) -> list[Input]:
         skip = [str(s) for s in self.section.get("skip_paths", [])]
+        globs = [str(g) for g in self.section.get("skip_globs", [])]
         found = []
         for path in sorted(self.suite.rglob("*")):
             rel = path.relative_to(self.suite).as_posix()
-            if not path.is_file() or path.suffix not in (".yml", ".yaml") or any(rel.startswith(s) for s in skip):
+            if not path.is_file() or path.suffix not in (".yml", ".yaml") or any(rel.startswith(s) for s in skip) \
+                    or any(fnmatch.fnmatch(rel, g) for g in globs):
                 continue
             if path.name in ("dependabot.yml", "dependabot.yaml") or path.name.startswith("zizmor."):
                 continue
