@@ -29,6 +29,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,13 +105,23 @@ def stage(suite: Path, inputs: list[Input], into: Path) -> dict[str, str]:
     return placed
 
 
-def run_readycheck(suite: Path, inputs: list[Input], readycheck: str) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """readycheck's findings (rule id as the check) and load errors, keyed by suite paths."""
+def run_readycheck(suite: Path, inputs: list[Input], readycheck: str,
+                   config: dict[str, Any] | None = None) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """readycheck's findings (rule id as the check) and load errors, keyed by suite paths.
+
+    `config` (the section's `readycheck_config`) sets rule options that match the peer's policy
+    where readycheck's default differs on purpose (e.g. which action owners may use tags).
+    """
     with tempfile.TemporaryDirectory(prefix="peers-suites-") as tmp:
-        root = Path(tmp)
+        root = Path(tmp) / "inputs"
+        root.mkdir()
         placed = stage(suite, inputs, root)
-        proc = subprocess.run([readycheck, "check", "--format", "json", "--no-cache", "--fail-on", "never", "."],
-                              cwd=root, capture_output=True, text=True, check=False)
+        command = [readycheck, "check", "--format", "json", "--no-cache", "--fail-on", "never"]
+        if config:
+            config_path = Path(tmp) / "readycheck.yaml"
+            config_path.write_text(yaml.safe_dump(config))
+            command += ["--config", str(config_path)]
+        proc = subprocess.run([*command, "."], cwd=root, capture_output=True, text=True, check=False)
         if proc.returncode not in (0, 1, 2):
             raise SystemExit(f"readycheck failed ({proc.returncode}): {proc.stderr[-2000:]}")
         report = json.loads(proc.stdout)
@@ -135,6 +146,10 @@ class Adapter:
 
     def run(self, inputs: list[Input]) -> list[Finding]:
         raise NotImplementedError
+
+    def ignored(self, finding: Finding, check: str) -> bool:
+        """Whether the input tells the peer to ignore this check on that line (the test knows it is there)."""
+        return False
 
 
 class Zizmor(Adapter):
@@ -169,6 +184,14 @@ class Zizmor(Adapter):
         return findings
 
 
+    def ignored(self, finding: Finding, check: str) -> bool:
+        lines = (self.suite / finding.file).read_text(errors="replace").splitlines()
+        # the finding's line or the next (readycheck points at `container:`, the comment sits on `image:`)
+        text = "\n".join(lines[max(finding.line - 1, 0):finding.line + 1])
+        return any(check in [c.strip() for c in m.group(1).split(",")]
+                   for m in re.finditer(r"zizmor:\s*ignore\[([^\]]*)\]", text))
+
+
 def _zizmor_line(raw: dict[str, Any]) -> int | None:
     """The 1-based line of a zizmor finding's primary location."""
     for location in raw.get("locations", []):
@@ -193,8 +216,13 @@ def _judged(section: dict[str, Any]) -> dict[tuple[str, str, int, str], str]:
     return verdicts
 
 
-def compare(section: dict[str, Any], peer: list[Finding], ours: list[Finding]) -> list[CheckResult]:
-    """Per mapped peer check: both, peer only, readycheck only (with the judged verdicts applied)."""
+def compare(section: dict[str, Any], peer: list[Finding], ours: list[Finding],
+            ignored: Callable[[Finding, str], bool] = lambda f, c: False) -> list[CheckResult]:
+    """Per mapped peer check: both, peer only, readycheck only (with the judged verdicts applied).
+
+    A readycheck-only finding on a line where the input tells the peer to ignore that check is
+    counted as right: the test's author marked the problem as present.
+    """
     tolerance = int(section.get("tolerance", 3))
     verdicts = _judged(section)
     results = []
@@ -217,7 +245,8 @@ def compare(section: dict[str, Any], peer: list[Finding], ours: list[Finding]) -
         for finding in mine:
             if any(_near(t, finding, tolerance, by_file) for t in theirs):
                 continue
-            if verdicts.get((str(check), finding.file, finding.line, "readycheck")) == "readycheck-right":
+            if verdicts.get((str(check), finding.file, finding.line, "readycheck")) == "readycheck-right" \
+                    or ignored(finding, str(check)):
                 result.readycheck_right.append(finding)
             else:
                 result.readycheck_only.append(finding)
@@ -269,9 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     env_path = os.environ.get("PATH", "")
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env_path])
     peer = _dedupe(adapter.run(inputs))
-    ours, errors = run_readycheck(adapter.suite, inputs, args.readycheck)
+    ours, errors = run_readycheck(adapter.suite, inputs, args.readycheck, section.get("readycheck_config"))
     ours = _dedupe(ours)
-    results = compare(section, peer, ours)
+    results = compare(section, peer, ours, adapter.ignored)
     mapped = {c for c, s in (section.get("checks") or {}).items() if s and s.get("rules")}
     unmapped: dict[str, int] = defaultdict(int)
     for f in peer:

@@ -149,7 +149,15 @@ def tool_install_unpinned(subject: Subject[WorkflowStep], options: dict[str, Any
 def setup_action_latest(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     step = subject.data
     uses = step.get("uses")
-    if not uses or uses["kind"] != "remote" or not str(uses.get("repo", "")).startswith("setup-"):
+    defaults = {str(a).lower() for a in options.get("latest_by_default") or []}
+    name = _uses_name(step)
+    if str(step.get("if")).strip().lower() in ("false", "${{ false }}"):
+        return
+    if name in defaults and "version" not in (step.get("with") or {}):
+        yield Hit(f"{uses['name'] if uses else name} installs the latest release of its tool when no version: is "
+                  "given: the tool changes under the build", at=("uses",))
+        return
+    if not uses or uses["kind"] != "remote" or not (str(uses.get("repo", "")).startswith("setup-") or name in defaults):
         return
     for key, value in (step.get("with") or {}).items():
         if str(key).endswith("version") and str(value).strip().lower() in ("latest", "*", "x", "stable", "lts/*", "node"):
@@ -170,10 +178,18 @@ def permissions_missing(subject: Subject[Workflow], options: dict[str, Any]) -> 
         yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope{also}")
 
 
+def _permission_owners(workflow: Mapping[str, Any]) -> list[tuple[Pointer, Mapping[str, Any]]]:
+    """The workflow (when some job inherits its permissions) and every job: where a grant takes effect."""
+    owners: list[tuple[Pointer, Mapping[str, Any]]] = []
+    if not workflow["jobs"] or any(not j["has_permissions"] for j in workflow["jobs"]):
+        owners.append(((), workflow))
+    owners.extend((("jobs", job["id"]), job) for job in workflow["jobs"])
+    return owners
+
+
 def permissions_write_all(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     workflow = subject.data
-    owners: list[tuple[Pointer, Mapping[str, Any]]] = [((), workflow)]
-    owners.extend((("jobs", job["id"]), job) for job in workflow["jobs"])
+    owners = _permission_owners(workflow)
     for pointer, owner in owners:
         if owner.get("permissions") == "write-all":
             yield Hit("permissions: write-all gives the token every write scope", at=pointer + ("permissions",))
@@ -235,9 +251,10 @@ def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[s
     workflow = subject.context["workflow"]
     uploads = any(_uses_name(s) in _UPLOADS for s in _steps_of(job))
     untrusted = bool(set(workflow["triggers"]) & {"pull_request_target", "workflow_run"})
-    if not uploads and not untrusted:
+    if not uploads and not untrusted and not options.get("everywhere"):
         return
-    why = "the workspace is uploaded as an artifact" if uploads else "the job runs on a privileged trigger"
+    why = "the workspace is uploaded as an artifact" if uploads else "the job runs on a privileged trigger" \
+        if untrusted else "every later step (each action, each dependency's script) can read it"
     for step in _steps_of(job):
         if _uses_name(step) == "actions/checkout" and str(step["with"].get("persist-credentials", "true")).lower() != "false":
             yield Hit(f"actions/checkout leaves the token in .git/config and {why}; set persist-credentials: false",
@@ -1153,8 +1170,7 @@ def self_hosted_on_fork_prs(subject: Subject[WorkflowJob], options: dict[str, An
 
 def permissions_read_all(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
     workflow = subject.data
-    owners: list[tuple[Pointer, Mapping[str, Any]]] = [((), workflow)]
-    owners.extend((("jobs", job["id"]), job) for job in workflow["jobs"])
+    owners = _permission_owners(workflow)
     for pointer, owner in owners:
         if owner.get("permissions") == "read-all":
             who = "the called workflow" if owner.get("uses") else "every step"
@@ -1441,6 +1457,7 @@ _CACHE_ACTIONS: dict[str, tuple[str, bool]] = {
     "astral-sh/setup-uv": ("enable-cache", False),
     "ruby/setup-ruby": ("bundler-cache", False),
     "pyo3/maturin-action": ("sccache", False),
+    "docker/setup-buildx-action": ("cache-binary", False),
     "graalvm/setup-graalvm": ("cache", False),
 }
 _OPT_OUT = {"lookup-only", "no-cache", "cache-disabled", "ignore-cache"}  # true here turns writing off
@@ -1449,14 +1466,47 @@ _PUBLISHERS = ("pypa/gh-action-pypi-publish", "rubygems/release-gem", "jreleaser
                "googleapis/release-please-action", "ncipollo/release-action", "docker/build-push-action")
 
 
-def _caches(step: Mapping[str, Any]) -> bool:
+_TAG_TEST = re.compile(r"startswith\(\s*github\.ref\s*,\s*'refs/tags/'\s*\)|github\.ref_type\s*==\s*'tag'", re.I)
+
+
+def _action_major(subject: Subject, pointer: Pointer, step: Mapping[str, Any]) -> int | None:
+    """The major version of a step's action: from its tag, or the `# v1.2.3` comment beside a SHA."""
+    uses = step.get("uses") or {}
+    ref = str(uses.get("ref") or "")
+    if uses.get("ref_kind") != "tag":
+        span = subject.doc.span_of(subject.pointer + pointer + ("uses",))
+        lines = subject.doc.text.splitlines()
+        line = lines[span.line - 1] if span and 0 < span.line <= len(lines) else ""
+        match = re.search(r"#\s*(?:tag=)?v?(\d+)\b", line)
+        return int(match.group(1)) if match else None
+    match = re.match(r"v?(\d+)", ref)
+    return int(match.group(1)) if match else None
+
+
+def _caches(subject: Subject, pointer: Pointer, step: Mapping[str, Any], tags_only: bool) -> bool:
+    """Whether a step restores (and writes) a cache in this run, from its inputs, defaults and version."""
     name = _uses_name(step)
     key = next((k for k in _CACHE_ACTIONS if name == k or name.startswith(k + "/")), None)
     if key is None:
         return False
     control, default = _CACHE_ACTIONS[key]
+    if key == "astral-sh/setup-uv":  # `auto` (the default) stopped caching release runs in v10
+        major = _action_major(subject, pointer, step)
+        default = major is None or major < 10
+    if key == "actions/setup-node" and _with_text(step, "package-manager-cache").strip().lower() != "false":
+        major = _action_major(subject, pointer, step)
+        if major is None or major >= 5:  # v5 caches the package manager's store by default
+            return True
+    if key == "docker/setup-buildx-action":
+        return bool(_with_text(step, "version")) and _with_text(step, "cache-binary").strip().lower() != "false"
     value = _with_text(step, control).strip().lower() if control else ""
-    if not value or "${{" in value:
+    if "${{" in value:
+        # opaque: it may be on in the release run, unless it only turns caching off for tags
+        tests_tag = bool(_TAG_TEST.search(value)) or "ref_type != 'tag'" in value
+        negated = bool(re.search(r"!\s*\(?\s*(" + _TAG_TEST.pattern + ")", value, re.I)) or "ref_type != 'tag'" in value
+        # off only when caching (or writing) is turned off exactly for the tag runs this workflow has
+        return not (tags_only and tests_tag and negated != (control in _OPT_OUT))
+    if not value or value == "auto":
         return default
     if control in _OPT_OUT:
         return value not in ("true", "yes", "1")
@@ -1471,7 +1521,7 @@ def _release_triggers(triggers: Mapping[str, Any]) -> list[str]:
     if "push" in triggers and isinstance(push, dict):
         if push.get("tags") is not None:
             found.append("a tag push")
-        elif any("release" in str(b).lower() for b in push.get("branches") or []):
+        if any("release" in str(b).lower() for b in push.get("branches") or []):
             found.append("a push to a release branch")
     return found
 
@@ -1492,8 +1542,9 @@ def cache_poisoning(subject: Subject[WorkflowJob], options: dict[str, Any]) -> I
     if not triggers and publisher is None:
         return
     why = f"runs on {' and '.join(triggers)}" if triggers else "publishes what it builds"
+    tags_only = bool(triggers) and all(t in ("release", "a tag push") for t in triggers)  # every release run is a tag
     for step in steps:
-        if _caches(step):
+        if _caches(subject, ("steps", *step["at"]), step, tags_only):
             yield Hit(f"{_uses_name(step)} restores a cache in a job that {why}: a cache entry written by a less "
                       "trusted run on the default branch (any workflow that runs a pull request's or an issue's text) "
                       "ends up in the release; build releases without caches",
