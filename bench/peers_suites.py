@@ -186,8 +186,9 @@ class Zizmor(Adapter):
 
     def ignored(self, finding: Finding, check: str) -> bool:
         lines = (self.suite / finding.file).read_text(errors="replace").splitlines()
-        # the finding's line or the next (readycheck points at `container:`, the comment sits on `image:`)
-        text = "\n".join(lines[max(finding.line - 1, 0):finding.line + 1])
+        # two lines before, the finding's line or the next (readycheck points at `container:`, the comment
+        # sits on `image:`; at a `run:` line, the comment sits on the step's `name:`)
+        text = "\n".join(lines[max(finding.line - 3, 0):finding.line + 1])
         return any(check in [c.strip() for c in m.group(1).split(",")]
                    for m in re.finditer(r"zizmor:\s*ignore\[([^\]]*)\]", text))
 
@@ -223,7 +224,6 @@ def compare(section: dict[str, Any], peer: list[Finding], ours: list[Finding],
     A readycheck-only finding on a line where the input tells the peer to ignore that check is
     counted as right: the test's author marked the problem as present.
     """
-    tolerance = int(section.get("tolerance", 3))
     verdicts = _judged(section)
     results = []
     for check, spec in (section.get("checks") or {}).items():
@@ -232,6 +232,7 @@ def compare(section: dict[str, Any], peer: list[Finding], ours: list[Finding],
         if not rules:
             continue
         by_file = spec.get("match") == "file"
+        tolerance = int(spec.get("tolerance", section.get("tolerance", 3)))
         result = CheckResult(str(check), rules)
         mine = [f for f in ours if f.check in rules]
         theirs = [f for f in peer if f.check == check]

@@ -256,7 +256,9 @@ def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[s
     why = "the workspace is uploaded as an artifact" if uploads else "the job runs on a privileged trigger" \
         if untrusted else "every later step (each action, each dependency's script) can read it"
     for step in _steps_of(job):
-        if _uses_name(step) == "actions/checkout" and str(step["with"].get("persist-credentials", "true")).lower() != "false":
+        persist = str(step["with"].get("persist-credentials", "true")).strip().lower()
+        computed = not step["with"] and subject.pointer + ("steps", *step["at"], "with") in subject.doc.locations
+        if _uses_name(step) == "actions/checkout" and persist != "false" and "${{" not in persist and not computed:
             yield Hit(f"actions/checkout leaves the token in .git/config and {why}; set persist-credentials: false",
                       at=("steps", *step["at"], "uses"))
 
@@ -1046,7 +1048,7 @@ _RISKY_TRIGGERS = {
 
 def _trigger_pointer(subject: Subject, name: str) -> Pointer:
     pointer: Pointer = ("on", name)
-    return pointer if subject.doc.span_of(pointer) is not None else ("on",)
+    return pointer if pointer in subject.doc.locations else ("on",)
 
 
 def _writes(permissions: Any) -> bool:
@@ -1270,29 +1272,34 @@ def long_lived_publish_token(subject: Subject[WorkflowStep], options: dict[str, 
         service, inputs = _PUBLISH_ACTIONS[base]
         given = [i for i in inputs if _with_text(step, i)]
         legacy = base == "rubygems/release-gem" and _with_text(step, "setup-trusted-publisher").lower() == "false"
-        repository = _with_text(step, "repository-url") or _with_text(step, "repository_url")
-        if repository and "pypi.org" not in repository:
-            return
+        repository = _with_text(step, "repository-url") or _with_text(step, "repository_url") or \
+            _with_text(step, "gem-server")
+        if repository and not re.search(r"(^|[/.])(pypi\.org|rubygems\.org)\b", repository):
+            return  # a registry not known to offer trusted publishing
         if given or legacy:
             what = f"'{given[0]}'" if given else "setup-trusted-publisher: false"
             yield Hit(f"{name} publishes to {service} with a long-lived token ({what}); {service} supports trusted "
                       "publishing: grant id-token: write and drop the token", at=("uses",), key=name)
         return
     scopes = [step.get("env") or {}, job.get("env") or {}, workflow.get("env") or {}]
+    secret_vars = {str(k) for scope in scopes for k, v in scope.items() if _secret_in(v)}
     for command in _commands(step):
         registry = publish_target(command)
-        if registry is None:
+        args = _args(command)
+        if registry is None or "--dry-run" in args or registry == "crates.io" and "-n" in args:
             continue
-        token_vars = [k for scope in scopes for k, v in scope.items() if str(k) in _PUBLISH_ENV[registry] and v]
-        flags = [a for a in _args(command) if a in _TOKEN_FLAGS or a.startswith(("--token=", "--password="))]
         if registry == "npm" and _private_npm_registry(job):
             continue
-        if token_vars or flags:
+        token_vars = sorted(k for k in secret_vars if k in _PUBLISH_ENV[registry])
+        flags = [a for a in args if a in _TOKEN_FLAGS or a.startswith(("--token=", "--password="))]
+        stored = _secret_in(command["text"]) or any(re.search(r"\$\{?" + re.escape(k) + r"\b", command["text"])
+                                                    for k in secret_vars)
+        if token_vars or flags and stored:
             how = token_vars[0] if token_vars else flags[0]
             yield _line_hit(f"'{command['text'][:60]}' publishes to {registry} with a long-lived token ({how}); "
                             f"{registry} supports trusted publishing: grant id-token: write and drop the token",
                             command["file_line"], command["file_column"])
-        elif not _has_id_token(job, workflow) and registry != "NuGet":
+        elif not _has_id_token(job, workflow):
             yield _line_hit(f"'{command['text'][:60]}' publishes to {registry} without id-token: write, so with a "
                             f"long-lived token from elsewhere; {registry} supports trusted publishing: grant "
                             "id-token: write and drop the token", command["file_line"], command["file_column"])
@@ -1503,7 +1510,8 @@ def _caches(subject: Subject, pointer: Pointer, step: Mapping[str, Any], tags_on
     if "${{" in value:
         # opaque: it may be on in the release run, unless it only turns caching off for tags
         tests_tag = bool(_TAG_TEST.search(value)) or "ref_type != 'tag'" in value
-        negated = bool(re.search(r"!\s*\(?\s*(" + _TAG_TEST.pattern + ")", value, re.I)) or "ref_type != 'tag'" in value
+        negated = bool(re.search(r"!\s*\(?\s*(" + _TAG_TEST.pattern + ")", value, re.I)) or \
+            "ref_type != 'tag'" in value or value.removeprefix("${{").lstrip().startswith("!")
         # off only when caching (or writing) is turned off exactly for the tag runs this workflow has
         return not (tags_only and tests_tag and negated != (control in _OPT_OUT))
     if not value or value == "auto":
