@@ -198,7 +198,7 @@ def test_inputs_of_a_composite_action_or_a_reusable_workflow_are_the_callers_tex
                                                                                   catalog: Catalog) -> None:
     found = _scan_files(tmp_path, catalog, {"action.yml": COMPOSITE, ".github/workflows/r.yml": REUSABLE},
                         Config(select=["GH401"]))
-    assert found == [(".github/workflows/r.yml", 11, "warning"), ("action.yml", 8, "warning")]
+    assert found == [(".github/workflows/r.yml", 11, "note"), ("action.yml", 8, "note")]
 
 
 def test_actions_that_run_an_input_as_code_can_be_added(tmp_path: Path, catalog: Catalog) -> None:

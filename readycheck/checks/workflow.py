@@ -457,7 +457,7 @@ class _Taint:
         job = self.job if job is None else job
         step = self.step if step is None else step
         if untrusted_path(path):
-            return _Source(path, "anyone who can open an issue or a pull request", (), "error")
+            return _Source(path, "anyone who can open an issue or a pull request chooses it", (), "error")
         if self.depth > 4:
             return None
         self.depth += 1
@@ -494,7 +494,7 @@ class _Taint:
     def _step_output(self, producer: Mapping[str, Any], job: Mapping[str, Any] | None) -> _Source | None:
         name = _uses_name(producer)
         if any(name == a or name.startswith(a + "/") for a in _UNTRUSTED_OUTPUT_ACTIONS):
-            return _Source(f"the file or branch names of {name}", "the pull request's author", (), "error")
+            return _Source(f"the file or branch names of {name}", "the pull request's author chooses them", (), "error")
         for command in _commands(producer):
             if not any(t in _OUTPUT_SINKS for op, t in command["redirects"] if op in (">", ">>")):
                 continue
@@ -514,7 +514,8 @@ class _Taint:
 
     def _input(self, name: str) -> _Source | None:
         if self.workflow.get("is_action"):
-            return _Source(f"inputs.{name}", "the action's callers (an issue title, a branch name...)", (), "warning")
+            return _Source(f"inputs.{name}", "the action's callers choose it and may pass an issue title or a branch "
+                           "name", (), "note")
         call = self.workflow.get("triggers", {}).get("workflow_call")
         if "workflow_call" not in self.workflow.get("triggers", {}):
             return None
@@ -522,7 +523,8 @@ class _Taint:
         kind = declared.get("type") if isinstance(declared, dict) else None
         if kind in ("boolean", "number", "choice"):
             return None
-        return _Source(f"inputs.{name}", "the calling workflows (an issue title, a branch name...)", (), "warning")
+        return _Source(f"inputs.{name}", "the calling workflows choose it and may pass an issue title or a branch name",
+                       (), "note")
 
 
 _MISSING = object()
@@ -609,8 +611,8 @@ def script_injection(subject: Subject[WorkflowStep], options: dict[str, Any]) ->
                 if found.hops[1:]:
                     carries += f" (through {' and '.join(found.hops[1:])})"
                 severity = found.severity
-                yield Hit(f"'{path}' is expanded into the {where}{carries}: {found.who} chooses it, so it can run "
-                          "code here; pass it through env: and use the variable",
+                yield Hit(f"'{path}' is expanded into the {where}{carries}: {found.who}, so it can run code here; "
+                          "pass it through env: and use the variable",
                           span=Span(expression["line"], expression["column"]), key=path,
                           severity=None if severity == "error" else severity)
 
@@ -1222,7 +1224,7 @@ def publish_target(command: Mapping[str, Any]) -> str | None:
             words = words[2:] if _RUNNERS[head] else words[1:]
         else:
             break
-    if not words:
+    if not words or "--dry-run" in words:
         return None
     name = words[0].rsplit("/", 1)[-1].split("==")[0].split("@")[0]
     rest = [w for w in words[1:] if not w.startswith("-")]
@@ -1232,7 +1234,7 @@ def publish_target(command: Mapping[str, Any]) -> str | None:
         return "npm"
     if name == "twine" and first == "upload" or name in ("uv", "flit", "poetry", "hatch", "pdm") and first == "publish":
         return "PyPI"
-    if name == "cargo" and first == "publish":
+    if name == "cargo" and first == "publish" and "-n" not in words:
         return "crates.io"
     if name == "gem" and first == "push":
         return "RubyGems"
@@ -1286,7 +1288,7 @@ def long_lived_publish_token(subject: Subject[WorkflowStep], options: dict[str, 
     for command in _commands(step):
         registry = publish_target(command)
         args = _args(command)
-        if registry is None or "--dry-run" in args or registry == "crates.io" and "-n" in args:
+        if registry is None:
             continue
         if registry == "npm" and _private_npm_registry(job):
             continue
@@ -1422,17 +1424,20 @@ def untrusted_env_file_write(subject: Subject[WorkflowStep], options: dict[str, 
                 found = taint.of_value(assigned[name])
                 pending.extend(re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", assigned[name]))
         line, column = command["file_line"], command["file_column"]
+        if found is not None and found.severity == "note":
+            found = None  # a caller's input: too weak to report a write of it (GH401 notes its expansion)
         if found is not None:
             if sink == "GITHUB_OUTPUT":
-                yield Hit(f"text from {found.source} ({found.who} chooses it) is written to $GITHUB_OUTPUT: a newline in "
+                yield Hit(f"text from {found.source} ({found.who}) is written to $GITHUB_OUTPUT: a newline in "
                           "it adds outputs of its own choosing for later steps; write it with a random delimiter "
                           "(name<<EOF) or validate it first", span=Span(line, column), key=f"{sink}:{line}",
                           severity="warning")
             else:
-                yield Hit(f"text from {found.source} ({found.who} chooses it) is written to ${sink}: a newline in it "
+                yield Hit(f"text from {found.source} ({found.who}) is written to ${sink}: a newline in it "
                           "sets any variable (LD_PRELOAD, BASH_ENV, NODE_OPTIONS) or PATH entry for every later step; "
                           "validate it or pass it through env: of the steps that need it",
-                          span=Span(line, column), key=f"{sink}:{line}", severity="warning" if found.severity == "warning" else None)
+                          span=Span(line, column), key=f"{sink}:{line}",
+                          severity=None if found.severity == "error" else "warning")
         elif privileged and handles_untrusted_files and sink != "GITHUB_OUTPUT" and re.search(r"\$|`|%\w+%", text):
             yield Hit(f"a {'/'.join(sorted(privileged))} job that handles the pull request's files writes a computed "
                       f"value to ${sink}: whatever those files put in it sets variables or PATH for every later step",
