@@ -438,7 +438,7 @@ def _go_install(words: Sequence[str]) -> Install | None:
 
 
 def _gem_install(words: Sequence[str]) -> Install | None:
-    if tool_of(words) != "gem" or words[1:2] != ["install"]:
+    if tool_of(words) != "gem" or words[1:2] not in (["install"], ["i"]):  # `gem i` is gem's own alias
         return None
     args = list(words[2:])
     if any(a in ("-v", "--version") or a.startswith("--version=") for a in args):
