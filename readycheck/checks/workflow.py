@@ -1387,6 +1387,9 @@ def _env_file_written(commands: list[dict[str, Any]], index: int) -> tuple[str, 
     return None
 
 
+_REF_NAME = re.compile(r"(^github\.head_ref$|\.head\.ref$|\.head_branch$|\.head\.label$|\.tag_name$|\.base\.ref$)", re.I)
+
+
 def _shell_assignments(step: Mapping[str, Any]) -> dict[str, str]:
     """`NAME=value` lines of a run: script (the value text), for following data into shell variables."""
     found = {}
@@ -1426,6 +1429,8 @@ def untrusted_env_file_write(subject: Subject[WorkflowStep], options: dict[str, 
         line, column = command["file_line"], command["file_column"]
         if found is not None and found.severity == "note":
             found = None  # a caller's input: too weak to report a write of it (GH401 notes its expansion)
+        if found is not None and sink != "GITHUB_PATH" and _REF_NAME.search(found.source):
+            found = None  # git refuses control characters in ref names: a branch name carries no newline
         if found is not None:
             if sink == "GITHUB_OUTPUT":
                 yield Hit(f"text from {found.source} ({found.who}) is written to $GITHUB_OUTPUT: a newline in "
