@@ -19,7 +19,7 @@ import pytest
 
 from readycheck.catalog import load_catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 TLS, PIPE, INSTALL, LATEST = "turns off", "a downloaded script is piped into", "install", "moving 'latest' release"
 

@@ -148,3 +148,14 @@ def test_a_path_with_control_characters_is_said_without_them(tmp_path: Path) -> 
     write(tmp_path, name, "FROM {{ base }}\n")
     _, stderr, _ = check_json([name], tmp_path)
     assert "\x1b" not in stderr and "template" in stderr
+
+
+def test_every_kind_discovery_names_has_a_loader() -> None:
+    from readycheck.loaders import LOADER_MODULES, loader_for
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    found = {t.kind for t in discover([fixtures], base=fixtures)}
+    assert found >= {"dockerfile", "workflow", "action", "helm", "kubernetes", "compose", "env-schema", "env-file",
+                     "secret-file"}, "the fixtures no longer hold a file of every kind"
+    assert found <= set(LOADER_MODULES)
+    assert all(callable(loader_for(kind)) for kind in LOADER_MODULES)

@@ -10,8 +10,8 @@ import yaml
 from readycheck.catalog import Catalog
 from readycheck.checks.workflow import cron_problem
 from readycheck.config import Config
-from readycheck.engine import scan
 from readycheck.loaders.workflow import deploy_command
+from readycheck.orchestrate import scan
 
 from .conftest import shared_or_skip
 

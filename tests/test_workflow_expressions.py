@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from readycheck.expressions import Reference, find_expressions, is_untrusted, parse_references
+from readycheck.gha_expressions import Reference, find_expressions, is_untrusted, parse_references
 
 
 def paths(source: str) -> list[str]:
@@ -44,7 +44,7 @@ def test_untrusted_inputs() -> None:
 
 
 def test_only_paths_whose_text_reaches_the_value_flow() -> None:
-    from readycheck.expressions import value_paths
+    from readycheck.gha_expressions import value_paths
 
     assert value_paths("github.event.issue.title == 'x'") == ()
     assert value_paths("contains(github.event.issue.body, 'x') && 'yes' || 'no'") == ()

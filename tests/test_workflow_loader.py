@@ -9,8 +9,8 @@ import pytest
 
 from readycheck.config import Config
 from readycheck.discover import Target
-from readycheck.engine import scan
 from readycheck.loaders.workflow import build, classify_ref, normalise_triggers, parse_uses
+from readycheck.orchestrate import scan
 from readycheck.textio import LoadError
 
 WORKFLOW = textwrap.dedent("""\

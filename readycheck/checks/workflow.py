@@ -14,10 +14,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from readycheck.expressions import Reference, find_expressions, untrusted_path, value_paths
-from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
+from readycheck.gha_expressions import Reference, find_expressions, untrusted_path, value_paths
+from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_off
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
-from readycheck.loaders.workflow import passes_environment
 from readycheck.model import Hit, Pointer, Span, Subject
 
 if TYPE_CHECKING:
@@ -729,7 +728,7 @@ def mutable_tags_only(subject: Subject[WorkflowStep], options: dict[str, Any]) -
 
 def tls_verification_disabled(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
-        verdict = tls_verification_off(command_words(command))
+        verdict = tls_off(command)
         if verdict is not None:
             yield _line_hit(verdict.message, command["file_line"], command["file_column"])
 
@@ -749,7 +748,7 @@ def job_timeout_missing(subject: Subject[WorkflowJob], options: dict[str, Any]) 
 
 def deploy_without_environment(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
-    if job.get("environment") or passes_environment(job) or not job["is_deploy"]:
+    if job.get("environment") or job["passes_environment"] or not job["is_deploy"]:
         return
     yield Hit(f"deploy job '{job['id']}' has no environment: no protection rules, reviewers or environment secrets gate it")
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from readycheck.discover import Target
-from readycheck.expressions import find_expressions
+from readycheck.gha_expressions import find_expressions
 from readycheck.judge.images import parse_image
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
@@ -185,7 +185,7 @@ def is_deploy_job(job: dict[str, Any]) -> bool:
     protection rules, as zizmor and GitHub recommend, and following that advice must not turn a
     release or a label job into a "deploy" that the delivery rules then judge.
     """
-    if any(s["deploys"] for s in job["steps"]) or passes_environment(job):
+    if any(s["deploys"] for s in job["steps"]) or job["passes_environment"]:
         return True
     environment = job.get("environment") or {}
     name = str(environment.get("name") or "")
@@ -371,6 +371,7 @@ class _Builder:
             "steps": self.steps(job.get("steps"), pointer + ("steps",)),
             "expressions": self.expressions({k: v for k, v in job.items() if k != "steps"}, pointer, "job"),
         }
+        model["passes_environment"] = passes_environment(model)
         model["is_deploy"] = is_deploy_job(model)
         return model
 

@@ -1,60 +1,43 @@
-"""The scan: discover, load, evaluate every rule on its subjects, suppress, sort.
+"""Evaluation: one group of targets loaded, every selected rule run on its subjects, findings suppressed.
 
 Nothing in here knows an artifact kind: loaders turn files into Documents,
-Documents offer Subjects for rule targets, rules judge Subjects.
+Documents offer Subjects for rule targets, rules judge Subjects. This is what
+a worker process runs; readycheck.orchestrate decides which groups it gets.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import importlib
 import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from readycheck.catalog import Catalog, Rule
+from readycheck.catalog import Catalog
 from readycheck.config import Config, ConfigError
-from readycheck.discover import Skipped, Target, discover
+from readycheck.discover import Target
 from readycheck.limits import Limits, TimeBudgetExceeded, cpu_seconds, time_budget
 from readycheck.loaders import LoadContext, loader_for
-from readycheck.model import CHECKLISTS, Document, Finding, Hit, ScanError, Scope, Subject
+from readycheck.model import (
+    CHECKLISTS,
+    Artifact,
+    Document,
+    Finding,
+    Hit,
+    Rule,
+    ScanError,
+    ScanResult,
+    Scope,
+    Subject,
+)
 from readycheck.predicate import Predicate, format_message
-from readycheck.suppress import ALL, FileSuppressions, parse_suppressions
-from readycheck.textio import LoadError, never_cached, read_text, recording_reads, within
-
-if TYPE_CHECKING:
-    from readycheck.runner import Cache
+from readycheck.suppression import ALL, Suppressor
+from readycheck.textio import LoadError, never_cached
 
 CheckFunction = Callable[[Subject, dict[str, Any]], Iterable[Hit]]
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """A file (or chart) that was checked, and its kind: what the readiness report lists."""
-
-    path: str
-    kind: str
-
-
-@dataclass
-class ScanResult:
-    """What a scan found, what it could not check, and what it judged."""
-
-    findings: list[Finding]
-    errors: list[ScanError]
-    files: int
-    suppressed: list[tuple[Finding, str]] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
-    artifacts: list[Artifact] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    """Files discovery passed over, and why (said on stderr, not in the report formats)."""
-    shard: tuple[int, int, str] | None = None
-    """K, N and the scan id when this is one shard of a scan (`check --shard K/N`), for `merge` to check."""
 
 
 def _matches(rule: Rule, selectors: Iterable[str]) -> bool:
@@ -199,74 +182,9 @@ def _build_scopes(documents: list[Document]) -> None:
             doc.scope.documents.append(doc)
 
 
-class Suppressor:
-    """Applies inline comments and per-path config ignores; reports unknown selectors.
-
-    A finding's file that no document holds (a chart's values file) is read for its comments under the
-    scanned `roots`, or as one of the `trusted` files the operator named (--values); never elsewhere.
-    """
-
-    def __init__(self, catalog: Catalog, config: Config, base: Path, roots: Iterable[Path] = (),
-                 trusted: Iterable[str] = ()) -> None:
-        self.catalog = catalog
-        self.config = config
-        self.base = base
-        self.roots = sorted(set(roots))
-        self.trusted = set(trusted)
-        self.files: dict[str, FileSuppressions] = {}
-        self.errors: list[ScanError] = []
-
-    def _read(self, path: str) -> str:
-        full = os.path.abspath(self.base / path)
-        if os.path.realpath(full) in self.trusted:
-            return read_text(full)
-        for root in self.roots:
-            if within(full, str(root)):
-                return read_text(full, root=root)
-        return ""
-
-    def for_file(self, path: str, text: str | None = None) -> FileSuppressions:
-        if path not in self.files:
-            if text is None:
-                try:
-                    text = self._read(path)
-                except LoadError:
-                    text = ""
-            parsed = parse_suppressions(text)
-            for selector, line in parsed.all_selectors():
-                if selector != ALL and self.catalog.resolve(selector) is None:
-                    self.errors.append(ScanError(path, line, f"unknown rule '{selector}' in readycheck comment"))
-            self.files[path] = parsed
-        return self.files[path]
-
-    def check_carried(self, doc: Document) -> None:
-        """A selector a document carries (a Kubernetes ignore annotation) that names no rule is an error, as in a comment."""
-        for path, line, selector, where in doc.carried_selectors():
-            if selector not in (ALL, "all") and self.catalog.resolve(selector) is None:
-                error = ScanError(path, line, f"unknown rule '{selector}' in {where}")
-                if error not in self.errors:
-                    self.errors.append(error)
-
-    def reason(self, finding: Finding) -> str | None:
-        rule = self.catalog.by_id.get(finding.rule)
-        keys = {finding.rule, finding.name, finding.checklist, ALL} | ({rule.kind} if rule else set())
-        for pattern, selectors in self.config.per_path_ignores.items():
-            if fnmatch.fnmatch(finding.path, pattern) and keys & set(selectors):
-                return f"config per-path-ignores {pattern}"
-        sup = self.for_file(finding.path)
-        if sup.file_all:
-            return "readycheck: ignore-file"
-        if keys & set(sup.selectors_for(finding.span.line)):
-            return "readycheck: ignore comment"
-        return None
-
-
 def load_target(target: Target, context: LoadContext) -> tuple[list[Document], list[ScanError]]:
-    loader = loader_for(target.kind)
-    if loader is None:
-        return [], []
     try:
-        return loader(target, context), []
+        return loader_for(target.kind)(target, context), []
     except LoadError as exc:
         return [], [ScanError(context.relpath(target.path), exc.line, exc.message, never_cached(exc.message))]
     except RecursionError:
@@ -307,35 +225,6 @@ class ScanSettings:
     base: Path
     context_options: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
-
-
-SELF_CONTAINED_KINDS = frozenset({"dockerfile", "workflow", "action"})
-"""Kinds whose files are judged alone: nothing of one file's result depends on the files beside it."""
-SELF_CONTAINED_CHUNK = 16
-
-
-def group_targets(targets: list[Target]) -> list[list[Target]]:
-    """Targets judged together: one directory's files (the default scope), each chart alone.
-
-    Groups are the unit of parallel work and of caching, so a cross-file check
-    (a PDB and its Deployment in one folder) always sees its whole scope. The
-    files of a self-contained kind beyond the first few of a directory are
-    split into chunks, so that a directory of 200 workflows is shared among the
-    workers instead of going to one.
-    """
-    groups: dict[tuple[str, str, int], list[Target]] = {}
-    counts: dict[tuple[str, str], int] = {}
-    for target in targets:
-        if target.kind == "helm":
-            place = ("chart", str(target.path))
-        else:
-            place = ("dir", str(target.path.parent))
-        chunk = 0  # the first chunk stays with the rest of its directory
-        if target.kind in SELF_CONTAINED_KINDS:
-            counts[place] = counts.get(place, 0) + 1
-            chunk = (counts[place] - 1) // SELF_CONTAINED_CHUNK
-        groups.setdefault((*place, chunk), []).append(target)
-    return [groups[k] for k in sorted(groups)]
 
 
 _evaluators: dict[int, tuple[ScanSettings, Evaluator]] = {}
@@ -401,7 +290,7 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
             if marker in seen:
                 continue
             seen.add(marker)
-            why = doc.suppression_reason(finding) or suppressor.reason(finding)
+            why = suppressor.reason(finding, doc)
             if why:
                 suppressed.append((finding, why))
             else:
@@ -423,87 +312,3 @@ def redact_errors(errors: list[ScanError]) -> list[ScanError]:
 
     return [replace(e, message=masked) if (masked := mask_secrets(e.message)) != e.message else e
             for e in errors]
-
-
-def merge_results(parts: Iterable[ScanResult], rules: list[Rule]) -> ScanResult:
-    """One result from many groups, in the contract's order whatever order the groups finished in."""
-    merged = ScanResult([], [], 0, [], rules, [])
-    for part in parts:
-        merged.findings.extend(part.findings)
-        merged.errors.extend(part.errors)
-        merged.files += part.files
-        merged.suppressed.extend(part.suppressed)
-        merged.artifacts.extend(part.artifacts)
-    merged.findings.sort(key=Finding.sort_key)
-    merged.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
-    merged.suppressed.sort(key=lambda item: item[0].sort_key())
-    merged.artifacts.sort(key=lambda a: (a.path, a.kind))
-    return merged
-
-
-def scan(
-    paths: list[str],
-    catalog: Catalog,
-    config: Config,
-    base: Path | None = None,
-    context_options: dict[str, Any] | None = None,
-    targets: list[Target] | None = None,
-    jobs: int = 1,
-    cache_dir: Path | None = None,
-    shard: tuple[int, int] | None = None,
-    limits: Limits | None = None,
-) -> ScanResult:
-    """Scan `paths` (or exactly the given `targets`, each with its kind already decided).
-
-    With `jobs` > 1 the groups are scanned in worker processes; with a
-    `cache_dir`, groups whose files, rules, config and version are unchanged
-    are not scanned again; with `shard` (K, N) only the groups of shard K of N
-    are scanned. The result is the same either way.
-    """
-    base = (base or Path.cwd()).resolve()
-    rules = select_rules(catalog, config)
-    for rule in rules:
-        rule_options(rule, config)  # a bad rule option is a usage error before any work
-    settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}), limits or Limits())
-    if cache_dir is None:
-        return _scan_groups(paths, targets, settings, jobs, None, shard, None)
-    from readycheck.runindex import RunIndex
-    from readycheck.runner import Cache
-
-    cache = Cache(cache_dir, settings)
-    # only a walk is worth indexing: files named one by one (pre-commit) are found at once, and each new list
-    # of them would leave another index entry behind
-    walks = targets is None and any(os.path.isdir(p) for p in paths)
-    index = RunIndex(cache_dir, cache.settings_digest, paths, base, shard) if walks else None
-    if index is not None and (stored := index.load(settings)) is not None:
-        return stored
-    started_ns = time.time_ns()
-    reads: list[str] = []
-    result = _scan_groups(paths, targets, settings, jobs, cache, shard, reads)
-    if index is not None:
-        index.save(result, reads, started_ns)
-    return result
-
-
-def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanSettings, jobs: int,
-                 cache: Cache | None, shard: tuple[int, int] | None, reads: list[str] | None) -> ScanResult:
-    """Discover (unless the targets are given), group, keep the shard's groups and scan them."""
-    from readycheck.runner import run_groups
-
-    skipped: list[Skipped] = []
-    refused: list[ScanError] = []  # ignore files the reader would not read: errors of the scan, found once
-    if targets is None:
-        with recording_reads() as discovery_reads:
-            targets = discover(paths, exclude=settings.config.exclude, base=settings.base, errors=refused,
-                               max_bytes=settings.limits.max_file_size, skipped=skipped)
-        if reads is not None:
-            reads.extend(discovery_reads)
-    groups = group_targets(targets)
-    if shard is not None:
-        from readycheck.shard import in_shard
-
-        groups = [g for g in groups if in_shard(g, shard, settings.base)]
-    parts = run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads)
-    result = merge_results([*parts, ScanResult([], refused, 0)], settings.rules)
-    result.skipped = skipped
-    return result
