@@ -179,6 +179,7 @@ class Expression(TypedDict):
 
 WorkflowStep = TypedDict("WorkflowStep", {
     "index": int,
+    "at": list[Any],
     "id": Any,
     "name": Any,
     "uses": "Uses | None",
@@ -193,7 +194,9 @@ WorkflowStep = TypedDict("WorkflowStep", {
     "deploys": bool,
     "pushes": list[str],
 })
-WorkflowStep.__doc__ = "One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands."
+WorkflowStep.__doc__ = ("One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands. "
+                        "`index` is its place in run order, `at` its pointer below `steps:` (`[2, 'parallel', 0]` "
+                        "inside a parallel block).")
 
 
 class JobImage(TypedDict):
@@ -201,6 +204,7 @@ class JobImage(TypedDict):
     repository: str
     tag: str | None
     digest: str | None
+    credentials: dict[str, Any] | None
 
 
 WorkflowJob = TypedDict("WorkflowJob", {
@@ -221,6 +225,7 @@ WorkflowJob = TypedDict("WorkflowJob", {
     "container": "JobImage | None",
     "services": "dict[str, JobImage | None]",
     "strategy": Any,
+    "outputs": dict[Any, Any],
     "continue-on-error": Any,
     "steps": list[WorkflowStep],
     "expressions": list[Expression],

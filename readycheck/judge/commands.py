@@ -647,7 +647,7 @@ def _go_install(words: Sequence[str]) -> Install | None:
 
 
 def _gem_install(words: Sequence[str]) -> Install | None:
-    if tool_of(words) != "gem" or words[1:2] not in (["install"], ["i"]):
+    if tool_of(words) != "gem" or words[1:2] not in (["install"], ["i"]):  # `gem i` is gem's own alias
         return None
     args = list(words[2:])
     args = args[: args.index("--")] if "--" in args else args  # after `--`: build options of the gem
