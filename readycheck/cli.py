@@ -124,7 +124,15 @@ class ScanRequest:
         return Limits(size, DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit)
 
     def helm_options(self) -> dict[str, Any]:
-        """Chart rendering options from the command line (they override the config's `helm:`)."""
+        """Chart rendering options from the command line (they override the config's `helm:`). A `--set` Helm
+        could not parse is a usage error here, not an error entry per chart."""
+        if self.helm_set:
+            from readycheck.helm.values import SetValueError, parse_set
+
+            try:
+                parse_set(list(self.helm_set))
+            except SetValueError as exc:
+                fail(f"--set: {exc}")
         options: dict[str, Any] = {"values": [str(Path(v).resolve()) for v in self.helm_values], "set": list(self.helm_set)}
         if self.helm_renderer:
             options["renderer"] = self.helm_renderer
@@ -174,7 +182,7 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
         return
     where = ", ".join(click.format_filename(p) for p in request.paths) or "."
     shard = f" (shard {request.shard})" if request.shard else ""
-    click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
+    echo_err(f"found no file of a kind it checks in {where}{shard}: nothing was checked")
 
 
 def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:

@@ -160,6 +160,13 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
         raise ConfigError(f"{source}: 'helm.values' must be a file name or a list of them")
     if config.helm.get("renderer", "builtin") not in ("builtin", "helm"):
         raise ConfigError(f"{source}: helm.renderer must be builtin or helm")
+    if config.helm.get("set"):
+        from readycheck.helm.values import SetValueError, parse_set
+
+        try:
+            parse_set([str(entry) for entry in _as_list(config.helm["set"])])
+        except SetValueError as exc:
+            raise ConfigError(f"{source}: helm.set: {exc}") from exc
     if not trusted:
         if config.helm.get("renderer", "builtin") != "builtin":
             raise _operator_only(source, "helm.renderer")
