@@ -106,6 +106,9 @@ class Stage(TypedDict):
     line: int
     is_final: bool
     """The stage that is built (the last one, or `--target`)."""
+    built: bool
+    """The final stage, or a stage it is built from (FROM, COPY --from, RUN --mount from=): BuildKit builds
+    only these."""
     args: dict[str, str]
     env: dict[str, str]
     user: str | None
@@ -443,6 +446,10 @@ TARGETS: dict[str, dict[str, TargetSpec]] = {
         TargetSpec("dockerfile.final_instruction", "every instruction of the final stage", Instruction, {}),
         TargetSpec("dockerfile.command", "every command of every RUN", Command, _COMMAND_CONTEXT),
         TargetSpec("dockerfile.final_command", "every command of the final stage's RUNs", Command, _COMMAND_CONTEXT),
+        TargetSpec("dockerfile.built_instruction", "every instruction of the stages the final stage is built from "
+                   "(BuildKit skips the others)", Instruction, {}),
+        TargetSpec("dockerfile.built_command", "every command of the RUNs of the stages the final stage is built "
+                   "from", Command, _COMMAND_CONTEXT),
     ),
     "workflow": _targets(
         TargetSpec("workflow.file", "the whole workflow, or action (action.yml)", Workflow, {}),

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.gha_expressions import Reference, find_expressions, is_untrusted
-from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
+from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_off
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
 from readycheck.model import Hit, Pointer, Span, Subject
 
@@ -497,7 +497,7 @@ def mutable_tags_only(subject: Subject[WorkflowStep], options: dict[str, Any]) -
 
 def tls_verification_disabled(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     for command in _commands(subject.data):
-        verdict = tls_verification_off(command_words(command))
+        verdict = tls_off(command)
         if verdict is not None:
             yield _line_hit(verdict.message, command["file_line"], command["file_column"])
 
