@@ -109,7 +109,8 @@ def test_tls_and_signature_verification_off_by_flag_or_environment() -> None:
     assert judged("export GIT_SSL_NO_VERIFY=false && git clone https://h/r") == ["GIT_SSL_NO_VERIFY=false"]
     assert judged("env GIT_SSL_NO_VERIFY=1 git clone https://h/r") == ["GIT_SSL_NO_VERIFY=1"]
     assert judged("PYTHONHTTPSVERIFY=1 python fetch.py; rpm --import key.asc; apt-get install -y x=1") == []
-    assert judged("export GIT_SSL_NO_VERIFY=$FROM_BUILD_ARG") == []
+    assert judged("export PYTHONHTTPSVERIFY=$FROM_BUILD_ARG") == []  # a value the script does not show
+    assert judged("export GIT_SSL_NO_VERIFY=$FROM_BUILD_ARG") == ["GIT_SSL_NO_VERIFY=$FROM_BUILD_ARG"]  # set: enough
     # the exec form of a compose or Kubernetes command gets the same judgement
     assert [e for e, _ in argv_judgements(["sh", "-c", "export GIT_SSL_NO_VERIFY=1; git pull"], "tls")] == [2]
 

@@ -11,6 +11,7 @@ kind's business.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -458,6 +459,11 @@ class PackageAction:
 
 def package_action(words: Sequence[str]) -> PackageAction | None:
     """What an apt/apk/yum/dnf/microdnf/zypper command does, or None for any other command."""
+    return _package_action(tuple(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_action(words: tuple[str, ...]) -> PackageAction | None:
     tool = tool_of(words)
     family = _FAMILY.get(tool)
     if family is None:
@@ -674,11 +680,19 @@ def _install(family: str, tool: str, loose: list[str], hint: str) -> Install | N
 
 
 def unpinned_install(words: Sequence[str]) -> Install | None:
-    """A package install (OS, Python, Node, Go, Ruby, Rust) that names packages without a version."""
+    """A package install (OS, Python, Node, Go, Ruby, Rust) that names packages without a version.
+
+    Four Dockerfile rules and every kind's install rule ask about the same command: judged once per words."""
+    return _unpinned_install(tuple(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unpinned_install(words: tuple[str, ...]) -> Install | None:
     if not words:
         return None
+    as_list = list(words)  # the judges compare slices with lists
     for judge in (_os_install, _python_install, _node_install, _go_install, _gem_install, _cargo_install):
-        found = judge(words)
+        found = judge(as_list)
         if found is not None:
             return found
     return None
