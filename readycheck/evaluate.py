@@ -25,6 +25,7 @@ from readycheck.model import (
     Artifact,
     Document,
     Finding,
+    Fix,
     Hit,
     Rule,
     ScanError,
@@ -35,6 +36,18 @@ from readycheck.model import (
 from readycheck.predicate import Predicate, format_message
 from readycheck.suppression import ALL, Suppressor
 from readycheck.textio import LoadError, never_cached
+
+
+def text_digest(doc: Document) -> str:
+    """A fingerprint of the text a document was loaded from, computed once per document that has a fix."""
+    digest: str | None = getattr(doc, "_fix_digest", None)
+    if digest is None:
+        import hashlib
+
+        digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
+        doc._fix_digest = digest  # type: ignore[attr-defined]
+    return digest
+
 
 CheckFunction = Callable[[Subject, dict[str, Any]], Iterable[Hit]]
 T = TypeVar("T")
@@ -168,7 +181,17 @@ class Evaluator:
             fix=rule.fix.strip(),
             related=hit.related or subject.doc.related_for(pointer),
             key=f"{subject.key}|{hit.key or hit.message}",
+            autofix=self.fix_for(rule, subject.doc, path, hit),
         )
+
+    def fix_for(self, rule: Rule, doc: Document, path: str, hit: Hit) -> Fix | None:
+        """The hit's fix as the finding carries it: only for a rule that declares fix_safety, only where the
+        document's text is the file the finding names (never a chart's rendering), never safer than the rule says,
+        and with the digest of the text its edits were made against."""
+        if hit.fix is None or rule.fix_safety is None or not doc.text_is_file or path != doc.path or not hit.fix.edits:
+            return None
+        safety = "unsafe" if "unsafe" in (rule.fix_safety, hit.fix.safety) else "safe"
+        return replace(hit.fix, safety=safety, digest=text_digest(doc))
 
 
 def _build_scopes(documents: list[Document]) -> None:

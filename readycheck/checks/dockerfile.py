@@ -8,7 +8,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import command_words, os_packages
-from readycheck.model import Hit, Subject
+from readycheck.judge.edits import insert_after_word
+from readycheck.model import Edit, Fix, Hit, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Command, Dockerfile, Instruction, Stage
@@ -61,6 +62,21 @@ def _cache_mounted(subject: Subject, path: str) -> bool:
                for m in instruction.get("flags", {}).get("mount", []))
 
 
+def _command_line(subject: Subject[Command]) -> int | None:
+    """The Dockerfile line a RUN command starts on; None inside a heredoc or the exec form (not edited)."""
+    instruction = subject.context.get("instruction", {})
+    if instruction.get("heredocs") or instruction.get("json_form") or "line" not in instruction:
+        return None
+    return int(instruction["line"]) + int(subject.data["line"])
+
+
+def _add_option(subject: Subject[Command], word: str, option: str) -> Fix | None:
+    """The fix adding `option` right after the subcommand `word` of a RUN command."""
+    line = _command_line(subject)
+    edit = insert_after_word(subject.doc, line, subject.data["text"], word, " " + option) if line else None
+    return Fix(f"add {option} after `{word}`", (edit,)) if edit else None
+
+
 def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("apt-get", "apt") or "install" not in words[1:]:
@@ -68,7 +84,8 @@ def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -
     text = " ".join(words)
     if "--no-install-recommends" in words or "Install-Recommends=false" in text or "Install-Recommends=0" in text:
         return
-    yield Hit("apt-get install without --no-install-recommends pulls in recommended packages the image does not need")
+    yield Hit("apt-get install without --no-install-recommends pulls in recommended packages the image does not need",
+              fix=_add_option(subject, "install", "--no-install-recommends"))
 
 
 def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
@@ -79,7 +96,8 @@ def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any])
         return
     if any(c["name"] == "rm" and any("/var/cache/apk" in a for a in c["argv"]) for c in _same_run(subject)):
         return
-    yield Hit("apk add without --no-cache leaves the package index in the layer")
+    yield Hit("apk add without --no-cache leaves the package index in the layer",
+              fix=_add_option(subject, "add", "--no-cache"))
 
 
 def _cleans_rpm_cache(command: dict[str, Any]) -> bool:
@@ -249,7 +267,26 @@ def add_for_local_files(subject: Subject[Instruction], options: dict[str, Any]) 
     sources = instruction.get("sources", [])
     local = [s for s in sources if "://" not in s and not s.startswith("git@") and not s.endswith(_ARCHIVES)]
     if local and len(local) == len(sources):
-        yield Hit("ADD of local files: use COPY, which does only that (ADD also fetches URLs and unpacks archives)")
+        yield Hit("ADD of local files: use COPY, which does only that (ADD also fetches URLs and unpacks archives)",
+                  fix=_add_to_copy(subject))
+
+
+_ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
+
+
+def _add_to_copy(subject: Subject[Instruction]) -> Fix | None:
+    """ADD becomes COPY, in the keyword's own letter case; not when a flag only ADD takes is there."""
+    instruction = subject.data
+    if any(flag in instruction["flags"] for flag in _ADD_ONLY_FLAGS):
+        return None
+    line = instruction["line"]
+    written = subject.doc.lines[line - 1] if line <= len(subject.doc.lines) else ""
+    column = len(written) - len(written.lstrip())
+    old = written[column: column + 3]
+    if old.upper() != "ADD" or written[column + 3: column + 4] not in (" ", "\t"):
+        return None
+    new = "COPY" if old.isupper() else "copy" if old.islower() else "Copy"
+    return Fix("ADD becomes COPY", (Edit(line, column + 1, line, column + 4, old, new),))
 
 
 def relative_workdir(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.gha_expressions import Reference, find_expressions, is_untrusted
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
+from readycheck.judge.edits import set_entry
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
-from readycheck.model import Hit, Pointer, Span, Subject
+from readycheck.model import Fix, Hit, Pointer, Span, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Workflow, WorkflowJob, WorkflowStep
@@ -217,7 +218,24 @@ def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[s
     for step in _steps_of(job):
         if _uses_name(step) == "actions/checkout" and str(step["with"].get("persist-credentials", "true")).lower() != "false":
             yield Hit(f"actions/checkout leaves the token in .git/config and {why}; set persist-credentials: false",
-                      at=("steps", step["index"], "uses"))
+                      at=("steps", step["index"], "uses"), fix=_persist_credentials_fix(subject, step))
+
+
+_USES_GIT_CREDENTIALS = re.compile(r"\bgit\s+(?:push|fetch|pull|tag|ls-remote|submodule)\b|\bgh\s")
+
+
+def _persist_credentials_fix(subject: Subject[WorkflowJob], step: WorkflowStep) -> Fix | None:
+    """`persist-credentials: false` on the checkout step: safe unless a later `run:` of the job talks to the
+    remote with git or uses an action that commits, tags or opens pull requests (they
+    rely on the stored token): then unsafe."""
+    edit = set_entry(subject.doc, subject.pointer + ("steps", step["index"]), ["with", "persist-credentials"], "false")
+    if edit is None:
+        return None
+    later = [s for s in _steps_of(subject.data) if s["index"] > step["index"]]
+    remote = any(_USES_GIT_CREDENTIALS.search(str(s.get("run") or ""))
+                 or any(word in _uses_name(s) for word in ("commit", "push", "pull-request", "tag", "release"))
+                 for s in later)
+    return Fix("set persist-credentials: false on actions/checkout", (edit,), "unsafe" if remote else "safe")
 
 
 _CLOUD_KEYS = {

@@ -1,0 +1,175 @@
+"""Edits that fix a finding, made the same way in every kind: text edits at exact spans of a document's text.
+
+A fix must change only what it fixes: comments, quoting, key order, indentation and blank lines elsewhere stay
+as written. So a fix is never a re-serialisation of parsed data; it is an insertion or a replacement at a place
+the document's locations name, checked against the text that is there. Where the text does not allow a clean
+edit (a flow mapping, an anchor or alias that other nodes share, a block scalar that keeps trailing lines, a
+command written in a way the locations do not map) the helpers return None: no fix is better than a wrong one.
+
+YAML helpers work on any Document whose `locations` hold the key position of each mapping entry (every YAML
+kind); command helpers on a parsed shell Command whose first line is known.
+"""
+
+from __future__ import annotations
+
+import re
+
+from readycheck.model import Document, Edit, Pointer
+
+_ANCHOR_OR_ALIAS = re.compile(r"(?:^|[:,\[{]|-(?=[ \t]))[ \t]*[&*][A-Za-z0-9_.\-/]+(?=[ \t]*(?:$|[#,\]}])|[ \t]+\S)")
+_BLOCK_PREFIX = re.compile(r"^[ ]*(?:-[ ]+)*$")
+_KEEP_CHOMPING = re.compile(r":[ \t]*[|>][0-9]?\+")
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_.\-/:@]*$")
+
+
+def uses_anchors(doc: Document) -> bool:
+    """Whether the YAML text has an anchor or alias anywhere: an edited node might be shared with others."""
+    cached: bool | None = getattr(doc, "_uses_anchors", None)
+    if cached is None:
+        cached = any(_ANCHOR_OR_ALIAS.search(line.split(" #", 1)[0]) and not line.lstrip().startswith("#")
+                     for line in doc.lines)
+        doc._uses_anchors = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _children(doc: Document, pointer: Pointer) -> list[tuple[int, int]]:
+    """(line, column) of each key of the mapping at `pointer`, in file order."""
+    n = len(pointer)
+    return sorted((span.line, span.column) for p, span in doc.locations.items()
+                  if len(p) == n + 1 and p[:n] == pointer and isinstance(p[-1], str))
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _block_end(doc: Document, first_line: int, indent: int) -> int | None:
+    """The last line (1-based) holding content of the block mapping whose keys start at column `indent` + 1 and
+    whose first key is on `first_line`; None when a block scalar keeps its trailing lines (`|+`)."""
+    lines = doc.lines
+    last = first_line
+    for number in range(first_line + 1, len(lines) + 1):
+        line = lines[number - 1]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped in ("---", "...") and _indent(line) == 0:
+            break
+        own = _indent(line)
+        if own < indent or (own == indent and not stripped.startswith("- ") and stripped != "-"):
+            if own == indent:
+                last = number  # a sibling key: still this mapping
+                continue
+            break
+        last = number
+    if any(_KEEP_CHOMPING.search(doc.lines[n - 1]) for n in range(first_line, last + 1)):
+        return None
+    return last
+
+
+def _mapping_place(doc: Document, pointer: Pointer) -> tuple[int, int] | None:
+    """The last content line of the block mapping at `pointer` and its key indentation; None when it is not a
+    block mapping that can be extended cleanly."""
+    keys = _children(doc, pointer)
+    if not keys:
+        return None
+    indent = keys[0][1] - 1
+    for line, column in keys:
+        if column - 1 != indent or not _BLOCK_PREFIX.match(doc.lines[line - 1][: column - 1]):
+            return None  # a flow mapping, or keys this reader does not line up
+    end = _block_end(doc, keys[0][0], indent)
+    return (end, indent) if end is not None else None
+
+
+def insert_entry(doc: Document, pointer: Pointer, entry: list[str]) -> Edit | None:
+    """An edit adding `entry` (lines relative to the mapping's indentation, `key: value` first) as the last entry
+    of the block mapping at `pointer`; None when that cannot be done cleanly."""
+    if uses_anchors(doc):
+        return None
+    place = _mapping_place(doc, pointer)
+    if place is None:
+        return None
+    end, indent = place
+    line = doc.lines[end - 1]
+    text = "".join("\n" + " " * indent + part for part in entry)
+    return Edit.insert(end, len(line) + 1, text)
+
+
+def set_entry(doc: Document, pointer: Pointer, keys: list[str], value: str) -> Edit | None:
+    """An edit giving `keys` (a path below the mapping at `pointer`) the scalar `value`: inserted where the path
+    is missing (creating the mappings on the way), the scalar replaced where the last key is there."""
+    for depth in range(len(keys), 0, -1):
+        here = pointer + tuple(keys[:depth])
+        if here not in doc.locations:
+            continue
+        if depth == len(keys):
+            return replace_scalar(doc, here, value)
+        return insert_entry(doc, here, _nested(keys[depth:], value))
+    return insert_entry(doc, pointer, _nested(keys, value))
+
+
+def _nested(keys: list[str], value: str) -> list[str]:
+    return [("  " * i) + key + ":" for i, key in enumerate(keys[:-1])] + [("  " * (len(keys) - 1)) + f"{keys[-1]}: {value}"]
+
+
+_KEY_LINE = re.compile(r"""(?P<key>"[^"]*"|'[^']*'|[^\s:#][^:#]*?)[ \t]*:[ \t]+(?P<value>[^\s#][^#]*?)[ \t]*(?:[ \t]#.*)?$""")
+
+
+def replace_scalar(doc: Document, pointer: Pointer, value: str) -> Edit | None:
+    """An edit replacing the plain one-line scalar at the mapping entry `pointer` by `value`."""
+    if uses_anchors(doc):
+        return None
+    span = doc.locations.get(pointer)
+    if span is None:
+        return None
+    line = doc.lines[span.line - 1]
+    match = _KEY_LINE.match(line, span.column - 1)
+    if match is None:
+        return None
+    old = match["value"]
+    if not _PLAIN_SAFE.match(old.strip("'\"")) or old[0] in "[{|>&*!":
+        return None
+    start = match.start("value") + 1
+    return Edit(span.line, start, span.line, start + len(old), old, value)
+
+
+# --- shell commands ---------------------------------------------------------------------------------------------
+
+
+def command_edit(doc: Document, line: int, text: str, start: int, end: int, new: str) -> Edit | None:
+    """An edit replacing `text[start:end]` of a command written as `text`, whose first line begins on `line` of
+    the document; None when the command cannot be found where it should be (a heredoc, a reflowed script)."""
+    if not 1 <= line <= len(doc.lines):
+        return None
+    first = text.split("\n", 1)[0]
+    column = doc.lines[line - 1].find(first)
+    if not first or column < 0:
+        return None
+    before = text[:start]
+    if "\n" in text[start:end]:
+        return None
+    row = line + before.count("\n")
+    if row > len(doc.lines):
+        return None
+    if "\n" in before:
+        tail = before.rsplit("\n", 1)[1]
+        written = doc.lines[row - 1]
+        text_line = text.split("\n")[before.count("\n")]
+        offset = len(written) - len(text_line.rstrip()) if written.rstrip().endswith(text_line.rstrip()) else -1
+        if offset < 0:
+            return None
+        col = offset + len(tail) + 1
+    else:
+        col = column + start + 1
+    old = text[start:end]
+    if doc.lines[row - 1][col - 1: col - 1 + len(old)] != old:
+        return None
+    return Edit(row, col, row, col + len(old), old, new)
+
+
+def insert_after_word(doc: Document, line: int, text: str, word: str, addition: str) -> Edit | None:
+    """An edit inserting `addition` right after the first whole word `word` (past the program name) of a command."""
+    match = re.search(r"(?<=\s)" + re.escape(word) + r"(?=\s|$)", text)
+    if match is None:
+        return None
+    return command_edit(doc, line, text, match.end(), match.end(), addition)
