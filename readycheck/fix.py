@@ -28,6 +28,7 @@ from readycheck.textio import LoadError, decode, read_bytes, within
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BOM = "\ufeff"
+OVERLAP = "overlaps another fix in this file; applied on a later round"
 
 
 @dataclass
@@ -115,7 +116,7 @@ def apply_fixes(raw: str, fixes: list[Fix]) -> tuple[str, list[int], list[tuple[
             left.append((index, why))
             continue
         if any(_overlaps((a, b), c) for a, b, _ in spans for c in taken):
-            left.append((index, "overlaps another fix in this file; applied on a later round"))
+            left.append((index, OVERLAP))
             continue
         taken.extend((a, b) for a, b, _ in spans)
         replacements.extend(spans)

@@ -337,6 +337,11 @@ def _entry_on(env: EnvFile, line: int) -> Entry | None:
 _AROUND_EQUALS = re.compile(r"[ \t]*=[ \t]*")
 
 
+def _may_be_secret(entry: Entry) -> bool:
+    """An edit that would carry the value's text (into a report, the cache) is not made for a possible secret."""
+    return is_secret_name(entry.key) or bool(scan_value(entry.value))
+
+
 def _fix_space_around_equals(doc: Document, env: EnvFile, line: int) -> Fix | None:
     """`KEY = value` becomes `KEY=value`: the spaces every reader agrees to drop."""
     entry = _entry_on(env, line)
@@ -354,7 +359,7 @@ def _fix_space_around_equals(doc: Document, env: EnvFile, line: int) -> Fix | No
 def _fix_unquoted_spaces(doc: Document, env: EnvFile, line: int) -> Fix | None:
     """`KEY=a b` becomes `KEY="a b"` when double quotes change nothing (no `$`, backslash or quote in it)."""
     entry = _entry_on(env, line)
-    if entry is None or entry.quote or any(c in entry.raw for c in "$\\\"'`"):
+    if entry is None or entry.quote or any(c in entry.raw for c in "$\\\"'`") or _may_be_secret(entry):
         return None
     text = doc.lines[line - 1]
     start = entry.value_column - 1
@@ -379,7 +384,7 @@ def _fix_duplicated_key(doc: Document, env: EnvFile, line: int) -> Fix | None:
     if later is None:
         return None
     earlier = [e for e in env.entries if e.key == later.key and e.line < line]
-    if not earlier or "\n" in earlier[-1].raw or earlier[-1].line >= len(doc.lines):
+    if not earlier or "\n" in earlier[-1].raw or earlier[-1].line >= len(doc.lines) or _may_be_secret(earlier[-1]):
         return None
     first = earlier[-1].line
     return Fix(f"remove the earlier assignment of {later.key} (line {first})",
