@@ -48,12 +48,13 @@ def fail(message: str) -> None:
 
 
 def load_everything(config_file: str | None, rules_dirs: tuple[str, ...],
-                    cache_dir: Path | None = None) -> tuple[Config, Catalog]:
-    """The configuration and the rule catalog (the built-in rules' parsed form cached in `cache_dir`)."""
+                    cache_dir: Path | None = None, paths: list[str] | None = None) -> tuple[Config, Catalog]:
+    """The configuration (the nearest to the `paths` scanned) and the rule catalog (the built-in rules' parsed
+    form cached in `cache_dir`)."""
     from readycheck.cache import default_cache_dir
 
     try:
-        config = load_config(config_file, Path.cwd())
+        config = load_config(config_file, Path.cwd(), paths or [])
         catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]],
                                cache_dir=cache_dir or default_cache_dir())
     except (ConfigError, CatalogError) as exc:
@@ -135,7 +136,15 @@ class ScanRequest:
         return Limits(size, DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit)
 
     def helm_options(self) -> dict[str, Any]:
-        """Chart rendering options from the command line (they override the config's `helm:`)."""
+        """Chart rendering options from the command line (they override the config's `helm:`). A `--set` Helm
+        could not parse is a usage error here, not an error entry per chart."""
+        if self.helm_set:
+            from readycheck.helm.values import SetValueError, parse_set
+
+            try:
+                parse_set(list(self.helm_set))
+            except SetValueError as exc:
+                fail(f"--set: {exc}")
         options: dict[str, Any] = {"values": [str(Path(v).resolve()) for v in self.helm_values], "set": list(self.helm_set)}
         if self.helm_renderer:
             options["renderer"] = self.helm_renderer
@@ -194,7 +203,7 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
         return
     where = ", ".join(click.format_filename(p) for p in request.paths) or "."
     shard = f" (shard {request.shard})" if request.shard else ""
-    click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
+    echo_err(f"found no file of a kind it checks in {where}{shard}: nothing was checked")
 
 
 def run_scan(request: ScanRequest, again: bool = False) -> tuple[Config, ScanResult]:
@@ -204,7 +213,7 @@ def run_scan(request: ScanRequest, again: bool = False) -> tuple[Config, ScanRes
 
     refuse_missing_paths(request.paths)
     config, catalog = load_everything(request.config_file, request.rules_dirs,
-                                      Path(request.cache_dir) if request.cache_dir else None)
+                                      Path(request.cache_dir) if request.cache_dir else None, request.paths)
     if request.select:
         config.select = split_selectors(request.select)
     config.ignore = [*config.ignore, *split_selectors(request.ignore)]
@@ -262,8 +271,9 @@ def say_skipped(result: ScanResult, verbose: bool) -> None:
             echo_err(f"{prefix}: {skipped.path}: {skipped.reason}")
 
 
-def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
-    """Hide baselined findings (listed as suppressed); return the entries that no longer occur."""
+def apply_baseline(result: ScanResult, path: str, paths: list[str]) -> list[BaselineEntry]:
+    """Hide baselined findings (listed as suppressed); return the entries of the `paths` scanned that no longer
+    occur."""
     from readycheck import baseline
     from readycheck.suppression import apply_baseline as hide_baselined
 
@@ -272,7 +282,14 @@ def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
     except baseline.BaselineError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
-    return hide_baselined(result, entries, path)
+    stale = hide_baselined(result, entries, path)
+    if paths:
+        from readycheck.orchestrate import given_paths_filter
+
+        # with a file list (pre-commit), an entry of a file not given was not looked for: it is not stale
+        within = given_paths_filter(paths, Path.cwd())
+        stale = [entry for entry in stale if within is None or within(entry.path)]
+    return stale
 
 
 def link_base_from_environment() -> str:
@@ -358,7 +375,7 @@ def check(
     """Check PATHS (default: the current directory) and report findings."""
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
-    stale = apply_baseline(result, baseline_file) if baseline_file else []
+    stale = apply_baseline(result, baseline_file, request.paths) if baseline_file else []
     if request.diff:
         sys.exit(show_diff(request, result))
     if request.fixing:
@@ -446,7 +463,7 @@ def apply_fixes(request: ScanRequest, result: ScanResult, stale: list[BaselineEn
             break
         broken_before = {e.path for e in result.errors}
         _, result = run_scan(request, again=True)
-        stale = apply_baseline(result, request.baseline) if request.baseline else []
+        stale = apply_baseline(result, request.baseline, request.paths) if request.baseline else []
         for plan in written:
             if plan.path in {e.path for e in result.errors} - broken_before:
                 restore(plan)
@@ -455,7 +472,7 @@ def apply_fixes(request: ScanRequest, result: ScanResult, stale: list[BaselineEn
                 fixed[plan.path] = fixed.get(plan.path, 0) + len(plan.applied)
         if any(plan.path in {e.path for e in result.errors} - broken_before for plan in written):
             _, result = run_scan(request, again=True)
-            stale = apply_baseline(result, request.baseline) if request.baseline else []
+            stale = apply_baseline(result, request.baseline, request.paths) if request.baseline else []
             break
     count = sum(fixed.values())
     echo_err(f"fixed {plural(count, 'finding')} in {plural(len(fixed), 'file')} ({plural(len(result.findings), 'finding')} remaining)")
@@ -484,7 +501,7 @@ def report(
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     if baseline_file:
-        apply_baseline(result, baseline_file)
+        apply_baseline(result, baseline_file, request.paths)
     emit(render_report(result, request, config.fail_on, fmt, link_base), output)
 
 
