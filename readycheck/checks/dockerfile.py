@@ -49,7 +49,33 @@ def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]
         return
     if _cleans_apt_lists(instruction):
         return
-    yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
+    yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN",
+              fix=_remove_apt_lists_fix(subject))
+
+
+_OPEN_END = re.compile(r"(\\|&&|\|\||[;&|(]|\b(?:then|do|else|in))\s*$")
+
+
+def _remove_apt_lists_fix(subject: Subject[Instruction]) -> Fix | None:
+    """`&& rm -rf /var/lib/apt/lists/*` at the end of the RUN, when its script ends plainly on its last line.
+    Unsafe when a later RUN installs with apt without updating first (it relied on the lists)."""
+    instruction = subject.data
+    if instruction["json_form"] or instruction["heredocs"] or not commands(instruction):
+        return None
+    last = instruction["end_line"]
+    written = subject.doc.lines[last - 1] if last <= len(subject.doc.lines) else ""
+    if not written.strip() or "#" in written or _OPEN_END.search(written):
+        return None
+    if subject.doc.data.get("escape", "\\") != "\\" or commands(instruction)[-1].get("nested"):
+        return None
+    later = [i for stage in subject.doc.data["stages"] for i in stage["instructions"]
+             if i["cmd"] == "RUN" and i["line"] > last]
+    relies = any(any(c["name"] in ("apt-get", "apt") and "install" in c["argv"][1:2] for c in commands(i))
+                 and not any(c["name"] in ("apt-get", "apt") and "update" in c["argv"][1:2] for c in commands(i))
+                 for i in later)
+    return Fix("remove the apt lists at the end of the RUN",
+               (Edit.insert(last, len(written.rstrip()) + 1, " && rm -rf /var/lib/apt/lists/*"),),
+               "unsafe" if relies else "safe")
 
 
 def _same_run(subject: Subject) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.gha_expressions import Reference, find_expressions, is_untrusted
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
-from readycheck.judge.edits import set_entry
+from readycheck.judge.edits import insert_beside, insert_entry, set_entry
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
 from readycheck.model import Fix, Hit, Pointer, Span, Subject
 
@@ -144,7 +144,10 @@ def permissions_missing(subject: Subject[Workflow], options: dict[str, Any]) -> 
         return
     bare = [j["id"] for j in workflow["jobs"] if not j["has_permissions"] and not j.get("uses")]
     if bare:
-        yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope")
+        edit = insert_beside(subject.doc, ("jobs",), ["permissions:", "  contents: read"], before=True)
+        yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope",
+                  fix=Fix("add `permissions: contents: read` for the workflow (jobs that need more must ask for it)",
+                          (edit,), "unsafe") if edit else None)
 
 
 def permissions_write_all(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
@@ -526,11 +529,19 @@ def job_timeout_missing(subject: Subject[WorkflowJob], options: dict[str, Any]) 
     job = subject.data
     if job.get("uses") or job.get("timeout-minutes") is not None:
         return
+    minutes = options.get("fix_timeout_minutes")
+    fix = None
+    if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0:
+        entry = [f"timeout-minutes: {minutes}"]
+        edit = (insert_beside(subject.doc, subject.pointer + ("runs-on",), entry) if "runs-on" in job and job["runs-on"]
+                else None) or insert_entry(subject.doc, subject.pointer, entry)
+        fix = Fix(f"add timeout-minutes: {minutes} (the rule's fix_timeout_minutes option)", (edit,), "unsafe") if edit else None
     if job["is_deploy"]:
         yield Hit(f"deploy job '{job['id']}' has no timeout-minutes: a hung deploy holds the runner and the "
-                  "deploy lock for 6 hours", severity="warning")
+                  "deploy lock for 6 hours", severity="warning", fix=fix)
     else:
-        yield Hit(f"job '{job['id']}' has no timeout-minutes: a hung step runs for the 6-hour default", severity="note")
+        yield Hit(f"job '{job['id']}' has no timeout-minutes: a hung step runs for the 6-hour default", severity="note",
+                  fix=fix)
 
 
 def deploy_without_environment(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:

@@ -95,6 +95,33 @@ def insert_entry(doc: Document, pointer: Pointer, entry: list[str]) -> Edit | No
     return Edit.insert(end, len(line) + 1, text)
 
 
+def insert_beside(doc: Document, key: Pointer, entry: list[str], before: bool = False) -> Edit | None:
+    """An edit adding `entry` as a sibling right after the one-line mapping entry `key` (or right before it), so
+    that related keys stay together (`timeout-minutes` after `runs-on`, `permissions` before `jobs`)."""
+    if uses_anchors(doc):
+        return None
+    span = doc.locations.get(key)
+    if span is None or span.line > len(doc.lines):
+        return None
+    line = doc.lines[span.line - 1]
+    indent = span.column - 1
+    if not _BLOCK_PREFIX.match(line[:indent]):
+        return None
+    if before:
+        if line[:indent].strip():
+            return None  # the first key of a sequence item: nothing can go before it
+        return Edit.insert(span.line, 1, "".join(" " * indent + part + "\n" for part in entry))
+    for number in range(span.line + 1, len(doc.lines) + 1):
+        following = doc.lines[number - 1]
+        if following.strip() and not following.strip().startswith("#"):
+            if _indent(following) > indent:
+                return None  # the entry's value goes on below: not a one-line entry
+            break
+    if _KEEP_CHOMPING.search(line):
+        return None
+    return Edit.insert(span.line, len(line) + 1, "".join("\n" + " " * indent + part for part in entry))
+
+
 def set_entry(doc: Document, pointer: Pointer, keys: list[str], value: str) -> Edit | None:
     """An edit giving `keys` (a path below the mapping at `pointer`) the scalar `value`: inserted where the path
     is missing (creating the mappings on the way), the scalar replaced where the last key is there."""
