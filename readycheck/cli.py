@@ -411,6 +411,7 @@ def show_diff(request: ScanRequest, result: ScanResult) -> int:
 
     sys.stdout.write("".join(log_line(line) + "\n" for plan in changed for line in plan.diff().splitlines()))
     say_skipped_fixes(plans, request.show_fixes)
+    say_refused_fixes(result, request.show_fixes)
     from readycheck.wording import plural
 
     count = sum(len(p.applied) for p in changed)
@@ -421,6 +422,16 @@ def show_diff(request: ScanRequest, result: ScanResult) -> int:
     if result.errors:
         return EXIT_USAGE
     return EXIT_FINDINGS if changed else EXIT_OK
+
+
+def say_refused_fixes(result: ScanResult, show: bool) -> None:
+    """With --show-fixes: each finding of a rule that fixes, for which this file allows no fix, and why."""
+    if not show:
+        return
+    for finding in result.findings:
+        why = finding.extra.get("fix_refused")
+        if why:
+            echo_err(f"no fix: {finding.path}:{finding.span.line} {finding.rule}: {why}")
 
 
 def say_skipped_fixes(plans: list[Any], show: bool) -> None:
@@ -446,6 +457,7 @@ def apply_fixes(request: ScanRequest, result: ScanResult, stale: list[BaselineEn
     from readycheck.wording import plural
 
     roots = fix_roots(request.paths or ["."], Path.cwd())
+    say_refused_fixes(result, request.show_fixes)
     fixed: dict[str, int] = {}
     for _ in range(MAX_FIX_ROUNDS):
         plans = plan_fixes(wanted(result.findings, request.unsafe_fixes), roots, Path.cwd())

@@ -132,6 +132,11 @@ class Fix:
     safety: str = "safe"
     digest: str = ""
 
+    @classmethod
+    def refused(cls, why: str) -> Fix:
+        """No fix here, and why (a check says so; `check --show-fixes` shows it): a Fix without edits."""
+        return cls(why, (), "unsafe")
+
     def as_dict(self) -> dict[str, Any]:
         return {"safety": self.safety, "description": self.description, "edits": [e.as_dict() for e in self.edits]}
 

@@ -237,6 +237,10 @@ def test_yaml_with_anchors_gets_no_fix(tmp_path: Path) -> None:
                                                            "metadata: &meta\n  name: orders-api\n", 1))
     result = _scan(CATALOG.by_id["K8S402"], path, tmp_path)
     assert result.findings and all(f.autofix is None for f in result.findings)
+    assert all("anchors" in f.extra["fix_refused"] for f in result.findings)
+    run = invoke(["check", "--no-cache", "--diff", "--show-fixes", "--select", "K8S402", "deploy.yaml"], tmp_path)
+    assert (run.code, run.stdout) == (0, "")
+    assert "no fix: deploy.yaml:" in run.stderr and "anchors or aliases" in run.stderr
 
 
 def test_every_rule_with_fixtures_named_fixed_declares_fix_safety() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import command_words, os_packages
-from readycheck.judge.edits import insert_after_word
+from readycheck.judge.edits import COMMAND_NOT_FOUND, insert_after_word, make_fix
 from readycheck.model import Edit, Fix, Hit, Subject
 
 if TYPE_CHECKING:
@@ -56,18 +56,18 @@ def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]
 _OPEN_END = re.compile(r"(\\|&&|\|\||[;&|(]|\b(?:then|do|else|in))\s*$")
 
 
-def _remove_apt_lists_fix(subject: Subject[Instruction]) -> Fix | None:
+def _remove_apt_lists_fix(subject: Subject[Instruction]) -> Fix:
     """`&& rm -rf /var/lib/apt/lists/*` at the end of the RUN, when its script ends plainly on its last line.
     Unsafe when a later RUN installs with apt without updating first (it relied on the lists)."""
     instruction = subject.data
     if instruction["json_form"] or instruction["heredocs"] or not commands(instruction):
-        return None
+        return Fix.refused("a RUN in the exec form or with a heredoc is not edited")
     last = instruction["end_line"]
     written = subject.doc.lines[last - 1] if last <= len(subject.doc.lines) else ""
     if not written.strip() or "#" in written or _OPEN_END.search(written):
-        return None
+        return Fix.refused("the RUN's last line does not end plainly (a comment, an operator, a continuation)")
     if subject.doc.data.get("escape", "\\") != "\\" or commands(instruction)[-1].get("nested"):
-        return None
+        return Fix.refused("the RUN ends inside a nested command or uses another escape character")
     later = [i for stage in subject.doc.data["stages"] for i in stage["instructions"]
              if i["cmd"] == "RUN" and i["line"] > last]
     relies = any(any(c["name"] in ("apt-get", "apt") and "install" in c["argv"][1:2] for c in commands(i))
@@ -96,11 +96,11 @@ def _command_line(subject: Subject[Command]) -> int | None:
     return int(instruction["line"]) + int(subject.data["line"])
 
 
-def _add_option(subject: Subject[Command], word: str, option: str) -> Fix | None:
+def _add_option(subject: Subject[Command], word: str, option: str) -> Fix:
     """The fix adding `option` right after the subcommand `word` of a RUN command."""
     line = _command_line(subject)
-    edit = insert_after_word(subject.doc, line, subject.data["text"], word, " " + option) if line else None
-    return Fix(f"add {option} after `{word}`", (edit,)) if edit else None
+    edit = insert_after_word(subject.doc, line, subject.data["text"], word, " " + option) if line else COMMAND_NOT_FOUND
+    return make_fix(f"add {option} after `{word}`", edit)
 
 
 def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
@@ -300,17 +300,17 @@ def add_for_local_files(subject: Subject[Instruction], options: dict[str, Any]) 
 _ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
 
 
-def _add_to_copy(subject: Subject[Instruction]) -> Fix | None:
+def _add_to_copy(subject: Subject[Instruction]) -> Fix:
     """ADD becomes COPY, in the keyword's own letter case; not when a flag only ADD takes is there."""
     instruction = subject.data
     if any(flag in instruction["flags"] for flag in _ADD_ONLY_FLAGS):
-        return None
+        return Fix.refused("ADD has a flag COPY does not take")
     line = instruction["line"]
     written = subject.doc.lines[line - 1] if line <= len(subject.doc.lines) else ""
     column = len(written) - len(written.lstrip())
     old = written[column: column + 3]
     if old.upper() != "ADD" or written[column + 3: column + 4] not in (" ", "\t"):
-        return None
+        return Fix.refused("the ADD keyword is not where the instruction starts")
     new = "COPY" if old.isupper() else "copy" if old.islower() else "Copy"
     return Fix("ADD becomes COPY", (Edit(line, column + 1, line, column + 4, old, new),))
 

@@ -93,18 +93,18 @@ _PLAIN_WORD = re.compile(r"[A-Za-z0-9_./:,=@%+-]+")
 _NOT_ONE_COMMAND = re.compile(r"[;&|<>\n`#]|\$\(|^\s*[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def _exec_form_fix(subject: Subject[Stage], kind: str, instruction: Mapping[str, Any]) -> Fix | None:
+def _exec_form_fix(subject: Subject[Stage], kind: str, instruction: Mapping[str, Any]) -> Fix:
     """A one-line shell-form CMD or ENTRYPOINT rewritten in the exec form when it has no shell syntax at all (safe
     unless it changes what the other instruction receives); otherwise one simple command gets `exec` in front
     (unsafe: the shell still parses it, and a reviewer should look)."""
     line = instruction["line"]
     if instruction["end_line"] != line or line > len(subject.doc.lines):
-        return None
+        return Fix.refused(f"the {kind} is written over several lines")
     written = subject.doc.lines[line - 1]
     keyword = re.match(r"\s*(?:CMD|ENTRYPOINT)[ \t]+", written, re.IGNORECASE)
     value = instruction["value"].strip()
     if keyword is None or written[keyword.end():].rstrip() != value:
-        return None
+        return Fix.refused(f"the {kind} line does not map back onto the file")
     start, end = keyword.end() + 1, keyword.end() + 1 + len(value)
     words = value.split()
     if all(_PLAIN_WORD.fullmatch(w) for w in words) and not words[0].count("="):
@@ -114,7 +114,7 @@ def _exec_form_fix(subject: Subject[Stage], kind: str, instruction: Mapping[str,
         return Fix(f"{kind} in the exec form", (Edit(line, start, line, end, value, exec_form),),
                    "safe" if other is None else "unsafe")
     if _NOT_ONE_COMMAND.search(value):
-        return None
+        return Fix.refused(f"the {kind} is more than one simple command: `exec` in front would change it")
     return Fix(f"`exec` in front of the {kind} command", (Edit.insert(line, start, "exec "),), "unsafe")
 
 

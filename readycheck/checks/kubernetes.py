@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import argv_judgements
-from readycheck.judge.edits import set_entry
+from readycheck.judge.edits import make_fix, set_entry
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
 from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
@@ -42,15 +42,14 @@ def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: st
     return hit_at(subject, pointer, message, key=key, severity=severity)
 
 
-def _security_fix(subject: Subject, keys: list[str], value: str, description: str, safety: str = "safe") -> Fix | None:
+def _security_fix(subject: Subject, keys: list[str], value: str, description: str, safety: str = "safe") -> Fix:
     """The fix setting a field of the container's own securityContext (a pod-level value is never changed:
     other containers share it)."""
     container = _container(subject)
     at = container.security_at.get(keys[0])
     if at is not None and at[: len(container.pointer)] != container.pointer:
-        return None
-    edit = set_entry(subject.doc, container.pointer, ["securityContext", *keys], value)
-    return Fix(description, (edit,), safety) if edit else None
+        return Fix.refused("the value is set in the pod's securityContext, which other containers share")
+    return make_fix(description, set_entry(subject.doc, container.pointer, ["securityContext", *keys], value), safety)
 
 
 def _container(subject: Subject) -> Container:
@@ -232,8 +231,8 @@ def capabilities_not_dropped(subject: Subject[KubernetesContainer], options: dic
         return
     hit = _hit(subject, f"{_label(subject)} keeps the default capabilities: add capabilities.drop: [ALL]",
                container.security_at.get("capabilities"))
-    if drop is None:  # a drop list without ALL was written on purpose: not rewritten
-        hit.fix = _security_fix(subject, ["capabilities", "drop"], "[ALL]", "drop all capabilities", "unsafe")
+    hit.fix = (_security_fix(subject, ["capabilities", "drop"], "[ALL]", "drop all capabilities", "unsafe") if drop is None
+               else Fix.refused("a capabilities.drop list without ALL is written: it is not rewritten"))
     yield hit
 
 
@@ -282,9 +281,10 @@ def seccomp_profile_missing(subject: Subject[KubernetesContainer], options: dict
     if kind is None and legacy in (None, "unconfined"):
         hit = _hit(subject, f"{_label(subject)} has no seccomp profile: set seccompProfile.type: RuntimeDefault "
                    "on the pod or container")
-        if profile is None and legacy is None:
-            hit.fix = _security_fix(subject, ["seccompProfile", "type"], "RuntimeDefault",
-                                    "set seccompProfile.type: RuntimeDefault on the container")
+        hit.fix = (_security_fix(subject, ["seccompProfile", "type"], "RuntimeDefault",
+                                 "set seccompProfile.type: RuntimeDefault on the container")
+                   if profile is None and legacy is None
+                   else Fix.refused("a seccomp profile or annotation is written: it is not rewritten"))
         yield hit
 
 

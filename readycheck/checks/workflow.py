@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.gha_expressions import Reference, find_expressions, is_untrusted
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
-from readycheck.judge.edits import insert_beside, insert_entry, set_entry
+from readycheck.judge.edits import insert_beside, insert_entry, make_fix, set_entry
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
 from readycheck.model import Fix, Hit, Pointer, Span, Subject
 
@@ -146,8 +146,8 @@ def permissions_missing(subject: Subject[Workflow], options: dict[str, Any]) -> 
     if bare:
         edit = insert_beside(subject.doc, ("jobs",), ["permissions:", "  contents: read"], before=True)
         yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope",
-                  fix=Fix("add `permissions: contents: read` for the workflow (jobs that need more must ask for it)",
-                          (edit,), "unsafe") if edit else None)
+                  fix=make_fix("add `permissions: contents: read` for the workflow (jobs that need more must ask for it)",
+                               edit, "unsafe"))
 
 
 def permissions_write_all(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
@@ -227,18 +227,18 @@ def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[s
 _USES_GIT_CREDENTIALS = re.compile(r"\bgit\s+(?:push|fetch|pull|tag|ls-remote|submodule)\b|\bgh\s")
 
 
-def _persist_credentials_fix(subject: Subject[WorkflowJob], step: WorkflowStep) -> Fix | None:
+def _persist_credentials_fix(subject: Subject[WorkflowJob], step: WorkflowStep) -> Fix:
     """`persist-credentials: false` on the checkout step: safe unless a later `run:` of the job talks to the
     remote with git or uses an action that commits, tags or opens pull requests (they
     rely on the stored token): then unsafe."""
     edit = set_entry(subject.doc, subject.pointer + ("steps", step["index"]), ["with", "persist-credentials"], "false")
-    if edit is None:
-        return None
+    if not edit:
+        return make_fix("", edit)
     later = [s for s in _steps_of(subject.data) if s["index"] > step["index"]]
     remote = any(_USES_GIT_CREDENTIALS.search(str(s.get("run") or ""))
                  or any(word in _uses_name(s) for word in ("commit", "push", "pull-request", "tag", "release"))
                  for s in later)
-    return Fix("set persist-credentials: false on actions/checkout", (edit,), "unsafe" if remote else "safe")
+    return make_fix("set persist-credentials: false on actions/checkout", edit, "unsafe" if remote else "safe")
 
 
 _CLOUD_KEYS = {
@@ -535,7 +535,7 @@ def job_timeout_missing(subject: Subject[WorkflowJob], options: dict[str, Any]) 
         entry = [f"timeout-minutes: {minutes}"]
         edit = (insert_beside(subject.doc, subject.pointer + ("runs-on",), entry) if "runs-on" in job and job["runs-on"]
                 else None) or insert_entry(subject.doc, subject.pointer, entry)
-        fix = Fix(f"add timeout-minutes: {minutes} (the rule's fix_timeout_minutes option)", (edit,), "unsafe") if edit else None
+        fix = make_fix(f"add timeout-minutes: {minutes} (the rule's fix_timeout_minutes option)", edit, "unsafe")
     if job["is_deploy"]:
         yield Hit(f"deploy job '{job['id']}' has no timeout-minutes: a hung deploy holds the runner and the "
                   "deploy lock for 6 hours", severity="warning", fix=fix)

@@ -4,7 +4,8 @@ A fix must change only what it fixes: comments, quoting, key order, indentation 
 as written. So a fix is never a re-serialisation of parsed data; it is an insertion or a replacement at a place
 the document's locations name, checked against the text that is there. Where the text does not allow a clean
 edit (a flow mapping, an anchor or alias that other nodes share, a block scalar that keeps trailing lines, a
-command written in a way the locations do not map) the helpers return None: no fix is better than a wrong one.
+command written in a way the locations do not map) the helpers return a Refusal saying why: no fix is better
+than a wrong one, and `check --show-fixes` tells the reader why there was none.
 
 YAML helpers work on any Document whose `locations` hold the key position of each mapping entry (every YAML
 kind); command helpers on a parsed shell Command whose first line is known.
@@ -14,7 +15,34 @@ from __future__ import annotations
 
 import re
 
-from readycheck.model import Document, Edit, Pointer
+from readycheck.model import Document, Edit, Fix, Pointer
+
+
+class Refusal:
+    """Why an edit was not made (falsy, so `edit or other` tries another place)."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ANCHORS = Refusal("the YAML file uses anchors or aliases: an edited node might be shared with others")
+FLOW = Refusal("the mapping is written in flow style ({...}) or its keys do not line up: it cannot be extended cleanly")
+KEEP = Refusal("a block scalar keeps its trailing lines (|+): an entry added after it would change its value")
+NOT_LOCATED = Refusal("the place to edit has no location in the file")
+NOT_ONE_LINE = Refusal("the entry's value goes on over several lines")
+NOT_PLAIN = Refusal("the value is not a plain one-line scalar")
+COMMAND_NOT_FOUND = Refusal("the command's text does not map back onto the file (a heredoc, an exec form, a reflowed script)")
+
+
+def make_fix(description: str, edit: Edit | Refusal, safety: str = "safe") -> Fix:
+    """A fix of one edit, or (for a refusal) a fix without edits whose description says why there is none."""
+    if isinstance(edit, Edit):
+        return Fix(description, (edit,), safety)
+    return Fix.refused(edit.why)
+
 
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^|[:,\[{]|-(?=[ \t]))[ \t]*[&*][A-Za-z0-9_.\-/]+(?=[ \t]*(?:$|[#,\]}])|[ \t]+\S)")
 _BLOCK_PREFIX = re.compile(r"^[ ]*(?:-[ ]+)*$")
@@ -43,7 +71,7 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _block_end(doc: Document, first_line: int, indent: int) -> int | None:
+def _block_end(doc: Document, first_line: int, indent: int) -> int | Refusal:
     """The last line (1-based) holding content of the block mapping whose keys start at column `indent` + 1 and
     whose first key is on `first_line`; None when a block scalar keeps its trailing lines (`|+`)."""
     lines = doc.lines
@@ -63,66 +91,66 @@ def _block_end(doc: Document, first_line: int, indent: int) -> int | None:
             break
         last = number
     if any(_KEEP_CHOMPING.search(doc.lines[n - 1]) for n in range(first_line, last + 1)):
-        return None
+        return KEEP
     return last
 
 
-def _mapping_place(doc: Document, pointer: Pointer) -> tuple[int, int] | None:
-    """The last content line of the block mapping at `pointer` and its key indentation; None when it is not a
-    block mapping that can be extended cleanly."""
+def _mapping_place(doc: Document, pointer: Pointer) -> tuple[int, int] | Refusal:
+    """The last content line of the block mapping at `pointer` and its key indentation, or why it is not a block
+    mapping that can be extended cleanly."""
     keys = _children(doc, pointer)
     if not keys:
-        return None
+        return FLOW if pointer in doc.locations else NOT_LOCATED  # `{}` or a value that is no mapping
     indent = keys[0][1] - 1
     for line, column in keys:
         if column - 1 != indent or not _BLOCK_PREFIX.match(doc.lines[line - 1][: column - 1]):
-            return None  # a flow mapping, or keys this reader does not line up
+            return FLOW
     end = _block_end(doc, keys[0][0], indent)
-    return (end, indent) if end is not None else None
+    return (end, indent) if isinstance(end, int) else end
 
 
-def insert_entry(doc: Document, pointer: Pointer, entry: list[str]) -> Edit | None:
+def insert_entry(doc: Document, pointer: Pointer, entry: list[str]) -> Edit | Refusal:
     """An edit adding `entry` (lines relative to the mapping's indentation, `key: value` first) as the last entry
-    of the block mapping at `pointer`; None when that cannot be done cleanly."""
+    of the block mapping at `pointer`, or why that cannot be done cleanly."""
     if uses_anchors(doc):
-        return None
+        return ANCHORS
     place = _mapping_place(doc, pointer)
-    if place is None:
-        return None
+    if isinstance(place, Refusal):
+        return place
     end, indent = place
     line = doc.lines[end - 1]
     text = "".join("\n" + " " * indent + part for part in entry)
     return Edit.insert(end, len(line) + 1, text)
 
 
-def insert_beside(doc: Document, key: Pointer, entry: list[str], before: bool = False) -> Edit | None:
+def insert_beside(doc: Document, key: Pointer, entry: list[str], before: bool = False) -> Edit | Refusal:
     """An edit adding `entry` as a sibling right after the one-line mapping entry `key` (or right before it), so
     that related keys stay together (`timeout-minutes` after `runs-on`, `permissions` before `jobs`)."""
     if uses_anchors(doc):
-        return None
+        return ANCHORS
     span = doc.locations.get(key)
     if span is None or span.line > len(doc.lines):
-        return None
+        return NOT_LOCATED
     line = doc.lines[span.line - 1]
     indent = span.column - 1
     if not _BLOCK_PREFIX.match(line[:indent]):
-        return None
+        return FLOW
     if before:
         if line[:indent].strip():
-            return None  # the first key of a sequence item: nothing can go before it
+            return FLOW  # the first key of a sequence item: nothing can go before it
         return Edit.insert(span.line, 1, "".join(" " * indent + part + "\n" for part in entry))
     for number in range(span.line + 1, len(doc.lines) + 1):
         following = doc.lines[number - 1]
         if following.strip() and not following.strip().startswith("#"):
             if _indent(following) > indent:
-                return None  # the entry's value goes on below: not a one-line entry
+                return NOT_ONE_LINE
             break
     if _KEEP_CHOMPING.search(line):
-        return None
+        return KEEP
     return Edit.insert(span.line, len(line) + 1, "".join("\n" + " " * indent + part for part in entry))
 
 
-def set_entry(doc: Document, pointer: Pointer, keys: list[str], value: str) -> Edit | None:
+def set_entry(doc: Document, pointer: Pointer, keys: list[str], value: str) -> Edit | Refusal:
     """An edit giving `keys` (a path below the mapping at `pointer`) the scalar `value`: inserted where the path
     is missing (creating the mappings on the way), the scalar replaced where the last key is there."""
     for depth in range(len(keys), 0, -1):
@@ -142,20 +170,20 @@ def _nested(keys: list[str], value: str) -> list[str]:
 _KEY_LINE = re.compile(r"""(?P<key>"[^"]*"|'[^']*'|[^\s:#][^:#]*?)[ \t]*:[ \t]+(?P<value>[^\s#][^#]*?)[ \t]*(?:[ \t]#.*)?$""")
 
 
-def replace_scalar(doc: Document, pointer: Pointer, value: str) -> Edit | None:
+def replace_scalar(doc: Document, pointer: Pointer, value: str) -> Edit | Refusal:
     """An edit replacing the plain one-line scalar at the mapping entry `pointer` by `value`."""
     if uses_anchors(doc):
-        return None
+        return ANCHORS
     span = doc.locations.get(pointer)
-    if span is None:
-        return None
+    if span is None or span.line > len(doc.lines):
+        return NOT_LOCATED
     line = doc.lines[span.line - 1]
     match = _KEY_LINE.match(line, span.column - 1)
     if match is None:
-        return None
+        return NOT_PLAIN
     old = match["value"]
     if not _PLAIN_SAFE.match(old.strip("'\"")) or old[0] in "[{|>&*!":
-        return None
+        return NOT_PLAIN
     start = match.start("value") + 1
     return Edit(span.line, start, span.line, start + len(old), old, value)
 
@@ -163,40 +191,40 @@ def replace_scalar(doc: Document, pointer: Pointer, value: str) -> Edit | None:
 # --- shell commands ---------------------------------------------------------------------------------------------
 
 
-def command_edit(doc: Document, line: int, text: str, start: int, end: int, new: str) -> Edit | None:
+def command_edit(doc: Document, line: int, text: str, start: int, end: int, new: str) -> Edit | Refusal:
     """An edit replacing `text[start:end]` of a command written as `text`, whose first line begins on `line` of
-    the document; None when the command cannot be found where it should be (a heredoc, a reflowed script)."""
+    the document; a refusal when the command cannot be found where it should be (a heredoc, a reflowed script)."""
     if not 1 <= line <= len(doc.lines):
-        return None
+        return COMMAND_NOT_FOUND
     first = text.split("\n", 1)[0]
     column = doc.lines[line - 1].find(first)
     if not first or column < 0:
-        return None
+        return COMMAND_NOT_FOUND
     before = text[:start]
     if "\n" in text[start:end]:
-        return None
+        return COMMAND_NOT_FOUND
     row = line + before.count("\n")
     if row > len(doc.lines):
-        return None
+        return COMMAND_NOT_FOUND
     if "\n" in before:
         tail = before.rsplit("\n", 1)[1]
         written = doc.lines[row - 1]
         text_line = text.split("\n")[before.count("\n")]
         offset = len(written) - len(text_line.rstrip()) if written.rstrip().endswith(text_line.rstrip()) else -1
         if offset < 0:
-            return None
+            return COMMAND_NOT_FOUND
         col = offset + len(tail) + 1
     else:
         col = column + start + 1
     old = text[start:end]
     if doc.lines[row - 1][col - 1: col - 1 + len(old)] != old:
-        return None
+        return COMMAND_NOT_FOUND
     return Edit(row, col, row, col + len(old), old, new)
 
 
-def insert_after_word(doc: Document, line: int, text: str, word: str, addition: str) -> Edit | None:
+def insert_after_word(doc: Document, line: int, text: str, word: str, addition: str) -> Edit | Refusal:
     """An edit inserting `addition` right after the first whole word `word` (past the program name) of a command."""
     match = re.search(r"(?<=\s)" + re.escape(word) + r"(?=\s|$)", text)
     if match is None:
-        return None
+        return COMMAND_NOT_FOUND
     return command_edit(doc, line, text, match.end(), match.end(), addition)
