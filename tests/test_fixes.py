@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from readycheck.catalog import Rule
 from readycheck.config import Config
@@ -247,3 +249,41 @@ def test_every_rule_with_fixtures_named_fixed_declares_fix_safety() -> None:
     declared = {r.id for r in FIXABLE}
     with_fixed = {p.parent.name for p in FIXTURES.glob("*/fixed*")}
     assert with_fixed == declared
+
+
+# --- property: mutated fixtures ---------------------------------------------------------------------------------
+
+def _mutate(text: str, inserts: list[tuple[int, str]], crlf: bool) -> str:
+    """Comment and blank lines put between the lines of `text` (with the next line's indentation), maybe CRLF."""
+    lines = text.split("\n")
+    for position, kind in sorted(inserts, reverse=True):
+        at = position % (len(lines) + 1)
+        following = lines[at] if at < len(lines) else ""
+        indent = following[: len(following) - len(following.lstrip(" "))]
+        lines.insert(at, "" if kind == "blank" else f"{indent}# a reviewer's note")
+    out = "\n".join(lines)
+    return out.replace("\n", "\r\n") if crlf else out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rule=st.sampled_from(FIXABLE),
+       inserts=st.lists(st.tuples(st.integers(0, 200), st.sampled_from(["blank", "comment"])), max_size=4),
+       crlf=st.booleans())
+def test_fixes_on_mutated_fixtures_touch_only_edited_lines_and_settle(
+        rule: Rule, inserts: list[tuple[int, str]], crlf: bool, tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp_path = tmp_path_factory.mktemp("mutated")
+    subject = _copy_fixture(rule, "bad", tmp_path)
+    for path in [subject] if subject.is_file() else [p for p in subject.rglob("*") if p.is_file()]:
+        path.write_bytes(_mutate(path.read_bytes().decode(), inserts, crlf).encode())
+    before = _scan(rule, subject, tmp_path, every_rule=True)
+    if before.errors:
+        return  # a comment line inside a construct can make a file invalid: nothing to fix then
+    _fix_rounds(rule, subject, tmp_path, _changed_lines_are_edited)
+    assert _fix_rounds(rule, subject, tmp_path) == 0
+    after = _scan(rule, subject, tmp_path, every_rule=True)
+    assert not after.errors
+    new = {(f.rule, f.message) for f in after.findings} - {(f.rule, f.message) for f in before.findings}
+    assert new == set()
+    if crlf:
+        for data in _files(subject).values():
+            assert b"\n" not in data.replace(b"\r\n", b"")  # every line, old or new, ends in CRLF
