@@ -233,16 +233,25 @@ def test_no_fix_lands_in_a_helm_chart() -> None:
     assert all(f.autofix is None for f in result.findings)
 
 
-def test_yaml_with_anchors_gets_no_fix(tmp_path: Path) -> None:
+def test_an_anchored_node_gets_no_fix_and_says_why(tmp_path: Path) -> None:
     manifest = fixture_file(CATALOG.by_id["K8S402"], "bad").read_text()
-    path = write(tmp_path, "deploy.yaml", manifest.replace("metadata:\n  name: orders-api\n",
-                                                           "metadata: &meta\n  name: orders-api\n", 1))
+    assert "\nspec:\n  replicas: 3\n" in manifest
+    path = write(tmp_path, "deploy.yaml", manifest.replace("\nspec:\n  replicas: 3\n", "\nspec: &spec\n  replicas: 3\n", 1))
     result = _scan(CATALOG.by_id["K8S402"], path, tmp_path)
     assert result.findings and all(f.autofix is None for f in result.findings)
-    assert all("anchors" in f.extra["fix_refused"] for f in result.findings)
+    assert all("anchor" in f.extra["fix_refused"] for f in result.findings)
     run = invoke(["check", "--no-cache", "--diff", "--show-fixes", "--select", "K8S402", "deploy.yaml"], tmp_path)
     assert (run.code, run.stdout) == (0, "")
-    assert "no fix: deploy.yaml:" in run.stderr and "anchors or aliases" in run.stderr
+    assert "no fix: deploy.yaml:" in run.stderr and "YAML anchor" in run.stderr
+
+
+def test_an_anchor_elsewhere_in_the_file_does_not_block_a_fix(tmp_path: Path) -> None:
+    manifest = fixture_file(CATALOG.by_id["K8S402"], "bad").read_text()
+    path = write(tmp_path, "deploy.yaml", manifest.replace("  labels:\n    app.kubernetes.io/name: orders-api\nspec:",
+                                                           "  labels: &labels\n    app.kubernetes.io/name: orders-api\nspec:", 1))
+    assert path.read_text() != manifest
+    result = _scan(CATALOG.by_id["K8S402"], path, tmp_path)
+    assert result.findings and all(f.autofix is not None for f in result.findings)
 
 
 def test_every_rule_with_fixtures_named_fixed_declares_fix_safety() -> None:

@@ -28,7 +28,7 @@ class Refusal:
         return False
 
 
-ANCHORS = Refusal("the YAML file uses anchors or aliases: an edited node might be shared with others")
+ANCHORS = Refusal("the node to edit carries a YAML anchor (or comes from one): aliases elsewhere share it")
 FLOW = Refusal("the mapping is written in flow style ({...}) or its keys do not line up: it cannot be extended cleanly")
 KEEP = Refusal("a block scalar keeps its trailing lines (|+): an entry added after it would change its value")
 NOT_LOCATED = Refusal("the place to edit has no location in the file")
@@ -44,27 +44,50 @@ def make_fix(description: str, edit: Edit | Refusal, safety: str = "safe") -> Fi
     return Fix.refused(edit.why)
 
 
-_ANCHOR_OR_ALIAS = re.compile(r"(?:^|[:,\[{]|-(?=[ \t]))[ \t]*[&*][A-Za-z0-9_.\-/]+(?=[ \t]*(?:$|[#,\]}])|[ \t]+\S)")
 _BLOCK_PREFIX = re.compile(r"^[ ]*(?:-[ ]+)*$")
 _KEEP_CHOMPING = re.compile(r":[ \t]*[|>][0-9]?\+")
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_.\-/:@]*$")
 
 
-def uses_anchors(doc: Document) -> bool:
-    """Whether the YAML text has an anchor or alias anywhere: an edited node might be shared with others."""
-    cached: bool | None = getattr(doc, "_uses_anchors", None)
-    if cached is None:
-        cached = any(_ANCHOR_OR_ALIAS.search(line.split(" #", 1)[0]) and not line.lstrip().startswith("#")
-                     for line in doc.lines)
-        doc._uses_anchors = cached  # type: ignore[attr-defined]
+_ANCHOR = re.compile(r"(?:^|[:,\[{]|-(?=[ \t]))[ \t]*&[A-Za-z0-9_.\-/]+(?=[ \t]*(?:$|[#,\]}])|[ \t]+\S)")
+
+
+def anchored_lines(doc: Document) -> frozenset[int]:
+    """The lines of every node that carries an anchor (`&name`): aliases share it, so an edit there would change
+    each place that refers to it. A block node runs from its anchor's line to the last line indented deeper."""
+    cached: frozenset[int] | None = getattr(doc, "_anchored_lines", None)
+    if cached is not None:
+        return cached
+    lines = doc.lines
+    found: set[int] = set()
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("#") or not _ANCHOR.search(line.split(" #", 1)[0]):
+            continue
+        found.add(number)
+        indent = _indent(line)
+        for following in range(number + 1, len(lines) + 1):
+            text = lines[following - 1]
+            if text.strip() and not text.lstrip().startswith("#") and _indent(text) <= indent:
+                break
+            found.add(following)
+    cached = frozenset(found)
+    doc._anchored_lines = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _shared(doc: Document, *lines: int) -> bool:
+    """Whether an edit at these lines would land in an anchored node (an alias's target)."""
+    anchored = anchored_lines(doc)
+    return bool(anchored) and any(n in anchored for n in lines)
 
 
 def _children(doc: Document, pointer: Pointer) -> list[tuple[int, int]]:
     """(line, column) of each key of the mapping at `pointer`, in file order."""
     n = len(pointer)
+    parent = doc.locations.get(pointer)
+    first = parent.line if parent is not None else 0
     return sorted((span.line, span.column) for p, span in doc.locations.items()
-                  if len(p) == n + 1 and p[:n] == pointer and isinstance(p[-1], str))
+                  if len(p) == n + 1 and p[:n] == pointer and isinstance(p[-1], str) and span.line >= first)
 
 
 def _indent(line: str) -> int:
@@ -112,12 +135,12 @@ def _mapping_place(doc: Document, pointer: Pointer) -> tuple[int, int] | Refusal
 def insert_entry(doc: Document, pointer: Pointer, entry: list[str]) -> Edit | Refusal:
     """An edit adding `entry` (lines relative to the mapping's indentation, `key: value` first) as the last entry
     of the block mapping at `pointer`, or why that cannot be done cleanly."""
-    if uses_anchors(doc):
-        return ANCHORS
     place = _mapping_place(doc, pointer)
     if isinstance(place, Refusal):
         return place
     end, indent = place
+    if _shared(doc, end, *(line for line, _ in _children(doc, pointer))):
+        return ANCHORS
     line = doc.lines[end - 1]
     text = "".join("\n" + " " * indent + part for part in entry)
     return Edit.insert(end, len(line) + 1, text)
@@ -126,11 +149,11 @@ def insert_entry(doc: Document, pointer: Pointer, entry: list[str]) -> Edit | Re
 def insert_beside(doc: Document, key: Pointer, entry: list[str], before: bool = False) -> Edit | Refusal:
     """An edit adding `entry` as a sibling right after the one-line mapping entry `key` (or right before it), so
     that related keys stay together (`timeout-minutes` after `runs-on`, `permissions` before `jobs`)."""
-    if uses_anchors(doc):
-        return ANCHORS
     span = doc.locations.get(key)
     if span is None or span.line > len(doc.lines):
         return NOT_LOCATED
+    if _shared(doc, span.line):
+        return ANCHORS
     line = doc.lines[span.line - 1]
     indent = span.column - 1
     if not _BLOCK_PREFIX.match(line[:indent]):
@@ -172,11 +195,11 @@ _KEY_LINE = re.compile(r"""(?P<key>"[^"]*"|'[^']*'|[^\s:#][^:#]*?)[ \t]*:[ \t]+(
 
 def replace_scalar(doc: Document, pointer: Pointer, value: str) -> Edit | Refusal:
     """An edit replacing the plain one-line scalar at the mapping entry `pointer` by `value`."""
-    if uses_anchors(doc):
-        return ANCHORS
     span = doc.locations.get(pointer)
     if span is None or span.line > len(doc.lines):
         return NOT_LOCATED
+    if _shared(doc, span.line):
+        return ANCHORS
     line = doc.lines[span.line - 1]
     match = _KEY_LINE.match(line, span.column - 1)
     if match is None:
