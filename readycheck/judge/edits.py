@@ -14,6 +14,7 @@ kind); command helpers on a parsed shell Command whose first line is known.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from readycheck.model import Document, Edit, Fix, Pointer
 
@@ -251,3 +252,48 @@ def insert_after_word(doc: Document, line: int, text: str, word: str, addition: 
     if match is None:
         return COMMAND_NOT_FOUND
     return command_edit(doc, line, text, match.end(), match.end(), addition)
+
+
+_SEQUENCE_ITEM = re.compile(r"""^(?P<indent>[ ]*)-[ ]+(?P<quote>["']?)(?P<value>[A-Za-z0-9_.\-]+)(?P=quote)[ \t]*$""")
+_FLOW_SEQUENCE = re.compile(r"""^(?P<head>.*?:)[ \t]*\[(?P<items>[^\[\]{}#&*]*)\][ \t]*$""")
+
+
+def sequence_to_mapping(doc: Document, pointer: Pointer, entry: Callable[[str], list[str]]) -> Edit | Refusal:
+    """An edit turning the sequence of plain names at the mapping entry `pointer` into a mapping, each name
+    followed by the lines `entry(name)` gives (indented below it): compose's short `depends_on` to the long form.
+    Block sequences (one name per line, nothing else between) and one-line flow sequences are rewritten."""
+    key = doc.locations.get(pointer)
+    if key is None or key.line > len(doc.lines):
+        return NOT_LOCATED
+    items = sorted((span.line, p[-1]) for p, span in doc.locations.items()
+                   if len(p) == len(pointer) + 1 and p[: len(pointer)] == pointer and isinstance(p[-1], int))
+    if not items:
+        return NOT_LOCATED
+    if _shared(doc, key.line, *(line for line, _ in items)):
+        return ANCHORS
+    key_line = doc.lines[key.line - 1]
+    if items[0][0] == key.line:
+        flow = _FLOW_SEQUENCE.match(key_line)
+        if flow is None or any(line != key.line for line, _ in items):
+            return NOT_PLAIN
+        names = [part.strip().strip("'\"") for part in flow["items"].split(",") if part.strip()]
+        if len(names) != len(items) or not all(re.fullmatch(r"[A-Za-z0-9_.\-]+", n) for n in names):
+            return NOT_PLAIN
+        indent = " " * (key.column - 1 + 2)
+        start = len(flow["head"]) + 1
+        text = "".join(f"\n{indent}{name}:" + "".join(f"\n{indent}  {line}" for line in entry(name)) for name in names)
+        return Edit(key.line, start, key.line, len(key_line) + 1, key_line[start - 1:], text)
+    first, last = items[0][0], items[-1][0]
+    if last - first + 1 != len(items):
+        return NOT_ONE_LINE  # comments, blank lines or multi-line items between the names
+    names = []
+    indent = ""
+    for number in range(first, last + 1):
+        match = _SEQUENCE_ITEM.match(doc.lines[number - 1])
+        if match is None:
+            return NOT_PLAIN
+        indent = match["indent"]
+        names.append(match["value"])
+    old = "\n".join(doc.lines[first - 1: last])
+    new = "\n".join(f"{indent}{name}:" + "".join(f"\n{indent}  {line}" for line in entry(name)) for name in names)
+    return Edit(first, 1, last, len(doc.lines[last - 1]) + 1, old, new)
