@@ -401,7 +401,24 @@ def _fix_duplicated_key(doc: Document, env: EnvFile, line: int) -> Fix:
                (Edit(first, 1, first + 1, 1, doc.lines[first - 1] + "\n", ""),))
 
 
+def _fix_lowercase_key(doc: Document, env: EnvFile, line: int) -> Fix:
+    """The key in upper case (unsafe: whatever reads the lower-case name no longer finds it)."""
+    entry = _entry_on(env, line)
+    if entry is None:
+        return Fix.refused(_NO_ENTRY)
+    upper = entry.key.upper()
+    if any(e.key == upper for e in env.entries):
+        return Fix.refused(f"{upper} is set in the file too: the rename would make a duplicate")
+    text = doc.lines[line - 1]
+    start = entry.column - 1
+    if text[start: start + len(entry.key)] != entry.key:
+        return Fix.refused(_NO_ENTRY)
+    return Fix(f"rename {entry.key} to {upper}", (Edit(line, start + 1, line, start + 1 + len(entry.key), entry.key, upper),),
+               "unsafe")
+
+
 _SYNTAX_FIXES = {
+    "lowercase-key": _fix_lowercase_key,
     "space-around-equals": _fix_space_around_equals,
     "unquoted-value-with-spaces": _fix_unquoted_spaces,
     "trailing-whitespace": _fix_trailing_whitespace,

@@ -344,8 +344,13 @@ def service_account_token_mounted(subject: Subject[KubernetesObject], options: d
         if setting is None and opted_out and (sa.name, sa.namespace) == (account, namespace):
             return
     pointer = subject.context["pod_pointer"] + ("automountServiceAccountToken",) if setting is True else None
-    yield _hit(subject, f"the service account token of '{account}' is mounted into the pod although nothing in "
+    hit = _hit(subject, f"the service account token of '{account}' is mounted into the pod although nothing in "
                "scope grants it a role: set automountServiceAccountToken: false", pointer)
+    # unsafe: a binding outside the files scanned may still give the account a role the app uses
+    hit.fix = make_fix("set automountServiceAccountToken: false on the pod",
+                       set_entry(subject.doc, subject.context["pod_pointer"], ["automountServiceAccountToken"], "false"),
+                       "unsafe")
+    yield hit
 
 
 def _rbac_rules(subject: Subject) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.gha_expressions import Reference, find_expressions, is_untrusted
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
-from readycheck.judge.edits import insert_beside, insert_entry, make_fix, set_entry
+from readycheck.judge.edits import insert_beside, insert_entry, make_fix, remove_entry, set_entry
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
 from readycheck.model import Fix, Hit, Pointer, Span, Subject
 
@@ -715,7 +715,9 @@ def test_continue_on_error(subject: Subject[WorkflowStep], options: dict[str, An
     step = subject.data
     if step.get("continue-on-error") is True and _is_test_step(step):
         yield Hit("continue-on-error: true on a test step: failing tests never fail the build",
-                  at=("continue-on-error",))
+                  at=("continue-on-error",),
+                  fix=make_fix("remove continue-on-error from the test step",
+                               remove_entry(subject.doc, subject.pointer + ("continue-on-error",)), "unsafe"))
 
 
 def test_failure_ignored(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:

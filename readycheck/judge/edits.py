@@ -297,3 +297,24 @@ def sequence_to_mapping(doc: Document, pointer: Pointer, entry: Callable[[str], 
     old = "\n".join(doc.lines[first - 1: last])
     new = "\n".join(f"{indent}{name}:" + "".join(f"\n{indent}  {line}" for line in entry(name)) for name in names)
     return Edit(first, 1, last, len(doc.lines[last - 1]) + 1, old, new)
+
+
+def remove_entry(doc: Document, pointer: Pointer) -> Edit | Refusal:
+    """An edit deleting the one-line mapping entry `pointer`, its whole line (not the first key of a sequence item,
+    whose line holds the dash)."""
+    span = doc.locations.get(pointer)
+    if span is None or span.line >= len(doc.lines) + 1:
+        return NOT_LOCATED
+    if _shared(doc, span.line):
+        return ANCHORS
+    line = doc.lines[span.line - 1]
+    indent = span.column - 1
+    if line[:indent].strip():
+        return Refusal("the entry shares its line with the sequence item's dash")
+    for number in range(span.line + 1, len(doc.lines) + 1):
+        following = doc.lines[number - 1]
+        if following.strip() and not following.strip().startswith("#"):
+            if _indent(following) > indent:
+                return NOT_ONE_LINE
+            break
+    return Edit(span.line, 1, span.line + 1, 1, line + "\n", "")
