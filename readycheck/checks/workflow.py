@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.gha_expressions import Reference, find_expressions, is_untrusted
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_verification_off
-from readycheck.judge.edits import insert_beside, insert_entry, make_fix, remove_entry, set_entry
+from readycheck.judge.edits import Refusal, insert_beside, insert_entry, make_fix, remove_entry, set_entry
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
-from readycheck.model import Fix, Hit, Pointer, Span, Subject
+from readycheck.model import Edit, Fix, Hit, Pointer, Span, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Workflow, WorkflowJob, WorkflowStep
@@ -402,8 +402,78 @@ def script_injection(subject: Subject[WorkflowStep], options: dict[str, Any]) ->
         for path in expression["references"]:
             if is_untrusted(Reference(path)):
                 where = "run: script" if expression["field"] == "run" else "github-script script"
-                yield _line_hit(f"'{path}' is expanded into the {where}: anyone who controls it can run code here; "
+                hit = _line_hit(f"'{path}' is expanded into the {where}: anyone who controls it can run code here; "
                                 "pass it through env: and use the variable", expression["line"], expression["column"], key=path)
+                hit.fix = _injection_fix(subject, expression)
+                yield hit
+
+
+_PLAIN_CONTEXT = re.compile(r"\$\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+)\s*\}\}")
+
+
+def _shell_quoting(text: str) -> str | None:
+    """Whether the end of `text` (shell code) is inside double quotes ('"'), outside quotes (''), or inside
+    single quotes (None: nothing can be expanded there)."""
+    state = ""
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and state != "'":
+            escaped = True
+        elif char == '"' and state in ("", '"'):
+            state = "" if state else '"'
+        elif char == "'" and state in ("", "'"):
+            state = "" if state else "'"
+    return None if state == "'" else state
+
+
+def _injection_fix(subject: Subject[WorkflowStep], expression: Mapping[str, Any]) -> Fix:
+    """The standard fix: the expression moves into the step's `env:` under a name of its own, and the script
+    reads the variable, quoted. Unsafe: a value the script meant to split into words is now one word."""
+    step = subject.data
+    if expression["field"] != "run":
+        return Fix.refused("the expression is in a github-script script, not a shell script")
+    job = subject.context.get("job") or {}
+    shell = str(step.get("shell") or "")
+    if shell not in ("", "bash", "sh") or (not shell and "windows" in str(job.get("runs-on") or "").lower()):
+        return Fix.refused("the step's shell is not bash or sh: `$VAR` would not read the variable")
+    match = _PLAIN_CONTEXT.fullmatch(expression["text"])
+    if match is None:
+        return Fix.refused("the expression is more than one context value: it is not moved automatically")
+    name = re.sub(r"[^A-Za-z0-9]", "_", match[1]).upper()
+    env = step.get("env") or {}
+    if name in env and str(env[name]).strip() != expression["text"]:
+        return Fix.refused(f"the step's env already sets {name} to something else")
+    lines = subject.doc.lines
+    run = subject.doc.locations.get(subject.pointer + ("run",))
+    line, column = expression["line"], expression["column"]
+    if run is None or not run.line <= line <= len(lines):
+        return Fix.refused("the script's place in the file is not known")
+    key_line = lines[run.line - 1]
+    value_start = key_line.find(":", run.column - 1) + 1
+    head = key_line[value_start:].strip()
+    if head[:1] in ('"', "'") or (line == run.line and key_line[value_start:column - 1].strip() == ""):
+        return Fix.refused("the script is a quoted YAML scalar, or starts with the expression")
+    if head[:1] in ("|", ">"):
+        code = "\n".join(lines[run.line: line - 1] + [lines[line - 1][: column - 1]])
+    elif line == run.line:
+        code = key_line[value_start: column - 1]
+    else:
+        code = "\n".join([key_line[value_start:], *lines[run.line: line - 1], lines[line - 1][: column - 1]])
+    quoting = _shell_quoting(code)
+    if quoting is None:
+        return Fix.refused("the expression is inside single quotes in the script")
+    written = lines[line - 1][column - 1: column - 1 + len(expression["text"])]
+    if written != expression["text"]:
+        return Fix.refused("the expression is not written where it was located")
+    replacement = f"${{{name}}}" if quoting == '"' else f'"${{{name}}}"'
+    edits: list[Edit | Refusal] = [Edit(line, column, line, column + len(written), written, replacement)]
+    if name not in env:
+        edits.append(set_entry(subject.doc, subject.pointer, ["env", name], expression["text"]))
+    if any(isinstance(e, Refusal) for e in edits):
+        return make_fix("", next(e for e in edits if isinstance(e, Refusal)))
+    return Fix(f"move {match[1]} into the step's env as {name}", tuple(e for e in edits if isinstance(e, Edit)), "unsafe")
 
 
 def curl_pipe_shell(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
