@@ -296,3 +296,48 @@ def test_fixes_on_mutated_fixtures_touch_only_edited_lines_and_settle(
     if crlf:
         for data in _files(subject).values():
             assert b"\n" not in data.replace(b"\r\n", b"")  # every line, old or new, ends in CRLF
+
+
+WORKFLOW = """\
+on: [issues]
+permissions: {}
+jobs:
+  triage:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 5
+    steps:
+      - run: ./label.sh ${{ github.event.issue.title }}
+      - run: echo '${{ github.event.issue.body }}'
+      - run: |
+          echo "a" # keep me
+          echo ${{ github.event.issue.title }} "${{ github.event.comment.body }}"
+        env: {OTHER: x}
+"""
+
+
+def _workflow_fixes(tmp_path: Path, text: str) -> list[Finding]:
+    path = write(tmp_path, ".github/workflows/ci.yml", text)
+    result = _scan(CATALOG.by_id["GH401"], path, tmp_path)
+    return sorted(result.findings, key=Finding.sort_key)
+
+
+def test_injection_fix_quotes_for_where_the_expression_stands(tmp_path: Path) -> None:
+    findings = _workflow_fixes(tmp_path, WORKFLOW)
+    by_line = {(f.span.line, f.span.column): f for f in findings}
+    unquoted = by_line[(8, 25)].autofix
+    assert unquoted is not None and unquoted.edits[0].new == '"${GITHUB_EVENT_ISSUE_TITLE}"'
+    assert "single quotes" in by_line[(9, 20)].extra["fix_refused"]
+    flow_env = [f for f in findings if f.span.line == 12]
+    assert flow_env and all(f.autofix is None and "flow style" in f.extra["fix_refused"] for f in flow_env)
+
+
+def test_yaml_edits_refuse_what_they_cannot_extend_cleanly(tmp_path: Path) -> None:
+    manifest = fixture_file(CATALOG.by_id["K8S402"], "bad").read_text()
+    flow = manifest.replace("          securityContext:\n            readOnlyRootFilesystem: true\n            capabilities:\n"
+                            "              drop: [\"ALL\"]\n          volumeMounts:",
+                            "          securityContext: {readOnlyRootFilesystem: true}\n          volumeMounts:")
+    assert flow != manifest
+    path = write(tmp_path, "deploy.yaml", flow)
+    result = _scan(CATALOG.by_id["K8S402"], path, tmp_path)
+    api = [f for f in result.findings if "'api'" in f.message]
+    assert api and api[0].autofix is None and "flow style" in api[0].extra["fix_refused"]
