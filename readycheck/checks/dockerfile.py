@@ -56,6 +56,22 @@ def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]
 _OPEN_END = re.compile(r"(\\|&&|\|\||[;&|(]|\b(?:then|do|else|in))\s*$")
 
 
+def _last_apt_install_without_update(subject: Subject[Instruction]) -> int:
+    """The line of the last RUN that installs with apt without updating its lists first (0 if none): computed
+    once per Dockerfile, not once per RUN."""
+    doc = subject.doc
+    found: int | None = getattr(doc, "_last_apt_install_without_update", None)
+    if found is None:
+        found = 0
+        for stage in doc.data["stages"]:
+            for i in stage["instructions"]:
+                apt = [c["argv"][1:2] for c in commands(i) if c["name"] in ("apt-get", "apt")]
+                if ["install"] in apt and ["update"] not in apt:
+                    found = max(found, int(i["line"]))
+        doc._last_apt_install_without_update = found  # type: ignore[attr-defined]
+    return found
+
+
 def _remove_apt_lists_fix(subject: Subject[Instruction]) -> Fix:
     """`&& rm -rf /var/lib/apt/lists/*` at the end of the RUN, when its script ends plainly on its last line.
     Unsafe when a later RUN installs with apt without updating first (it relied on the lists)."""
@@ -68,11 +84,7 @@ def _remove_apt_lists_fix(subject: Subject[Instruction]) -> Fix:
         return Fix.refused("the RUN's last line does not end plainly (a comment, an operator, a continuation)")
     if subject.doc.data.get("escape", "\\") != "\\" or commands(instruction)[-1].get("nested"):
         return Fix.refused("the RUN ends inside a nested command or uses another escape character")
-    later = [i for stage in subject.doc.data["stages"] for i in stage["instructions"]
-             if i["cmd"] == "RUN" and i["line"] > last]
-    relies = any(any(c["name"] in ("apt-get", "apt") and "install" in c["argv"][1:2] for c in commands(i))
-                 and not any(c["name"] in ("apt-get", "apt") and "update" in c["argv"][1:2] for c in commands(i))
-                 for i in later)
+    relies = _last_apt_install_without_update(subject) > last
     return Fix("remove the apt lists at the end of the RUN",
                (Edit.insert(last, len(written.rstrip()) + 1, " && rm -rf /var/lib/apt/lists/*"),),
                "unsafe" if relies else "safe")

@@ -82,13 +82,28 @@ def _shared(doc: Document, *lines: int) -> bool:
     return bool(anchored) and any(n in anchored for n in lines)
 
 
+def _child_index(doc: Document) -> dict[Pointer, list[tuple[int, int, object]]]:
+    """Each located pointer's located children as (line, column, key), in file order: built once per document,
+    so that a fix per container of a large manifest does not scan every location again."""
+    cached: dict[Pointer, list[tuple[int, int, object]]] | None = getattr(doc, "_child_index", None)
+    if cached is None:
+        cached = {}
+        for p, span in doc.locations.items():
+            if p:
+                cached.setdefault(p[:-1], []).append((span.line, span.column, p[-1]))
+        for children in cached.values():
+            children.sort(key=lambda c: (c[0], c[1]))
+        doc._child_index = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def _children(doc: Document, pointer: Pointer) -> list[tuple[int, int]]:
-    """(line, column) of each key of the mapping at `pointer`, in file order."""
-    n = len(pointer)
+    """(line, column) of each key of the mapping at `pointer`, in file order (keys merged in from an anchor
+    defined above it are not its own)."""
     parent = doc.locations.get(pointer)
     first = parent.line if parent is not None else 0
-    return sorted((span.line, span.column) for p, span in doc.locations.items()
-                  if len(p) == n + 1 and p[:n] == pointer and isinstance(p[-1], str) and span.line >= first)
+    return [(line, column) for line, column, key in _child_index(doc).get(pointer, [])
+            if isinstance(key, str) and line >= first]
 
 
 def _indent(line: str) -> int:
@@ -265,8 +280,7 @@ def sequence_to_mapping(doc: Document, pointer: Pointer, entry: Callable[[str], 
     key = doc.locations.get(pointer)
     if key is None or key.line > len(doc.lines):
         return NOT_LOCATED
-    items = sorted((span.line, p[-1]) for p, span in doc.locations.items()
-                   if len(p) == len(pointer) + 1 and p[: len(pointer)] == pointer and isinstance(p[-1], int))
+    items = [(line, key) for line, _, key in _child_index(doc).get(pointer, []) if isinstance(key, int)]
     if not items:
         return NOT_LOCATED
     if _shared(doc, key.line, *(line for line, _ in items)):
