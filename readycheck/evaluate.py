@@ -35,17 +35,14 @@ from readycheck.model import (
 )
 from readycheck.predicate import Predicate, format_message
 from readycheck.suppression import ALL, Suppressor
-from readycheck.textio import LoadError, never_cached
+from readycheck.textio import LoadError, digest_of, never_cached
 
 
 def text_digest(doc: Document) -> str:
-    """A fingerprint of the text a document was loaded from, computed once per document that has a fix."""
+    """The digest (textio.digest_of) of the text a document was loaded from, once per document that has a fix."""
     digest: str | None = getattr(doc, "_fix_digest", None)
     if digest is None:
-        import hashlib
-
-        digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()
-        doc._fix_digest = digest  # type: ignore[attr-defined]
+        digest = doc._fix_digest = digest_of(doc.text)  # type: ignore[attr-defined]
     return digest
 
 

@@ -14,7 +14,6 @@ and has not changed between this module reading it and replacing it.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import re
 import stat
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from readycheck.atomic import write_atomic
 from readycheck.model import Edit, Finding, Fix
-from readycheck.textio import LoadError, decode, read_bytes, within
+from readycheck.textio import LoadError, decode, digest_of, read_bytes, within
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BOM = "\ufeff"
@@ -179,7 +178,7 @@ def plan_file(path: str, findings: list[Finding], roots: list[str], base: Path) 
         return skip_all(exc.message)
     if raw_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         return skip_all("a UTF-16 file: not edited")
-    digest = hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = digest_of(normal)
     raw = raw_bytes.decode("utf-8-sig")
     plan.bom = raw_bytes.startswith(b"\xef\xbb\xbf")
     plan.before = plan.after = raw
