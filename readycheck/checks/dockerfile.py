@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -332,7 +333,50 @@ def relative_workdir(subject: Subject[Instruction], options: dict[str, Any]) -> 
     path = instruction["value"].strip().strip("'\"")
     if instruction["cmd"] != "WORKDIR" or not path or path.startswith(("/", "$", "\\")) or re.match(r"^[A-Za-z]:", path):
         return
-    yield Hit(f"WORKDIR '{path}' is relative: it depends on every WORKDIR before it; use an absolute path")
+    yield Hit(f"WORKDIR '{path}' is relative: it depends on every WORKDIR before it; use an absolute path",
+              fix=_absolute_workdir_fix(subject, path))
+
+
+def _known_workdir(doc_data: Mapping[str, Any], stage_index: int, before: int) -> str | None:
+    """The working directory in force before instruction `before` of a stage, when this file says it: the
+    stage's own WORKDIRs, then (through `FROM <earlier stage>`) its parent's. None when it comes from an image."""
+    import posixpath
+
+    stage = doc_data["stages"][stage_index]
+    relative: list[str] = []
+    for instruction in reversed(stage["instructions"][:before]):
+        if instruction["cmd"] != "WORKDIR":
+            continue
+        value = instruction["value"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9_./@+-]+", value):
+            return None
+        if value.startswith("/"):
+            return posixpath.normpath(posixpath.join(value, *reversed(relative)))
+        relative.append(value)
+    parent = stage.get("parent_stage")
+    if parent is None:
+        return None
+    base = _known_workdir(doc_data, parent, len(doc_data["stages"][parent]["instructions"]))
+    return posixpath.normpath(posixpath.join(base, *reversed(relative))) if base else None
+
+
+def _absolute_workdir_fix(subject: Subject[Instruction], path: str) -> Fix:
+    """The relative WORKDIR written as the absolute path it means, when the WORKDIRs before it in this file say
+    which (the base image's own WORKDIR is not known here)."""
+    pointer = subject.pointer
+    instruction = subject.data
+    if len(pointer) != 4 or instruction["line"] != instruction["end_line"] or not re.fullmatch(r"[A-Za-z0-9_./@+-]+", path):
+        return Fix.refused("the path is quoted, uses variables or spans lines")
+    base = _known_workdir(subject.doc.data, pointer[1], pointer[3])
+    if base is None:
+        return Fix.refused("the directory it is relative to comes from the base image, which this file does not show")
+    absolute = posixpath.normpath(posixpath.join(base, path))
+    line = instruction["line"]
+    written = subject.doc.lines[line - 1] if line <= len(subject.doc.lines) else ""
+    column = written.rfind(path)
+    if column < 0 or written[column:].rstrip() != path:
+        return Fix.refused("the WORKDIR line does not map back onto the file")
+    return Fix(f"WORKDIR {absolute}", (Edit(line, column + 1, line, column + 1 + len(path), path, absolute),))
 
 
 def cd_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
