@@ -179,7 +179,36 @@ def pipe_without_pipefail(subject: Subject[Instruction], options: dict[str, Any]
     yield Hit(f"a pipe (`{head['name']} | ...`) without `set -o pipefail`: if `{head['name']}` fails, the RUN still "
               "succeeds and the image is built without what it should have made; use SHELL [\"/bin/bash\", \"-o\", "
               "\"pipefail\", \"-c\"] or start the RUN with `set -o pipefail &&`",
-              severity=None if download else "note")  # a failed download is what ships a broken image
+              severity=None if download else "note",  # a failed download is what ships a broken image
+              fix=_pipefail_fix(subject, shell or []))
+
+
+_RUN_HEAD = re.compile(r"[ \t]*RUN[ \t]+(?:--[^\s\\]+[ \t]+)*", re.IGNORECASE)
+
+
+def _pipefail_fix(subject: Subject[Instruction], shell: list[str]) -> Fix:
+    """Under a bash SHELL: `set -o pipefail && ` in front of the RUN's script. Under the default /bin/sh (dash on
+    Debian, which has no pipefail): SHELL ["/bin/bash", "-o", "pipefail", "-c"] on the line before, which needs
+    bash in the image and changes every later RUN of the stage. Both unsafe: a pipe that failed quietly now
+    fails the build (which is the point, and a reviewer should see it)."""
+    instruction = subject.data
+    line = instruction["line"]
+    if instruction["heredocs"] or line > len(subject.doc.lines):
+        return Fix.refused("a RUN with a heredoc is not edited")
+    if not shell:
+        above = line
+        while above > 1 and subject.doc.lines[above - 2].lstrip().startswith("#"):
+            above -= 1  # before the comments over the RUN: a suppression comment there stays on the RUN
+        return Fix("SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] before the RUN (the image needs bash)",
+                   (Edit.insert(above, 1, 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'),), "unsafe")
+    if tool_of(shell) != "bash":
+        return Fix.refused("the stage's SHELL is not bash: `set -o pipefail` may not exist in it")
+    written = subject.doc.lines[line - 1]
+    head = _RUN_HEAD.match(written)
+    if head is None or not written[head.end():].strip() or written[head.end():].strip() == "\\":
+        return Fix.refused("the RUN's script does not start on its first line")
+    return Fix("`set -o pipefail && ` in front of the RUN's script", (Edit.insert(line, head.end() + 1, "set -o pipefail && "),),
+               "unsafe")
 
 
 _HANDLED_SIGNALS = {"TERM", "INT", "QUIT", "HUP", "WINCH", "USR1", "USR2", "PWR", "RTMIN+3"}
