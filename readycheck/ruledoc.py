@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from readycheck.catalog import Rule
@@ -10,9 +11,9 @@ from readycheck.catalog import Rule
 
 def catalog_table(rules: list[Rule]) -> str:
     width = max((len(r.name) for r in rules), default=10)
-    lines = [f"{'ID':<8} {'NAME':<{width}} {'CHECKLIST':<18} {'SEVERITY':<8} SUMMARY"]
+    lines = [f"{'ID':<8} {'NAME':<{width}} {'CHECKLIST':<18} {'SEVERITY':<8} {'FIX':<6} SUMMARY"]
     for r in rules:
-        lines.append(f"{r.id:<8} {r.name:<{width}} {r.checklist:<18} {r.severity:<8} {r.summary}")
+        lines.append(f"{r.id:<8} {r.name:<{width}} {r.checklist:<18} {r.severity:<8} {r.fix_safety or '-':<6} {r.summary}")
     lines.append(f"{len(rules)} rules")
     return "\n".join(lines) + "\n"
 
@@ -28,8 +29,9 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
         f"**What it does.** {rule.summary}\n\n"
         f"**Why it matters.** {rule.why.strip()}\n\n"
         f"**How to fix.** {rule.fix.strip()}\n\n"
-        f"Bad:\n\n```\n{rule.examples['bad'].rstrip()}\n```\n\n"
-        f"Good:\n\n```\n{rule.examples['good'].rstrip()}\n```\n"
+        f"**Fix safety.** {fix_safety_text(rule)}\n\n"
+        f"Bad:\n\n{_example_markdown(rule.examples['bad'])}\n"
+        f"Good:\n\n{_example_markdown(rule.examples['good'])}"
         + (
             "\nOptions: " + ", ".join(f"`{k}` (default `{json.dumps(v)}`)" for k, v in rule.options.items()) + "\n"
             if rule.options
@@ -39,8 +41,9 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
 
 
 def catalog_markdown(rules: list[Rule]) -> str:
-    parts = ["# readycheck rules\n", "| id | name | checklist | severity | summary |", "| --- | --- | --- | --- | --- |"]
-    parts += [f"| {r.id} | {r.name} | {r.checklist} | {r.severity} | {r.summary} |" for r in rules]
+    parts = ["# readycheck rules\n", "| id | name | checklist | severity | fix | summary |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    parts += [f"| {r.id} | {r.name} | {r.checklist} | {r.severity} | {r.fix_safety or ''} | {r.summary} |" for r in rules]
     parts.append("")
     parts += [rule_markdown(r) for r in rules]
     return "\n".join(parts)
@@ -59,6 +62,16 @@ def explain_text(rule: Rule) -> str:
     )
 
 
+def fix_safety_text(rule: Rule) -> str:
+    """Whether `check --fix` fixes the rule's findings, in a sentence (ruff's "Fix safety")."""
+    if rule.fix_safety == "safe":
+        return ("`readycheck check --fix` fixes it where the file allows a clean edit (some cases need "
+                "--unsafe-fixes; --show-fixes says which and why).")
+    if rule.fix_safety == "unsafe":
+        return "the fix changes behaviour: `readycheck check --fix --unsafe-fixes` applies it; review the diff."
+    return "no automatic fix."
+
+
 def explain_sources(rule: Rule) -> str:
     """What `readycheck explain` adds after the documentation: the upstream references, and how the rule judges.
 
@@ -71,11 +84,50 @@ def explain_sources(rule: Rule) -> str:
     elif rule.schema is not None:
         lines += ["", "Check: a JSON Schema on the subject (see the rule file)"]
     lines.append(f"Target: {rule.target} (`readycheck targets`)")
+    lines.append(f"Fix safety: {rule.fix_safety or 'none'}: {fix_safety_text(rule)}")
     return "\n".join(lines) + "\n"
 
 
+EXAMPLE_FILE = re.compile(r"^# file: (?P<path>[\w.@+-]+(?:/[\w.@+-]+)*)[ \t]*$")
+"""The line that starts each file of an example written as several files."""
+
+
+def example_files(text: str) -> list[tuple[str, str]] | None:
+    """The (path, text) of each file of an example that starts with a `# file: PATH` line, else None (a snippet).
+
+    An example that needs a second file to be true (the .dockerignore beside a Dockerfile, the schema beside an
+    env file, the Service that selects a Deployment's pods) writes each whole file under its own marker line, so
+    the reader sees every file and tests/test_rule_examples.py can scan them as they are.
+    """
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not EXAMPLE_FILE.match(lines[first]):
+        return None
+    files: list[tuple[str, list[str]]] = []
+    for line in lines[first:]:
+        marker = EXAMPLE_FILE.match(line)
+        if marker:
+            files.append((marker["path"], []))
+        else:
+            files[-1][1].append(line)
+    out = []
+    for path, body in files:
+        content = "\n".join(body).strip("\n")
+        out.append((path, content + "\n" if content else ""))
+    return out
+
+
+def _example_markdown(text: str) -> str:
+    """One fenced block for a snippet; for an example of several files, one block per file under its path."""
+    files = example_files(text)
+    if files is None:
+        return f"```\n{text.rstrip()}\n```\n"
+    return "\n".join(f"`{path}`\n\n```\n{content.rstrip()}\n```\n" for path, content in files)
+
+
 def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.rstrip().splitlines())
+    """Indented four spaces; a blank line (between the files of an example) stays empty, with no trailing space."""
+    return "\n".join("    " + line if line.strip() else "" for line in text.rstrip().splitlines())
 
 
 # --- targets: what a rule can judge, and the data of each subject -----------------------------------

@@ -36,11 +36,12 @@ NOT_ARTIFACTS = ["README.md", "src/main.py", "Dockerfile/notes.txt", "docs/.envr
 
 def test_hooks_are_defined_as_documented() -> None:
     hooks = {hook["id"]: hook for hook in HOOKS}
-    assert set(hooks) == {"readycheck", "readycheck-secrets"}
+    assert set(hooks) == {"readycheck", "readycheck-secrets", "readycheck-fix"}
     for hook in hooks.values():
         assert (hook["language"], hook["pass_filenames"], hook["require_serial"]) == ("python", True, True)
     assert hooks["readycheck"]["entry"] == "readycheck check"
     assert hooks["readycheck-secrets"]["entry"] == "readycheck check --select no-baked-secrets"
+    assert hooks["readycheck-fix"]["entry"] == "readycheck check --fix-only"
 
 
 @pytest.mark.parametrize("hook", [h["id"] for h in HOOKS])
@@ -156,7 +157,7 @@ def test_action_is_composite_pinned_and_takes_inputs_through_env() -> None:
     assert "inputs.upload == 'true'" in upload["if"]
     check = next(s for s in steps if s.get("id") == "check")
     assert "--sarif-output" in check["run"] and "GITHUB_STEP_SUMMARY" in check["run"]
-    assert 'pip" install --quiet "$GITHUB_ACTION_PATH"' in text
+    assert '--constraint "$GITHUB_ACTION_PATH/constraints.txt"' in text
 
 
 def test_the_configs_exclude_applies_to_files_passed_by_name(tmp_path: Path) -> None:

@@ -34,11 +34,13 @@ T = TypeVar("T")
 class ChartObjectsDocument(KubernetesDocument):
     """The rendered objects of one chart and one value set, located in the chart's own files."""
 
+    text_is_file = False  # the rendered manifests, not a file: a fix never lands in a rendering
     rule_kinds: tuple[str, ...] = ("kubernetes", "helm")
 
     def __init__(self, base: KubernetesDocument, related: dict[Pointer, Related], value_set: str,
                  provenance: dict[Pointer, str] | None = None, generated: set[Pointer] | None = None) -> None:
-        super().__init__(base.path, base.text, base.objects, base.locations, base.display_paths, base.config)
+        super().__init__(base.path, base.text, base.objects, base.locations, base.display_paths, base.config,
+                         base.broken)
         self.related = related
         self.value_set = value_set
         self.provenance = provenance or {}
@@ -358,7 +360,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
                 related.update({(index,) + p: r for p, r in source_related.items()})
                 provenance.update({(index,) + p: why for p, why in source_provenance.items()})
                 generated.update({(index,) + p: True for p in literals.generated_secret_values(yaml_doc, translator)})
-        built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"))
+        built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"),
+                                           on_shape_error=error)
         scope = Scope(f"{chart_rel} ({label})")
         for base in built:
             doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label,
