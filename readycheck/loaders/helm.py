@@ -359,7 +359,7 @@ def load(target: Target, context: LoadContext) -> list[Document]:
                 sources.append(source)
                 related.update({(index,) + p: r for p, r in source_related.items()})
                 provenance.update({(index,) + p: why for p, why in source_provenance.items()})
-                generated.update({(index,) + p: True for p in literals.generated_secret_values(yaml_doc, translator)})
+                generated.update({(index,) + p: True for p in literals.generated_secret_values(yaml_doc)})
         built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"),
                                            on_shape_error=error)
         scope = Scope(f"{chart_rel} ({label})")
@@ -379,8 +379,11 @@ class _ChartLiterals:
     A rendered Secret value is committed only if it traces back to one of them."""
 
     def __init__(self, result: Any) -> None:
+        from readycheck.secrets import scan_value
+
         self.values: set[str] = set()
         self._collect(result.values)
+        self.secret_values = {v for v in self.values if len(v) >= 8 and scan_value(v, context="helm-values")}
         texts: list[str] = []
         stack = [result.chart]
         while stack:
@@ -413,12 +416,14 @@ class _ChartLiterals:
         for candidate in candidates:
             if candidate in self.values or any(candidate in v for v in self.values if len(v) > len(candidate)):
                 return True
+            if any(v in candidate for v in self.secret_values):  # e.g. "user:<password from values>"
+                return True
             lines = [ln.strip() for ln in candidate.splitlines() if len(ln.strip()) >= 6] or [candidate.strip()]
             if any(ln and ln in self.templates for ln in lines):
                 return True
         return False
 
-    def generated_secret_values(self, doc: YamlDocument, translator: _Translator) -> list[Pointer]:
+    def generated_secret_values(self, doc: YamlDocument) -> list[Pointer]:
         """Pointers of a rendered Secret's data/stringData values that come from neither a values file nor a
         literal in a template."""
         data = doc.data
@@ -430,10 +435,8 @@ class _ChartLiterals:
             for key, value in (entries.items() if isinstance(entries, dict) else []):
                 if not isinstance(value, str) or not value.strip():
                     continue
-                span = doc.value_locations.get((section, key)) or doc.locations.get((section, key))
-                origin = translator.origin(span.line) if span is not None else None
-                if origin is not None and origin.values_file:
-                    continue  # from a values file (or --set): a literal someone wrote down
+                # not the values origin of the line: a key name from values (`{{ .Values.certFilename }}:
+                # {{ $ca.Cert | b64enc }}`) says nothing about where the value came from
                 if not self.written(value):
                     out.append((section, key))
         return out
