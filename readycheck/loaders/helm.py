@@ -271,7 +271,6 @@ class _Translator:
 
 def load(target: Target, context: LoadContext) -> list[Document]:
     from readycheck.helm import render_chart
-    from readycheck.helm.binary import render_with_helm
     from readycheck.helm.values_yaml import ValuesText
 
     chart_dir = target.path
@@ -315,6 +314,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         reported_files.add((prefix + exc.name, exc.line))
 
     loaded = chart_dir if use_helm else _load_once(chart_dir, root)
+    if use_helm:
+        from readycheck.helm.binary import render_with_helm  # and tempfile: only for --helm-renderer helm
     for label, extra_values in value_sets:
         result = (render_with_helm if use_helm else render_chart)(
             loaded,
