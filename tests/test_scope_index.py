@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readycheck.k8s import scope
-from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, pod_spec_path, selector_matches, template_labels
+from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, selector_matches, template_labels, workload_kind
 from readycheck.model import Document, Scope
 
 
@@ -54,6 +54,8 @@ def objects(draw: st.DrawFn) -> dict[str, Any]:
         if kind == "Pod":
             metadata["labels"] = labels
             obj["spec"] = pod
+        elif draw(st.booleans()) and draw(st.booleans()):  # an excerpt: no pod template, its selector stands in
+            obj["spec"] = {"selector": draw(SELECTORS)}
         elif kind == "CronJob":
             obj["spec"] = {"jobTemplate": {"spec": {"template": {"metadata": {"labels": labels}, "spec": pod}}}}
         else:
@@ -95,7 +97,7 @@ def _pairs(found: list[scope.ScopedObject]) -> list[tuple[int, int]]:
 def test_lookups_equal_the_plain_scan(groups: list[list[dict[str, Any]]]) -> None:
     doc = _scope(groups)
     everything = [o for found in scope.objects_by_kind(doc).values() for o in found]
-    plain_workloads = [o for kind in POD_SPEC_PATHS for o in _all(doc, kind) if pod_spec_path(o.obj) is not None]
+    plain_workloads = [o for kind in POD_SPEC_PATHS for o in _all(doc, kind) if workload_kind(o.obj)]
     assert _pairs(scope.workloads(doc)) == _pairs(plain_workloads)
     for subject in everything:
         obj, namespace = subject.obj, _plain_namespace(subject.obj)
@@ -130,5 +132,5 @@ def test_derived_values_are_computed_once_per_scope() -> None:
         return len(scope.of_kind(d, "Service"))
 
     other = doc.scope.documents[1]  # type: ignore[union-attr]
-    assert scope.per_scope(doc, "count", build) == scope.per_scope(other, "count", build) == 2
+    assert scope.indexed(doc, "count", build) == scope.indexed(other, "count", build) == 2
     assert len(calls) == 1

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, pod_spec_path, selector_matches, template_labels
+from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, selector_matches, template_labels, workload_kind
 from readycheck.model import Document, Scope
 
 
@@ -52,8 +52,7 @@ class _Index:
                 if isinstance(obj, dict):
                     scoped = ScopedObject(other, index, obj)
                     self.by_kind.setdefault(scoped.kind, []).append(scoped)
-        self.workloads = [o for kind in POD_SPEC_PATHS for o in self.by_kind.get(kind, [])
-                          if pod_spec_path(o.obj) is not None]
+        self.workloads = [o for kind in POD_SPEC_PATHS for o in self.by_kind.get(kind, []) if workload_kind(o.obj)]
         self._workloads_in: dict[Any, list[ScopedObject]] = {}
         self._workloads_by_label: dict[tuple[Any, Any, str], list[ScopedObject]] = {}
         self._workloads_named: dict[tuple[Any, str], list[ScopedObject]] = {}
@@ -68,7 +67,7 @@ class _Index:
         self._selectors: dict[str, _SelectorIndex] = {}
         self._scalers: dict[tuple[Any, Any], list[ScopedObject]] | None = None
         self.derived: dict[str, Any] = {}
-        """What a check derives from the whole scope (per_scope), once."""
+        """What a check derives from the whole scope (`indexed`), once."""
 
     def workloads_in(self, namespace: Any) -> list[ScopedObject]:
         if not _hashable(namespace):
@@ -234,13 +233,32 @@ def workloads_named(doc: Document, namespace_of: Mapping[str, Any], name: Any) -
 T = TypeVar("T")
 
 
-def per_scope(doc: Document, name: str, build: Callable[[Document], T]) -> T:
-    """`build(doc)`, a value derived from the whole scope, computed once per scope and `name`."""
+def indexed(doc: Document, name: str, build: Callable[[Document], T]) -> T:
+    """An index of the scope's objects (by namespace, by name...) or another value derived from the whole scope,
+    built once per scope and `name`, so that checks relating objects stay linear in the number of objects."""
     derived = _index(doc).derived
     if name not in derived:
         derived[name] = build(doc)
     value: T = derived[name]
     return value
+
+
+def workloads_by_namespace(doc: Document) -> dict[str, list[ScopedObject]]:
+    def build(d: Document) -> dict[str, list[ScopedObject]]:
+        found: dict[str, list[ScopedObject]] = {}
+        for workload in workloads(d):
+            found.setdefault(workload.namespace, []).append(workload)
+        return found
+
+    return indexed(doc, "workloads-by-namespace", build)
+
+
+def by_name(doc: Document, kind: str) -> dict[tuple[str, str], ScopedObject]:
+    """Objects of `kind` by (namespace, name)."""
+    def build(d: Document) -> dict[tuple[str, str], ScopedObject]:
+        return {(o.namespace, o.name): o for o in of_kind(d, kind)}
+
+    return indexed(doc, f"by-name:{kind}", build)
 
 
 def names_in_namespace(doc: Document, kind: str, namespace_of: Mapping[str, Any]) -> set[str]:
@@ -274,5 +292,6 @@ def autoscalers_of(doc: Document, workload: Mapping[str, Any]) -> list[ScopedObj
 
 
 def workloads(doc: Document) -> list[ScopedObject]:
-    """Every workload in scope (objects with a pod spec), built once per scope."""
+    """The workloads of the scope, an excerpt without a pod spec too (it still has pods that Services select);
+    listed once per scope."""
     return _index(doc).workloads
