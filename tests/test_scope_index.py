@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from readycheck.k8s import scope
@@ -92,8 +92,11 @@ def _pairs(found: list[scope.ScopedObject]) -> list[tuple[int, int]]:
     return [(id(o.doc), o.index) for o in found]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(objects(), max_size=8), min_size=1, max_size=3))
+@example([[{"kind": "Deployment", "metadata": {"name": None},  # a null target: the plain scan read it as {}
+            "spec": {"template": {"metadata": {"labels": {}}, "spec": {"containers": [{"name": "app"}]}}}},
+           {"kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"}, "spec": {"scaleTargetRef": None}}]])
 def test_lookups_equal_the_plain_scan(groups: list[list[dict[str, Any]]]) -> None:
     doc = _scope(groups)
     everything = [o for found in scope.objects_by_kind(doc).values() for o in found]
@@ -106,6 +109,9 @@ def test_lookups_equal_the_plain_scan(groups: list[list[dict[str, Any]]]) -> Non
         selector = get_in(obj, ("spec", "selector"))
         assert _pairs(list(scope.selected_workloads(doc, selector, obj))) == _pairs(
             [w for w in same if selector_matches(selector, template_labels(w.obj))])
+        shown = [w for w in scope.workloads_by_namespace(doc).get(subject.namespace, [])
+                 if selector_matches(selector, template_labels(w.obj))]
+        assert _pairs(scope.workloads_selected_in(doc, selector, subject.namespace)) == _pairs(shown)
         for name in ("web", 7, None):
             assert _pairs(scope.workloads_named(doc, obj, name)) == _pairs([w for w in same if w.name == name])
         assert scope.names_in_namespace(doc, "Service", obj) == {

@@ -24,9 +24,9 @@ from readycheck.k8s.scope import (
     selected_workloads,
     selecting,
     workloads,
-    workloads_by_namespace,
     workloads_in_namespace,
     workloads_named,
+    workloads_selected_in,
 )
 from readycheck.k8s.workloads import (
     REPLICATED_KINDS,
@@ -1009,8 +1009,7 @@ def service_target_port_undeclared(subject: Subject[KubernetesObject], options: 
     if not isinstance(selector, dict) or not selector or get_in(subject.data, ("spec", "clusterIP")) == "None":
         return  # a headless Service is for DNS: its ports are informational
     namespace = subject.context["info"].namespace
-    selected = [w for w in workloads_by_namespace(subject.doc).get(namespace, [])
-                if selector_matches(selector, template_labels(w.obj))]
+    selected = workloads_selected_in(subject.doc, selector, namespace)
     if not selected:
         return
     declared = [_declared_ports(w.obj) for w in selected]

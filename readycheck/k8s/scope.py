@@ -56,7 +56,10 @@ class _Index:
         self._workloads_in: dict[Any, list[ScopedObject]] = {}
         self._workloads_by_label: dict[tuple[Any, Any, str], list[ScopedObject]] = {}
         self._workloads_named: dict[tuple[Any, str], list[ScopedObject]] = {}
+        self._workloads_by_label_shown: dict[tuple[str, Any, str], list[ScopedObject]] = {}
         for workload in self.workloads:
+            for key, value in template_labels(workload.obj).items():
+                self._workloads_by_label_shown.setdefault((workload.namespace, key, str(value)), []).append(workload)
             namespace = _namespace(workload.obj)
             if not _hashable(namespace):
                 continue
@@ -89,6 +92,15 @@ class _Index:
             return self.workloads_in(namespace)
         return self._workloads_by_label.get((namespace, anchor[0], anchor[1]), [])
 
+    def workloads_selected_shown(self, selector: Any, namespace: str) -> list[ScopedObject]:
+        """As workloads_selected, for a namespace compared as text (ScopedObject.namespace)."""
+        anchor = _anchor(selector)
+        if anchor is None:
+            return []
+        if isinstance(anchor, _AnyLabel):
+            return [w for w in self.workloads if w.namespace == namespace]
+        return self._workloads_by_label_shown.get((namespace, anchor[0], anchor[1]), [])
+
     def selectors(self, kind: str) -> _SelectorIndex:
         if kind not in self._selectors:
             self._selectors[kind] = _SelectorIndex(self.by_kind.get(kind, []))
@@ -106,7 +118,7 @@ class _Index:
                         self._scalers.setdefault(key, []).append(scaler)
         if not _hashable((namespace, name)):  # a mapping as a name or namespace: compare as the plain scan did
             return [s for kind in ("HorizontalPodAutoscaler", "ScaledObject") for s in self.by_kind.get(kind, [])
-                    if _namespace(s.obj) == namespace and isinstance(ref := get_in(s.obj, ("spec", "scaleTargetRef")), dict)
+                    if _namespace(s.obj) == namespace and isinstance(ref := get_in(s.obj, ("spec", "scaleTargetRef")) or {}, dict)
                     and ref.get("name") == name]
         return self._scalers.get((namespace, name), [])
 
@@ -225,6 +237,13 @@ def selected_workloads(doc: Document, selector: Any, namespace_of: Mapping[str, 
             yield workload
 
 
+def workloads_selected_in(doc: Document, selector: Any, namespace: str) -> list[ScopedObject]:
+    """The workloads in `namespace` (compared as text, as ScopedObject.namespace) whose pod template labels
+    `selector` matches, in order: what filtering workloads_by_namespace(doc)[namespace] with selector_matches gives."""
+    return [w for w in _index(doc).workloads_selected_shown(selector, namespace)
+            if selector_matches(selector, template_labels(w.obj))]
+
+
 def workloads_named(doc: Document, namespace_of: Mapping[str, Any], name: Any) -> list[ScopedObject]:
     """The workloads in scope called `name` in the namespace of `namespace_of`."""
     return _index(doc).workloads_named(_namespace(namespace_of), name)
@@ -285,7 +304,7 @@ def autoscalers_of(doc: Document, workload: Mapping[str, Any]) -> list[ScopedObj
     name = get_in(workload, ("metadata", "name"))
     found = []
     for hpa in _index(doc).scalers(_namespace(workload), name):
-        ref = get_in(hpa.obj, ("spec", "scaleTargetRef"))
+        ref = get_in(hpa.obj, ("spec", "scaleTargetRef")) or {}
         if isinstance(ref, dict) and ref.get("kind", "Deployment") == workload.get("kind"):
             found.append(hpa)
     return found
