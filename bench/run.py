@@ -232,7 +232,7 @@ def growth_cases(work: Path, quick: bool) -> list[Case]:
 
 
 def render_growth(measures: list[Measure]) -> str:
-    lines = ["", "Growth: readycheck on N and 4N units of each shape (bench/generate.py --shape); the ratio of 4N "
+    lines = ["", "", "Growth: readycheck on N and 4N units of each shape (bench/generate.py --shape); the ratio of 4N "
              f"to N is at most {GROWTH_LIMIT} for a linear cost (4, plus noise).", "",
              "| shape | N | CPU at N | CPU at 4N | CPU ratio | wall at N | wall at 4N | wall ratio | met? |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
@@ -327,8 +327,8 @@ def main() -> None:
         print("generating inputs ...", flush=True)
         cases = [*(build_cases(work, peers, args.quick) if args.only != "growth" else []),
                  *(growth_cases(work, args.quick) if args.only != "peers" else [])]
-        subprocess.run(readycheck(Path(__file__), "--no-cache"), cwd=work, env=base_env(),
-                       stdout=subprocess.DEVNULL)  # bytecode and the catalog cache, as after installation
+        subprocess.run(readycheck(cases[0].cwd, "--no-cache"), cwd=work, env=base_env(), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)  # bytecode and the catalog cache, as after installation
         measures: list[Measure] = []
         for case in cases:
             measures.extend(measure(case))
