@@ -290,7 +290,8 @@ def context(run: Run, finding: dict[str, Any], lines: int) -> str:
         return f"    (unreadable: {exc.strerror})"
     if not line:
         line = 1
-    first, last = max(1, line - lines), min(len(text), (finding.get("end_line") or line) + lines)
+    end = min(finding.get("end_line") or line, line + 6)  # a long span (a whole job) shows only its head
+    first, last = max(1, line - lines), min(len(text), end + lines)
     shown = []
     for number in range(first, last + 1):
         mark = ">" if number == line else " "

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import command_words, os_packages
+from readycheck.judge.commands import command_words, os_packages, removed_later
 from readycheck.model import Hit, Subject
 
 if TYPE_CHECKING:
@@ -105,6 +105,25 @@ BUILD_TOOLS = {"gcc", "g++", "gcc-c++", "make", "cmake", "build-essential", "bui
                "Development Tools", "@development-tools"}
 
 
+class _Everything(frozenset[str]):
+    """A set that holds every name: what `removed_later` means by None."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _removed_in_same_run(subject: Subject[Command]) -> frozenset[str]:
+    """The packages this install's RUN removes again later (`apk del .build-deps`, `apt-get purge --auto-remove`)."""
+    siblings = subject.context.get("instruction", {}).get("commands") or []
+    index = next((i for i, c in enumerate(siblings) if c is subject.data), None)
+    if index is None:
+        index = next((i for i, c in enumerate(siblings) if c == subject.data), None)
+    if index is None:
+        return frozenset()
+    removed = removed_later([command_words(c) for c in siblings], index)
+    return _Everything() if removed is None else frozenset(removed)
+
+
 def build_tools_single_stage(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     stage = subject.context.get("stage", {})
     if stage.get("index") != 0 or stage.get("parent_stage") is not None or not stage.get("is_final"):
@@ -115,6 +134,8 @@ def build_tools_single_stage(subject: Subject[Command], options: dict[str, Any])
     if packages is None:
         return
     tools = [p for p in packages if p.split("=")[0].split("~")[0] in BUILD_TOOLS]
+    if tools:
+        tools = [p for p in tools if p not in _removed_in_same_run(subject)]
     if tools:
         yield Hit(f"the only stage installs build tools ({', '.join(tools[:4])}): build in a separate stage "
                   "and copy just the result into a small runtime image")

@@ -207,10 +207,36 @@ def secrets_inherit(subject: Subject[WorkflowJob], options: dict[str, Any]) -> I
 _UPLOADS = ("actions/upload-artifact", "actions/upload-pages-artifact")
 
 
+_WORKSPACE_ROOTS = {".", "./", "*", "./*", "**", "./**", "**/*", "./**/*", "${{ github.workspace }}",
+                    "${{github.workspace}}", "$GITHUB_WORKSPACE", "${GITHUB_WORKSPACE}"}
+
+
+def _uploads_checkout(upload: Mapping[str, Any], checkouts: list[str]) -> bool:
+    """Whether an upload step's `path` takes in a checkout's root or its `.git` (where the token is).
+
+    Named report files, build output folders and globs under a subfolder do not carry `.git/config`.
+    """
+    paths = str(upload["with"].get("path", "_site/" if _uses_name(upload) == "actions/upload-pages-artifact" else ""))
+    roots = _WORKSPACE_ROOTS | {c.strip().rstrip("/") for c in checkouts if c.strip()} \
+        | {c.strip().rstrip("/") + "/" for c in checkouts if c.strip()}
+    for line in paths.splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("!"):
+            continue
+        trimmed = entry.rstrip("/")
+        for root in ("${{ github.workspace }}/", "${{github.workspace}}/", "$GITHUB_WORKSPACE/", "./"):
+            if trimmed.startswith(root):
+                trimmed = trimmed[len(root):] or "."
+        if entry in roots or trimmed in roots or trimmed == "" or ".git" in trimmed.split("/"):
+            return True
+    return False
+
+
 def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     workflow = subject.context["workflow"]
-    uploads = any(_uses_name(s) in _UPLOADS for s in _steps_of(job))
+    checkouts = [str(s["with"].get("path", "")) for s in _steps_of(job) if _uses_name(s) == "actions/checkout"]
+    uploads = any(_uses_name(s) in _UPLOADS and _uploads_checkout(s, checkouts) for s in _steps_of(job))
     untrusted = bool(set(workflow["triggers"]) & {"pull_request_target", "workflow_run"})
     if not uploads and not untrusted:
         return
