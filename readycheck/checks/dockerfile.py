@@ -213,11 +213,16 @@ def dockerignore_incomplete(subject: Subject[Dockerfile], options: dict[str, Any
     patterns = subject.data["dockerignore"]
     if patterns is None:
         return
-    missing = [name for name in options.get("must_exclude", [".git", ".env"]) if not _excluded(patterns, name)]
+    evidence = subject.data.get("dotenv_evidence")
+    # A missing `.env` is reported only where one can exist: otherwise the advice has nothing to protect.
+    missing = [name for name in options.get("must_exclude", [".git", ".env"]) if not _excluded(patterns, name)
+               and (evidence or not name.startswith(".env"))]
     if not missing:
         return
+    why = f" ({evidence})" if evidence and any(name.startswith(".env") for name in missing) else ""
     for hit in _whole_context_copies(subject):
-        yield Hit(f"the whole build context is copied and .dockerignore does not exclude {', '.join(missing)}", at=hit.at)
+        yield Hit(f"the whole build context is copied and .dockerignore does not exclude {', '.join(missing)}{why}",
+                  at=hit.at)
         return
 
 

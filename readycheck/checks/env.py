@@ -284,18 +284,17 @@ def _gitignores(directory: Path, base: Path) -> Iterator[Path]:
         current = current.parent
 
 
-def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bool:
-    """Whether a .gitignore between `directory` and the top ignores `.env`.
+def dotenv_gitignore(directory: Path, base: Path, root: Path | None = None) -> tuple[Path | None, bool]:
+    """The .gitignore between `directory` and the top that ignores `.env` there, if any was read.
 
-    Only those inside the scanned `root` are read; one above it (a folder of a
-    repository scanned alone) may hold the answer, so then there is no
-    evidence either way, and the answer is yes (no finding).
+    The second value says whether one lay outside the scanned `root` (not read: it may hold the answer).
+    A `.env` ignored by the repository is also evidence that developers keep one locally (DF408).
     """
     import pathspec
 
     for path in _gitignores(directory, base):
         if root is not None and not within(str(path), str(root)):
-            return True  # not read: it lies outside the scanned root
+            return None, True  # not read: it lies outside the scanned root
         try:
             lines = read_text(path, root=root).splitlines()
         except LoadError:
@@ -304,8 +303,19 @@ def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bo
         rel = directory.relative_to(path.parent).as_posix()
         target = ".env" if rel == "." else f"{rel}/.env"
         if spec.match_file(target):
-            return True
-    return False
+            return path, False
+    return None, False
+
+
+def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bool:
+    """Whether a .gitignore between `directory` and the top ignores `.env`.
+
+    Only those inside the scanned `root` are read; one above it (a folder of a
+    repository scanned alone) may hold the answer, so then there is no
+    evidence either way, and the answer is yes (no finding).
+    """
+    found, unread = dotenv_gitignore(directory, base, root)
+    return found is not None or unread
 
 
 def dotenv_not_gitignored(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:

@@ -249,6 +249,30 @@ def read_dockerignore(dockerfile: Path, context: LoadContext, root: Path) -> lis
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
 
 
+def dotenv_evidence(dockerfile: Path, context: LoadContext, root: Path) -> str | None:
+    """Why a `.env` may sit in the build context (the Dockerfile's folder), or None without evidence.
+
+    An `.env*` file there (a `.env.example` means developers copy it to `.env`), or a `.gitignore`
+    that ignores `.env` (developers keep one locally). Without either, no `.env` can be judged to exist.
+    """
+    from readycheck.checks.env import dotenv_gitignore
+    from readycheck.textio import note_listing
+
+    directory = dockerfile.resolve().parent
+    note_listing(directory)
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory))
+    except OSError:
+        names = []
+    for name in names:
+        if name == ".env" or name.startswith(".env."):
+            return f"{name} is in the build context"
+    gitignore, _ = dotenv_gitignore(directory, context.base.resolve(), root)
+    if gitignore is not None:
+        return f"{context.relpath(gitignore)} ignores .env, so developers keep one locally"
+    return None
+
+
 def build_model(text: str, display_path: str, dockerignore: list[str] | None, target_stage: str | None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
     from dockerfile_parse import DockerfileParser
 
@@ -465,4 +489,5 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     display = context.relpath(target.path)
     data, locations = build_model(text, display, read_dockerignore(target.path, context, root), context.dockerfile_target)
     data["action_image"] = docker_action_of(target.path, context.max_bytes, root)
+    data["dotenv_evidence"] = dotenv_evidence(target.path, context, root) if data["dockerignore"] is not None else None
     return [DockerfileDocument(display, text, data, locations)]
