@@ -253,9 +253,45 @@ def secret_in_example_file(subject: Subject[EnvEntry], options: dict[str, Any]) 
 LOCAL_ENV_FILE = re.compile(r"\.env(\.[^.]+)?\.local\Z|\.env\Z")
 
 
+# Keys read by a client bundle or an app build (Expo, Next.js, Vite, Create React App): public by design.
+_BUNDLED_PUBLIC = re.compile(r"(EXPO_PUBLIC|NEXT_PUBLIC|VITE|REACT_APP|NUXT_PUBLIC|PUBLIC)_")
+
+
+def _holds_secret(subject: Subject[EnvFileData]) -> bool:
+    """Whether any entry of the file is a credential, by the same judgement as ENV030."""
+    return any(_secret_value(entry) for entry in subject.doc.build_subjects("env.entry"))
+
+
+def _compose_beside(directory: Path) -> bool:
+    """Whether a compose file sits in `directory`: compose reads that folder's `.env` for its variables."""
+    import os
+
+    from readycheck.discover import COMPOSE, kind_by_name
+    from readycheck.textio import note_listing
+
+    note_listing(directory)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return False
+    return any(kind_by_name(directory / name) == COMPOSE for name in names)
+
+
+def committed_on_purpose(subject: Subject[EnvFileData]) -> bool:
+    """An env file a project commits deliberately: no secret in it, and it is a compose project's
+    variables (a compose file beside it) or holds only keys that are public by design (`EXPO_PUBLIC_...`)."""
+    if _holds_secret(subject):
+        return False
+    doc: Any = subject.doc
+    keys = subject.data["keys"]
+    if keys and all(_BUNDLED_PUBLIC.match(key) for key in keys):
+        return True
+    return _compose_beside(doc.directory)
+
+
 def local_env_file_committed(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
     name = subject.data["name"]
-    if LOCAL_ENV_FILE.match(name):
+    if LOCAL_ENV_FILE.match(name) and not committed_on_purpose(subject):
         yield Hit(f"{name} is a local env file, and it is not ignored: it will be committed with whatever "
                   "credentials a developer puts in it")
 
@@ -319,7 +355,9 @@ def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bo
 
 
 def dotenv_not_gitignored(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
-    if subject.data["is_example"]:
+    if subject.data["is_example"] or LOCAL_ENV_FILE.match(subject.data["name"]):
+        return  # `.env` itself not being ignored is ENV032's finding: one finding per file
+    if committed_on_purpose(subject):
         return
     doc: Any = subject.doc
     if not _ignores_dotenv(doc.directory, doc.base, getattr(doc, "root", None)):
