@@ -35,7 +35,7 @@ def _findings(rule: str, path: Path, catalog: Catalog) -> list[tuple[str, int]]:
     config = Config(select=[rule])
     targets = None
     if path.is_file():
-        prefix = "".join(ch for ch in rule if ch.isalpha())
+        prefix = rule.rstrip("0123456789")
         targets = [Target(path, kind_by_name(path) or KIND_OF_RULE[prefix])]
     result = scan([str(path)], catalog, config, base=FIXTURES, targets=targets)
     assert not result.errors, [e.as_dict() for e in result.errors]
