@@ -700,13 +700,42 @@ def helm_without_wait(subject: Subject[WorkflowStep], options: dict[str, Any]) -
                             "release is ready", command["file_line"], command["file_column"])
 
 
-_TEST_STEP_NAME = re.compile(r"\btests?\b|\bspecs?\b|unit|integration|e2e", re.I)
+_TEST_WORDS = {"test", "tests", "testing", "spec", "specs", "unit", "integration", "e2e", "acceptance", "smoke"}
+# Commands that run a script or target named by their first operand (`make e2e`, `bash scripts/test.sh`).
+_RUNNERS = {"make", "just", "task", "bash", "sh", "zsh", "python", "python3", "node", "ruby", "perl", "php",
+            "npx", "nx", "turbo", "hatch", "tox", "nox"}
+_SCRIPT_RUNNERS = {"npm", "yarn", "pnpm", "bun", "poetry", "uv", "pdm", "composer"}  # `npm run test:unit`
+# Actions whose job is to run a test suite; reporting actions (Codecov, Coveralls, test reporters) are not.
+_TEST_ACTIONS = {"cypress-io/github-action", "microsoft/playwright-github-action", "gabrielbb/xvfb-action",
+                 "coactions/setup-xvfb"}
+
+
+def _names_tests(word: str) -> bool:
+    return bool(_TEST_WORDS & set(re.split(r"[^a-z0-9]+", word.rsplit("/", 1)[-1].lower())))
+
+
+def _runs_tests(command: dict[str, Any]) -> bool:
+    """Whether a command runs tests: a test tool, or a script or target whose name says tests."""
+    if is_test_command(command):
+        return True
+    name = str(command["name"])
+    program = str(command["argv"][0]) if command.get("argv") else name
+    words = [a for a in _args(command) if not a.startswith("-")]
+    if "/" in program or re.search(r"\.(sh|bash|py|rb|js|mjs|ts|pl|ps1)$", program):
+        return _names_tests(program)
+    if name in _RUNNERS and words:
+        return _names_tests(words[0])
+    if name in _SCRIPT_RUNNERS and words:
+        target = words[1] if words[0] in ("run", "run-script", "exec") and len(words) > 1 else words[0]
+        return _names_tests(target)
+    return False
 
 
 def _is_test_step(step: Mapping[str, Any]) -> bool:
-    if step.get("name") and _TEST_STEP_NAME.search(str(step["name"])):
+    """A step that runs tests, judged by what it runs (its commands, or a test-running action), not its name."""
+    if _uses_name(step).lower() in _TEST_ACTIONS:
         return True
-    return any(is_test_command(c) for c in _commands(step))
+    return any(_runs_tests(c) for c in _commands(step))
 
 
 def test_continue_on_error(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
