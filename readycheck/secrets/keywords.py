@@ -37,12 +37,14 @@ _SECRET_WORDS = frozenset(
     {"secret", "token", "apikey", "credential", "credentials", "creds", "authorization", "privatekey"}
 )
 _SECRET_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credentials")
-# "<qualifier> key" is a secret (API_KEY, HMAC_KEY); other keys (CACHE_KEY, S3_KEY) are not.
+# "<qualifier> key" is a secret (API_KEY, HMAC_KEY); other keys (CACHE_KEY, S3_KEY) are not. GPG_KEY and
+# PGP_KEY are not: they hold the fingerprint a download is verified against (every official image's
+# `ENV GPG_KEY 7169605F...`), public by design; an armored private key is caught by its format.
 _KEY_QUALIFIERS = _words(
     """
     api access secret private signing sign encryption encrypt crypt crypto cipher hmac master
     license licence ssh deploy session cookie jwt app auth client webhook service account admin
-    root aes rsa gpg pgp subscription storage shared sas host function write ingest
+    root aes rsa subscription storage shared sas host function write ingest
     """
 )
 # Words after the secret word that make the key describe the secret, not hold it.
