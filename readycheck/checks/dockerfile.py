@@ -33,6 +33,10 @@ def _cleans_apt_lists(instruction: Mapping[str, Any]) -> bool:
     for cmd in commands(instruction):
         if cmd["name"] == "rm" and any("/var/lib/apt/lists" in a for a in cmd["argv"][1:]):
             return True
+        words = command_words(cmd)
+        # apt 2.7+ (Debian trixie, Ubuntu 24.04): `apt-get dist-clean` removes the package lists too
+        if words[:1] and words[0].rsplit("/", 1)[-1] in ("apt-get", "apt") and "dist-clean" in words[1:]:
+            return True
     for mount in instruction["flags"].get("mount", []):
         if mount.get("type") == "cache" and "/var/lib/apt" in mount.get("target", mount.get("dst", "")):
             return True
