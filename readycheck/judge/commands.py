@@ -462,13 +462,21 @@ def node_install_verb(tool: str, args: Sequence[str]) -> bool:
     return args[0] in ("install", "i") or (tool == "yarn" and args[0].startswith("-"))
 
 
+# Options whose value is not a package: `pnpm install --filter app` installs the workspace from its lockfile.
+_NODE_VALUE_FLAGS = frozenset({"--filter", "-F", "--dir", "-C", "--prefix", "--cwd",
+                               "--registry", "--cache", "--loglevel", "--network-timeout", "--modules-folder",
+                               "--mutex", "--reporter", "--store-dir", "--virtual-store-dir", "--tag",
+                               "--omit", "--include", "--install-strategy", "--node-linker"})
+_NPM_VALUE_FLAGS = _NODE_VALUE_FLAGS | {"--workspace", "-w"}  # pnpm's -w is --workspace-root, a switch
+
+
 def node_packages(words: Sequence[str]) -> list[str] | None:
     """The package names of an npm/yarn/pnpm/bun install or add, or None for any other command."""
     tool = tool_of(words)
     if tool not in NODE_TOOLS:
         return None
     args = list(words[1:])
-    names = [a for a in args[1:] if not a.startswith("-")]
+    names = operands(args[1:], _NPM_VALUE_FLAGS if tool == "npm" else _NODE_VALUE_FLAGS)
     if args[:1] == ["add"] or args[:2] == ["global", "add"]:
         return [n for n in names if n != "add"]
     return names if node_install_verb(tool, args) else None
