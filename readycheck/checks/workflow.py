@@ -348,8 +348,8 @@ _SINKS = ("$GITHUB_OUTPUT", "${GITHUB_OUTPUT}", "$GITHUB_ENV", "${GITHUB_ENV}")
 def secret_exposed(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     names = _secret_env_names(subject)
     for command in _commands(subject.data):
-        if command["name"] not in ("echo", "printf", "cat", "tee") or command["nested"]:
-            continue
+        if command["name"] not in ("echo", "printf", "cat", "tee") or command["nested"] or command.get("captured"):
+            continue  # inside `$(...)` its output is an argument of the outer command, never printed
         text = command["text"]
         if "::add-mask::" in text:
             continue
