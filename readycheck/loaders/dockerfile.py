@@ -273,6 +273,38 @@ def dotenv_evidence(dockerfile: Path, context: LoadContext, root: Path) -> str |
     return None
 
 
+_EXECS_ARGS = re.compile(r'^\s*exec\s+(?:\S+\s+)*"\$(?:@|\{@\})"', re.M)
+_SCRIPT_SOURCE = re.compile(r"[\w.-]+\.(?:sh|bash)\Z")
+
+
+def context_scripts(data: dict[str, Any], dockerfile: Path, max_bytes: int, root: Path) -> dict[str, bool]:
+    """For each shell script COPY'd from the build context (the Dockerfile's folder), whether it hands
+    over to its arguments with `exec ... "$@"`: keyed by the script's file name, read under `root`.
+
+    DF505 asks this of an entrypoint script: one that execs makes the application PID 1, which receives
+    SIGTERM itself. A script that is not in the context (downloaded, built) is not in the map.
+    """
+    found: dict[str, bool] = {}
+    directory = dockerfile.parent
+    for stage in data["stages"]:
+        for instruction in stage["instructions"]:
+            if instruction["cmd"] not in ("COPY", "ADD") or instruction["flags"].get("from"):
+                continue
+            for source in instruction.get("sources") or []:
+                if "$" in source or "*" in source or ".." in source.split("/") or source.startswith("/"):
+                    continue
+                name = source.rstrip("/").rsplit("/", 1)[-1]
+                if not _SCRIPT_SOURCE.match(name) or name in found:
+                    continue
+                try:
+                    script = read_text(directory / source, max_bytes, root)
+                except LoadError:
+                    continue
+                lines = [ln.strip() for ln in script.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+                found[name] = bool(_EXECS_ARGS.search(script)) or bool(lines and lines[-1].startswith("exec "))
+    return found
+
+
 def build_model(text: str, display_path: str, dockerignore: list[str] | None, target_stage: str | None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
     from dockerfile_parse import DockerfileParser
 
@@ -489,5 +521,6 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     display = context.relpath(target.path)
     data, locations = build_model(text, display, read_dockerignore(target.path, context, root), context.dockerfile_target)
     data["action_image"] = docker_action_of(target.path, context.max_bytes, root)
+    data["context_scripts"] = context_scripts(data, target.path, context.max_bytes, root)
     data["dotenv_evidence"] = dotenv_evidence(target.path, context, root) if data["dockerignore"] is not None else None
     return [DockerfileDocument(display, text, data, locations)]
