@@ -290,10 +290,39 @@ def relative_workdir(subject: Subject[Instruction], options: dict[str, Any]) -> 
     yield Hit(f"WORKDIR '{path}' is relative: it depends on every WORKDIR before it; use an absolute path")
 
 
+def _index_in_run(subject: Subject[Command]) -> tuple[list[dict[str, Any]], int | None]:
+    """The commands of the subject's RUN and the subject's place among them."""
+    siblings = list(subject.context.get("instruction", {}).get("commands") or [])
+    index = next((i for i, c in enumerate(siblings) if c is subject.data), None)
+    if index is None:
+        index = next((i for i, c in enumerate(siblings) if c == subject.data), None)
+    return siblings, index
+
+
+def _scratch_directory(directory: str, later: list[dict[str, Any]]) -> bool:
+    """Whether a later command of the same RUN removes `directory` (or a folder above it): a build directory."""
+    target = directory.strip("'\"").rstrip("/")
+    for command in later:
+        words = command_words(command)
+        if not words or words[0].rsplit("/", 1)[-1] != "rm":
+            continue
+        for word in words[1:]:
+            removed = word.strip("'\"").rstrip("/")
+            if removed and not word.startswith("-") and (target == removed or target.startswith(removed + "/")):
+                return True
+    return False
+
+
 def cd_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     command = subject.data
     if command["name"] != "cd" or command["nested"]:
         return
+    operands = [a for a in command_words(command)[1:] if not a.startswith("-")]
+    if not operands or operands[0] in ("/", "..", "~", "-") or "-" in command_words(command)[1:2]:
+        return  # going back (to / before removing a build tree, `cd -`): not a directory to work in
+    siblings, index = _index_in_run(subject)
+    if index is not None and _scratch_directory(operands[0], siblings[index + 1:]):
+        return  # a build directory the same RUN removes: WORKDIR would leave it in the image
     yield Hit("`cd` in RUN only lasts for this RUN: use WORKDIR to change directory")
 
 
