@@ -136,10 +136,24 @@ _URL = r"[A-Za-z][A-Za-z0-9+.-]*://\S*"
 _IDENTIFIER = r"[a-z]+(?:[-_.][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
 
 
+# A path into a secret store that ends with the name of the secret it fetches (`dockerhub:password`,
+# `ci/data/slack:oauth-token`): the value names where the secret is, as Vault-fetching actions take it.
+_STORE_REFERENCE = re.compile(r"[a-z0-9][a-z0-9_.-]*(?:[:/][a-z0-9][a-z0-9_.-]*)+")
+
+
+def _store_reference(value: str) -> bool:
+    if not _STORE_REFERENCE.fullmatch(value):
+        return False
+    last = re.split(r"[:/]", value)[-1]
+    return len(last) >= 5 and (secret_kind(last) is not None or last in _PASSWORD_WORDS or last in _SECRET_WORDS)
+
+
 def assess_value(kind: SecretKind, value: str) -> Confidence | None:
     """Confidence that ``value``, stored under a key of this kind, is a real secret (None: it is not)."""
     v = strip_quotes(value)
     if is_placeholder(v) or re.fullmatch(_URL, v) or re.fullmatch(_DURATION, v) or re.fullmatch(_VERSION, v):
+        return None
+    if _store_reference(v):
         return None
     if v[0] in "{[":  # structured values are scanned for their own formats and keys
         return None
