@@ -34,6 +34,8 @@ _AFTER_COLON = r"""(?m)["']?[ \t]*:(?=[ \t"'])[ \t]*""" + _VALUE + r"""(?=[ \t]*
 # An unquoted value that is code, not a literal: a call, an index, an attribute, a type or private
 # name (auth[2], self.password, KeyFlexible, _token_chars).
 _CODE = r"[A-Za-z_][\w.]*[(\[].*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|(?:[A-Z][a-z]+){2,}|_\w+"
+# A regular expression in the value's place: `password=\K.+`, `token=(.*)`, `secret=.+$`.
+_PATTERN_VALUE = r"\\[A-Za-z]|\.[*+?]|\((?:\.|\[\^)"
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Every secret-named key holds one of these words; pairs are found from them outward, which is
 # far cheaper than matching every KEY=value in the text.
@@ -164,6 +166,8 @@ def _pairs(text: str) -> list[SecretMatch]:
                 break
         if m is not None:
             done = m.end()  # hints inside this value are part of it, not keys
+        if m is not None and (text[start - 1:start] == "^" or re.match(_PATTERN_VALUE, m.group("val"))):
+            continue  # `grep -oP '^password=\K.+'`: a pattern that reads the secret, not the secret
         if m is not None and not re.fullmatch(_CODE, m.group("val")):
             hit = _keyed(key, text, *m.span("val"))
             if hit is not None:
