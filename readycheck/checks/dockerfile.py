@@ -43,9 +43,33 @@ def _cleans_apt_lists(instruction: Mapping[str, Any]) -> bool:
     return False
 
 
+def _ships(data: Mapping[str, Any], index: int | None) -> bool:
+    """Whether stage `index` is in the image that is built: the final stage or a stage it is `FROM`.
+
+    A package cache left in a build stage that is only copied from never reaches the image.
+    """
+    if index is None:
+        return True
+    stages = data["stages"]
+    current: int | None = data["final_stage"]
+    seen = set()
+    while current is not None and current not in seen:
+        if current == index:
+            return True
+        seen.add(current)
+        current = stages[current].get("parent_stage")
+    return False
+
+
+def _command_ships(subject: Subject[Command]) -> bool:
+    return _ships(subject.doc.data, subject.context.get("stage", {}).get("index"))
+
+
 def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "RUN":
+        return
+    if len(subject.pointer) > 1 and isinstance(subject.pointer[1], int) and not _ships(subject.doc.data, subject.pointer[1]):
         return
     apt = [c for c in commands(instruction) if c["name"] in ("apt-get", "apt") and len(c["argv"]) > 1]
     if not any(c["argv"][1] in ("update", "install") for c in apt):
@@ -79,7 +103,7 @@ def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any])
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] != "apk" or "add" not in words[1:]:
         return
-    if "--no-cache" in words or _cache_mounted(subject, "/var/cache/apk"):
+    if "--no-cache" in words or _cache_mounted(subject, "/var/cache/apk") or not _command_ships(subject):
         return
     if any(c["name"] == "rm" and any("/var/cache/apk" in a for a in c["argv"]) for c in _same_run(subject)):
         return
@@ -99,7 +123,8 @@ def rpm_cache_not_cleaned(subject: Subject[Command], options: dict[str, Any]) ->
         return
     if any(_cleans_rpm_cache(c) for c in _same_run(subject)):
         return
-    if _cache_mounted(subject, "/var/cache/yum") or _cache_mounted(subject, "/var/cache/dnf"):
+    if _cache_mounted(subject, "/var/cache/yum") or _cache_mounted(subject, "/var/cache/dnf") \
+            or not _command_ships(subject):
         return
     yield Hit(f"{words[0]} install without `{words[0]} clean all` in the same RUN leaves its cache in the layer")
 
