@@ -103,7 +103,9 @@ def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any])
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] != "apk" or "add" not in words[1:]:
         return
-    if "--no-cache" in words or _cache_mounted(subject, "/var/cache/apk") or not _command_ships(subject):
+    # --no-network reads no index (it installs what is cached or already there): nothing is left behind
+    if "--no-cache" in words or "--no-network" in words or _cache_mounted(subject, "/var/cache/apk") \
+            or not _command_ships(subject):
         return
     if any(c["name"] == "rm" and any("/var/cache/apk" in a for a in c["argv"]) for c in _same_run(subject)):
         return
@@ -338,6 +340,22 @@ def _scratch_directory(directory: str, later: list[dict[str, Any]]) -> bool:
     return False
 
 
+def _in_scratch(directory: str, siblings: list[dict[str, Any]], index: int) -> bool:
+    """Whether `cd directory` at `index` goes into a build directory that the same RUN removes later.
+
+    A relative directory is inside the one an earlier `cd` of the RUN went to (`cd "$tempDir" && cd src`).
+    """
+    if _scratch_directory(directory, siblings[index + 1:]):
+        return True
+    if directory.startswith(("/", "~")):
+        return False
+    for earlier in range(index - 1, -1, -1):
+        words = command_words(siblings[earlier])
+        if words[:1] == ["cd"] and len(words) > 1 and not words[1].startswith("-"):
+            return _in_scratch(words[1], siblings, earlier)
+    return False
+
+
 def cd_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     command = subject.data
     if command["name"] != "cd" or command["nested"]:
@@ -346,7 +364,7 @@ def cd_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hi
     if not operands or operands[0] in ("/", "..", "~", "-") or "-" in command_words(command)[1:2]:
         return  # going back (to / before removing a build tree, `cd -`): not a directory to work in
     siblings, index = _index_in_run(subject)
-    if index is not None and _scratch_directory(operands[0], siblings[index + 1:]):
+    if index is not None and _in_scratch(operands[0], siblings, index):
         return  # a build directory the same RUN removes: WORKDIR would leave it in the image
     yield Hit("`cd` in RUN only lasts for this RUN: use WORKDIR to change directory")
 
