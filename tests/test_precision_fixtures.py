@@ -71,3 +71,12 @@ def test_every_case_names_a_known_rule() -> None:
     for folder in CASES:
         assert _spec(folder)["rule"] in ids, folder.name
         assert folder.name.split("-")[0] == _spec(folder)["rule"], "the folder starts with its rule id"
+
+
+def test_dockerignore_git_needs_a_git_folder_in_the_context(tmp_path: Path, catalog: Catalog) -> None:
+    """DF408 asks for `.git` only where the context holds one (a git folder cannot be a committed fixture)."""
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12.4-slim\nCOPY . /app\nUSER 10001\n")
+    (tmp_path / ".dockerignore").write_text("__pycache__/\n")
+    assert _findings("DF408", tmp_path, catalog) == []
+    (tmp_path / ".git").mkdir()
+    assert _findings("DF408", tmp_path, catalog) == [("Dockerfile", 2)]

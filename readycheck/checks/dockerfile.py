@@ -246,8 +246,10 @@ def dockerignore_incomplete(subject: Subject[Dockerfile], options: dict[str, Any
         return
     evidence = subject.data.get("dotenv_evidence")
     # A missing `.env` is reported only where one can exist: otherwise the advice has nothing to protect.
+    present = {".git": bool(subject.data.get("git_in_context", True)), ".env": bool(evidence)}
+    # `.git` and `.env` are asked for only where they can be in the context (another name: always)
     missing = [name for name in options.get("must_exclude", [".git", ".env"]) if not _excluded(patterns, name)
-               and (evidence or not name.startswith(".env"))]
+               and present.get(".env" if name.startswith(".env") else name, True)]
     if not missing:
         return
     why = f" ({evidence})" if evidence and any(name.startswith(".env") for name in missing) else ""

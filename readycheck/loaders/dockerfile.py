@@ -305,6 +305,15 @@ def context_scripts(data: dict[str, Any], dockerfile: Path, max_bytes: int, root
     return found
 
 
+def git_in_context(dockerfile: Path) -> bool:
+    """Whether the build context (the Dockerfile's folder) holds `.git`: only then can it be copied in."""
+    from readycheck.textio import note_listing
+
+    directory = dockerfile.resolve().parent
+    note_listing(directory)
+    return os.path.lexists(directory / ".git")
+
+
 def build_model(text: str, display_path: str, dockerignore: list[str] | None, target_stage: str | None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
     from dockerfile_parse import DockerfileParser
 
@@ -523,4 +532,5 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     data["action_image"] = docker_action_of(target.path, context.max_bytes, root)
     data["context_scripts"] = context_scripts(data, target.path, context.max_bytes, root)
     data["dotenv_evidence"] = dotenv_evidence(target.path, context, root) if data["dockerignore"] is not None else None
+    data["git_in_context"] = data["dockerignore"] is not None and git_in_context(target.path)
     return [DockerfileDocument(display, text, data, locations)]
