@@ -44,7 +44,7 @@ ERROR_CAUSES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("time limit", re.compile(r"time limit|timed out", re.I)),
     ("template error", re.compile(r"template|function \"|undefined variable|wrong type|can't evaluate", re.I)),
     ("unknown instruction", re.compile(r"unknown instruction", re.I)),
-    ("YAML", re.compile(r"yaml|mapping values|could not find expected|found character|scanner|parser"
+    ("YAML", re.compile(r"yaml|mapping values|could not find expected|did not find expected|found character|scanner|parser"
                         r"|while parsing|block|indentation|duplicate key", re.I)),
     ("JSON", re.compile(r"json|expecting value|expecting property", re.I)),
     ("too large", re.compile(r"larger than|too large|over the .* limit|--max-file-size", re.I)),
