@@ -67,6 +67,7 @@ def test_a_per_dockerfile_ignore_file_is_read_with_its_dockerfile(tmp_path: Path
     dockerfile = name.removesuffix(".dockerignore")
     write(tmp_path, dockerfile, DOCKERFILE_TEXT)
     write(tmp_path, name, "node_modules\n")
+    (tmp_path / ".git").mkdir()  # the context is a checkout: its .git can be copied in
     assert kinds(tmp_path) == {dockerfile: DOCKERFILE}
     report, _, _ = check_json(["."], tmp_path)
     assert report["errors"] == [] and report["summary"]["files"] == 1
@@ -148,3 +149,12 @@ def test_a_path_with_control_characters_is_said_without_them(tmp_path: Path) -> 
     write(tmp_path, name, "FROM {{ base }}\n")
     _, stderr, _ = check_json([name], tmp_path)
     assert "\x1b" not in stderr and "template" in stderr
+
+
+def test_a_dockerfile_named_file_that_begins_with_template_tags_is_a_template(tmp_path: Path) -> None:
+    """The official images keep `Dockerfile.oracle` as a jq template (`{{ def ...`): no Dockerfile begins so."""
+    write(tmp_path, "Dockerfile.oracle", "{{\n  def dnf: \"microdnf\";\n}}\nFROM oraclelinux:9-slim\n")
+    write(tmp_path, "Dockerfile.alpine", "# syntax=docker/dockerfile:1\nFROM alpine:3.20\nRUN echo '{{ not a tag }}'\n")
+    assert kinds(tmp_path) == {"Dockerfile.alpine": DOCKERFILE}
+    _, stderr, _ = check_json(["-v", "."], tmp_path)
+    assert any("Dockerfile.oracle" in line and "template" in line for line in stderr.splitlines())
