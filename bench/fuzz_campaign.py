@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import random
 import re
@@ -40,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.output
 
 from readycheck.catalog import load_catalog
 from readycheck.config import Config
-from readycheck.engine import Evaluator, select_rules
+from readycheck.evaluate import Evaluator, select_rules
 from readycheck.limits import TimeBudgetExceeded, time_budget
 from readycheck.shell import parse_script
 from readycheck.textio import LoadError, decode
@@ -190,8 +189,7 @@ REPORTER_TOKENS = ["\n", "\r", "::", "##[", "\x1b", "\x07", "\x9b", "`", "|", "[
 
 def reporter_target(text: str) -> None:
     """Pieces of `text` as every untrusted field of a result, through every output format."""
-    from readycheck.engine import ScanResult
-    from readycheck.model import Finding, ScanError, Span
+    from readycheck.model import Finding, ScanError, ScanResult, Span
     from tests.output_oracle import problems
 
     pieces = (text.split("\x00") + [""] * 6)[:6]
@@ -320,7 +318,7 @@ def scan_crash(result: Any) -> str | None:
 
 def scan_tree(root: Path, catalog: Any, config: Config) -> None:
     from readycheck.cli import exit_code, render_check
-    from readycheck.engine import scan
+    from readycheck.orchestrate import scan
 
     result = scan([str(root)], catalog, config, base=root, jobs=1)
     crash = scan_crash(result)
@@ -418,9 +416,8 @@ def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list
         "env": (env_target, ENV_SEEDS),
         "template": (template_target, TEMPLATE_SEEDS),
         "reporters": (reporter_target, REPORTER_SEEDS),
+        "dockerfile": (dockerfile_target(evaluator), DOCKERFILE_SEEDS),
     }
-    if importlib.util.find_spec("readycheck.loaders.dockerfile"):
-        found["dockerfile"] = (dockerfile_target(evaluator), DOCKERFILE_SEEDS)
     catalog = load_catalog()
     found["config"] = (config_target(catalog), CONFIG_SEEDS)
     found["chart"] = (chart_target(catalog), CHART_SEEDS)
@@ -470,7 +467,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000, help="inputs per target")
     parser.add_argument("--minutes", type=float, default=60.0, help="wall-clock bound for the whole campaign")
-    parser.add_argument("--only", action="append", help="targets to run (default: every loader that exists)")
+    parser.add_argument("--only", action="append", help="targets to run (default: every target)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hang-seconds", type=float, default=2.0)
     parser.add_argument("--out", type=Path, default=Path("bench/fuzz-out"))

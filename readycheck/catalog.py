@@ -6,7 +6,7 @@ satisfy (with an optional `match` schema choosing the subjects), or the name
 of a check function in `readycheck/checks/`.
 
 User rule directories (`--rules`) are validated at every load. The built-in
-rules are validated by the test suite instead (tests/test_catalog_schema.py),
+rules are validated by the test suite instead (tests/test_catalog_load.py),
 and their parsed form is kept in the cache directory, keyed by the rule
 files' names, sizes and modification times and the readycheck version, so a
 run on one file does not parse a hundred YAML files or import jsonschema.
@@ -18,65 +18,16 @@ import inspect
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from readycheck import __version__
+from readycheck.model import Rule
 from readycheck.textio import LoadError, ReadRefused, read_text
 
 
 class CatalogError(Exception):
     """A rule file is broken. The message names the file and the problem."""
-
-
-@dataclass
-class Rule:
-    """One rule file, parsed: what it judges, how, and its documentation."""
-
-    id: str
-    name: str
-    checklist: str
-    severity: str
-    target: str
-    summary: str
-    why: str
-    fix: str
-    examples: dict[str, str]
-    source: Path
-    message: str = ""
-    match: dict[str, Any] | None = None
-    schema: dict[str, Any] | None = None
-    at: list[str | int] | None = None
-    check: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    """Fixed arguments of the check function (one function serves several rules); users cannot change them."""
-    options: dict[str, Any] = field(default_factory=dict)
-    tags: list[str] = field(default_factory=list)
-    precision: str = "high"
-    security_severity: float | None = None
-    references: list[str] = field(default_factory=list)
-    enabled: bool = True
-    """False: an opt-in rule, run only when selected by its id or name."""
-
-    @property
-    def kind(self) -> str:
-        """The artifact kind this rule looks at: the first part of its target."""
-        return self.target.split(".", 1)[0]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "checklist": self.checklist,
-            "severity": self.severity,
-            "target": self.target,
-            "summary": self.summary,
-            "why": self.why,
-            "fix": self.fix,
-            "examples": dict(self.examples),
-            "options": dict(self.options),
-        }
 
 
 def builtin_rules_dir() -> Path:

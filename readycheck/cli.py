@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,17 +14,17 @@ import click
 from readycheck import __version__
 from readycheck.catalog import Catalog, CatalogError, Rule, load_catalog
 from readycheck.config import FAIL_ON, Config, ConfigError, load_config
-from readycheck.model import SEVERITY_RANK, Finding
+from readycheck.model import SEVERITY_RANK
 
 if TYPE_CHECKING:
     from readycheck.baseline import BaselineEntry
-    from readycheck.engine import ScanResult
     from readycheck.limits import Limits
+    from readycheck.model import ScanResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 # The path types the options share: click builds each instance's messages through gettext (about
-# 0.1 ms apiece, and the scanning options are declared three times over).
+# 0.1 ms apiece, and three commands declare the scanning options).
 FILE = click.Path(dir_okay=False)
 DIRECTORY = click.Path(file_okay=False)
 PATH = click.Path()
@@ -48,12 +48,13 @@ def fail(message: str) -> None:
 
 
 def load_everything(config_file: str | None, rules_dirs: tuple[str, ...],
-                    cache_dir: Path | None = None) -> tuple[Config, Catalog]:
-    """The configuration and the rule catalog (the built-in rules' parsed form cached in `cache_dir`)."""
-    from readycheck.runner import default_cache_dir
+                    cache_dir: Path | None = None, paths: list[str] | None = None) -> tuple[Config, Catalog]:
+    """The configuration (the nearest to the `paths` scanned) and the rule catalog (the built-in rules' parsed
+    form cached in `cache_dir`)."""
+    from readycheck.cache import default_cache_dir
 
     try:
-        config = load_config(config_file, Path.cwd())
+        config = load_config(config_file, Path.cwd(), paths or [])
         catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]],
                                cache_dir=cache_dir or default_cache_dir())
     except (ConfigError, CatalogError) as exc:
@@ -77,55 +78,58 @@ def main() -> None:
     """readycheck: is this service ready for production?"""
 
 
-def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every scanning command shares (check, report, baseline)."""
-    options = [
-        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Lowest severity that fails the run [default: error]."),
-        click.option("--select", multiple=True, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated."),
-        click.option("--ignore", multiple=True, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated."),
-        click.option("--config", "config_file", type=FILE, help="Config file (default: .readycheck.yaml or [tool.readycheck])."),
-        click.option("--rules", "rules_dirs", multiple=True, type=DIRECTORY, help="Extra rule directory; repeatable."),
-        click.option("--target", "dockerfile_target", help="Dockerfile build stage to judge as the final one."),
-        click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None, help="Worker processes [default: the number of cores]."),
-        click.option("--cache-dir", type=DIRECTORY, default=None, help="Result cache [default: the user cache directory]."),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached)."),
-        click.option("--shard", default=None, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners."),
-        click.option("--values", "helm_values", multiple=True, type=FILE, help="Helm values file for the charts scanned; repeatable."),
-        click.option("--set", "helm_set", multiple=True, metavar="KEY=VALUE", help="Helm value for the charts scanned (Helm's --set syntax); repeatable."),
-        click.option("--helm-renderer", type=click.Choice(["builtin", "helm"]), default=None, help="Render charts with readycheck's renderer (default, with line mapping) or `helm template` from PATH."),
-        click.option("--kube-version", default=None, help="Kubernetes version charts are rendered for [default: 1.30.0]."),
-        click.option("--max-file-size", default=None, metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M]."),
-        click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help="Seconds of CPU time one file may take to load and check; 0 for none [default: 10]."),
-        click.option("--verbose", "-v", is_flag=True, help="Also say on stderr which files were passed over and why (template sources, backups, ignore files)."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+def complete_selectors(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for --select and --ignore: rule ids and names, checklists and kinds."""
+    from readycheck.cache import default_cache_dir
+    from readycheck.model import CHECKLISTS
+
+    try:
+        catalog = load_catalog(cache_dir=default_cache_dir())
+    except CatalogError:
+        return []
+    words = {r.id for r in catalog.rules} | {r.name for r in catalog.rules} | set(CHECKLISTS)
+    words |= {r.kind for r in catalog.rules}
+    last = incomplete.rsplit(",", 1)
+    prefix, partial = (last[0] + ",", last[1]) if len(last) == 2 else ("", incomplete)
+    return sorted(prefix + w for w in words if w.startswith(partial))
+
+
+def scan_option(*decls: str, default: Any = None, repro: bool = False, identity: bool = True, **click_kwargs: Any) -> Any:
+    """A ScanRequest field that is also a command-line option: declared here once.
+
+    `repro`: the option appears in the command that reproduces a scan; `identity`: it decides the scan's
+    findings (so shards of one scan must agree on it).
+    """
+    return field(default=default, metadata={"decls": decls, "click": click_kwargs, "repro": repro, "identity": identity})
 
 
 @dataclass
 class ScanRequest:
-    """What the user asked to scan, kept to rebuild the exact command in reports."""
+    """What the user asked to scan: every option of the scanning commands (check, report, baseline) is a field
+    here, with its command-line declaration, so that adding one is one line."""
 
-    paths: list[str]
-    fail_on: str | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    config_file: str | None = None
-    rules_dirs: tuple[str, ...] = ()
-    dockerfile_target: str | None = None
-    jobs: int | None = None
-    cache_dir: str | None = None
-    no_cache: bool = False
-    shard: str | None = None
-    baseline: str | None = None
-    helm_values: tuple[str, ...] = ()
-    helm_set: tuple[str, ...] = ()
-    helm_renderer: str | None = None
-    kube_version: str | None = None
-    max_file_size: str | None = None
-    time_limit: float | None = None
-    verbose: bool = False
+    paths: list[str] = field(default_factory=list)
+    config_file: str | None = scan_option("--config", type=FILE, repro=True, help="Config file (default: .readycheck.yaml or [tool.readycheck]).")
+    select: tuple[str, ...] = scan_option("--select", default=(), repro=True, multiple=True,
+                                          shell_complete=complete_selectors, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated.")
+    ignore: tuple[str, ...] = scan_option("--ignore", default=(), repro=True, multiple=True,
+                                          shell_complete=complete_selectors, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated.")
+    rules_dirs: tuple[str, ...] = scan_option("--rules", default=(), repro=True, multiple=True, type=DIRECTORY, help="Extra rule directory; repeatable.")
+    dockerfile_target: str | None = scan_option("--target", repro=True, help="Dockerfile build stage to judge as the final one.")
+    shard: str | None = scan_option("--shard", repro=True, identity=False, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners.")
+    helm_values: tuple[str, ...] = scan_option("--values", default=(), repro=True, multiple=True, type=FILE, help="Helm values file for the charts scanned; repeatable.")
+    helm_set: tuple[str, ...] = scan_option("--set", default=(), repro=True, multiple=True, metavar="KEY=VALUE", help="Helm value for the charts scanned (Helm's --set syntax); repeatable.")
+    helm_renderer: str | None = scan_option("--helm-renderer", repro=True, type=click.Choice(["builtin", "helm"]), help="Render charts with readycheck's renderer (default, with line mapping) or `helm template` from PATH.")
+    kube_version: str | None = scan_option("--kube-version", repro=True, help="Kubernetes version charts are rendered for [default: 1.30.0].")
+    baseline: str | None = field(default=None, metadata={"repro": True, "identity": True})
+    """Declared by each command that takes it (check and report hide what it records; baseline writes one)."""
+    fail_on: str | None = scan_option("--fail-on", identity=False, type=click.Choice(FAIL_ON), help="Lowest severity that fails the run [default: error].")
+    jobs: int | None = scan_option("--jobs", "-j", identity=False, type=click.IntRange(1, 256), help="Worker processes [default: the number of cores].")
+    cache_dir: str | None = scan_option("--cache-dir", identity=False, type=DIRECTORY, help="Result cache [default: the user cache directory].")
+    no_cache: bool = scan_option("--no-cache", default=False, identity=False, is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached).")
+    max_file_size: str | None = scan_option("--max-file-size", metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M].")
+    time_limit: float | None = scan_option("--time-limit", type=click.FloatRange(min=0), metavar="SECONDS", help="Seconds of CPU time one file may take to load and check; 0 for none [default: 10].")
+    verbose: bool = scan_option("--verbose", "-v", default=False, is_flag=True, help="Also say on stderr which files were passed over and why (template sources, backups, ignore files).")
 
     def limits(self) -> Limits:
         """Per-file limits from the command line, defaults otherwise. A bad size is a usage error."""
@@ -139,7 +143,15 @@ class ScanRequest:
         return Limits(size, DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit)
 
     def helm_options(self) -> dict[str, Any]:
-        """Chart rendering options from the command line (they override the config's `helm:`)."""
+        """Chart rendering options from the command line (they override the config's `helm:`). A `--set` Helm
+        could not parse is a usage error here, not an error entry per chart."""
+        if self.helm_set:
+            from readycheck.helm.values import SetValueError, parse_set
+
+            try:
+                parse_set(list(self.helm_set))
+            except SetValueError as exc:
+                fail(f"--set: {exc}")
         options: dict[str, Any] = {"values": [str(Path(v).resolve()) for v in self.helm_values], "set": list(self.helm_set)}
         if self.helm_renderer:
             options["renderer"] = self.helm_renderer
@@ -149,34 +161,31 @@ class ScanRequest:
 
     def identity(self) -> dict[str, Any]:
         """What decides the findings of this scan: every option except where it runs, how, and which shard."""
-        skip = {"fail_on", "jobs", "cache_dir", "no_cache", "shard"}
-        return {name: value for name, value in vars(self).items() if name not in skip}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get("identity", True)}
 
     def command(self, fail_on: str) -> str:
         """The `readycheck check` command that reproduces this scan."""
-        args = ["readycheck", "check"]
-        if self.config_file:
-            args += ["--config", self.config_file]
-        for flag, values in (("--select", self.select), ("--ignore", self.ignore), ("--rules", self.rules_dirs)):
-            for value in values:
-                args += [flag, value]
-        if self.dockerfile_target:
-            args += ["--target", self.dockerfile_target]
-        if self.shard:
-            args += ["--shard", self.shard]
-        for flag, values in (("--values", self.helm_values), ("--set", self.helm_set)):
-            for value in values:
-                args += [flag, value]
-        if self.helm_renderer:
-            args += ["--helm-renderer", self.helm_renderer]
-        if self.kube_version:
-            args += ["--kube-version", self.kube_version]
-        if self.baseline:
-            args += ["--baseline", self.baseline]
-        args += ["--fail-on", fail_on, *(self.paths or ["."])]
         import shlex
 
+        args = ["readycheck", "check"]
+        for option in fields(self):
+            if not option.metadata.get("repro"):
+                continue
+            flag = option.metadata["decls"][0] if option.metadata.get("decls") else f"--{option.name}"
+            value = getattr(self, option.name)
+            for one in value if isinstance(value, tuple) else [value] if value else []:
+                args += [flag, one]
+        args += ["--fail-on", fail_on, *(self.paths or ["."])]
         return shlex.join(args)
+
+
+def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every scanning command shares: the ScanRequest fields that declare one."""
+    for option in reversed(fields(ScanRequest)):
+        if option.metadata.get("decls"):
+            function = click.option(*option.metadata["decls"], option.name, default=option.default,
+                                    **option.metadata["click"])(function)
+    return function
 
 
 def refuse_missing_paths(paths: list[str]) -> None:
@@ -192,16 +201,16 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
         return
     where = ", ".join(click.format_filename(p) for p in request.paths) or "."
     shard = f" (shard {request.shard})" if request.shard else ""
-    click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
+    echo_err(f"found no file of a kind it checks in {where}{shard}: nothing was checked")
 
 
 def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
-    from readycheck.engine import scan
-    from readycheck.runner import default_cache_dir
+    from readycheck.cache import default_cache_dir
+    from readycheck.orchestrate import scan
 
     refuse_missing_paths(request.paths)
     config, catalog = load_everything(request.config_file, request.rules_dirs,
-                                      Path(request.cache_dir) if request.cache_dir else None)
+                                      Path(request.cache_dir) if request.cache_dir else None, request.paths)
     if request.select:
         config.select = split_selectors(request.select)
     config.ignore = [*config.ignore, *split_selectors(request.ignore)]
@@ -220,7 +229,7 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
             raise  # unreachable: fail() exits
     cache_dir = None if request.no_cache else Path(request.cache_dir) if request.cache_dir else default_cache_dir()
     if cache_dir is not None:
-        from readycheck.runner import cache_dir_problem
+        from readycheck.cache import cache_dir_problem
 
         problem = cache_dir_problem(cache_dir)
         if problem is not None:
@@ -236,12 +245,11 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
             shard=selected_shard,
             context_options={"helm": request.helm_options()},
             limits=request.limits(),
+            report_only_given=bool(request.paths),
         )
     except ConfigError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
-    if request.paths:
-        keep_given_paths(result, request.paths, Path.cwd())
     if selected_shard is not None:
         from readycheck.shard import scan_id
 
@@ -259,49 +267,25 @@ def say_skipped(result: ScanResult, verbose: bool) -> None:
             echo_err(f"{prefix}: {skipped.path}: {skipped.reason}")
 
 
-def _reported_path(argument: str, base: Path) -> str:
-    path = Path(argument)
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _within(path: str, scopes: list[str]) -> bool:
-    return any(scope == "." or path == scope or path.startswith(scope.rstrip("/") + "/") for scope in scopes)
-
-
-def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
-    """Report only what lies in the paths given (a file, or under a directory).
-
-    A tool such as pre-commit passes single files; readycheck may judge more
-    (a whole chart for one template), but reports only findings located in, or
-    related to, the files it was given.
-    """
-    scopes = [_reported_path(p, base) for p in paths]
-    if "." in scopes:
-        return  # everything lies under the directory readycheck runs in
-
-    def relevant(finding: Finding) -> bool:
-        return _within(finding.path, scopes) or any(_within(r.path, scopes) for r in finding.related)
-
-    result.findings = [f for f in result.findings if relevant(f)]
-    result.suppressed = [(f, why) for f, why in result.suppressed if relevant(f)]
-
-
-def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
-    """Hide baselined findings (listed as suppressed); return the entries that no longer occur."""
+def apply_baseline(result: ScanResult, path: str, paths: list[str]) -> list[BaselineEntry]:
+    """Hide baselined findings (listed as suppressed); return the entries of the `paths` scanned that no longer
+    occur."""
     from readycheck import baseline
+    from readycheck.suppression import apply_baseline as hide_baselined
 
     try:
         entries = baseline.load(path)
     except baseline.BaselineError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
-    outcome = baseline.apply(result.findings, entries)
-    result.findings = outcome.kept
-    result.suppressed = [*result.suppressed, *((f, f"baseline {path}") for f in outcome.hidden)]
-    return outcome.stale
+    stale = hide_baselined(result, entries, path)
+    if paths:
+        from readycheck.orchestrate import given_paths_filter
+
+        # with a file list (pre-commit), an entry of a file not given was not looked for: it is not stale
+        within = given_paths_filter(paths, Path.cwd())
+        stale = [entry for entry in stale if within is None or within(entry.path)]
+    return stale
 
 
 def link_base_from_environment() -> str:
@@ -317,19 +301,32 @@ def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: s
         result, fail_on, request.command(fail_on), link_base if link_base is not None else link_base_from_environment()
     )
     if fmt == "html":
-        from readycheck.reporters import html
+        from readycheck.reporters import readiness_html
 
-        return html.render(model)
+        return readiness_html.render(model)
     if fmt == "markdown":
-        from readycheck.reporters import markdown
+        from readycheck.reporters import readiness_markdown
 
-        return markdown.render(model)
-    from readycheck.reporters import report_text
+        return readiness_markdown.render(model)
+    from readycheck.reporters import readiness_text
 
-    return report_text.render(model)
+    return readiness_text.render(model)
 
 
-def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool) -> str:
+def use_colour(choice: str, to_terminal: bool, environ: Any = os.environ) -> bool:
+    """--color always|never decides; on auto, NO_COLOR (set and not empty) turns colour off and FORCE_COLOR turns
+    it on, as no-color.org and force-color.org say; otherwise colour when writing to a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return to_terminal
+
+
+def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool,
+                 sarif_category: str | None = None, statistics: bool = False) -> str:
     if fmt == "json":
         from readycheck.reporters import json_report
 
@@ -337,13 +334,23 @@ def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_t
     if fmt == "sarif":
         from readycheck.reporters import sarif
 
-        return sarif.render(result)
+        return sarif.render(result, category=sarif_category)
     if fmt == "github":
         from readycheck.reporters import github
 
         return github.render(result)
+    if fmt == "gitlab":
+        from readycheck.reporters import gitlab
+
+        return gitlab.render(result)
+    if fmt in ("junit", "checkstyle"):
+        from readycheck.reporters import xml_reports
+
+        return xml_reports.junit(result) if fmt == "junit" else xml_reports.checkstyle(result)
     from readycheck.reporters import text
 
+    if statistics:
+        return text.render_statistics(result)
     return text.render_rich(result, quiet) if to_terminal and not no_color else text.render_plain(result, quiet)
 
 
@@ -362,35 +369,51 @@ def emit(text: str, output: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=PATH)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]),
+              default="text", show_default=True,
+              help="text, the JSON report, SARIF 2.1.0, GitHub annotations, GitLab Code Quality, JUnit or Checkstyle XML.")
 @scan_options
 @click.option("--baseline", "baseline_file", type=FILE, help="Hide findings recorded in this baseline file.")
 @click.option("--output", "-o", "output", type=FILE, help="Write the main format to FILE (atomically) instead of stdout.")
 @click.option("--sarif-output", type=FILE, help="Also write SARIF 2.1.0 to FILE.")
+@click.option("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails category: code scanning keeps one "
+              "analysis per category [default: readycheck, or readycheck/shard-K-of-N with --shard].")
 @click.option("--json-output", type=FILE, help="Also write the JSON report to FILE.")
 @click.option("--report-output", type=FILE, help="Also write the readiness report to FILE (HTML if it ends in .html, else Markdown).")
-@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
-@click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line, no headers.")
+@click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour in text output; auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
+@click.option("--no-color", is_flag=True, help="Plain text even on a terminal (--color never).")
+@click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line (path:line:col: RULE ...), no headers.")
+@click.option("--statistics", is_flag=True, help="Text output: the count of findings per rule instead of the findings.")
 def check(
     paths: tuple[str, ...],
     fmt: str,
     baseline_file: str | None,
     output: str | None,
     sarif_output: str | None,
+    sarif_category: str | None,
     json_output: str | None,
     report_output: str | None,
+    colour: str,
     no_color: bool,
     quiet: bool,
+    statistics: bool,
     **scan_args: Any,
 ) -> None:
-    """Check PATHS (default: the current directory) and report findings."""
+    """Check PATHS (default: the current directory) and report findings.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 a usage error, or a file
+    that could not be checked.
+    """
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
-    stale = apply_baseline(result, baseline_file) if baseline_file else []
-    emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty()), output)
+    stale = apply_baseline(result, baseline_file, request.paths) if baseline_file else []
+    coloured = use_colour("never" if no_color else colour, output is None and sys.stdout.isatty())
+    emit(render_check(result, fmt, not coloured, quiet, to_terminal=coloured, sarif_category=sarif_category,
+                      statistics=statistics), output)
     for extra_format, extra_output in (("sarif", sarif_output), ("json", json_output)):
         if extra_output:
-            emit(render_check(result, extra_format, True, False, False), extra_output)
+            emit(render_check(result, extra_format, True, False, False, sarif_category), extra_output)
     if report_output:
         report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
         emit(render_report(result, request, config.fail_on, report_format), report_output)
@@ -427,7 +450,7 @@ def report(
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     if baseline_file:
-        apply_baseline(result, baseline_file)
+        apply_baseline(result, baseline_file, request.paths)
     emit(render_report(result, request, config.fail_on, fmt, link_base), output)
 
 

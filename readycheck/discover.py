@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from readycheck.model import ScanError
+from readycheck.model import ScanError, Skipped
 from readycheck.textio import (
     DEFAULT_MAX_BYTES,
     LoadError,
@@ -41,7 +41,6 @@ COMPOSE = "compose"
 ENV_SCHEMA = "env-schema"
 ENV_FILE = "env-file"
 SECRET_FILE = "secret-file"
-KINDS = (DOCKERFILE, WORKFLOW, ACTION, HELM_CHART, KUBERNETES, COMPOSE, ENV_SCHEMA, ENV_FILE, SECRET_FILE)
 
 SKIPPED_DIRS = {".git", "node_modules", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache"}
 ENV_SCHEMA_NAMES = {"env.schema.json", "env.schema.yaml", "env.schema.yml", ".env.schema.json"}
@@ -89,19 +88,6 @@ class Target:
     path: Path
     kind: str
     root: Path | None = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file whose name looks like a kind but is not one (or, given by name, matches none), and why.
-
-    `named` says it was given on the command line: that is always reported;
-    files passed over in a walk are reported in verbose output only.
-    """
-
-    path: str
-    reason: str
-    named: bool = False
 
 
 def kind_by_name(path: Path) -> str | None:
@@ -279,13 +265,7 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
     excludes = list(exclude)
 
     def excluded(path: str) -> bool:
-        if not excludes:
-            return False
-        try:
-            rel = Path(path).resolve().relative_to(base).as_posix()
-        except ValueError:
-            rel = Path(path).as_posix()
-        return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
+        return is_excluded(path, excludes, base)
 
     def ignored(path: str, is_dir: bool) -> bool:
         return bool(ignores.specs) and ignores.ignored(Path(path), is_dir)
@@ -359,6 +339,17 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
         stack.extend((sub, sub_real, False) for sub, sub_real in reversed(subdirs))
 
 
+def is_excluded(path: str | Path, excludes: list[str], base: Path) -> bool:
+    """Whether the config's `exclude` patterns (relative to `base`) cover `path` or a folder it is in."""
+    if not excludes:
+        return False
+    try:
+        rel = Path(path).resolve().relative_to(base).as_posix()
+    except ValueError:
+        rel = Path(path).as_posix()
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
+
+
 def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None,
              skipped: list[Skipped] | None = None, errors: list[ScanError] | None = None,
              max_bytes: int = DEFAULT_MAX_BYTES) -> list[Target]:
@@ -376,11 +367,16 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
     seen: set[tuple[str, str]] = set()
     targets: list[Target] = []
     refused: list[tuple[Path, LoadError]] = []
+    excludes = list(exclude)
     for raw in paths:
         path = Path(raw)
         found: Iterable[tuple[Target, str]]
         if path.is_dir():
             found = _walk(path, exclude, base, max_bytes, refused, skipped)
+        elif is_excluded(path, excludes, base):
+            # pre-commit and editors pass every file by name: the config's exclude applies to them as in a walk
+            skipped.append(Skipped(shown_path(path, base), "the config's exclude covers it"))
+            continue
         else:
             found = [(target, os.path.realpath(target.path)) for target in _named_file(path, base, skipped)]
         for target, real in found:

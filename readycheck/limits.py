@@ -12,7 +12,7 @@ and devices are never opened), so a CPU budget bounds it just as well.
 
 Defaults leave a wide margin over real repositories. The size and the time
 are set on the command line (`--max-file-size`, `--time-limit`) or by passing
-`Limits` to `engine.scan`; the YAML budgets are module constants here.
+`Limits` to `orchestrate.scan`; the YAML budgets are module constants here.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class TimeBudgetExceeded(BaseException):  # noqa: N818 - an interruption, not an
     """Raised by the alarm inside a file's work.
 
     A BaseException, so the `except Exception` that loaders, rules and
-    libraries use to carry on does not swallow it: it reaches the engine,
+    libraries use to carry on does not swallow it: it reaches evaluation,
     which reports the file and moves on.
     """
 

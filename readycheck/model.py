@@ -1,13 +1,15 @@
 """The plain data that flows between the stages of a scan.
 
-Loaders make Documents, the engine makes Findings, reporters read both.
-Nothing here imports a parser or a third-party library, so the types stay cheap.
+The catalog makes Rules, loaders make Documents, evaluation makes Findings, a scan
+makes a ScanResult, reporters read it. Nothing here imports a parser, another
+readycheck module or a third-party library, so every stage can depend on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 SEVERITIES = ("error", "warning", "note")
@@ -133,6 +135,9 @@ class Document:
     kind: str = ""
     rule_kinds: tuple[str, ...] = ()
     """Which rules judge this document, by the first part of their target; default: (kind,)."""
+    object_keys = False
+    """Its subjects' keys are kind/namespace/name[/container] (Kubernetes objects): the config's
+    `kubernetes.ignore` entries apply to it."""
 
     def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span]) -> None:
         self.path = path
@@ -164,13 +169,10 @@ class Document:
         """What each kind of document overrides: the subjects of a target. Unknown targets see nothing."""
         return iter(())
 
-    def suppression_reason(self, finding: Finding) -> str | None:
-        """Suppressions the document itself carries (e.g. a Kubernetes annotation). None by default."""
-        return None
-
-    def carried_selectors(self) -> Iterator[tuple[str, int | None, str, str]]:
-        """The rule selectors those suppressions name, as (path, line, selector, where), to check them."""
-        return iter(())
+    def carried_suppressions(self) -> list[CarriedSuppression]:
+        """Suppressions the document itself carries (a Kubernetes annotation, an exemption of its kind); none by
+        default. readycheck.suppression decides what they silence."""
+        return []
 
     def related_for(self, pointer: Pointer) -> tuple[Related, ...]:
         """Second places that explain a finding at `pointer` (a template line behind a values line)."""
@@ -232,3 +234,105 @@ class Scope:
 
     def of_kind(self, kind: str) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]
+
+
+@dataclass(frozen=True)
+class CarriedSuppression:
+    """A suppression held in a document's own data rather than in a comment.
+
+    It silences findings with one of `selectors` (rule id, name, checklist, kind, `*` or `all`) on the subjects
+    whose key (kind/namespace/name[/container]) has the parts `subject` names, None matching any (a `subject` of
+    None: the whole document). `origin` (path, line, where) is set
+    when its authors wrote the selectors, so an unknown one is an error and strict mode turns it off.
+    """
+
+    selectors: frozenset[str]
+    reason: str
+    subject: tuple[str | None, ...] | None = None
+    origin: tuple[str, int | None, str] | None = None
+
+
+@dataclass
+class Rule:
+    """One rule file, parsed: what it judges, how, and its documentation."""
+
+    id: str
+    name: str
+    checklist: str
+    severity: str
+    target: str
+    summary: str
+    why: str
+    fix: str
+    examples: dict[str, str]
+    source: Path
+    message: str = ""
+    match: dict[str, Any] | None = None
+    schema: dict[str, Any] | None = None
+    at: list[str | int] | None = None
+    check: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    """Fixed arguments of the check function (one function serves several rules); users cannot change them."""
+    options: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    precision: str = "high"
+    security_severity: float | None = None
+    references: list[str] = field(default_factory=list)
+    enabled: bool = True
+    """False: an opt-in rule, run only when selected by its id or name."""
+
+    @property
+    def kind(self) -> str:
+        """The artifact kind this rule looks at: the first part of its target."""
+        return self.target.split(".", 1)[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "checklist": self.checklist,
+            "severity": self.severity,
+            "target": self.target,
+            "summary": self.summary,
+            "why": self.why,
+            "fix": self.fix,
+            "examples": dict(self.examples),
+            "options": dict(self.options),
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file whose name looks like a kind but is not one (or, given by name, matches none), and why.
+
+    `named` says it was given on the command line: that is always reported;
+    files passed over in a walk are reported in verbose output only.
+    """
+
+    path: str
+    reason: str
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file (or chart) that was checked, and its kind: what the readiness report lists."""
+
+    path: str
+    kind: str
+
+
+@dataclass
+class ScanResult:
+    """What a scan found, what it could not check, and what it judged."""
+
+    findings: list[Finding]
+    errors: list[ScanError]
+    files: int
+    suppressed: list[tuple[Finding, str]] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    """Files discovery passed over, and why (said on stderr, not in the report formats)."""
+    shard: tuple[int, int, str] | None = None
+    """K, N and the scan id when this is one shard of a scan (`check --shard K/N`), for `merge` to check."""

@@ -16,8 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from readycheck.engine import ScanResult
-from readycheck.model import CHECKLISTS, SEVERITY_RANK, Finding, ScanError
+from readycheck.model import CHECKLISTS, SEVERITY_RANK, Finding, ScanError, ScanResult
 
 WEIGHTS = {"error": 20, "warning": 5, "note": 1}
 BLOCKED_CAP = 79

@@ -1,6 +1,6 @@
 """The run index: a re-run over an unchanged tree is answered from one file.
 
-The per-group cache (runner.Cache) makes an unchanged group cheap, but a run
+The per-group cache (readycheck.cache) makes an unchanged group cheap, but a run
 still walks the tree, peeks into YAML files to tell manifests apart and looks
 up every group. The run index remembers, for one command (its paths,
 settings and shard), every directory discovery walked, every file it peeked
@@ -23,8 +23,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from readycheck.engine import ScanResult, ScanSettings
-from readycheck.runner import RACY_NS, result_from_json, result_to_json, stamp_of, write_atomically
+from readycheck.cache import RACY_NS, result_from_json, result_to_json, stamp_of, write_atomically
+from readycheck.evaluate import ScanSettings
+from readycheck.model import ScanResult
 
 INDEX_FORMAT = 1
 

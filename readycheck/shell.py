@@ -66,7 +66,7 @@ def _bash_language() -> Any:
     """tree-sitter-bash's grammar, from the package's compiled binding.
 
     The package's `__init__` imports importlib.resources (with tempfile and
-    shutil, about 13 ms of a 0.2 s one-file run) only to read query files
+    shutil) only to read query files
     readycheck never uses, so the binding is loaded from the package's
     directory without running it. The ordinary import is the fallback.
     """

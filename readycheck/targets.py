@@ -108,6 +108,9 @@ class Stage(TypedDict):
     line: int
     is_final: bool
     """The stage that is built (the last one, or `--target`)."""
+    built: bool
+    """The final stage, or a stage it is built from (FROM, COPY --from, RUN --mount from=): BuildKit builds
+    only these."""
     args: dict[str, str]
     env: dict[str, str]
     user: str | None
@@ -184,6 +187,7 @@ class Expression(TypedDict):
 
 WorkflowStep = TypedDict("WorkflowStep", {
     "index": int,
+    "at": list[Any],
     "id": Any,
     "name": Any,
     "uses": "Uses | None",
@@ -198,7 +202,9 @@ WorkflowStep = TypedDict("WorkflowStep", {
     "deploys": bool,
     "pushes": list[str],
 })
-WorkflowStep.__doc__ = "One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands."
+WorkflowStep.__doc__ = ("One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands. "
+                        "`index` is its place in run order, `at` its pointer below `steps:` (`[2, 'parallel', 0]` "
+                        "inside a parallel block).")
 
 
 class JobImage(TypedDict):
@@ -206,6 +212,7 @@ class JobImage(TypedDict):
     repository: str
     tag: str | None
     digest: str | None
+    credentials: dict[str, Any] | None
 
 
 WorkflowJob = TypedDict("WorkflowJob", {
@@ -226,9 +233,11 @@ WorkflowJob = TypedDict("WorkflowJob", {
     "container": "JobImage | None",
     "services": "dict[str, JobImage | None]",
     "strategy": Any,
+    "outputs": dict[Any, Any],
     "continue-on-error": Any,
     "steps": list[WorkflowStep],
     "expressions": list[Expression],
+    "passes_environment": bool,
     "is_deploy": bool,
 })
 WorkflowJob.__doc__ = "One job of a workflow (a reusable-workflow call has `uses`, no steps)."
@@ -450,6 +459,10 @@ TARGETS: dict[str, dict[str, TargetSpec]] = {
         TargetSpec("dockerfile.final_instruction", "every instruction of the final stage", Instruction, {}),
         TargetSpec("dockerfile.command", "every command of every RUN", Command, _COMMAND_CONTEXT),
         TargetSpec("dockerfile.final_command", "every command of the final stage's RUNs", Command, _COMMAND_CONTEXT),
+        TargetSpec("dockerfile.built_instruction", "every instruction of the stages the final stage is built from "
+                   "(BuildKit skips the others)", Instruction, {}),
+        TargetSpec("dockerfile.built_command", "every command of the RUNs of the stages the final stage is built "
+                   "from", Command, _COMMAND_CONTEXT),
     ),
     "workflow": _targets(
         TargetSpec("workflow.file", "the whole workflow, or action (action.yml)", Workflow, {}),
@@ -477,14 +490,14 @@ TARGETS: dict[str, dict[str, TargetSpec]] = {
                     "services": "every service of the file, by name"}),
     ),
     "env": _targets(
-        TargetSpec("env.schema", "every env schema", EnvSchemaData, {"schema": "loaders.env.EnvSchema: the parsed schema"}),
+        TargetSpec("env.schema", "every env schema", EnvSchemaData, {"schema": "envschema.EnvSchema: the parsed schema"}),
         TargetSpec("env.variable", "every variable an env schema declares", EnvVariable,
-                   {"schema": "loaders.env.EnvSchema: the parsed schema"}),
+                   {"schema": "envschema.EnvSchema: the parsed schema"}),
         TargetSpec("env.file", "every env file (.env, .env.production, .env.example...)", EnvFileData,
                    {"env": "envfile.EnvFile: entries and syntax issues",
-                    "schema": "loaders.env.EnvSchema of the directory, or None"}),
+                    "schema": "envschema.EnvSchema of the directory, or None"}),
         TargetSpec("env.entry", "every KEY=value of every env file", EnvEntry,
-                   {"env": "envfile.EnvFile", "schema": "loaders.env.EnvSchema or None",
+                   {"env": "envfile.EnvFile", "schema": "envschema.EnvSchema or None",
                     "entry": "envfile.Entry: key, value, raw, quote, lines and columns"}),
     ),
     "secret-file": _targets(

@@ -273,9 +273,7 @@ def _collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a stream is composed and walked.
 
     Every node, dict, list and span made here lives until the walk ends (most of
-    it in the document), so a collection in between only traverses survivors
-    (about 5% of a large scan's CPU when scans still kept every document; less
-    now that they do not, as fewer objects stay alive).
+    it in the document), so a collection in between only traverses survivors.
     A cycle made meanwhile (a recursive alias) is collected after.
     """
     if not gc.isenabled():

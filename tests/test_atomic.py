@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from readycheck import atomic, catalog, runner
+from readycheck import atomic, cache, catalog
 from readycheck.atomic import write_atomic
 from tests.clirun import UNPINNED_DOCKERFILE, invoke, write
 
@@ -44,13 +44,13 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path
 
 def test_the_caches_leave_no_temporary_file_when_the_rename_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(atomic.os, "replace", _failing_replace)
-    runner.write_atomically(tmp_path / "entry.json", {"a": 1})  # a cache that cannot be written only costs time
+    cache.write_atomically(tmp_path / "entry.json", {"a": 1})  # a cache that cannot be written only costs time
     catalog._write_catalog_cache(tmp_path / "catalog.json", {"stamp": "x", "rules": []})
     assert _leftovers(tmp_path, set()) == []
 
 
 def test_a_cache_entry_is_private(tmp_path: Path) -> None:
-    runner.write_atomically(tmp_path / "entry.json", {"a": 1})
+    cache.write_atomically(tmp_path / "entry.json", {"a": 1})
     assert stat.S_IMODE((tmp_path / "entry.json").stat().st_mode) == 0o600
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from readycheck.catalog import Catalog
 from readycheck.checks.compose import duration_seconds, resolve
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 BASE = textwrap.dedent(
     """\

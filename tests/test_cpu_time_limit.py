@@ -19,8 +19,8 @@ import pytest
 
 from readycheck.catalog import load_catalog
 from readycheck.config import Config
-from readycheck.engine import scan
 from readycheck.limits import Limits
+from readycheck.orchestrate import scan
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="pins processes to one CPU (Linux)")
 
@@ -31,7 +31,7 @@ import json, os, subprocess, sys, time
 from pathlib import Path
 from readycheck.catalog import load_catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 from readycheck.limits import Limits
 
 root, warm, limit, hogs = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])

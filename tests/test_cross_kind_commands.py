@@ -19,7 +19,7 @@ import pytest
 
 from readycheck.catalog import load_catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 TLS, PIPE, INSTALL, LATEST = "turns off", "a downloaded script is piped into", "install", "moving 'latest' release"
 
@@ -44,6 +44,7 @@ TABLE: list[tuple[str, list[str]]] = [
     ("sudo npm install -g typescript", [INSTALL]),
     ("go install example.com/tool/cmd/tool@latest", [INSTALL]),
     ("gem install bundler", [INSTALL]),
+    ("gem i bundler", [INSTALL]),
     ("cargo install ripgrep", [INSTALL]),
     ("curl -fsSLo /tmp/kc.tgz https://github.com/example/kc/releases/latest/download/kc.tgz", [LATEST]),
     ("curl -fsSL --cacert /etc/ca.pem -o /tmp/tool.tgz https://example.com/tool-1.2.3.tgz", []),

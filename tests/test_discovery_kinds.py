@@ -151,6 +151,17 @@ def test_a_path_with_control_characters_is_said_without_them(tmp_path: Path) -> 
     assert "\x1b" not in stderr and "template" in stderr
 
 
+def test_every_kind_discovery_names_has_a_loader() -> None:
+    from readycheck.loaders import LOADER_MODULES, loader_for
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    found = {t.kind for t in discover([fixtures], base=fixtures)}
+    assert found >= {"dockerfile", "workflow", "action", "helm", "kubernetes", "compose", "env-schema", "env-file",
+                     "secret-file"}, "the fixtures no longer hold a file of every kind"
+    assert found <= set(LOADER_MODULES)
+    assert all(callable(loader_for(kind)) for kind in LOADER_MODULES)
+
+
 def test_a_dockerfile_named_file_that_begins_with_template_tags_is_a_template(tmp_path: Path) -> None:
     """The official images keep `Dockerfile.oracle` as a jq template (`{{ def ...`): no Dockerfile begins so."""
     write(tmp_path, "Dockerfile.oracle", "{{\n  def dnf: \"microdnf\";\n}}\nFROM oraclelinux:9-slim\n")

@@ -8,7 +8,8 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import ScanResult, scan
+from readycheck.model import ScanResult
+from readycheck.orchestrate import scan
 
 TAIL = 'HEALTHCHECK CMD ["/app", "health"]\nCMD ["/app"]\n'
 

@@ -11,10 +11,10 @@ from readycheck.checks.dockerfile import _excluded
 from readycheck.checks.dockerfile_process import nonroot_by_design
 from readycheck.checks.dockerfile_security import _world_writable, secret_file
 from readycheck.config import Config
-from readycheck.engine import scan
 from readycheck.judge.commands import tls_verification_off
 from readycheck.judge.images import is_major_only_tag
 from readycheck.loaders.dockerfile import split_image
+from readycheck.orchestrate import scan
 
 
 @pytest.mark.parametrize("tag", ["3", "20", "20-alpine", "21-jre", "3-slim-bookworm", "v2", "20-alpine3.20"])

@@ -8,7 +8,7 @@ from pathlib import Path
 from readycheck.boundedregex import is_risky, search
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 
 def _scan(root: Path, catalog: Catalog) -> tuple[list[tuple[str, str, int]], list[str]]:

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from readycheck.catalog import Catalog
 from readycheck.config import Config
 from readycheck.discover import Target
-from readycheck.engine import Evaluator, load_target, scan, select_rules
+from readycheck.evaluate import Evaluator, load_target, select_rules
 from readycheck.loaders import LoadContext
+from readycheck.orchestrate import scan
 from readycheck.shell import parse_script
 from readycheck.textio import LoadError, decode
 from readycheck.yamlsource import load_yaml_documents

@@ -9,7 +9,8 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import ScanResult, scan
+from readycheck.model import ScanResult
+from readycheck.orchestrate import scan
 
 CHART = {
     "Chart.yaml": """\

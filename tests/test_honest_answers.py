@@ -38,7 +38,7 @@ def test_text_readiness_says_warn_for_a_warning_not_pass(tmp_path: Path) -> None
 
 
 def test_quiet_on_a_terminal_is_quiet_too() -> None:
-    from readycheck.engine import ScanResult
+    from readycheck.model import ScanResult
     from readycheck.reporters import text
 
     assert text.render_rich(ScanResult([], [], 3), quiet=True) == ""

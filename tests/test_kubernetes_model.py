@@ -7,10 +7,11 @@ from pathlib import Path
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import Evaluator, scan, select_rules
+from readycheck.evaluate import Evaluator, select_rules
 from readycheck.k8s import ManifestSource, build_kubernetes_documents
 from readycheck.k8s.workloads import containers, parse_quantity, selector_matches
 from readycheck.model import Span
+from readycheck.orchestrate import scan
 from readycheck.yamlsource import load_yaml_documents
 
 POD_LIST = textwrap.dedent(

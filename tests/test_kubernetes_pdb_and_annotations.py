@@ -8,7 +8,7 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 DEPLOYMENT = """\
 apiVersion: apps/v1

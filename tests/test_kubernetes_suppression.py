@@ -7,7 +7,7 @@ from pathlib import Path
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 DEPLOYMENT = textwrap.dedent(
     """\

@@ -16,7 +16,7 @@ import yaml
 from readycheck.catalog import Catalog, load_catalog
 from readycheck.config import Config
 from readycheck.discover import Target, kind_by_name
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 from .conftest import FIXTURES
 

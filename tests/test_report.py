@@ -11,10 +11,11 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import ScanResult, scan
-from readycheck.model import Finding, Span
+from readycheck.model import Finding, ScanResult, Span
+from readycheck.orchestrate import scan
 from readycheck.readiness import FAIL, NOT_APPLICABLE, PASS, WARN, build, grade
-from readycheck.reporters import html, markdown
+from readycheck.reporters import readiness_html as html
+from readycheck.reporters import readiness_markdown as markdown
 from tests.clirun import UNPINNED_DOCKERFILE, invoke, write
 
 PINNED = UNPINNED_DOCKERFILE.replace("node:latest", "node:22.11-alpine")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from readycheck import engine
+from readycheck import orchestrate
 from tests.test_scale import SAMPLE_REPO, run
 
 HOUR_NS = 3600 * 10**9
@@ -39,7 +39,7 @@ def forbid_scanning(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the unchanged tree was scanned again")
 
-    monkeypatch.setattr(engine, "_scan_groups", refuse)
+    monkeypatch.setattr(orchestrate, "_scan_groups", refuse)
 
 
 def check(root: Path, cache: str) -> tuple[int, str]:

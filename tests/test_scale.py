@@ -108,8 +108,8 @@ def test_every_kind_is_in_the_estate(every_kind: Path) -> None:
 @pytest.mark.parametrize("fmt", ["json", "sarif", "text"])
 def test_jobs_do_not_change_the_output_for_any_kind(every_kind: Path, fmt: str) -> None:
     from readycheck.discover import discover
-    from readycheck.engine import group_targets
-    from readycheck.runner import MIN_GROUPS_FOR_WORKERS
+    from readycheck.orchestrate import group_targets
+    from readycheck.pool import MIN_GROUPS_FOR_WORKERS
 
     assert len(group_targets(discover([every_kind]))) >= MIN_GROUPS_FOR_WORKERS, "too few groups to use workers"
     serial = run(["check", "--no-cache", "--jobs", "1", "--format", fmt, "."], every_kind)
@@ -158,7 +158,7 @@ def test_a_same_size_change_right_after_a_cached_run_is_seen(estate: Path, tmp_p
 
 def test_a_directory_of_many_workflows_is_shared_among_workers(tmp_path: Path) -> None:
     from readycheck.discover import discover
-    from readycheck.engine import SELF_CONTAINED_CHUNK, group_targets
+    from readycheck.orchestrate import SELF_CONTAINED_CHUNK, group_targets
 
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)

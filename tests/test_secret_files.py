@@ -7,7 +7,7 @@ from pathlib import Path
 from readycheck.catalog import Catalog
 from readycheck.config import Config
 from readycheck.discover import SECRET_FILE, discover
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 TOKEN = "npm_1a2B3c4D5e6F7g8H9i0JkLmNoPqRsTuVwXyZ"
 

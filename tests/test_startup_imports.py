@@ -59,7 +59,7 @@ def test_importing_the_command_line_imports_no_scanning_machinery() -> None:
     code = "import json, sys; import readycheck.cli; print(json.dumps(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     imported = set(json.loads(done.stdout))
-    assert sorted(imported & (NEVER_ON_ONE_FILE | ONLY_WITH_A_CACHE | {"readycheck.engine", "readycheck.runner", "yaml"})) == []
+    assert sorted(imported & (NEVER_ON_ONE_FILE | ONLY_WITH_A_CACHE | {"readycheck.evaluate", "readycheck.orchestrate", "readycheck.cache", "readycheck.pool", "yaml"})) == []
 
 
 def test_one_dockerfile_imports_neither_other_kinds_nor_yaml(tmp_path: Path) -> None:

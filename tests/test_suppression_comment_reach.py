@@ -12,7 +12,7 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import scan
+from readycheck.orchestrate import scan
 
 # kind: (file name, rule, first line, second line, indent of a comment alone on its line); both lines report the rule
 CASES = {

@@ -13,7 +13,7 @@ import pytest
 from readycheck.catalog import Catalog
 from readycheck.config import Config
 from readycheck.discover import Target
-from readycheck.engine import load_target
+from readycheck.evaluate import load_target
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Subject
 from readycheck.targets import ALL_TARGETS, EXAMPLES, TARGETS, TargetSpec
@@ -113,7 +113,7 @@ def test_targets_command_lists_every_target(tmp_path: Path) -> None:
 
 def test_every_fixture_builds_the_declared_subject_data(catalog: Catalog) -> None:
     """Every subject of every target in every rule fixture has the fields and types the table declares."""
-    from readycheck.engine import scan
+    from readycheck.orchestrate import scan
 
     seen: dict[str, int] = {}
     found: list[str] = []

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from readycheck import runner
+from readycheck import pool
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import scan
 from readycheck.helm import archive
 from readycheck.helm.chart import MAX_CHART_BYTES, load_chart
+from readycheck.orchestrate import scan
 from tests.clirun import Run, invoke, write
 
 BAD_DOCKERFILE = "FROM node:latest\nUSER node\nCMD [\"node\", \"s.js\"]\n"
@@ -101,11 +101,11 @@ def many_groups(root: Path, count: int = 12) -> None:
         write(root, f"svc{index:02d}/Dockerfile", BAD_DOCKERFILE)
 
 
-_REAL_WORK = runner._work
+_REAL_WORK = pool._work
 
 
 def _killing_work(group: list[Any]) -> bytes:
-    """runner._work, but a worker given the group holding $VICTIM kills itself (SIGKILL, as the OOM killer does):
+    """pool._work, but a worker given the group holding $VICTIM kills itself (SIGKILL, as the OOM killer does):
     the first time only, or every time when $EVERY is set. Module-level, so the pool can send it to a worker."""
     marker = Path(os.environ["READYCHECK_TEST_MARKER"])
     in_a_worker = os.getpid() != int(os.environ["READYCHECK_TEST_PARENT"])
@@ -122,7 +122,7 @@ def kill_workers_on(victim: str, every_time: bool, marker: Path, monkeypatch: py
     monkeypatch.setenv("READYCHECK_TEST_VICTIM", victim)
     if every_time:
         monkeypatch.setenv("READYCHECK_TEST_EVERY", "1")
-    monkeypatch.setattr(runner, "_work", _killing_work)
+    monkeypatch.setattr(pool, "_work", _killing_work)
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL") or os.name == "nt", reason="needs fork and SIGKILL")

@@ -16,8 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readycheck.engine import ScanResult
-from readycheck.model import Finding, ScanError, Span
+from readycheck.model import Finding, ScanError, ScanResult, Span
 from readycheck.reporters import sarif, text
 
 from .clirun import invoke, write
@@ -105,6 +104,16 @@ def test_directory_names_start_no_workflow_command(tmp_path: Path, quiet: bool) 
     assert run.stdout.count("DF101") == 3
     assert workflow_problems(run.stdout + run.stderr) == []
     assert terminal_problems("text", run.stdout) == []
+
+
+def test_a_path_given_that_holds_nothing_forges_nothing_on_stderr(tmp_path: Path) -> None:
+    """pre-commit and CI scripts pass names from the tree: "nothing was checked" quotes them escaped."""
+    name = "n\n::error::forged\x1b[31m"
+    (tmp_path / name).mkdir()
+    run = invoke(["check", "--no-cache", name], tmp_path, env=ACTIONS)
+    assert "nothing was checked" in run.stderr
+    assert workflow_problems(run.stderr) == []
+    assert terminal_problems("text", run.stderr) == []
 
 
 def test_stale_baseline_entries_on_stderr_start_no_workflow_command(tmp_path: Path) -> None:

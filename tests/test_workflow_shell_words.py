@@ -14,8 +14,8 @@ import pytest
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config
-from readycheck.engine import scan
-from readycheck.expressions import find_expressions
+from readycheck.gha_expressions import find_expressions
+from readycheck.orchestrate import scan
 from readycheck.shell import parse_script
 
 WORKFLOW = """\

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from readycheck.envfile import Entry, EnvFile
-from readycheck.loaders.env import EnvSchema
+from readycheck.envschema import EnvSchema
 from readycheck.model import Hit, Pointer, Span, Subject, nearest
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
 from readycheck.textio import LoadError, read_text, within

@@ -2,7 +2,7 @@
 
 Each loader module exposes `load(target, context) -> list[Document]` and
 raises `LoadError` (with a line where there is one) for input it cannot read.
-Kinds whose loader does not exist yet are discovered and skipped quietly.
+Every kind discovery names has one (tests/test_discovery_kinds.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from readycheck.discover import Target, named_file_root, shown_path
@@ -69,19 +68,14 @@ class LoadContext:
                 return path.as_posix()
 
 
-_cache: dict[str, ModuleType | None] = {}
+Loader = Callable[[Target, LoadContext], list[Document]]
+_loaders: dict[str, Loader] = {}
 
 
-def loader_for(kind: str) -> Callable[[Target, LoadContext], list[Document]] | None:
-    name = LOADER_MODULES.get(kind)
-    if name is None:
-        return None
-    if name not in _cache:
-        try:
-            _cache[name] = importlib.import_module(f"readycheck.loaders.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"readycheck.loaders.{name}":
-                raise
-            _cache[name] = None
-    module = _cache[name]
-    return getattr(module, "load", None) if module is not None else None
+def loader_for(kind: str) -> Loader:
+    """The `load` function of a kind's loader module, imported when first asked for (a one-file run imports one)."""
+    loader = _loaders.get(kind)
+    if loader is None:
+        module = importlib.import_module(f"readycheck.loaders.{LOADER_MODULES[kind]}")
+        loader = _loaders[kind] = module.load
+    return loader

@@ -15,14 +15,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from readycheck.boundedregex import compiled
 from readycheck.discover import ENV_SCHEMA, ENV_SCHEMA_NAMES, Target
 from readycheck.envfile import EnvFile, parse_env
+from readycheck.envschema import EnvSchema
 from readycheck.loaders import LoadContext
 from readycheck.model import Document, Pointer, Span, Subject
 from readycheck.textio import LoadError, note_read, read_text, within
@@ -30,54 +30,6 @@ from readycheck.yamlsource import load_yaml_documents
 
 EXAMPLE_MARKERS = {"example", "sample", "template", "dist", "defaults", "tmpl", "tpl"}
 SCHEMA_ORDER = (".env.schema.json", "env.schema.json", "env.schema.yaml", "env.schema.yml")
-
-
-@dataclass
-class EnvSchema:
-    """A parsed env schema: the variables it declares and how to validate their values."""
-
-    path: str
-    data: dict[str, Any]
-    locations: dict[Pointer, Span]
-    problems: list[tuple[Pointer, str]] = field(default_factory=list)
-    """Why the schema is not a valid JSON Schema: (pointer into the schema, message)."""
-    external_refs: list[tuple[Pointer, str]] = field(default_factory=list)
-    checked_values: dict[tuple[str, str, bool, bool], list[Any]] = field(default_factory=dict, repr=False,
-                                                                         compare=False)
-    """Validation errors by (variable, value, interpolated, in an example file): six value rules ask alike."""
-
-    @cached_property
-    def variables(self) -> dict[str, Any]:
-        props = self.data.get("properties")
-        return {str(k): v for k, v in props.items()} if isinstance(props, dict) else {}
-
-    @property
-    def required(self) -> list[str]:
-        req = self.data.get("required")
-        return [str(r) for r in req] if isinstance(req, list) else []
-
-    @property
-    def allows_additional(self) -> bool:
-        extra = self.data.get("additionalProperties", True)
-        return extra is not False and not self.data.get("patternProperties")
-
-    def is_secret(self, name: str) -> bool:
-        prop = self.variables.get(name)
-        return isinstance(prop, dict) and (prop.get("x-secret") is True or prop.get("writeOnly") is True)
-
-    def validator_class(self) -> Any:
-        from readycheck.boundedregex import bounded_validator_class
-        from readycheck.schemaref import class_for
-
-        return bounded_validator_class(class_for(self.data))
-
-    @cached_property
-    def value_validator(self) -> Any:
-        """A validator of the whole schema that checks formats and fetches no remote reference."""
-        from readycheck.schemaref import validator
-
-        cls = self.validator_class()
-        return validator(self.data, cls, format_checker=cls.FORMAT_CHECKER)
 
 
 def _external_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, str]]:

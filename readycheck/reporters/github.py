@@ -8,7 +8,7 @@ characters are shown escaped: see readycheck.neutralise).
 
 from __future__ import annotations
 
-from readycheck.engine import ScanResult
+from readycheck.model import ScanResult
 from readycheck.neutralise import annotation_data, annotation_property, no_workflow_commands
 from readycheck.reporters.text import summary_line
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from readycheck import __version__, jsontext
-from readycheck.engine import ScanResult
+from readycheck.model import ScanResult
 from readycheck.neutralise import json_text
 
 

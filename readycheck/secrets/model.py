@@ -28,10 +28,3 @@ class SecretMatch:
     severity: Severity
     confidence: Confidence
     key: str | None = None  # the key name that made it a secret, when one did
-
-    @property
-    def redacted(self) -> str:
-        """The value as it may appear in output (see ``redact``)."""
-        from .redaction import redact
-
-        return redact(self.value)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 ELLIPSIS = "\u2026"
 
@@ -13,50 +12,6 @@ def redact(secret: str) -> str:
     return secret[: min(4, len(secret) // 3)] + ELLIPSIS
 
 
-def mask_secrets(text: str, *, known: Iterable[str] = ()) -> str:
-    """``text`` with every detected secret (and every ``known`` one, e.g. found by key) redacted."""
-    from .scanner import scan_text
-
-    matches = scan_text(text)
-    secrets = {m.value for m in matches} | {s for s in known if s}
-    out: list[str] = []
-    pos = 0
-    for m in matches:
-        out.append(text[pos : m.start])
-        out.append(redact(m.value))
-        pos = m.end
-    out.append(text[pos:])
-    masked = "".join(out)
-    # Other occurrences (a value repeated, or one found only by its key elsewhere) go too;
-    # each replacement shortens the text, so this ends.
-    changed = True
-    while changed:
-        changed = False
-        for secret in sorted(secrets, key=len, reverse=True):
-            if len(secret) > 1 and secret in masked:
-                masked = masked.replace(secret, redact(secret))
-                changed = True
-    return masked
-
-
 def contains_secret(text: str, secrets: Iterable[str]) -> bool:
     """True when ``text`` contains any of ``secrets`` whole (for tests of every output format)."""
     return any(s and s in text for s in secrets)
-
-
-def secrets_in_data(data: Any, context: str | None = None, key: str | None = None) -> set[str]:
-    """Every secret value in parsed YAML/JSON data, judged with its key (for masking text that quotes the data,
-    such as a Helm render error that prints a value verbatim)."""
-    from .scanner import scan_value
-
-    found: set[str] = set()
-    stack: list[tuple[str | None, Any]] = [(key, data)]
-    while stack:
-        name, item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend((str(k), v) for k, v in item.items())
-        elif isinstance(item, list):
-            stack.extend((name, v) for v in item)
-        elif isinstance(item, str):
-            found.update(m.value for m in scan_value(item, key=name, context=context))
-    return found

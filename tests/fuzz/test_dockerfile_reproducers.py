@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from readycheck.discover import Target
-from readycheck.engine import load_target
+from readycheck.evaluate import load_target
 from readycheck.loaders import LoadContext
 from readycheck.loaders.dockerfile import build_model
 
