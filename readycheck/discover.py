@@ -73,6 +73,7 @@ SEE_KINDS = 'see "Which files are which" in the README'
 CONTENT_PEEK_BYTES = 64 * 1024
 _DIFF = lazy(rb"^(?:@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|diff --git |\*{15}$)", re.M)
 _TEMPLATE_TAG = lazy(rb"\{\{|\{%|<%")
+_TEMPLATE_START = lazy(rb"(?:\xef\xbb\xbf)?(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:\{\{|\{%|<%)")
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,9 @@ def passed_over(path: Path | str, kind: str | None, root: Path | str | None = No
         return f"a diff, not {label}"
     if kind == ENV_FILE and suffix in ENV_EXAMPLE_TEMPLATE_SUFFIXES and _TEMPLATE_TAG.search(head):
         return f"a template source ({suffix} with template tags), not {label}"
+    if kind == DOCKERFILE and _TEMPLATE_START.match(head):
+        # no Dockerfile begins with `{{`: the official images' `Dockerfile.oracle` is a jq template
+        return f"a template source (it begins with template tags), not {label}"
     return None
 
 

@@ -131,11 +131,28 @@ def _subresources(resource: Any, specification: Any) -> Iterator[Any]:
     mapping below is taken for one, so that no reference goes unchecked."""
     if isinstance(resource.contents, dict):
         try:
-            yield from list(resource.subresources())
-            return
+            subresources = list(resource.subresources())
         except Exception:
             pass
+        else:
+            yield from subresources
+            # A JSON pointer can reach any mapping, also under a keyword the draft does not know (`$defs`
+            # in a draft-7 schema): walk those too, or a reference there is only met while validating.
+            known = {id(sub.contents) for sub in subresources}
+            yield from (specification.create_resource(mapping) for mapping in _mappings_below(resource.contents)
+                        if id(mapping) not in known and not _is_data(resource.contents, mapping)
+                        and not any(id(v) in known for v in mapping.values()))  # `properties` itself
+            return
     yield from (specification.create_resource(mapping) for mapping in _mappings_below(resource.contents))
+
+
+_DATA_KEYWORDS = ("const", "enum", "default", "examples", "example")
+
+
+def _is_data(parent: dict[str, Any], mapping: dict[str, Any]) -> bool:
+    """Whether `mapping` is an instance value in `parent` (a `default` or `const`), not a schema."""
+    return any(parent.get(k) is mapping or (isinstance(parent.get(k), list) and any(v is mapping for v in parent[k]))
+               for k in _DATA_KEYWORDS)
 
 
 def _mappings_below(node: Any) -> Iterator[dict[str, Any]]:

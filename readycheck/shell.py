@@ -35,6 +35,7 @@ class Command:
     redirects: list[tuple[str, str]] = field(default_factory=list)
     assignments: dict[str, str] = field(default_factory=dict)
     nested: bool = False  # from `sh -c` or `$(...)`
+    captured: bool = False  # inside `$(...)`, backquotes or `<(...)`: its output goes to the outer command, not the log
     operator_after: str = ""  # "&&", "||", ";", "|" or ""
 
     @property
@@ -53,6 +54,7 @@ class Command:
             "redirects": [list(r) for r in self.redirects],
             "assignments": dict(self.assignments),
             "nested": self.nested,
+            "captured": self.captured,
             "operator_after": self.operator_after,
         }
 
@@ -189,10 +191,13 @@ class _Collector:
                 nested=self.nested,
             )
         )
+        first_inner = len(self.commands)
         for sub in substitutions:
             for inner in sub.children:
                 if inner.is_named:
                     self.visit(inner)
+        for inner_command in self.commands[first_inner:]:
+            inner_command.captured = True
         if argv and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "dash", "ash", "zsh") and "-c" in argv[1:]:
             index = argv.index("-c", 1)
             if index + 1 < len(argv):

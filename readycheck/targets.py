@@ -39,6 +39,8 @@ class Command(TypedDict):
     assignments: dict[str, str]
     nested: bool
     """Inside `$( )`, a subshell or a function body."""
+    captured: bool
+    """Inside `$( )`, backquotes or `<( )`: its output is an argument of the outer command, never printed."""
     operator_after: str
 
 
@@ -141,6 +143,12 @@ class Dockerfile(TypedDict):
     """The patterns of the Dockerfile's ignore file; None when there is none."""
     action_image: str | None
     """The `action.yml` beside it whose Docker container action runs this file, if any."""
+    context_scripts: dict[str, bool]
+    """Shell scripts COPY'd from the build context, by file name: whether each ends by exec'ing its arguments."""
+    dotenv_evidence: str | None
+    """Why a `.env` may be in the build context (an `.env*` file there, a `.gitignore` ignoring `.env`), or None."""
+    git_in_context: bool
+    """Whether the build context (the Dockerfile's folder) holds `.git`."""
 
 
 # --- GitHub Actions --------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ def test_a_per_dockerfile_ignore_file_is_read_with_its_dockerfile(tmp_path: Path
     dockerfile = name.removesuffix(".dockerignore")
     write(tmp_path, dockerfile, DOCKERFILE_TEXT)
     write(tmp_path, name, "node_modules\n")
+    (tmp_path / ".git").mkdir()  # the context is a checkout: its .git can be copied in
     assert kinds(tmp_path) == {dockerfile: DOCKERFILE}
     report, _, _ = check_json(["."], tmp_path)
     assert report["errors"] == [] and report["summary"]["files"] == 1
@@ -159,3 +160,12 @@ def test_every_kind_discovery_names_has_a_loader() -> None:
                      "secret-file"}, "the fixtures no longer hold a file of every kind"
     assert found <= set(LOADER_MODULES)
     assert all(callable(loader_for(kind)) for kind in LOADER_MODULES)
+
+
+def test_a_dockerfile_named_file_that_begins_with_template_tags_is_a_template(tmp_path: Path) -> None:
+    """The official images keep `Dockerfile.oracle` as a jq template (`{{ def ...`): no Dockerfile begins so."""
+    write(tmp_path, "Dockerfile.oracle", "{{\n  def dnf: \"microdnf\";\n}}\nFROM oraclelinux:9-slim\n")
+    write(tmp_path, "Dockerfile.alpine", "# syntax=docker/dockerfile:1\nFROM alpine:3.20\nRUN echo '{{ not a tag }}'\n")
+    assert kinds(tmp_path) == {"Dockerfile.alpine": DOCKERFILE}
+    _, stderr, _ = check_json(["-v", "."], tmp_path)
+    assert any("Dockerfile.oracle" in line and "template" in line for line in stderr.splitlines())

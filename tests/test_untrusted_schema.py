@@ -162,3 +162,15 @@ def test_no_validator_is_built_outside_schemaref() -> None:
     offenders = [str(path.relative_to(REPO)) for path in sorted((REPO / "readycheck").rglob("*.py"))
                  if path.name != "schemaref.py" and pattern.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_reference_under_a_keyword_the_draft_does_not_know_is_found() -> None:
+    """A draft-7 schema's `$defs` is reached by a JSON pointer: a `$ref` there is an outside reference too
+    (it used to surface only while validating, as a crashed HELM005)."""
+    from jsonschema import Draft7Validator
+
+    from readycheck.schemaref import outside_references
+
+    schema = {"$defs": {"t": {"$ref": "http://outside.invalid/", "type": "object"}},
+              "properties": {"name": {"$ref": "#/$defs/t"}}, "default": {"x": {"$ref": "http://data.invalid/"}}}
+    assert outside_references(schema, Draft7Validator) == ["http://outside.invalid/"]

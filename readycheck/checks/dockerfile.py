@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import command_words, os_packages, package_action
+from readycheck.judge.commands import command_words, os_packages, package_action, removed_later
 from readycheck.judge.edits import COMMAND_NOT_FOUND, insert_after_word, make_fix
 from readycheck.model import Document, Edit, Fix, Hit, Subject
 
@@ -66,6 +66,15 @@ def _keeps_apt_archives(subject: Subject) -> bool:
 _hook_removed: weakref.WeakKeyDictionary[Document, dict[int, bool]] = weakref.WeakKeyDictionary()
 
 
+def _dist_cleans(instruction: Mapping[str, Any]) -> bool:
+    """apt 2.7+ (Debian trixie, Ubuntu 24.04): `apt-get dist-clean` removes the package lists too."""
+    for cmd in commands(instruction):
+        words = command_words(cmd)
+        if words[:1] and words[0].rsplit("/", 1)[-1] in APT_TOOLS and "dist-clean" in words[1:]:
+            return True
+    return False
+
+
 def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "RUN":
@@ -73,7 +82,8 @@ def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]
     apt = [c for c in commands(instruction) if c["name"] in APT_TOOLS and len(c["argv"]) > 1]
     if not any(c["argv"][1] in ("update", "install") for c in apt):
         return
-    if not (_removes(instruction, "/var/lib/apt/lists") or mounted(instruction, "/var/lib/apt/lists")):
+    if not (_removes(instruction, "/var/lib/apt/lists") or mounted(instruction, "/var/lib/apt/lists")
+            or _dist_cleans(instruction)):
         yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN",
                   fix=_remove_apt_lists_fix(subject))
         return
@@ -160,7 +170,8 @@ def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any])
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] != "apk" or "add" not in words[1:]:
         return
-    if "--no-cache" in words or _cache_mounted(subject, "/var/cache/apk"):
+    # --no-network reads no index (it installs what is cached or already there): nothing is left behind
+    if "--no-cache" in words or "--no-network" in words or _cache_mounted(subject, "/var/cache/apk"):
         return
     if any(c["name"] == "rm" and any("/var/cache/apk" in a for a in c["argv"]) for c in _same_run(subject)):
         return
@@ -198,6 +209,25 @@ BUILD_TOOLS = {"gcc", "g++", "gcc-c++", "make", "cmake", "build-essential", "bui
                "Development Tools", "@development-tools"}
 
 
+class _Everything(frozenset[str]):
+    """A set that holds every name: what `removed_later` means by None."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _removed_in_same_run(subject: Subject[Command]) -> frozenset[str]:
+    """The packages this install's RUN removes again later (`apk del .build-deps`, `apt-get purge --auto-remove`)."""
+    siblings = subject.context.get("instruction", {}).get("commands") or []
+    index = next((i for i, c in enumerate(siblings) if c is subject.data), None)
+    if index is None:
+        index = next((i for i, c in enumerate(siblings) if c == subject.data), None)
+    if index is None:
+        return frozenset()
+    removed = removed_later([command_words(c) for c in siblings], index)
+    return _Everything() if removed is None else frozenset(removed)
+
+
 def build_tools_single_stage(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     stage = subject.context.get("stage", {})
     if stage.get("index") != 0 or stage.get("parent_stage") is not None or not stage.get("is_final"):
@@ -208,6 +238,8 @@ def build_tools_single_stage(subject: Subject[Command], options: dict[str, Any])
     if packages is None:
         return
     tools = [p for p in packages if p.split("=")[0].split("~")[0] in BUILD_TOOLS]
+    if tools:
+        tools = [p for p in tools if p not in _removed_in_same_run(subject)]
     if tools:
         yield Hit(f"the only stage installs build tools ({', '.join(tools[:4])}): build in a separate stage "
                   "and copy just the result into a small runtime image")
@@ -285,11 +317,18 @@ def dockerignore_incomplete(subject: Subject[Dockerfile], options: dict[str, Any
     patterns = subject.data["dockerignore"]
     if patterns is None:
         return
-    missing = [name for name in options.get("must_exclude", [".git", ".env"]) if not _excluded(patterns, name)]
+    evidence = subject.data.get("dotenv_evidence")
+    # A missing `.env` is reported only where one can exist: otherwise the advice has nothing to protect.
+    present = {".git": bool(subject.data.get("git_in_context", True)), ".env": bool(evidence)}
+    # `.git` and `.env` are asked for only where they can be in the context (another name: always)
+    missing = [name for name in options.get("must_exclude", [".git", ".env"]) if not _excluded(patterns, name)
+               and present.get(".env" if name.startswith(".env") else name, True)]
     if not missing:
         return
+    why = f" ({evidence})" if evidence and any(name.startswith(".env") for name in missing) else ""
     for hit in _whole_context_copies(subject):
-        yield Hit(f"the whole build context is copied and .dockerignore does not exclude {', '.join(missing)}", at=hit.at)
+        yield Hit(f"the whole build context is copied and .dockerignore does not exclude {', '.join(missing)}{why}",
+                  at=hit.at)
         return
 
 
@@ -416,10 +455,55 @@ def _absolute_workdir_fix(subject: Subject[Instruction], path: str) -> Fix:
     return Fix(f"WORKDIR {absolute}", (Edit(line, column + 1, line, column + 1 + len(path), path, absolute),))
 
 
+def _index_in_run(subject: Subject[Command]) -> tuple[list[dict[str, Any]], int | None]:
+    """The commands of the subject's RUN and the subject's place among them."""
+    siblings = list(subject.context.get("instruction", {}).get("commands") or [])
+    index = next((i for i, c in enumerate(siblings) if c is subject.data), None)
+    if index is None:
+        index = next((i for i, c in enumerate(siblings) if c == subject.data), None)
+    return siblings, index
+
+
+def _scratch_directory(directory: str, later: list[dict[str, Any]]) -> bool:
+    """Whether a later command of the same RUN removes `directory` (or a folder above it): a build directory."""
+    target = directory.strip("'\"").rstrip("/")
+    for command in later:
+        words = command_words(command)
+        if not words or words[0].rsplit("/", 1)[-1] != "rm":
+            continue
+        for word in words[1:]:
+            removed = word.strip("'\"").rstrip("/")
+            if removed and not word.startswith("-") and (target == removed or target.startswith(removed + "/")):
+                return True
+    return False
+
+
+def _in_scratch(directory: str, siblings: list[dict[str, Any]], index: int) -> bool:
+    """Whether `cd directory` at `index` goes into a build directory that the same RUN removes later.
+
+    A relative directory is inside the one an earlier `cd` of the RUN went to (`cd "$tempDir" && cd src`).
+    """
+    if _scratch_directory(directory, siblings[index + 1:]):
+        return True
+    if directory.startswith(("/", "~")):
+        return False
+    for earlier in range(index - 1, -1, -1):
+        words = command_words(siblings[earlier])
+        if words[:1] == ["cd"] and len(words) > 1 and not words[1].startswith("-"):
+            return _in_scratch(words[1], siblings, earlier)
+    return False
+
+
 def cd_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     command = subject.data
     if command["name"] != "cd" or command["nested"]:
         return
+    operands = [a for a in command_words(command)[1:] if not a.startswith("-")]
+    if not operands or operands[0] in ("/", "..", "~", "-") or "-" in command_words(command)[1:2]:
+        return  # going back (to / before removing a build tree, `cd -`): not a directory to work in
+    siblings, index = _index_in_run(subject)
+    if index is not None and _in_scratch(operands[0], siblings, index):
+        return  # a build directory the same RUN removes: WORKDIR would leave it in the image
     yield Hit("`cd` in RUN only lasts for this RUN: use WORKDIR to change directory")
 
 

@@ -209,6 +209,8 @@ def script_entrypoint_without_init(subject: Subject[Stage], options: dict[str, A
     if argv[0].rsplit("/", 1)[-1] in _SHELLS and len(argv) > 1 and not argv[1].startswith("-"):
         argv = argv[1:]
     if argv[0].endswith(".sh"):
+        if subject.doc.data.get("context_scripts", {}).get(argv[0].rsplit("/", 1)[-1]):
+            return  # the script in the build context ends by exec'ing its arguments: the app is PID 1
         yield Hit(f"{argv[0]} runs as PID 1 with no init: signals and zombie processes go unhandled unless the "
                   "script ends with `exec`; add tini or dumb-init", span=_span(decider))
 

@@ -253,9 +253,45 @@ def secret_in_example_file(subject: Subject[EnvEntry], options: dict[str, Any]) 
 LOCAL_ENV_FILE = re.compile(r"\.env(\.[^.]+)?\.local\Z|\.env\Z")
 
 
+# Keys read by a client bundle or an app build (Expo, Next.js, Vite, Create React App): public by design.
+_BUNDLED_PUBLIC = re.compile(r"(EXPO_PUBLIC|NEXT_PUBLIC|VITE|REACT_APP|NUXT_PUBLIC|PUBLIC)_")
+
+
+def _holds_secret(subject: Subject[EnvFileData]) -> bool:
+    """Whether any entry of the file is a credential, by the same judgement as ENV030."""
+    return any(_secret_value(entry) for entry in subject.doc.build_subjects("env.entry"))
+
+
+def _compose_beside(directory: Path) -> bool:
+    """Whether a compose file sits in `directory`: compose reads that folder's `.env` for its variables."""
+    import os
+
+    from readycheck.discover import COMPOSE, kind_by_name
+    from readycheck.textio import note_listing
+
+    note_listing(directory)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return False
+    return any(kind_by_name(directory / name) == COMPOSE for name in names)
+
+
+def committed_on_purpose(subject: Subject[EnvFileData]) -> bool:
+    """An env file a project commits deliberately: no secret in it, and it is a compose project's
+    variables (a compose file beside it) or holds only keys that are public by design (`EXPO_PUBLIC_...`)."""
+    if _holds_secret(subject):
+        return False
+    doc: Any = subject.doc
+    keys = subject.data["keys"]
+    if keys and all(_BUNDLED_PUBLIC.match(key) for key in keys):
+        return True
+    return _compose_beside(doc.directory)
+
+
 def local_env_file_committed(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
     name = subject.data["name"]
-    if LOCAL_ENV_FILE.match(name):
+    if LOCAL_ENV_FILE.match(name) and not committed_on_purpose(subject):
         yield Hit(f"{name} is a local env file, and it is not ignored: it will be committed with whatever "
                   "credentials a developer puts in it")
 
@@ -284,18 +320,17 @@ def _gitignores(directory: Path, base: Path) -> Iterator[Path]:
         current = current.parent
 
 
-def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bool:
-    """Whether a .gitignore between `directory` and the top ignores `.env`.
+def dotenv_gitignore(directory: Path, base: Path, root: Path | None = None) -> tuple[Path | None, bool]:
+    """The .gitignore between `directory` and the top that ignores `.env` there, if any was read.
 
-    Only those inside the scanned `root` are read; one above it (a folder of a
-    repository scanned alone) may hold the answer, so then there is no
-    evidence either way, and the answer is yes (no finding).
+    The second value says whether one lay outside the scanned `root` (not read: it may hold the answer).
+    A `.env` ignored by the repository is also evidence that developers keep one locally (DF408).
     """
     import pathspec
 
     for path in _gitignores(directory, base):
         if root is not None and not within(str(path), str(root)):
-            return True  # not read: it lies outside the scanned root
+            return None, True  # not read: it lies outside the scanned root
         try:
             lines = read_text(path, root=root).splitlines()
         except LoadError:
@@ -304,12 +339,25 @@ def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bo
         rel = directory.relative_to(path.parent).as_posix()
         target = ".env" if rel == "." else f"{rel}/.env"
         if spec.match_file(target):
-            return True
-    return False
+            return path, False
+    return None, False
+
+
+def _ignores_dotenv(directory: Path, base: Path, root: Path | None = None) -> bool:
+    """Whether a .gitignore between `directory` and the top ignores `.env`.
+
+    Only those inside the scanned `root` are read; one above it (a folder of a
+    repository scanned alone) may hold the answer, so then there is no
+    evidence either way, and the answer is yes (no finding).
+    """
+    found, unread = dotenv_gitignore(directory, base, root)
+    return found is not None or unread
 
 
 def dotenv_not_gitignored(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iterator[Hit]:
-    if subject.data["is_example"]:
+    if subject.data["is_example"] or LOCAL_ENV_FILE.match(subject.data["name"]):
+        return  # `.env` itself not being ignored is ENV032's finding: one finding per file
+    if committed_on_purpose(subject):
         return
     doc: Any = subject.doc
     if not _ignores_dotenv(doc.directory, doc.base, getattr(doc, "root", None)):

@@ -500,7 +500,9 @@ def prestop_exceeds_grace(subject: Subject[KubernetesContainer], options: dict[s
 def prestop_delay_missing(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
     if not _serving(subject) or get_in(subject.data, ("lifecycle", "preStop")):
         return
-    services = selecting(subject.doc, subject.context["object"], "Service")
+    # A headless Service (clusterIP: None) is DNS only: no kube-proxy rules lag behind the pod's end.
+    services = [s for s in selecting(subject.doc, subject.context["object"], "Service")
+                if get_in(s.obj, ("spec", "clusterIP")) != "None"]
     if services:
         yield _hit(subject, f"{_label(subject)} is behind Service '{services[0].name}' but has no preStop delay: "
                    "it stops before endpoints are updated and requests fail during rollouts")

@@ -249,10 +249,36 @@ def secrets_inherit(subject: Subject[WorkflowJob], options: dict[str, Any]) -> I
 _UPLOADS = ("actions/upload-artifact", "actions/upload-pages-artifact")
 
 
+_WORKSPACE_ROOTS = {".", "./", "*", "./*", "**", "./**", "**/*", "./**/*", "${{ github.workspace }}",
+                    "${{github.workspace}}", "$GITHUB_WORKSPACE", "${GITHUB_WORKSPACE}"}
+
+
+def _uploads_checkout(upload: Mapping[str, Any], checkouts: list[str]) -> bool:
+    """Whether an upload step's `path` takes in a checkout's root or its `.git` (where the token is).
+
+    Named report files, build output folders and globs under a subfolder do not carry `.git/config`.
+    """
+    paths = str(upload["with"].get("path", "_site/" if _uses_name(upload) == "actions/upload-pages-artifact" else ""))
+    roots = _WORKSPACE_ROOTS | {c.strip().rstrip("/") for c in checkouts if c.strip()} \
+        | {c.strip().rstrip("/") + "/" for c in checkouts if c.strip()}
+    for line in paths.splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("!"):
+            continue
+        trimmed = entry.rstrip("/")
+        for root in ("${{ github.workspace }}/", "${{github.workspace}}/", "$GITHUB_WORKSPACE/", "./"):
+            if trimmed.startswith(root):
+                trimmed = trimmed[len(root):] or "."
+        if entry in roots or trimmed in roots or trimmed == "" or ".git" in trimmed.split("/"):
+            return True
+    return False
+
+
 def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
     job = subject.data
     workflow = subject.context["workflow"]
-    uploads = any(_uses_name(s) in _UPLOADS for s in _steps_of(job))
+    checkouts = [str(s["with"].get("path", "")) for s in _steps_of(job) if _uses_name(s) == "actions/checkout"]
+    uploads = any(_uses_name(s) in _UPLOADS and _uploads_checkout(s, checkouts) for s in _steps_of(job))
     untrusted = bool(set(workflow["triggers"]) & {"pull_request_target", "workflow_run"})
     if not uploads and not untrusted and not options.get("everywhere"):
         return
@@ -384,8 +410,8 @@ _SINKS = ("$GITHUB_OUTPUT", "${GITHUB_OUTPUT}", "$GITHUB_ENV", "${GITHUB_ENV}")
 def secret_exposed(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
     names = _secret_env_names(subject)
     for command in _commands(subject.data):
-        if command["name"] not in ("echo", "printf", "cat", "tee") or command["nested"]:
-            continue
+        if command["name"] not in ("echo", "printf", "cat", "tee") or command["nested"] or command.get("captured"):
+            continue  # inside `$(...)` its output is an argument of the outer command, never printed
         text = command["text"]
         if "::add-mask::" in text:
             continue
@@ -1004,13 +1030,42 @@ def helm_without_wait(subject: Subject[WorkflowStep], options: dict[str, Any]) -
                             "release is ready", command["file_line"], command["file_column"])
 
 
-_TEST_STEP_NAME = re.compile(r"\btests?\b|\bspecs?\b|unit|integration|e2e", re.I)
+_TEST_WORDS = {"test", "tests", "testing", "spec", "specs", "unit", "integration", "e2e", "acceptance", "smoke"}
+# Commands that run a script or target named by their first operand (`make e2e`, `bash scripts/test.sh`).
+_TARGET_RUNNERS = {"make", "just", "task", "bash", "sh", "zsh", "python", "python3", "node", "ruby", "perl", "php",
+            "npx", "nx", "turbo", "hatch", "tox", "nox"}
+_SCRIPT_RUNNERS = {"npm", "yarn", "pnpm", "bun", "poetry", "uv", "pdm", "composer"}  # `npm run test:unit`
+# Actions whose job is to run a test suite; reporting actions (Codecov, Coveralls, test reporters) are not.
+_TEST_ACTIONS = {"cypress-io/github-action", "microsoft/playwright-github-action", "gabrielbb/xvfb-action",
+                 "coactions/setup-xvfb"}
+
+
+def _names_tests(word: str) -> bool:
+    return bool(_TEST_WORDS & set(re.split(r"[^a-z0-9]+", word.rsplit("/", 1)[-1].lower())))
+
+
+def _runs_tests(command: dict[str, Any]) -> bool:
+    """Whether a command runs tests: a test tool, or a script or target whose name says tests."""
+    if is_test_command(command):
+        return True
+    name = str(command["name"])
+    program = str(command["argv"][0]) if command.get("argv") else name
+    words = [a for a in _args(command) if not a.startswith("-")]
+    if "/" in program or re.search(r"\.(sh|bash|py|rb|js|mjs|ts|pl|ps1)$", program):
+        return _names_tests(program)
+    if name in _TARGET_RUNNERS and words:
+        return _names_tests(words[0])
+    if name in _SCRIPT_RUNNERS and words:
+        target = words[1] if words[0] in ("run", "run-script", "exec") and len(words) > 1 else words[0]
+        return _names_tests(target)
+    return False
 
 
 def _is_test_step(step: Mapping[str, Any]) -> bool:
-    if step.get("name") and _TEST_STEP_NAME.search(str(step["name"])):
+    """A step that runs tests, judged by what it runs (its commands, or a test-running action), not its name."""
+    if _uses_name(step).lower() in _TEST_ACTIONS:
         return True
-    return any(is_test_command(c) for c in _commands(step))
+    return any(_runs_tests(c) for c in _commands(step))
 
 
 def test_continue_on_error(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:

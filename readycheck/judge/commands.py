@@ -494,6 +494,64 @@ def _zypper_pinned(package: str) -> bool:
     return any(op in package for op in ("=", "<", ">")) or package.endswith(".rpm") or "/" in package
 
 
+def _flag_value(words: Sequence[str], flags: set[str]) -> str | None:
+    """The value of the first of `flags` in `words` (`--virtual .deps` or `--virtual=.deps`)."""
+    for i, word in enumerate(words):
+        if word in flags and i + 1 < len(words):
+            return words[i + 1]
+        name, eq, value = word.partition("=")
+        if eq and name in flags:
+            return value
+    return None
+
+
+_APT_REMOVE_VERBS = {"purge", "remove", "autoremove", "autopurge"}
+_RPM_REMOVE_VERBS = {"remove", "erase", "autoremove"}
+
+
+def removed_later(words_of: Sequence[Sequence[str]], index: int) -> set[str] | None:
+    """What the commands after `index` in the same script remove of what command `index` installed.
+
+    The packages (names as written) that a later `apk del`, `apt-get purge`/`remove`, or
+    `yum`/`dnf remove` takes out again; None when everything it installed goes: `apk del` of
+    its `--virtual` group, or the `apt-mark auto` ... `apt-get purge --auto-remove` idiom of the
+    official images (everything installed since `apt-mark showmanual` is marked automatic and
+    auto-removed). The build tools of such a RUN never reach a layer.
+    """
+    words = list(words_of[index])
+    installed = os_packages(words)
+    if installed is None:
+        return set()
+    tool = tool_of(words)
+    group = _flag_value(words, {"--virtual", "-t"}) if tool == "apk" else None
+    removed: set[str] = set()
+    marked_auto = False
+    for later in words_of[index + 1:]:
+        later = list(later)
+        name = tool_of(later)
+        if tool == "apk" and name == "apk":
+            rest = operands(later[1:], _APK_VALUE_FLAGS)
+            if rest[:1] == ["del"]:
+                if group is not None and group in rest[1:]:
+                    return None
+                removed.update(rest[1:])
+        elif tool in ("apt-get", "apt") and name == "apt-mark":
+            rest = operands(later[1:], set())
+            marked_auto = marked_auto or rest[:1] == ["auto"]
+        elif tool in ("apt-get", "apt") and name in ("apt-get", "apt"):
+            rest = operands(later[1:], _APT_VALUE_FLAGS)
+            if rest[:1] and rest[0] in _APT_REMOVE_VERBS:
+                auto = rest[0] in ("autoremove", "autopurge") or "--auto-remove" in later or "--autoremove" in later
+                if marked_auto and auto:
+                    return None
+                removed.update(rest[1:])
+        elif tool in RPM_MANAGERS and name in RPM_MANAGERS:
+            rest = operands(later[1:], _RPM_VALUE_FLAGS)
+            if rest[:1] and rest[0] in _RPM_REMOVE_VERBS:
+                removed.update(rest[1:])
+    return removed
+
+
 def _os_install(words: Sequence[str]) -> Install | None:
     packages = os_packages(words)
     if packages is None:

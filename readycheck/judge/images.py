@@ -15,6 +15,8 @@ from typing import Any
 _PURE_VERSION = re.compile(r"^v?\d+(\.\d+)+$")
 _DATE = re.compile(r"^\d{6,}$")
 _MAJOR = re.compile(r"^v?\d+$")
+_REVISION = re.compile(r"^r\d+$")
+_DASHED_DATE = re.compile(r"(?:19|20)\d\d-[01]\d-[0-3]\d")
 FLOATING_TAG = "latest"
 
 
@@ -68,6 +70,8 @@ def is_major_only_tag(tag: str) -> bool:
     parts = re.split(r"[-_]", tag)
     if any(_PURE_VERSION.match(p) or _DATE.match(p) for p in parts):
         return False
+    if _REVISION.match(parts[-1]) and len(parts) > 1 or _DASHED_DATE.search(tag):
+        return False  # `12-debian-12-r50` (Bitnami's immutable revision tags), `RELEASE.2024-07-10T01-42-11Z`
     return any(_MAJOR.match(p) for p in parts)
 
 

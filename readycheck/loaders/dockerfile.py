@@ -263,6 +263,71 @@ def read_dockerignore(dockerfile: Path, context: LoadContext, root: Path) -> lis
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
 
 
+def dotenv_evidence(dockerfile: Path, context: LoadContext, root: Path) -> str | None:
+    """Why a `.env` may sit in the build context (the Dockerfile's folder), or None without evidence.
+
+    An `.env*` file there (a `.env.example` means developers copy it to `.env`), or a `.gitignore`
+    that ignores `.env` (developers keep one locally). Without either, no `.env` can be judged to exist.
+    """
+    from readycheck.checks.env import dotenv_gitignore
+    from readycheck.textio import note_listing
+
+    directory = dockerfile.resolve().parent
+    note_listing(directory)
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory))
+    except OSError:
+        names = []
+    for name in names:
+        if name == ".env" or name.startswith(".env."):
+            return f"{name} is in the build context"
+    gitignore, _ = dotenv_gitignore(directory, context.base.resolve(), root)
+    if gitignore is not None:
+        return f"{context.relpath(gitignore)} ignores .env, so developers keep one locally"
+    return None
+
+
+_EXECS_ARGS = re.compile(r'^\s*exec\s+(?:\S+\s+)*"\$(?:@|\{@\})"', re.M)
+_SCRIPT_SOURCE = re.compile(r"[\w.-]+\.(?:sh|bash)\Z")
+
+
+def context_scripts(data: dict[str, Any], dockerfile: Path, max_bytes: int, root: Path) -> dict[str, bool]:
+    """For each shell script COPY'd from the build context (the Dockerfile's folder), whether it hands
+    over to its arguments with `exec ... "$@"`: keyed by the script's file name, read under `root`.
+
+    DF505 asks this of an entrypoint script: one that execs makes the application PID 1, which receives
+    SIGTERM itself. A script that is not in the context (downloaded, built) is not in the map.
+    """
+    found: dict[str, bool] = {}
+    directory = dockerfile.parent
+    for stage in data["stages"]:
+        for instruction in stage["instructions"]:
+            if instruction["cmd"] not in ("COPY", "ADD") or instruction["flags"].get("from"):
+                continue
+            for source in instruction.get("sources") or []:
+                if "$" in source or "*" in source or ".." in source.split("/") or source.startswith("/"):
+                    continue
+                name = source.rstrip("/").rsplit("/", 1)[-1]
+                if not _SCRIPT_SOURCE.match(name) or name in found:
+                    continue
+                try:
+                    script = read_text(directory / source, max_bytes, root)
+                except LoadError:
+                    continue
+                lines = [ln.strip() for ln in script.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+                found[name] = bool(_EXECS_ARGS.search(script)) or bool(lines and lines[-1].startswith("exec "))
+    return found
+
+
+def git_in_context(dockerfile: Path) -> bool:
+    """Whether the build context (the Dockerfile's folder) holds `.git`: only then can it be copied in."""
+    from readycheck.textio import note_listing
+
+    directory = dockerfile.resolve().parent
+    note_listing(directory)
+    return os.path.lexists(directory / ".git")
+
+
 def build_model(text: str, display_path: str, dockerignore: list[str] | None, target_stage: str | None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
     from dockerfile_parse import DockerfileParser
 
@@ -519,4 +584,7 @@ def load(target: Target, context: LoadContext) -> list[Document]:
     display = context.relpath(target.path)
     data, locations = build_model(text, display, read_dockerignore(target.path, context, root), context.dockerfile_target)
     data["action_image"] = docker_action_of(target.path, context.max_bytes, root)
+    data["context_scripts"] = context_scripts(data, target.path, context.max_bytes, root)
+    data["dotenv_evidence"] = dotenv_evidence(target.path, context, root) if data["dockerignore"] is not None else None
+    data["git_in_context"] = data["dockerignore"] is not None and git_in_context(target.path)
     return [DockerfileDocument(display, text, data, locations)]

@@ -37,12 +37,14 @@ _SECRET_WORDS = frozenset(
     {"secret", "token", "apikey", "credential", "credentials", "creds", "authorization", "privatekey"}
 )
 _SECRET_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "credentials")
-# "<qualifier> key" is a secret (API_KEY, HMAC_KEY); other keys (CACHE_KEY, S3_KEY) are not.
+# "<qualifier> key" is a secret (API_KEY, HMAC_KEY); other keys (CACHE_KEY, S3_KEY) are not. GPG_KEY and
+# PGP_KEY are not: they hold the fingerprint a download is verified against (every official image's
+# `ENV GPG_KEY 7169605F...`), public by design; an armored private key is caught by its format.
 _KEY_QUALIFIERS = _words(
     """
     api access secret private signing sign encryption encrypt crypt crypto cipher hmac master
     license licence ssh deploy session cookie jwt app auth client webhook service account admin
-    root aes rsa gpg pgp subscription storage shared sas host function write ingest
+    root aes rsa subscription storage shared sas host function write ingest
     """
 )
 # Words after the secret word that make the key describe the secret, not hold it.
@@ -134,10 +136,24 @@ _URL = r"[A-Za-z][A-Za-z0-9+.-]*://\S*"
 _IDENTIFIER = r"[a-z]+(?:[-_.][a-z0-9]+)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
 
 
+# A path into a secret store that ends with the name of the secret it fetches (`dockerhub:password`,
+# `ci/data/slack:oauth-token`): the value names where the secret is, as Vault-fetching actions take it.
+_STORE_REFERENCE = re.compile(r"[a-z0-9][a-z0-9_.-]*(?:[:/][a-z0-9][a-z0-9_.-]*)+")
+
+
+def _store_reference(value: str) -> bool:
+    if not _STORE_REFERENCE.fullmatch(value):
+        return False
+    last = re.split(r"[:/]", value)[-1]
+    return len(last) >= 5 and (secret_kind(last) is not None or last in _PASSWORD_WORDS or last in _SECRET_WORDS)
+
+
 def assess_value(kind: SecretKind, value: str) -> Confidence | None:
     """Confidence that ``value``, stored under a key of this kind, is a real secret (None: it is not)."""
     v = strip_quotes(value)
     if is_placeholder(v) or re.fullmatch(_URL, v) or re.fullmatch(_DURATION, v) or re.fullmatch(_VERSION, v):
+        return None
+    if _store_reference(v):
         return None
     if v[0] in "{[":  # structured values are scanned for their own formats and keys
         return None

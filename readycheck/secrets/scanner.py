@@ -34,6 +34,8 @@ _AFTER_COLON = r"""(?m)["']?[ \t]*:(?=[ \t"'])[ \t]*""" + _VALUE + r"""(?=[ \t]*
 # An unquoted value that is code, not a literal: a call, an index, an attribute, a type or private
 # name (auth[2], self.password, KeyFlexible, _token_chars).
 _CODE = r"[A-Za-z_][\w.]*[(\[].*|[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|(?:[A-Z][a-z]+){2,}|_\w+"
+# A regular expression in the value's place: `password=\K.+`, `token=(.*)`, `secret=.+$`.
+_PATTERN_VALUE = r"\\[A-Za-z]|\.[*+?]|\((?:\.|\[\^)"
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 # Every secret-named key holds one of these words; pairs are found from them outward, which is
 # far cheaper than matching every KEY=value in the text.
@@ -164,6 +166,8 @@ def _pairs(text: str) -> list[SecretMatch]:
                 break
         if m is not None:
             done = m.end()  # hints inside this value are part of it, not keys
+        if m is not None and (text[start - 1:start] == "^" or re.match(_PATTERN_VALUE, m.group("val"))):
+            continue  # `grep -oP '^password=\K.+'`: a pattern that reads the secret, not the secret
         if m is not None and not re.fullmatch(_CODE, m.group("val")):
             hit = _keyed(key, text, *m.span("val"))
             if hit is not None:
@@ -276,16 +280,32 @@ def scan_value(value: str, *, key: str | None = None, context: str | None = None
     return _select(candidates)
 
 
+# Keys of a Secret that address the credential rather than hold it (Argo CD's repository Secrets carry
+# url/type/name/project beside the password; a TLS Secret carries its public certificate in tls.crt).
+_SECRET_OBJECT_PUBLIC_KEYS = frozenset({"url", "type", "name", "project", "host", "hostname", "port", "region",
+                                        "endpoint", "server", "namespace", "cluster", "insecure", "enableoci",
+                                        "githubappid", "githubappinstallationid"})
+_CERTIFICATES_ONLY = re.compile(
+    r"\s*(?:-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]*-----END CERTIFICATE-----\s*)+\Z")
+
+
+def _public_secret_key(key: str | None) -> bool:
+    """A Secret key that addresses a credential (url, type) rather than holds one."""
+    return key is not None and key.lower().replace("-", "").replace("_", "") in _SECRET_OBJECT_PUBLIC_KEYS
+
+
 def _scan_secret_object_value(inner: str, start: int, end: int, key: str | None) -> list[SecretMatch]:
     """A Secret's value is judged decoded, and reported as the whole value as written."""
     decoded = _decoded_secret_data(inner)
     plain = inner if decoded is None else decoded
-    if is_placeholder(plain):
+    if is_placeholder(plain) or _CERTIFICATES_ONLY.match(plain):
         return []
     found = scan_value(plain, key=key)
     if found:
         m = found[0]
         return [SecretMatch(m.rule, m.description, inner, start, end, m.severity, m.confidence, key)]
+    if _public_secret_key(key):
+        return []  # only what it holds counts (a password in the URL was found above)
     return [
         SecretMatch(
             "kubernetes-secret-data",
