@@ -23,7 +23,7 @@ from readycheck.discover import Target
 from readycheck.evaluate import ScanSettings
 from readycheck.model import SEVERITIES, Artifact, Finding, Related, ScanError, ScanResult, Skipped, Span
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 RACY_NS = 2_000_000_000
 """A file changed this recently when its entry was written is always hashed again (coarse mtimes)."""
 
@@ -161,6 +161,7 @@ def result_to_json(result: ScanResult) -> dict[str, Any]:
         "suppressed": [[_finding_to_json(f), why] for f, why in result.suppressed],
         "artifacts": [[a.path, a.kind] for a in result.artifacts],
         "skipped": [[s.path, s.reason, s.named] for s in result.skipped],
+        "facts": result.facts,
     }
 
 
@@ -195,6 +196,9 @@ def is_result_json(data: Any) -> bool:
             isinstance(s, list) and len(s) == 2 and _is_finding_json(s[0]) and isinstance(s[1], str) for s in suppressed)
         and isinstance(artifacts, list) and all(
             isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) and isinstance(a[1], str) for a in artifacts)
+        and isinstance(data.get("facts", []), list) and all(
+            isinstance(f, dict) and isinstance(f.get("type"), str) and isinstance(f.get("path"), str)
+            for f in data.get("facts", []))
     )
 
 
@@ -210,6 +214,7 @@ def result_from_json(data: Any, settings: ScanSettings) -> ScanResult:
         rules=settings.rules,
         artifacts=[Artifact(p, k) for p, k in data["artifacts"]],
         skipped=[Skipped(p, why, bool(named)) for p, why, named in data.get("skipped", [])],
+        facts=list(data.get("facts", [])),
     )
 
 

@@ -177,7 +177,7 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
     click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
 
 
-def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
+def run_scan(request: ScanRequest, service_map: bool = False) -> tuple[Config, ScanResult]:
     from readycheck.cache import default_cache_dir
     from readycheck.orchestrate import scan
 
@@ -216,7 +216,7 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
             jobs=request.jobs or os.cpu_count() or 1,
             cache_dir=cache_dir,
             shard=selected_shard,
-            context_options={"helm": request.helm_options()},
+            context_options={"helm": request.helm_options(), **({"service_map": True} if service_map else {})},
             limits=request.limits(),
             report_only_given=bool(request.paths),
         )
@@ -400,6 +400,28 @@ def baseline_command(
     echo_err(f"recorded {plural(len(result.findings), 'finding')} in {output}")
     if result.errors:
         echo_err(f"{plural(len(result.errors), 'file')} could not be checked; their findings are not in the baseline")
+
+
+@main.command("services")
+@click.argument("paths", nargs=-1, type=PATH)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@scan_options
+@click.option("--output", "-o", "output", type=FILE, help="Write the map to FILE (atomically) instead of stdout.")
+def services_command(paths: tuple[str, ...], fmt: str, output: str | None, **scan_args: Any) -> None:
+    """The service map of PATHS: each service's Dockerfile, images, pipelines, charts, manifests and env schema.
+
+    Exits 0 once the map is written; 2 on usage errors or when a file could not be read.
+    """
+    from readycheck.reporters import service_map
+    from readycheck.services import build_map
+
+    request = ScanRequest(list(paths), **scan_args)
+    config, result = run_scan(request, service_map=True)
+    mapped = build_map(result.facts, config.services)
+    emit(service_map.render_json(mapped) if fmt == "json" else service_map.render_text(mapped), output)
+    for error in result.errors:
+        echo_err(f"{error.path}{f':{error.line}' if error.line else ''}: {error.message}")
+    sys.exit(EXIT_USAGE if result.errors else EXIT_OK)
 
 
 @main.command("rules")

@@ -336,3 +336,6 @@ class ScanResult:
     """Files discovery passed over, and why (said on stderr, not in the report formats)."""
     shard: tuple[int, int, str] | None = None
     """K, N and the scan id when this is one shard of a scan (`check --shard K/N`), for `merge` to check."""
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    """What the service map needs of each document (readycheck.services), kept with a group's cached result;
+    no report shows them."""

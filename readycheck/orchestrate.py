@@ -64,10 +64,12 @@ def merge_results(parts: Iterable[ScanResult], rules: list[Rule]) -> ScanResult:
         merged.files += part.files
         merged.suppressed.extend(part.suppressed)
         merged.artifacts.extend(part.artifacts)
+        merged.facts.extend(part.facts)
     merged.findings.sort(key=Finding.sort_key)
     merged.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
     merged.suppressed.sort(key=lambda item: item[0].sort_key())
     merged.artifacts.sort(key=lambda a: (a.path, a.kind))
+    merged.facts.sort(key=lambda f: (str(f.get("type")), str(f.get("path"))))
     return merged
 
 
@@ -141,13 +143,19 @@ def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanS
         if reads is not None:
             reads.extend(discovery_reads)
     groups = group_targets(targets)
+    others: list[list[Target]] = []
     if shard is not None:
         from readycheck.shard import in_shard
 
+        others = [g for g in groups if not in_shard(g, shard, settings.base)]
         groups = [g for g in groups if in_shard(g, shard, settings.base)]
     parts = run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads)
     result = merge_results([*parts, ScanResult([], refused, 0)], settings.rules)
     result.skipped = skipped
+    if settings.wants_facts:
+        from readycheck.service_pass import judge_services
+
+        judge_services(result, settings, targets, others, shard, cache, reads)
     return result
 
 
