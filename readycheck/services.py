@@ -44,8 +44,9 @@ def _line(doc: Document, pointer: Pointer) -> int:
 
 
 def _place(doc: Document, pointer: Pointer) -> list[Any]:
-    """[path, line] of a pointer (a chart's rendered object points into its template or values file)."""
-    return [doc.display_path_for(pointer), _line(doc, pointer)]
+    """[path, line, column] of a pointer (a chart's rendered object points into its template or values file)."""
+    span = doc.span_of(pointer) or Span(1)
+    return [doc.display_path_for(pointer), span.line, span.column]
 
 
 def document_facts(doc: Document) -> list[Fact]:

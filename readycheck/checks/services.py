@@ -24,7 +24,8 @@ IMMUTABLE_EXPRESSIONS = ("github.sha", "GITHUB_SHA", "github.run_id", "github.ru
 
 def _span(place: Sequence[Any]) -> Span:
     line = place[1] if len(place) > 1 and isinstance(place[1], int) and place[1] > 0 else 1
-    return Span(line)
+    column = place[2] if len(place) > 2 and isinstance(place[2], int) and place[2] > 0 else 1
+    return Span(line, column)
 
 
 def _at(place: Sequence[Any], message: str, related: Sequence[tuple[str, int | None, str]], key: str) -> Hit:
@@ -166,9 +167,10 @@ def _pushed_tags(service: Service, image: str) -> tuple[list[str], dict[str, Any
 def deploys_unpushed_tag(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
     """The tag a manifest (or a `helm --set image.tag=`) deploys is one the pipeline pushes."""
     service = subject.data
+    set_at_deploy = any(d["type"] == "kubectl-set-image" for d in service["deploys"])
     for run in service["runs"]:
         reference = run.get("image")
-        if run["type"] != "kubernetes" or run.get("rewritten") or not reference or "@" in reference:
+        if run["type"] != "kubernetes" or run.get("rewritten") or set_at_deploy or not reference or "@" in reference:
             continue
         name = image_name(reference)
         tag = image_tag(reference) or "latest"
