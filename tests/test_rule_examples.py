@@ -89,6 +89,8 @@ def frame(rule, s):
         else:
             files["chart/values.yaml"] = s
         return files
+    if k == "service":
+        return {"k8s.yaml": s}  # one end of the link only: the other is named in a comment
     if k == "secret-file":
         names = {"SEC001": "id_rsa", "SEC002": ".npmrc", "SEC003": ".pypirc", "SEC004": "credentials.json", "SEC005": ".aws/credentials", "SEC006": ".netrc", "SEC007": ".git-credentials"}
         return {names[rule.id]: s}
