@@ -224,6 +224,13 @@ class Cache:
         self.settings = settings
         self.settings_digest = _settings_digest(settings, _code_digest(settings))
 
+    def facts_only(self) -> Cache:
+        """The same cache for results that hold only a group's facts (the groups a shard or a file list does not
+        judge): kept apart, so that a full scan of the group never takes one for its result."""
+        view = Cache.__new__(Cache)
+        view.directory, view.settings, view.settings_digest = self.directory, self.settings, self.settings_digest + ":facts"
+        return view
+
     def _entry_path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 

@@ -110,6 +110,7 @@ class ScanRequest:
     no_cache: bool = scan_option("--no-cache", default=False, identity=False, is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached).")
     max_file_size: str | None = scan_option("--max-file-size", metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M].")
     time_limit: float | None = scan_option("--time-limit", type=click.FloatRange(min=0), metavar="SECONDS", help="Seconds of CPU time one file may take to load and check; 0 for none [default: 10].")
+    service_scope: tuple[str, ...] = scan_option("--service-scope", default=(), repro=True, multiple=True, type=DIRECTORY, help="Also link the files under DIR into the service map (read for their links, not judged): with a file list (pre-commit), the repository root, so that a change at either end of a link shows its finding.")
     verbose: bool = scan_option("--verbose", "-v", default=False, is_flag=True, help="Also say on stderr which files were passed over and why (template sources, backups, ignore files).")
 
     def limits(self) -> Limits:
@@ -219,6 +220,7 @@ def run_scan(request: ScanRequest, service_map: bool = False) -> tuple[Config, S
             context_options={"helm": request.helm_options(), **({"service_map": True} if service_map else {})},
             limits=request.limits(),
             report_only_given=bool(request.paths),
+            service_scope=list(request.service_scope),
         )
     except ConfigError as exc:
         fail(str(exc))

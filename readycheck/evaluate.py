@@ -310,21 +310,26 @@ def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     return ScanResult(findings, errors, len(group), suppressed, settings.rules, artifacts, facts=facts)
 
 
-def group_facts(group: list[Target], settings: ScanSettings) -> list[dict[str, Any]]:
-    """Only the facts of a group's documents (no rule runs): the service map of a shard needs the groups of the
-    other shards too, and a file list given by pre-commit needs the files beside it."""
+def group_facts(group: list[Target], settings: ScanSettings) -> tuple[list[dict[str, Any]], bool]:
+    """Only the facts of a group's documents (no rule runs), and whether every file loaded: the service map of a
+    shard needs the groups of the other shards too, and a file list given by pre-commit needs the files beside
+    it. A file that does not load is reported by the scan that judges it, not here."""
     context = LoadContext(base=settings.base, max_bytes=settings.limits.max_file_size,
                           dockerfile_target=settings.config.dockerfile_target, options=dict(settings.context_options))
     context.options.setdefault("config", settings.config)
     clock = FileClock(settings.limits.time_limit)
     facts: list[dict[str, Any]] = []
+    complete = True
     for target in group:
         if not target.path.exists():
             continue
         loaded = clock.run(context.relpath(target.path), functools.partial(load_target, target, context), "loading")
-        if not isinstance(loaded, ScanError):
-            facts.extend(fact for doc in loaded[0] for fact in document_facts(doc))
-    return facts
+        if isinstance(loaded, ScanError):
+            complete = False
+            continue
+        complete = complete and not loaded[1]
+        facts.extend(fact for doc in loaded[0] for fact in document_facts(doc))
+    return facts, complete and not context.extra_errors
 
 
 def redact_errors(errors: list[ScanError]) -> list[ScanError]:

@@ -28,17 +28,21 @@ def other_facts(groups: list[list[Target]], settings: ScanSettings, cache: Cache
                 reads: list[str] | None) -> list[dict[str, Any]]:
     """The facts of groups this run does not judge: from their cached result when there is one, else loaded."""
     facts: list[dict[str, Any]] = []
+    facts_cache = cache.facts_only() if cache is not None else None
     for group in groups:
-        cached = cache.get(group) if cache is not None else None
+        cached = (cache.get(group) or facts_cache.get(group)) if cache is not None and facts_cache is not None else None
         if cached is not None:
             facts.extend(cached[0].facts)
             if reads is not None:
                 reads.extend(cached[1])
             continue
         with recording_reads() as group_reads:
-            facts.extend(group_facts(group, settings))
+            found, complete = group_facts(group, settings)
+        facts.extend(found)
         if reads is not None:
             reads.extend(group_reads)
+        if facts_cache is not None and complete:
+            facts_cache.put(group, ScanResult([], [], len(group), facts=found), list(group_reads))
     return facts
 
 
