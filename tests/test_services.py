@@ -1,0 +1,213 @@
+"""The service map and the rules across its links: what `readycheck services` prints, and that a cross-artifact
+finding follows a change at either end of its link, with a file list, with the cache and across shards."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from readycheck.catalog import Catalog
+from readycheck.config import ConfigError, from_mapping
+from readycheck.services import build_map, image_name
+
+from .clirun import invoke, write
+from .conftest import FIXTURES
+
+
+def services_json(root: Path, *args: str) -> dict[str, Any]:
+    done = invoke(["services", "--format", "json", "--no-cache", *args], root)
+    assert done.code == 0, done.stderr
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+def by_name(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in data["services"]}
+
+
+def test_sample_repo_map() -> None:
+    services = by_name(services_json(FIXTURES / "sample-repo"))
+    # the compose service builds services/api; nothing builds ghcr.io/example/api from it, so the image run by the
+    # manifest and the chart is a service of its own: no link is made without evidence
+    built = [s for s in services.values() if s["dockerfiles"]]
+    assert [d["path"] for s in built for d in s["dockerfiles"]] == ["services/api/Dockerfile"]
+    assert built[0]["compose"] == [{"path": "docker-compose.yml", "service": "api"}]
+    assert built[0]["env_schema"]["path"] == "env.schema.json"
+    runs_image = [s for s in services.values() if "ghcr.io/example/api" in s["images"]]
+    assert len(runs_image) == 1
+    assert runs_image[0]["charts"] == ["deploy/charts/api"]
+    assert [m["path"] for m in runs_image[0]["manifests"]] == ["deploy/k8s/api.yaml"]
+    assert services["postgres"]["compose"] == [{"path": "docker-compose.yml", "service": "db"}]
+
+
+def test_multi_service_repo_map() -> None:
+    root = FIXTURES / "multi-service-repo"
+    data = services_json(root)
+    services = by_name(data)
+    assert sorted(services) == ["api", "legacy", "web", "worker"]
+    api = services["api"]
+    assert [d["path"] for d in api["dockerfiles"]] == ["services/api/Dockerfile"]
+    assert api["images"] == ["ghcr.io/acme/api"]
+    assert [(p["path"], p["push"]) for p in api["pipelines"]] == [(".github/workflows/release.yml", True)]
+    assert [d["type"] for d in api["deploys"]] == ["helm"]
+    assert api["charts"] == ["deploy/charts/api"]
+    assert api["env_schema"] == {"path": "services/api/env.schema.json", "how": api["env_schema"]["how"]}
+    worker = services["worker"]
+    assert worker["dockerfiles"] == [{"path": "services/worker/Dockerfile", "target": "runtime"}]
+    assert worker["images"] == ["ghcr.io/acme/worker"]  # $REGISTRY resolved from the job's env
+    assert [m["path"] for m in worker["manifests"]] == ["deploy/k8s/worker.yaml"]
+    web = services["web"]
+    assert [d["path"] for d in web["dockerfiles"]] == ["web/Dockerfile"]
+    assert web["compose"] == [{"path": "compose.yaml", "service": "web"}]
+    assert [m["path"] for m in web["manifests"]] == ["deploy/k8s/web.yaml"]
+    assert services["legacy"]["images"] == [] and services["legacy"]["links"] == []
+    assert data["unlinked"] == [{"type": "env-schema", "path": "docs/env.schema.json"}]
+    text = invoke(["services", "--no-cache"], root)
+    assert text.code == 0
+    for name in services:
+        assert f"\n{name}\n" in f"\n{text.stdout}"
+    assert "4 services" in text.stdout
+
+
+def test_the_map_is_deterministic_and_does_not_depend_on_the_order_of_facts(catalog: Catalog) -> None:
+    from readycheck.config import Config
+    from readycheck.orchestrate import scan
+
+    result = scan([str(FIXTURES / "multi-service-repo")], catalog, Config(), base=FIXTURES)
+    first = build_map(result.facts)
+    again = build_map(list(reversed(result.facts)))
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+def test_image_names_are_normalised_and_unresolved_parts_are_unknown() -> None:
+    assert image_name("nginx:1.27") == "docker.io/library/nginx"
+    assert image_name("docker.io/library/nginx") == "docker.io/library/nginx"
+    assert image_name("GHCR.io/Acme/API:1.0") == "ghcr.io/acme/api"
+    assert image_name("ghcr.io/${{ github.repository }}:${{ github.sha }}") is None
+    assert image_name("$REGISTRY/api:1") is None
+
+
+def test_declared_services_join_what_no_file_links(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "sample-repo", tmp_path / "repo")
+    root = tmp_path / "repo"
+    write(root, ".readycheck.yaml", "services:\n  api:\n    dockerfile: services/api/Dockerfile\n"
+                                    "    images: [ghcr.io/example/api]\n")
+    services = by_name(services_json(root))
+    api = services["api"]
+    assert api["declared"] is True
+    assert [d["path"] for d in api["dockerfiles"]] == ["services/api/Dockerfile"]
+    assert api["charts"] == ["deploy/charts/api"] and api["compose"][0]["service"] == "api"
+
+
+@pytest.mark.parametrize("entry", [
+    {"api": "services/api"}, {"api": {"dockerfile": 3}}, {"api": {"image": ["x"]}}, {"api": {"images": [""]}},
+])
+def test_a_bad_services_entry_is_a_usage_error(entry: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError, match="services"):
+        from_mapping({"services": entry}, "cfg")
+
+
+def _findings(root: Path, rule: str, *args: str) -> list[tuple[str, int]]:
+    done = invoke(["check", "--format", "json", "--select", rule, *args], root)
+    assert done.code in (0, 1), done.stderr
+    report = json.loads(done.stdout)
+    for finding in report["findings"]:
+        assert finding["related"], "a cross-artifact finding names its other end"
+    return [(f["path"], f["line"]) for f in report["findings"]]
+
+
+def _touch_later(path: Path, text: str) -> None:
+    """Rewrite a file with a clearly later mtime (the cache trusts size and mtime)."""
+    path.write_text(text)
+    later = time.time() + 5
+    os.utime(path, (later, later))
+
+
+ENDS = {
+    # rule: (fixture, the end that differs between its bad and good trees, the other end and an edit of it that
+    # resolves the disagreement from that side)
+    "SVC001": ("SVC001", "deploy/api.yaml", "services/api/Dockerfile", ("USER app", "USER 10001")),
+    "SVC002": ("SVC002", "deploy/api.yaml", "services/api/env.schema.json", ('"SECRET_KEY",', "")),
+    "SVC003": ("SVC003", "deploy/cart.yaml", "build/cart.Dockerfile", ("EXPOSE 8080", "EXPOSE 8080 9000")),
+    "SVC004": ("SVC004", "k8s/worker.yaml", "worker/Dockerfile",
+               ("gcr.io/distroless/static-debian12:nonroot AS runtime", "alpine:3.20 AS runtime")),
+    "SVC005": ("SVC005", ".github/workflows/ship.yml", "k8s/api.yaml", ("ghcr.io/acme/api:latest",
+                                                                       "ghcr.io/acme/api@sha256:" + "a" * 64)),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(ENDS))
+def test_a_change_at_the_reported_end_is_seen_with_the_cache_and_with_a_file_list(rule: str, tmp_path: Path) -> None:
+    """From the good tree, one end replaced by the bad tree's: the finding appears through the cache (which holds
+    the other end's group), and a file list naming only the changed file shows it as well."""
+    fixture, changed, _, _ = ENDS[rule]
+    bad, good = FIXTURES / fixture / "bad", FIXTURES / fixture / "good"
+    assert (bad / changed).read_text() != (good / changed).read_text()
+    root = tmp_path / "repo"
+    shutil.copytree(good, root)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    assert _findings(root, rule, *cache) == []
+    _touch_later(root / changed, (bad / changed).read_text())
+    found = _findings(root, rule, *cache)
+    assert found, f"{rule}: changing {changed} is not seen through the cache"
+    assert _findings(root, rule, *cache, "--service-scope", ".", changed) == found
+    _touch_later(root / changed, (good / changed).read_text())
+    assert _findings(root, rule, *cache) == []
+
+
+@pytest.mark.parametrize("rule", sorted(ENDS))
+def test_a_change_at_the_other_end_is_seen_with_the_cache_and_with_a_file_list(rule: str, tmp_path: Path) -> None:
+    """From the bad tree, the other end edited so that the two agree: its finding goes, through the cache and with a
+    file list naming only that file; edited back, it returns."""
+    fixture, _, other, (before, after) = ENDS[rule]
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / fixture / "bad", root)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    original = (root / other).read_text()
+    assert before in original
+    found = _findings(root, rule, *cache)
+    listed = _findings(root, rule, *cache, "--service-scope", ".", other)
+    assert listed and set(listed) <= set(found), "the file list shows the findings related to the file named"
+    _touch_later(root / other, original.replace(before, after))
+    assert len(_findings(root, rule, *cache)) < len(found), f"{rule}: changing {other} is not seen through the cache"
+    assert len(_findings(root, rule, *cache, "--service-scope", ".", other)) < len(listed)
+    _touch_later(root / other, original)
+    assert _findings(root, rule, *cache) == found
+
+
+def test_shards_report_each_service_once_and_merge_to_the_unsharded_scan(tmp_path: Path) -> None:
+    paths = [f"SVC00{i}/bad" for i in range(1, 6)] + ["multi-service-repo"]
+    whole = invoke(["check", "--format", "json", "--no-cache", *paths], FIXTURES)
+    shards = []
+    for k in (1, 2, 3):
+        done = invoke(["check", "--format", "json", "--no-cache", "--shard", f"{k}/3", *paths], FIXTURES)
+        shard_file = tmp_path / f"s{k}.json"
+        shard_file.write_text(done.stdout)
+        shards.append(str(shard_file))
+    merged = invoke(["merge", *shards], FIXTURES)
+    assert merged.code == 0, merged.stderr
+    expected = json.loads(whole.stdout)["findings"]
+    assert any(f["rule"].startswith("SVC") for f in expected)
+    assert json.loads(merged.stdout)["findings"] == expected
+
+
+def test_no_service_finding_without_a_build_link(tmp_path: Path) -> None:
+    """The same Dockerfile and manifest, with no pipeline naming the image: no link, no finding."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "SVC001" / "bad", root)
+    shutil.rmtree(root / ".github")
+    assert _findings(root, "SVC001", "--no-cache") == []
+
+
+def test_output_of_a_scan_without_service_findings_is_unchanged_by_the_map() -> None:
+    """Selecting away the service rules changes nothing else of a report."""
+    root = FIXTURES / "multi-service-repo"
+    every = invoke(["check", "--format", "json", "--no-cache"], root)
+    without = invoke(["check", "--format", "json", "--no-cache", "--ignore", "service"], root)
+    assert every.stdout == without.stdout
