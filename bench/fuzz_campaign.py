@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import random
 import re
@@ -417,9 +416,8 @@ def targets(evaluator: Evaluator) -> dict[str, tuple[Callable[[str], None], list
         "env": (env_target, ENV_SEEDS),
         "template": (template_target, TEMPLATE_SEEDS),
         "reporters": (reporter_target, REPORTER_SEEDS),
+        "dockerfile": (dockerfile_target(evaluator), DOCKERFILE_SEEDS),
     }
-    if importlib.util.find_spec("readycheck.loaders.dockerfile"):
-        found["dockerfile"] = (dockerfile_target(evaluator), DOCKERFILE_SEEDS)
     catalog = load_catalog()
     found["config"] = (config_target(catalog), CONFIG_SEEDS)
     found["chart"] = (chart_target(catalog), CHART_SEEDS)
@@ -469,7 +467,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000, help="inputs per target")
     parser.add_argument("--minutes", type=float, default=60.0, help="wall-clock bound for the whole campaign")
-    parser.add_argument("--only", action="append", help="targets to run (default: every loader that exists)")
+    parser.add_argument("--only", action="append", help="targets to run (default: every target)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hang-seconds", type=float, default=2.0)
     parser.add_argument("--out", type=Path, default=Path("bench/fuzz-out"))

@@ -48,12 +48,13 @@ def fail(message: str) -> None:
 
 
 def load_everything(config_file: str | None, rules_dirs: tuple[str, ...],
-                    cache_dir: Path | None = None) -> tuple[Config, Catalog]:
-    """The configuration and the rule catalog (the built-in rules' parsed form cached in `cache_dir`)."""
+                    cache_dir: Path | None = None, paths: list[str] | None = None) -> tuple[Config, Catalog]:
+    """The configuration (the nearest to the `paths` scanned) and the rule catalog (the built-in rules' parsed
+    form cached in `cache_dir`)."""
     from readycheck.cache import default_cache_dir
 
     try:
-        config = load_config(config_file, Path.cwd())
+        config = load_config(config_file, Path.cwd(), paths or [])
         catalog = load_catalog([Path(d) for d in [*config.rules_dirs, *rules_dirs]],
                                cache_dir=cache_dir or default_cache_dir())
     except (ConfigError, CatalogError) as exc:
@@ -125,7 +126,15 @@ class ScanRequest:
         return Limits(size, DEFAULT_TIME_LIMIT if self.time_limit is None else self.time_limit)
 
     def helm_options(self) -> dict[str, Any]:
-        """Chart rendering options from the command line (they override the config's `helm:`)."""
+        """Chart rendering options from the command line (they override the config's `helm:`). A `--set` Helm
+        could not parse is a usage error here, not an error entry per chart."""
+        if self.helm_set:
+            from readycheck.helm.values import SetValueError, parse_set
+
+            try:
+                parse_set(list(self.helm_set))
+            except SetValueError as exc:
+                fail(f"--set: {exc}")
         options: dict[str, Any] = {"values": [str(Path(v).resolve()) for v in self.helm_values], "set": list(self.helm_set)}
         if self.helm_renderer:
             options["renderer"] = self.helm_renderer
@@ -175,7 +184,7 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
         return
     where = ", ".join(click.format_filename(p) for p in request.paths) or "."
     shard = f" (shard {request.shard})" if request.shard else ""
-    click.echo(f"readycheck: found no file of a kind it checks in {where}{shard}: nothing was checked", err=True)
+    echo_err(f"found no file of a kind it checks in {where}{shard}: nothing was checked")
 
 
 def run_scan(request: ScanRequest, service_map: bool = False) -> tuple[Config, ScanResult]:
@@ -184,7 +193,7 @@ def run_scan(request: ScanRequest, service_map: bool = False) -> tuple[Config, S
 
     refuse_missing_paths(request.paths)
     config, catalog = load_everything(request.config_file, request.rules_dirs,
-                                      Path(request.cache_dir) if request.cache_dir else None)
+                                      Path(request.cache_dir) if request.cache_dir else None, request.paths)
     if request.select:
         config.select = split_selectors(request.select)
     config.ignore = [*config.ignore, *split_selectors(request.ignore)]
@@ -242,8 +251,9 @@ def say_skipped(result: ScanResult, verbose: bool) -> None:
             echo_err(f"{prefix}: {skipped.path}: {skipped.reason}")
 
 
-def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
-    """Hide baselined findings (listed as suppressed); return the entries that no longer occur."""
+def apply_baseline(result: ScanResult, path: str, paths: list[str]) -> list[BaselineEntry]:
+    """Hide baselined findings (listed as suppressed); return the entries of the `paths` scanned that no longer
+    occur."""
     from readycheck import baseline
     from readycheck.suppression import apply_baseline as hide_baselined
 
@@ -252,7 +262,14 @@ def apply_baseline(result: ScanResult, path: str) -> list[BaselineEntry]:
     except baseline.BaselineError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits
-    return hide_baselined(result, entries, path)
+    stale = hide_baselined(result, entries, path)
+    if paths:
+        from readycheck.orchestrate import given_paths_filter
+
+        # with a file list (pre-commit), an entry of a file not given was not looked for: it is not stale
+        within = given_paths_filter(paths, Path.cwd())
+        stale = [entry for entry in stale if within is None or within(entry.path)]
+    return stale
 
 
 def link_base_from_environment() -> str:
@@ -280,7 +297,8 @@ def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: s
     return readiness_text.render(model)
 
 
-def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool) -> str:
+def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool,
+                 sarif_category: str | None = None) -> str:
     if fmt == "json":
         from readycheck.reporters import json_report
 
@@ -288,7 +306,7 @@ def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_t
     if fmt == "sarif":
         from readycheck.reporters import sarif
 
-        return sarif.render(result)
+        return sarif.render(result, category=sarif_category)
     if fmt == "github":
         from readycheck.reporters import github
 
@@ -318,6 +336,8 @@ def emit(text: str, output: str | None) -> None:
 @click.option("--baseline", "baseline_file", type=FILE, help="Hide findings recorded in this baseline file.")
 @click.option("--output", "-o", "output", type=FILE, help="Write the main format to FILE (atomically) instead of stdout.")
 @click.option("--sarif-output", type=FILE, help="Also write SARIF 2.1.0 to FILE.")
+@click.option("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails category: code scanning keeps one "
+              "analysis per category [default: readycheck, or readycheck/shard-K-of-N with --shard].")
 @click.option("--json-output", type=FILE, help="Also write the JSON report to FILE.")
 @click.option("--report-output", type=FILE, help="Also write the readiness report to FILE (HTML if it ends in .html, else Markdown).")
 @click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
@@ -328,6 +348,7 @@ def check(
     baseline_file: str | None,
     output: str | None,
     sarif_output: str | None,
+    sarif_category: str | None,
     json_output: str | None,
     report_output: str | None,
     no_color: bool,
@@ -337,11 +358,12 @@ def check(
     """Check PATHS (default: the current directory) and report findings."""
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
-    stale = apply_baseline(result, baseline_file) if baseline_file else []
-    emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty()), output)
+    stale = apply_baseline(result, baseline_file, request.paths) if baseline_file else []
+    emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty(),
+                      sarif_category=sarif_category), output)
     for extra_format, extra_output in (("sarif", sarif_output), ("json", json_output)):
         if extra_output:
-            emit(render_check(result, extra_format, True, False, False), extra_output)
+            emit(render_check(result, extra_format, True, False, False, sarif_category), extra_output)
     if report_output:
         report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
         emit(render_report(result, request, config.fail_on, report_format), report_output)
@@ -378,7 +400,7 @@ def report(
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     if baseline_file:
-        apply_baseline(result, baseline_file)
+        apply_baseline(result, baseline_file, request.paths)
     emit(render_report(result, request, config.fail_on, fmt, link_base), output)
 
 

@@ -167,6 +167,13 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
     if config.helm.get("renderer", "builtin") not in ("builtin", "helm"):
         raise ConfigError(f"{source}: helm.renderer must be builtin or helm")
     config.services = _services(data.get("services", {}), source)
+    if config.helm.get("set"):
+        from readycheck.helm.values import SetValueError, parse_set
+
+        try:
+            parse_set([str(entry) for entry in _as_list(config.helm["set"])])
+        except SetValueError as exc:
+            raise ConfigError(f"{source}: helm.set: {exc}") from exc
     if not trusted:
         if config.helm.get("renderer", "builtin") != "builtin":
             raise _operator_only(source, "helm.renderer")
@@ -212,39 +219,61 @@ def _load_toml(path: Path, root: Path | None) -> dict[str, Any]:
     return tomllib.loads(read_text(path, root=root))
 
 
-def load_config(explicit: str | None, cwd: Path) -> Config:
-    """The config named by --config, else .readycheck.yaml, else [tool.readycheck], else defaults."""
-    candidates = [Path(explicit)] if explicit else [cwd / name for name in CONFIG_FILES] + [cwd / "pyproject.toml"]
-    # a config found in the tree is read like any file of it (never through a link out of it); --config is trusted
-    root = None if explicit else cwd.resolve()
-    for path in candidates:
-        if not path.is_file():
-            if explicit:
-                raise ConfigError(f"{path}: config file not found")
-            continue
-        if path.name == "pyproject.toml" or path.suffix == ".toml":
-            try:
-                table = _load_toml(path, root).get("tool", {}).get("readycheck")
-            except LoadError as exc:
-                raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
-            except (OSError, ValueError, AttributeError) as exc:
-                raise ConfigError(f"{path}: {exc}") from None
-            if table is None:
-                if explicit:
-                    raise ConfigError(f"{path}: no [tool.readycheck] table")
-                continue
-            return from_mapping(table, str(path), trusted=bool(explicit), root=cwd)
-        # imported here, for a YAML config only: a run on Dockerfiles needs no YAML otherwise
-        from readycheck.yamlsource import load_yaml_documents
+def config_directories(cwd: Path, paths: list[str] | tuple[str, ...] = ()) -> list[Path]:
+    """Where a config is looked for, nearest first: from the scanned paths' common folder upwards to the
+    repository root (the folder holding `.git`), or to the current directory outside a repository."""
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) or ".")
+               for p in paths if os.path.exists(p)]
+    start = Path(os.path.commonpath(folders)) if folders else cwd.resolve()
+    chain = [start, *start.parents]
+    for index, folder in enumerate(chain):
+        if (folder / ".git").exists():
+            return chain[: index + 1]
+    here = cwd.resolve()
+    return chain[: chain.index(here) + 1] if here in chain else [start]
 
+
+def load_config(explicit: str | None, cwd: Path, paths: list[str] | tuple[str, ...] = ()) -> Config:
+    """The config named by --config, else the nearest .readycheck.yaml or [tool.readycheck] (config_directories),
+    else defaults."""
+    if explicit:
+        return _load_config_file(Path(explicit), None, explicit=True, cwd=cwd) or Config()
+    for folder in config_directories(cwd, paths):
+        for path in [folder / name for name in CONFIG_FILES] + [folder / "pyproject.toml"]:
+            if path.is_file():
+                found = _load_config_file(path, folder.resolve(), explicit=False, cwd=folder)
+                if found is not None:
+                    return found
+    return Config()
+
+
+def _load_config_file(path: Path, root: Path | None, explicit: bool, cwd: Path) -> Config | None:
+    """One config file; None for a pyproject.toml without [tool.readycheck] found by looking (not named)."""
+    # a config found in the tree is read like any file of it (never through a link out of it); --config is trusted
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    if path.name == "pyproject.toml" or path.suffix == ".toml":
         try:
-            docs = load_yaml_documents(read_text(path, root=root))
+            table = _load_toml(path, root).get("tool", {}).get("readycheck")
         except LoadError as exc:
             raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
-        data = docs[0].data if docs else {}
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path}: the config file must be a mapping")
-        return from_mapping(data, str(path), trusted=bool(explicit), root=cwd)
-    return Config()
+        except (OSError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+        if table is None:
+            if explicit:
+                raise ConfigError(f"{path}: no [tool.readycheck] table")
+            return None
+        return from_mapping(table, str(path), trusted=explicit, root=cwd)
+    # imported here, for a YAML config only: a run on Dockerfiles needs no YAML otherwise
+    from readycheck.yamlsource import load_yaml_documents
+
+    try:
+        docs = load_yaml_documents(read_text(path, root=root))
+    except LoadError as exc:
+        raise ConfigError(f"{path}:{exc.line or 1}: {exc.message}") from None
+    data = docs[0].data if docs else {}
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config file must be a mapping")
+    return from_mapping(data, str(path), trusted=explicit, root=cwd)

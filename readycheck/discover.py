@@ -261,13 +261,7 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
     excludes = list(exclude)
 
     def excluded(path: str) -> bool:
-        if not excludes:
-            return False
-        try:
-            rel = Path(path).resolve().relative_to(base).as_posix()
-        except ValueError:
-            rel = Path(path).as_posix()
-        return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
+        return is_excluded(path, excludes, base)
 
     def ignored(path: str, is_dir: bool) -> bool:
         return bool(ignores.specs) and ignores.ignored(Path(path), is_dir)
@@ -341,6 +335,17 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
         stack.extend((sub, sub_real, False) for sub, sub_real in reversed(subdirs))
 
 
+def is_excluded(path: str | Path, excludes: list[str], base: Path) -> bool:
+    """Whether the config's `exclude` patterns (relative to `base`) cover `path` or a folder it is in."""
+    if not excludes:
+        return False
+    try:
+        rel = Path(path).resolve().relative_to(base).as_posix()
+    except ValueError:
+        rel = Path(path).as_posix()
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*") for pat in excludes)
+
+
 def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None,
              skipped: list[Skipped] | None = None, errors: list[ScanError] | None = None,
              max_bytes: int = DEFAULT_MAX_BYTES) -> list[Target]:
@@ -358,11 +363,16 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
     seen: set[tuple[str, str]] = set()
     targets: list[Target] = []
     refused: list[tuple[Path, LoadError]] = []
+    excludes = list(exclude)
     for raw in paths:
         path = Path(raw)
         found: Iterable[tuple[Target, str]]
         if path.is_dir():
             found = _walk(path, exclude, base, max_bytes, refused, skipped)
+        elif is_excluded(path, excludes, base):
+            # pre-commit and editors pass every file by name: the config's exclude applies to them as in a walk
+            skipped.append(Skipped(shown_path(path, base), "the config's exclude covers it"))
+            continue
         else:
             found = [(target, os.path.realpath(target.path)) for target in _named_file(path, base, skipped)]
         for target, real in found:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,18 +187,15 @@ def _reported_path(argument: str, base: Path) -> str:
         return path.as_posix()
 
 
-def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
-    """Report only what lies in the paths given (a file, or under a directory).
+def given_paths_filter(paths: list[str], base: Path) -> Callable[[str], bool] | None:
+    """Whether a reported path lies in one of `paths` (a file, or under a directory); None when every path does.
 
-    A tool such as pre-commit passes single files; readycheck may judge more
-    (a whole chart for one template), but reports only findings located in, or
-    related to, the files it was given. Each finding's path is looked up with
-    its parent directories in the set of given paths: linear in findings, however
-    many files are given.
+    Each path is looked up with its parent directories in the set of given paths: linear in the paths asked
+    about, however many files are given.
     """
     scopes = {_reported_path(p, base) for p in paths}
     if "." in scopes:
-        return  # everything lies under the directory readycheck runs in
+        return None  # everything lies under the directory readycheck runs in
     verdicts: dict[str, bool] = {}
 
     def within(path: str) -> bool:
@@ -211,6 +208,20 @@ def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
                 place = parent if parent != place else ""
             verdicts[path] = found
         return verdicts[path]
+
+    return within
+
+
+def keep_given_paths(result: ScanResult, paths: list[str], base: Path) -> None:
+    """Report only what lies in the paths given (a file, or under a directory).
+
+    A tool such as pre-commit passes single files; readycheck may judge more
+    (a whole chart for one template), but reports only findings located in, or
+    related to, the files it was given.
+    """
+    within = given_paths_filter(paths, base)
+    if within is None:
+        return
 
     def relevant(finding: Finding) -> bool:
         return within(finding.path) or any(within(r.path) for r in finding.related)

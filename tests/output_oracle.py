@@ -20,7 +20,10 @@ from urllib.parse import urljoin, urlsplit
 
 from readycheck.model import ScanResult
 from readycheck.readiness import Readiness, build
-from readycheck.reporters import github, html, json_report, markdown, report_text, sarif, text
+from readycheck.reporters import github, json_report, sarif, text
+from readycheck.reporters import readiness_html as html
+from readycheck.reporters import readiness_markdown as markdown
+from readycheck.reporters import readiness_text as report_text
 
 COMMAND = "readycheck check --fail-on error ."
 

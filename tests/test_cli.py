@@ -210,3 +210,18 @@ def test_dockerfile_names_are_discovered(tmp_path: Path, name: str) -> None:
     write(tmp_path, name, BAD_DOCKERFILE)
     _, out = run(["check", "--format", "json", "."], tmp_path)
     assert json.loads(out)["summary"]["files"] == 1
+
+
+@pytest.mark.parametrize("where", ["command line", "config"])
+def test_a_set_helm_cannot_parse_is_a_usage_error_before_any_scan(tmp_path: Path, where: str) -> None:
+    write(tmp_path, "chart/Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    write(tmp_path, "chart/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    args = ["check", "--no-cache", "--format", "json", "."]
+    if where == "config":
+        write(tmp_path, ".readycheck.yaml", "helm:\n  set: ['image[=1']\n")
+    else:
+        args[1:1] = ["--set", "image[=1"]
+    code, output = run(args, tmp_path)
+    assert code == 2
+    assert "image[" in output
+    assert '"findings"' not in output, "no report is written for a scan that never ran"

@@ -15,7 +15,10 @@ from readycheck.config import Config
 from readycheck.model import ScanResult
 from readycheck.orchestrate import scan
 from readycheck.readiness import build
-from readycheck.reporters import github, html, json_report, markdown, report_text, sarif, text
+from readycheck.reporters import github, json_report, sarif, text
+from readycheck.reporters import readiness_html as html
+from readycheck.reporters import readiness_markdown as markdown
+from readycheck.reporters import readiness_text as report_text
 from readycheck.secrets import contains_secret, scan_text
 from readycheck.textio import LoadError, read_text
 

@@ -38,7 +38,7 @@ def test_hooks_are_defined_as_documented() -> None:
     hooks = {hook["id"]: hook for hook in HOOKS}
     assert set(hooks) == {"readycheck", "readycheck-secrets"}
     for hook in hooks.values():
-        assert (hook["language"], hook["pass_filenames"]) == ("python", True)
+        assert (hook["language"], hook["pass_filenames"], hook["require_serial"]) == ("python", True, True)
     assert hooks["readycheck"]["entry"] == "readycheck check"
     assert hooks["readycheck-secrets"]["entry"] == "readycheck check --select no-baked-secrets"
 
@@ -157,3 +157,47 @@ def test_action_is_composite_pinned_and_takes_inputs_through_env() -> None:
     check = next(s for s in steps if s.get("id") == "check")
     assert "--sarif-output" in check["run"] and "GITHUB_STEP_SUMMARY" in check["run"]
     assert 'pip" install --quiet "$GITHUB_ACTION_PATH"' in text
+
+
+def test_the_configs_exclude_applies_to_files_passed_by_name(tmp_path: Path) -> None:
+    write(tmp_path, ".readycheck.yaml", "exclude: ['vendor/**']\n")
+    write(tmp_path, "vendor/lib/Dockerfile", UNPINNED_DOCKERFILE)
+    write(tmp_path, "app/Dockerfile", UNPINNED_DOCKERFILE)
+    run = invoke(["check", "--no-cache", "--format", "json", "vendor/lib/Dockerfile", "app/Dockerfile"], tmp_path)
+    paths = {f["path"] for f in json.loads(run.stdout)["findings"]}
+    assert paths == {"app/Dockerfile"}
+    verbose = invoke(["check", "--no-cache", "-v", "vendor/lib/Dockerfile"], tmp_path)
+    assert "vendor/lib/Dockerfile" in verbose.stderr and "exclude" in verbose.stderr
+
+
+def test_with_a_file_list_only_the_given_files_baseline_entries_can_be_stale(tmp_path: Path) -> None:
+    write(tmp_path, "a/Dockerfile", UNPINNED_DOCKERFILE)
+    write(tmp_path, "b/Dockerfile", UNPINNED_DOCKERFILE)
+    assert invoke(["baseline", "--no-cache", "-o", "baseline.json", "."], tmp_path).code == 0
+    recorded = {e["path"] for e in json.loads((tmp_path / "baseline.json").read_text())["findings"]}
+    assert recorded == {"a/Dockerfile", "b/Dockerfile"}
+    only_a = invoke(["check", "--no-cache", "--baseline", "baseline.json", "a/Dockerfile"], tmp_path)
+    assert only_a.code == 0
+    assert "no longer occur" not in only_a.stderr, "entries of b/Dockerfile were not looked for"
+    write(tmp_path, "a/Dockerfile", "FROM alpine:3.20\nUSER 10001\nHEALTHCHECK NONE\nCMD [\"true\"]\n")
+    fixed = invoke(["check", "--no-cache", "--baseline", "baseline.json", "a/Dockerfile"], tmp_path)
+    assert "no longer occur" in fixed.stderr and "a/Dockerfile" in fixed.stderr
+    assert "b/Dockerfile" not in fixed.stderr
+
+
+@pytest.mark.parametrize("config_name", [".readycheck.yaml", "pyproject.toml"])
+def test_the_config_is_found_from_the_scanned_path_up_to_the_repository_root(tmp_path: Path, config_name: str) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    text = "ignore: [DF101]\n" if config_name.endswith(".yaml") else "[tool.readycheck]\nignore = ['DF101']\n"
+    write(repo, config_name, text)
+    write(repo, "services/api/Dockerfile", UNPINNED_DOCKERFILE)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for cwd, target in ((outside, str(repo / "services" / "api")), (repo / "services", "api/Dockerfile")):
+        run = invoke(["check", "--no-cache", "--format", "json", target], cwd)
+        rules = {f["rule"] for f in json.loads(run.stdout)["findings"]}
+        assert rules and "DF101" not in rules, f"the repository's config was not found from {cwd}"
+    write(tmp_path, ".readycheck.yaml", "ignore: [DF102]\n")  # above the repository root: not its config
+    run = invoke(["check", "--no-cache", "--format", "json", str(repo / "services")], outside)
+    assert "DF101" not in {f["rule"] for f in json.loads(run.stdout)["findings"]}

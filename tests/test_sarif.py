@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from readycheck import __version__
 from readycheck.catalog import Catalog, load_catalog
 from readycheck.config import Config
 from readycheck.evaluate import select_rules
@@ -107,7 +109,7 @@ def test_sarif_run_is_complete_and_valid(tmp_path: Path) -> None:
         assert descriptor["shortDescription"]["text"] == rule.summary
         assert rule.fix.split()[0] in descriptor["help"]["text"]
         assert descriptor["help"]["markdown"].startswith(f"### {rule.id} {rule.name}")
-        assert descriptor["helpUri"].endswith(f"/{rule.id}-{rule.name}.yaml")
+        assert descriptor["helpUri"].endswith(f"/blob/v{__version__}/docs/rules.md#{rule.id.lower()}-{rule.name}")
         assert descriptor["properties"]["tags"][:2] == [rule.checklist, rule.kind]
         assert descriptor["properties"]["precision"] == rule.precision
     assert run["columnKind"] == "unicodeCodePoints"
@@ -263,3 +265,43 @@ def test_output_into_a_missing_place_is_a_usage_error(tmp_path: Path) -> None:
     run = invoke(["check", "--output", "blocker/out.txt", "."], tmp_path)
     assert run.code == 2
     assert "cannot write blocker/out.txt" in run.stderr
+
+
+
+def test_every_help_uri_names_a_section_of_the_rule_documentation() -> None:
+    page = (REPO / "docs" / "rules.md").read_text()
+    anchors = {re.sub(r"[^a-z0-9_ -]", "", line[3:].lower()).replace(" ", "-")
+               for line in page.splitlines() if line.startswith("## ")}
+    for rule in load_catalog().rules:
+        uri = sarif.help_uri(rule)
+        assert uri is not None and uri.split("#", 1)[1] in anchors, f"{rule.id}: no section {uri}"
+
+
+def test_docs_rules_md_is_up_to_date() -> None:
+    from readycheck.ruledoc import catalog_markdown
+
+    page = REPO / "docs" / "rules.md"
+    assert page.read_text() == catalog_markdown(load_catalog().rules), "run `readycheck rules --format markdown > docs/rules.md`"
+
+
+def test_the_sarif_category_names_the_analysis_and_differs_per_shard(tmp_path: Path) -> None:
+    write(tmp_path, "a/Dockerfile", UNPINNED_DOCKERFILE)
+    write(tmp_path, "b/Dockerfile", UNPINNED_DOCKERFILE)
+    named = invoke(["check", "--no-cache", "--format", "sarif", "--sarif-category", "api/", "."], tmp_path)
+    assert json.loads(named.stdout)["runs"][0]["automationDetails"]["id"] == "api/"
+    ids = set()
+    for shard in ("1/2", "2/2"):
+        run = invoke(["check", "--no-cache", "--format", "sarif", "--shard", shard, "."], tmp_path)
+        ids.add(json.loads(run.stdout)["runs"][0]["automationDetails"]["id"])
+    assert len(ids) == 2 and all(i.startswith("readycheck/") and i.endswith("/") for i in ids)
+
+
+def test_uris_are_relative_to_the_repository_root_from_any_working_directory(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "services/api/Dockerfile", UNPINNED_DOCKERFILE)
+    seen = []
+    for cwd, target in ((tmp_path, "services/api"), (tmp_path / "services", "api"), (tmp_path / "services/api", ".")):
+        run = json.loads(invoke(["check", "--no-cache", "--format", "sarif", target], cwd).stdout)["runs"][0]
+        assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"
+        seen.append({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]})
+    assert seen[0] == seen[1] == seen[2] == {"services/api/Dockerfile"}

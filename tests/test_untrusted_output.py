@@ -106,6 +106,16 @@ def test_directory_names_start_no_workflow_command(tmp_path: Path, quiet: bool) 
     assert terminal_problems("text", run.stdout) == []
 
 
+def test_a_path_given_that_holds_nothing_forges_nothing_on_stderr(tmp_path: Path) -> None:
+    """pre-commit and CI scripts pass names from the tree: "nothing was checked" quotes them escaped."""
+    name = "n\n::error::forged\x1b[31m"
+    (tmp_path / name).mkdir()
+    run = invoke(["check", "--no-cache", name], tmp_path, env=ACTIONS)
+    assert "nothing was checked" in run.stderr
+    assert workflow_problems(run.stderr) == []
+    assert terminal_problems("text", run.stderr) == []
+
+
 def test_stale_baseline_entries_on_stderr_start_no_workflow_command(tmp_path: Path) -> None:
     write(tmp_path, "Dockerfile", "FROM alpine:3.20\nUSER app\nHEALTHCHECK CMD true\n")
     entry = {"fingerprint": "0" * 32, "rule": "DF101\n::error::rule", "path": "::add-mask::path", "line": 1,

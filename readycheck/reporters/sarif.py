@@ -11,6 +11,8 @@ huge file.
 
 from __future__ import annotations
 
+import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +54,50 @@ def security_severity(rule: Rule) -> str | None:
 
 
 def help_uri(rule: Rule) -> str | None:
-    """The rule file on the project site, for built-in rules only (custom rules live elsewhere)."""
+    """The rule's section of the rule documentation of the installed version (docs/rules.md at its release tag),
+    for built-in rules only (custom rules live elsewhere)."""
     try:
-        relative = rule.source.resolve().relative_to(builtin_rules_dir().resolve())
+        rule.source.resolve().relative_to(builtin_rules_dir().resolve())
     except ValueError:
         return None
-    return f"{INFORMATION_URI}/blob/main/rules/{relative.as_posix()}"
+    anchor = re.sub(r"[^a-z0-9_ -]", "", f"{rule.id} {rule.name}".lower()).replace(" ", "-")
+    return f"{INFORMATION_URI}/blob/v{__version__}/docs/rules.md#{anchor}"
+
+
+def source_root(base: Path) -> tuple[Path, str]:
+    """%SRCROOT%: the repository root holding `base` (the nearest folder with `.git`), else `base`; and the path
+    from that root to `base`, which every artifact URI gets in front (so that URIs are the same from any
+    working directory of one repository)."""
+    for folder in (base, *base.parents):
+        if (folder / ".git").exists():
+            return folder, base.relative_to(folder).as_posix()
+    return base, "."
+
+
+def _rebase_uris(node: Any, prefix: str) -> None:
+    """Every artifact location's URI (relative to where readycheck ran) made relative to %SRCROOT%."""
+    if prefix == ".":
+        return
+    if isinstance(node, dict):
+        location = node.get("artifactLocation")
+        if isinstance(location, dict) and location.get("uriBaseId") == SRCROOT:
+            location["uri"] = posixpath.normpath(f"{url_path(prefix)}/{location['uri']}")
+        for value in node.values():
+            _rebase_uris(value, prefix)
+    elif isinstance(node, list):
+        for value in node:
+            _rebase_uris(value, prefix)
+
+
+def automation_id(result: ScanResult, category: str | None) -> str:
+    """`category/`: code scanning keeps one analysis per category, so each shard (and each upload the user names
+    apart) gets its own instead of replacing the others'."""
+    if category:
+        return category.rstrip("/") + "/"
+    if result.shard is not None:
+        k, n, _ = result.shard
+        return f"readycheck/shard-{k}-of-{n}/"
+    return "readycheck/"
 
 
 class _Notes:
@@ -204,8 +244,9 @@ def _error_notification(error: ScanError, notes: _Notes) -> dict[str, Any]:
     }
 
 
-def as_dict(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
+def as_dict(result: ScanResult, base: Path | None = None, category: str | None = None) -> dict[str, Any]:
     base = (base or Path.cwd()).resolve()
+    root, prefix = source_root(base)
     notes = _Notes()
     rules = list(result.rules)
     if len(rules) > MAX_RULES:
@@ -235,14 +276,16 @@ def as_dict(result: ScanResult, base: Path | None = None) -> dict[str, Any]:
                 "rules": descriptors,
             }
         },
-        "automationDetails": {"id": "readycheck/"},
+        "automationDetails": {"id": automation_id(result, category)},
         "invocations": [invocation],
-        "originalUriBaseIds": {SRCROOT: {"uri": base.as_uri() + "/"}},
+        "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri() + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
+    _rebase_uris(run["results"], prefix)
+    _rebase_uris(run["invocations"], prefix)
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(result: ScanResult, base: Path | None = None) -> str:
-    return json_text(jsontext.dumps(as_dict(result, base))) + "\n"
+def render(result: ScanResult, base: Path | None = None, category: str | None = None) -> str:
+    return json_text(jsontext.dumps(as_dict(result, base, category))) + "\n"
