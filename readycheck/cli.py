@@ -278,12 +278,19 @@ def link_base_from_environment() -> str:
     return f"{server}/{repository}/blob/{sha}/" if server and repository and sha else ""
 
 
-def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None) -> str:
+def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None,
+                  declared: dict[str, Any] | None = None) -> str:
     from readycheck import readiness
 
     model = readiness.build(
         result, fail_on, request.command(fail_on), link_base if link_base is not None else link_base_from_environment()
     )
+    if result.facts:
+        from readycheck.services import build_map
+
+        mapped = build_map(result.facts, declared or {})
+        if any(s["links"] for s in mapped["services"]) or mapped["unlinked"]:
+            model.service_map = mapped  # a tree with no link between artifacts gets the report it always got
     if fmt == "html":
         from readycheck.reporters import readiness_html
 
@@ -366,7 +373,7 @@ def check(
             emit(render_check(result, extra_format, True, False, False, sarif_category), extra_output)
     if report_output:
         report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
-        emit(render_report(result, request, config.fail_on, report_format), report_output)
+        emit(render_report(result, request, config.fail_on, report_format, declared=config.services), report_output)
     if stale and fmt in ("text", "github"):
         from readycheck.neutralise import log_line
         from readycheck.wording import plural

@@ -666,7 +666,9 @@ def _services(links: _Links, artifacts: dict[str, dict[str, Any]], edges: list[d
                              "image": image_facts(dockerfiles[d["path"]], d["target"])} for d in service_dockerfiles],
             "images": images,
             "pipelines": [{k: b[k] for k in ("path", "line", "job", "tag", "push", "target")}
-                          | {"image": b["image"].split(":", 1)[1]} for b in built_by],
+                          | {"image": b["image"].split(":", 1)[1],
+                             "dockerfile": b["dockerfile"].split(":", 1)[1] if b["dockerfile"] else None}
+                          for b in built_by],
             "deploys": [{k: d[k] for k in ("path", "line", "job", "type")} | {"sets": d.get("sets", {}), "tag": d.get("tag")}
                         for d in deploys if d["node"] in node_set],
             "charts": charts,

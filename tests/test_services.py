@@ -211,3 +211,122 @@ def test_output_of_a_scan_without_service_findings_is_unchanged_by_the_map() -> 
     every = invoke(["check", "--format", "json", "--no-cache"], root)
     without = invoke(["check", "--format", "json", "--no-cache", "--ignore", "service"], root)
     assert every.stdout == without.stdout
+
+
+def _report_html(tmp_path: Path) -> Path:
+    root = FIXTURES / "multi-service-repo"
+    out = tmp_path / "report.html"
+    done = invoke(["report", "--format", "html", "--no-cache", "--output", str(out)], root)
+    assert done.code == 0, done.stderr
+    return out
+
+
+def _service_svg(document: str) -> Any:
+    import re
+    import xml.etree.ElementTree as ET
+
+    match = re.search(r'<svg class="service-map".*?</svg>', document, re.S)
+    assert match, "the HTML report draws the service map"
+    return ET.fromstring(match.group(0))
+
+
+def test_the_html_report_draws_each_service_its_artifacts_and_the_unlinked_ones(tmp_path: Path) -> None:
+    document = _report_html(tmp_path).read_text()
+    assert "<script" not in document
+    svg = _service_svg(document)
+    ns = "{http://www.w3.org/2000/svg}"
+    bands = {g.get("data-service"): g for g in svg.iter(f"{ns}g") if g.get("class") == "service"}
+    assert sorted(bands) == ["api", "legacy", "unlinked", "web", "worker"]
+    nodes = {name: sorted(n.get("data-node") for n in band.iter(f"{ns}g") if n.get("class") == "node")
+             for name, band in bands.items()}
+    assert nodes["api"] == ["chart:deploy/charts/api", "dockerfile:services/api/Dockerfile",
+                            "env:services/api/env.schema.json", "image:ghcr.io/acme/api",
+                            "pipeline:.github/workflows/release.yml#images"]
+    assert nodes["web"] == ["compose:compose.yaml#web", "dockerfile:web/Dockerfile", "image:registry.example.com/acme/web",
+                            "k8s:deploy/k8s/web.yaml#Deployment/web/web"]
+    assert nodes["unlinked"] == ["unlinked:docs/env.schema.json"]
+    links = {name: sum(1 for p in band.iter(f"{ns}path") if p.get("class") == "link") for name, band in bands.items()}
+    # api: Dockerfile -> pipeline -> image -> chart, env schema -> chart; web: Dockerfile -> compose, image -> manifest,
+    # Dockerfile and image joined by the compose build (no drawn edge of their own: the build is the compose service)
+    assert links["api"] == 4 and links["legacy"] == 0 and links["unlinked"] == 0
+    assert links["web"] >= 2
+
+
+def test_a_report_of_a_tree_without_links_has_no_services_section(tmp_path: Path) -> None:
+    write(tmp_path, "Dockerfile", "FROM alpine:3.20\nUSER 1000\nCMD [\"true\"]\n")
+    for fmt in ("html", "markdown", "text"):
+        done = invoke(["report", "--format", fmt, "--no-cache"], tmp_path)
+        assert "Services" not in done.stdout and "service-map" not in done.stdout
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _pixels(png: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and RGB(A) rows of an 8-bit, non-interlaced PNG (what Chromium writes)."""
+    import struct
+    import zlib
+
+    position, data = 8, b""
+    width = height = channels = 0
+    while position < len(png):
+        length, kind = struct.unpack(">I4s", png[position:position + 8])
+        body = png[position + 8:position + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8
+            channels = {2: 3, 6: 4}[colour]
+        elif kind == b"IDAT":
+            data += body
+        position += 12 + length
+    raw = zlib.decompress(data)
+    stride = width * channels
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - channels] if x >= channels else 0
+            up, corner = previous[x], previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[x] = (line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, height, [bytes(r) for r in rows]
+
+
+def test_the_service_map_is_drawn_in_headless_chromium(tmp_path: Path) -> None:
+    """A screenshot of the map (kept in the test's directory) shows a box of each column's colour."""
+    import subprocess
+
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed; the SVG structure test above still ran")
+    document = _report_html(tmp_path).read_text()
+    svg = document[document.index('<svg class="service-map"'):]
+    svg = svg[:svg.index("</svg>") + len("</svg>")]
+    page = tmp_path / "map.html"
+    page.write_text(f'<!DOCTYPE html><html lang="en"><body style="margin:0;background:#fff">{svg}</body></html>')
+    screenshot = tmp_path / "service-map.png"
+    command = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+               "--hide-scrollbars", f"--screenshot={screenshot}", "--window-size=1100,900", page.as_uri()]
+    subprocess.run(command, capture_output=True, timeout=120, check=False)
+    assert screenshot.is_file(), "chromium wrote no screenshot"
+    width, height, rows = _pixels(screenshot.read_bytes())
+    channels = len(rows[0]) // width
+    seen: set[bytes] = set()
+    for row in rows:
+        for x in range(0, len(row), channels):
+            seen.add(row[x:x + 3])
+    from readycheck.reporters.service_graph import _FILL
+
+    for fill in _FILL:
+        assert bytes.fromhex(fill[1:]) in seen, f"no node of colour {fill} was drawn"
