@@ -10,7 +10,6 @@ on evidence (a build command naming the Dockerfile and the tag, an image referen
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -766,6 +765,8 @@ class ServiceDocument(Document):
 def service_shard(service: Mapping[str, Any], count: int) -> int:
     """The shard (1-based) that reports a service's findings: a hash of its name and first artifact, the same in
     every shard, so a service is never split and its findings are reported once."""
+    import hashlib  # here: a run without --shard does not import it (docs/performance.md)
+
     identity = f"{service['name']}|{_first_path(service)}"
     return int.from_bytes(hashlib.sha256(identity.encode()).digest()[:8], "big") % count + 1
 
