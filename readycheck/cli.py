@@ -447,6 +447,7 @@ def services_command(paths: tuple[str, ...], fmt: str, output: str | None, **sca
     from readycheck.services import build_map
 
     request = ScanRequest(list(paths), **scan_args)
+    request.select = ("service",)  # the map needs the files loaded, not judged by the rules of their kind
     config, result = run_scan(request, service_map=True)
     mapped = build_map(result.facts, config.services)
     emit(service_map.render_json(mapped) if fmt == "json" else service_map.render_text(mapped), output)

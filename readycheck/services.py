@@ -301,10 +301,14 @@ def _kubernetes_facts(doc: Document) -> Fact:
     runs: list[dict[str, Any]] = []
     services: list[dict[str, Any]] = []
     configmaps: list[dict[str, Any]] = []
+    builds: list[dict[str, Any]] = []
     for index, obj in enumerate(doc.data):
         if not isinstance(obj, dict):
             continue
         kind = str(obj.get("kind") or "")
+        if str(obj.get("apiVersion") or "").startswith("skaffold/"):
+            builds += _skaffold_builds(doc, index, obj)
+            continue
         name = str(get_in(obj, ("metadata", "name")) or "")
         namespace = str(get_in(obj, ("metadata", "namespace")) or "")
         if kind == "ConfigMap":
@@ -370,7 +374,25 @@ def _kubernetes_facts(doc: Document) -> Fact:
             })
     kustomize = any(isinstance(o, dict) and o.get("kind") == "Kustomization" for o in doc.data)
     return {"type": "chart-objects" if chart else "kubernetes", "path": doc.path, "runs": runs, "services": services,
-            "configmaps": configmaps, "kustomization": kustomize}
+            "configmaps": configmaps, "kustomization": kustomize, "builds": builds}
+
+
+def _skaffold_builds(doc: Document, index: int, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The artifacts a skaffold.yaml builds (its own and its profiles'): image, context, Dockerfile, target."""
+    sources = [config, *[p for p in _items(config.get("profiles")) if isinstance(p, dict)]]
+    builds: list[dict[str, Any]] = []
+    for source in sources:
+        for i, artifact in enumerate(_items(_mapping(source.get("build")).get("artifacts"))):
+            if not isinstance(artifact, dict) or not isinstance(artifact.get("image"), str):
+                continue
+            docker = _mapping(artifact.get("docker"))
+            context = artifact.get("context") if isinstance(artifact.get("context"), str) else "."
+            builds.append({"image": artifact["image"], "context": context,
+                           "dockerfile": docker.get("dockerfile") if isinstance(docker.get("dockerfile"), str) else None,
+                           "target": docker.get("target") if isinstance(docker.get("target"), str) else None,
+                           "place": _place(doc, (index, "build", "artifacts", i)) if source is config
+                           else _place(doc, (index,))})
+    return builds
 
 
 def _chart_facts(doc: Document) -> Fact:
@@ -540,6 +562,18 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
                 builds.append({"image": image, "tag": image_tag(tag), "push": bool(build["push"]),
                                "path": build["path"], "line": build["line"], "job": build["job"],
                                "dockerfile": node, "target": build["target"]})
+    # skaffold: an artifact builds a Dockerfile (context, docker.dockerfile, docker.target) as an image
+    for manifest in by_type.get("kubernetes", []):
+        directory = posixpath.dirname(manifest["path"])
+        for build in manifest.get("builds", []):
+            context = _join(directory, build["context"])
+            file = _join(context, build["dockerfile"] or "Dockerfile")
+            node = dockerfile_node(file, build["target"])
+            image = image_node(build["image"])
+            if node is not None and image is not None:
+                links.join(node, image)
+                built_as.setdefault(image, set()).add((file, build["target"], "skaffold build"))
+                edges.append({"from": node, "to": image, "how": "skaffold build", "at": build["place"]})
     # compose: a service builds a directory and may name the image it tags
     runs: list[dict[str, Any]] = []
     for compose in by_type.get("compose", []):
@@ -584,8 +618,8 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
                                "file": run["place"][0]}
             runs.append({"node": node, "type": "chart" if in_chart else "kubernetes", "path": manifest["path"],
                          "fact": run, "manifest": manifest})
-            if in_chart and manifest["path"] in charts:
-                links.join(node, f"chart:{manifest['path']}")
+            # a rendered container is linked by its image, not by its chart: an umbrella chart running several
+            # images does not make them one service (the chart belongs to the service of its image.repository)
             if run["image"] and (image := image_node(run["image"])) is not None:
                 links.join(node, image)
                 edges.append({"from": image, "to": node, "how": "image", "at": run["image_place"]})
@@ -723,7 +757,7 @@ def _attach_schemas(services: list[dict[str, Any]], schemas: list[Fact], declare
     schema's directory tree (else the only one with an artifact there). A schema two services could claim is left
     unlinked: a guess would make findings without evidence."""
     unlinked: list[dict[str, Any]] = []
-    by_declared = {str(e.get("env-schema")): n for n, e in declared.items() if e.get("env-schema")}
+    by_declared = {posixpath.normpath(str(e["env-schema"])): n for n, e in declared.items() if e.get("env-schema")}
     for schema in schemas:
         directory = posixpath.dirname(schema["path"])
         owner: dict[str, Any] | None = None

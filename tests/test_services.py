@@ -330,3 +330,26 @@ def test_the_service_map_is_drawn_in_headless_chromium(tmp_path: Path) -> None:
 
     for fill in _FILL:
         assert bytes.fromhex(fill[1:]) in seen, f"no node of colour {fill} was drawn"
+
+
+def test_skaffold_artifacts_link_their_dockerfile_to_the_image(tmp_path: Path) -> None:
+    write(tmp_path, "skaffold.yaml", "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n"
+                                     "    - image: shop-cart\n      context: src/cart\n      docker:\n        target: runtime\n")
+    write(tmp_path, "src/cart/Dockerfile", "FROM node:22.11-alpine AS runtime\nUSER node\nCMD [\"node\", \"s.js\"]\n")
+    write(tmp_path, "k8s/cart.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  template:\n"
+                                     "    spec:\n      containers:\n        - name: cart\n          image: shop-cart\n")
+    services = by_name(services_json(tmp_path))
+    assert services["shop-cart"]["dockerfiles"] == [{"path": "src/cart/Dockerfile", "target": "runtime"}]
+    assert [m["path"] for m in services["shop-cart"]["manifests"]] == ["k8s/cart.yaml"]
+
+
+def test_an_umbrella_chart_running_several_images_does_not_merge_their_services(tmp_path: Path) -> None:
+    write(tmp_path, "chart/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 1.0.0\n")
+    write(tmp_path, "chart/values.yaml", "x: 1\n")
+    write(tmp_path, "chart/templates/d.yaml", "".join(
+        f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {n}\nspec:\n  template:\n    spec:\n"
+        f"      containers:\n        - name: {n}\n          image: ghcr.io/acme/{n}:1.0.0\n" for n in ("cart", "shop")))
+    services = by_name(services_json(tmp_path))
+    assert {"cart", "shop"} <= set(services)
+    assert [r["workload"] for r in services["cart"]["chart_workloads"]] == ["Deployment/cart"]
+    assert [r["workload"] for r in services["shop"]["chart_workloads"]] == ["Deployment/shop"]

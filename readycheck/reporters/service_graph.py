@@ -38,6 +38,8 @@ def graph_of(service: dict[str, Any]) -> tuple[list[tuple[str, int, str]], list[
     for run in service["runs"]:
         if run["type"] == "kubernetes":
             nodes[f"k8s:{run['path']}#{run['workload']}/{run['container']}"] = (3, f"{run['path']} · {run['workload']}")
+        elif run["type"] == "chart":
+            nodes.setdefault(f"chart:{run['path']}", (3, f"chart {run['path']}"))
         elif run["type"] == "compose":
             nodes[f"compose:{run['path']}#{run['name']}"] = (3, f"{run['path']} · {run['name']}")
     for link in service["links"]:
