@@ -261,6 +261,14 @@ def _env_names(environment: Any) -> list[str]:
     return []
 
 
+_COMPOSE_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}$]*)\}")
+
+
+def _compose_text(value: Any) -> str | None:
+    """A compose string with each `${VAR:-default}` given its default (what compose uses when VAR is unset)."""
+    return _COMPOSE_DEFAULT.sub(lambda m: m.group(1), value) if isinstance(value, str) else None
+
+
 def _compose_facts(doc: Document) -> Fact:
     services: list[dict[str, Any]] = []
     for name, service in sorted((doc.data.get("services") or {}).items(), key=lambda kv: str(kv[0])):
@@ -269,11 +277,11 @@ def _compose_facts(doc: Document) -> Fact:
         build = service.get("build")
         build_fact = None
         if isinstance(build, str):
-            build_fact = {"context": build, "dockerfile": None, "target": None}
+            build_fact = {"context": _compose_text(build), "dockerfile": None, "target": None}
         elif isinstance(build, dict):
-            build_fact = {k: (str(build[k]) if isinstance(build.get(k), (str, int)) else None)
-                          for k in ("context", "dockerfile", "target")}
-        image = service.get("image")
+            build_fact = {k: _compose_text(build.get(k)) for k in ("context", "dockerfile", "target")}
+            build_fact["context"] = build_fact["context"] or "."
+        image = _compose_text(service.get("image"))
         services.append({
             "name": str(name), "line": _line(doc, ("services", name)), "build": build_fact,
             "image": str(image) if isinstance(image, str) else None,
