@@ -330,7 +330,7 @@ def _kubernetes_facts(doc: Document) -> Fact:
                 if isinstance(port, dict):
                     target = port.get("targetPort", port.get("port"))
                     targets.append({"target": target if isinstance(target, (int, str)) else None,
-                                    "place": _place(doc, (index, "spec", "ports", i))})
+                                    "place": _place(doc, (index, "spec", "ports", i, "targetPort"))})
             selector = get_in(obj, ("spec", "selector"))
             services.append({"name": name, "namespace": namespace, "ports": targets,
                              "selector": {str(k): str(v) for k, v in selector.items()} if isinstance(selector, dict) else {}})

@@ -31,7 +31,7 @@ UNFRAMED = {
     "HELM003", "HELM005", "K8S404", "K8S409", "K8S411", "K8S413", "K8S414", "K8S416", "K8S601", "K8S602",
     "K8S603", "K8S701", "K8S702", "K8S703", "K8S704", "K8S705", "K8S706", "K8S901", "K8S902", "K8S903", "SEC001",
     # service rules judge two artifacts: each example shows one and names the other in a comment
-    "SVC001", "SVC002", "SVC003", "SVC004", "SVC005",
+    "SVC001", "SVC002", "SVC003", "SVC004", "SVC005", "SVC006",
 }
 
 

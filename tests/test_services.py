@@ -137,6 +137,7 @@ ENDS = {
     "SVC003": ("SVC003", "deploy/cart.yaml", "build/cart.Dockerfile", ("EXPOSE 8080", "EXPOSE 8080 9000")),
     "SVC004": ("SVC004", "k8s/worker.yaml", "worker/Dockerfile",
                ("gcr.io/distroless/static-debian12:nonroot AS runtime", "alpine:3.20 AS runtime")),
+    "SVC006": ("SVC006", "deploy/cart.yaml", "build/cart.Dockerfile", ("EXPOSE 8080", "EXPOSE 8080 9090")),
     "SVC005": ("SVC005", ".github/workflows/ship.yml", "k8s/api.yaml", ("ghcr.io/acme/api:latest",
                                                                        "ghcr.io/acme/api@sha256:" + "a" * 64)),
 }

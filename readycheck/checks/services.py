@@ -199,3 +199,43 @@ def deploys_unpushed_tag(subject: Subject[Service], options: dict[str, Any]) -> 
                       f"this step deploys the chart with image.tag={tag}, a tag no pipeline pushes for {image} (the "
                       f"pipeline pushes {shown}): what runs is not what was built",
                       [(where["path"], where["line"], f"pushes {image}:{shown}")], f"{deploy['path']}|{image}|{tag}")
+
+
+def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def service_target_port_undeclared(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
+    """A Service's targetPort names a port no container of the pods it selects declares (by name), or a number that
+    neither the containers nor the image (EXPOSE) declare."""
+    pods: dict[tuple[str, str], list[ServiceRun]] = {}
+    for run in subject.data["runs"]:
+        if run["type"] in KUBERNETES_RUNS:
+            pods.setdefault((run["path"], run.get("workload", "")), []).append(run)
+    for (path, workload), runs in sorted(pods.items()):
+        first = runs[0]
+        names = {p.get("name") for r in runs for p in r.get("ports") or [] if isinstance(p.get("name"), str)}
+        numbers: set[int] = {int(p["number"]) for r in runs for p in r.get("ports") or []
+                              if isinstance(p.get("number"), int)}
+        built = [b for r in runs if (b := r.get("built_from")) is not None]
+        exposed = {port for b in built for port, _ in b["expose"]}
+        for service in first.get("k8s_services") or []:
+            if service["namespace"] != first.get("namespace", "") or not _selects(service["selector"], first.get("labels") or {}):
+                continue
+            for port in service["ports"]:
+                target = port["target"]
+                where = f"Service '{service['name']}' sends traffic for {workload}"
+                if isinstance(target, str) and not target.isdigit():
+                    if target in names:
+                        continue
+                    yield _at(port["place"], f"{where} to the port named '{target}', which no container of the pods "
+                              "declares: the Service gets no endpoints and serves nothing",
+                              [(str(first["place"][0]), first["place"][1], f"the containers of {workload}")],
+                              f"{path}|{service['name']}|{target}")
+                elif target is not None and built and (number := int(target)) not in numbers | exposed:
+                    shown = ", ".join(str(p) for p in sorted(numbers | exposed))
+                    b = built[0]
+                    yield _at(port["place"], f"{where} to port {number}, which neither the containers nor the image "
+                              f"(built from {b['path']}) declare (they declare {shown or 'no port'})",
+                              [(b["path"], b["expose"][0][1] if b["expose"] else b["line"], "what the image EXPOSEs")],
+                              f"{path}|{service['name']}|{number}")
