@@ -11,9 +11,10 @@ import posixpath
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from readycheck.k8s.workloads import LONG_RUNNING_KINDS
 from readycheck.model import Hit, Related, Span, Subject
 from readycheck.services import image_name, image_tag
-from readycheck.targets import Service, ServiceRun
+from readycheck.targets import BuiltImage, Service, ServiceRun
 
 KUBERNETES_RUNS = ("kubernetes", "chart")
 SHELLS_AND_SLEEP = frozenset({"sleep", "sh", "bash", "ash", "dash", "zsh", "busybox"})
@@ -206,36 +207,48 @@ def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 
 def service_target_port_undeclared(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
-    """A Service's targetPort names a port no container of the pods it selects declares (by name), or a number that
-    neither the containers nor the image (EXPOSE) declare."""
+    """A Service's targetPort names a port that no long-running workload it selects declares (by name), or a number
+    that none of them declares, by containerPort, by its image's EXPOSE or in its env, command or args."""
     pods: dict[tuple[str, str], list[ServiceRun]] = {}
     for run in subject.data["runs"]:
-        if run["type"] in KUBERNETES_RUNS:
+        if run["type"] in KUBERNETES_RUNS and run.get("workload", "").split("/", 1)[0] in LONG_RUNNING_KINDS:
             pods.setdefault((run["path"], run.get("workload", "")), []).append(run)
-    for (path, workload), runs in sorted(pods.items()):
-        first = runs[0]
-        names = {p.get("name") for r in runs for p in r.get("ports") or [] if isinstance(p.get("name"), str)}
-        numbers: set[int] = {int(p["number"]) for r in runs for p in r.get("ports") or []
-                              if isinstance(p.get("number"), int)}
+    declared: dict[tuple[str, str], tuple[set[str], set[int], list[BuiltImage]]] = {}
+    for key, runs in pods.items():
+        names = {str(p["name"]) for r in runs for p in r.get("ports") or [] if isinstance(p.get("name"), str)}
+        numbers = {int(p["number"]) for r in runs for p in r.get("ports") or [] if isinstance(p.get("number"), int)}
         built = [b for r in runs if (b := r.get("built_from")) is not None]
-        exposed = {port for b in built for port, _ in b["expose"]}
+        numbers |= {port for b in built for port, _ in b["expose"]}
+        numbers |= {n for r in runs for n in r.get("numbers") or []}
+        declared[key] = (names, numbers, built)
+    seen: set[tuple[str, str, int]] = set()
+    for (path, _), runs in sorted(pods.items()):
+        first = runs[0]
         for service in first.get("k8s_services") or []:
-            if service["namespace"] != first.get("namespace", "") or not _selects(service["selector"], first.get("labels") or {}):
+            selected = [k for k, rs in sorted(pods.items()) if k[0] == path and rs[0].get("namespace", "") ==
+                        service["namespace"] and _selects(service["selector"], rs[0].get("labels") or {})]
+            if not selected:
                 continue
             for port in service["ports"]:
+                marker = (path, service["name"], port["place"][1])
                 target = port["target"]
-                where = f"Service '{service['name']}' sends traffic for {workload}"
+                if target is None or marker in seen:
+                    continue
+                seen.add(marker)
+                names = set().union(*(declared[k][0] for k in selected))
+                numbers = set().union(*(declared[k][1] for k in selected))
+                built = [b for k in selected for b in declared[k][2]]
+                workloads = ", ".join(k[1] for k in selected)
+                where = f"Service '{service['name']}' sends traffic for {workloads}"
                 if isinstance(target, str) and not target.isdigit():
-                    if target in names:
-                        continue
-                    yield _at(port["place"], f"{where} to the port named '{target}', which no container of the pods "
-                              "declares: the Service gets no endpoints and serves nothing",
-                              [(str(first["place"][0]), first["place"][1], f"the containers of {workload}")],
-                              f"{path}|{service['name']}|{target}")
-                elif target is not None and built and (number := int(target)) not in numbers | exposed:
-                    shown = ", ".join(str(p) for p in sorted(numbers | exposed))
-                    b = built[0]
-                    yield _at(port["place"], f"{where} to port {number}, which neither the containers nor the image "
-                              f"(built from {b['path']}) declare (they declare {shown or 'no port'})",
-                              [(b["path"], b["expose"][0][1] if b["expose"] else b["line"], "what the image EXPOSEs")],
-                              f"{path}|{service['name']}|{number}")
+                    if target not in names:
+                        yield _at(port["place"], f"{where} to the port named '{target}', which no container of the "
+                                  "pods declares: the Service gets no endpoints and serves nothing",
+                                  [(str(pods[k][0]["place"][0]), pods[k][0]["place"][1], f"the containers of {k[1]}")
+                                   for k in selected[:3]], f"{path}|{service['name']}|{target}")
+                elif built and numbers and int(target) not in numbers:
+                    shown = ", ".join(str(p) for p in sorted(numbers))
+                    yield _at(port["place"], f"{where} to port {target}, which neither the containers nor the image "
+                              f"(built from {built[0]['path']}) declare (they declare {shown})",
+                              [(built[0]["path"], built[0]["expose"][0][1] if built[0]["expose"] else built[0]["line"],
+                                "what the image EXPOSEs")], f"{path}|{service['name']}|{target}")
