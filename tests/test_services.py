@@ -354,3 +354,32 @@ def test_an_umbrella_chart_running_several_images_does_not_merge_their_services(
     assert {"cart", "shop"} <= set(services)
     assert [r["workload"] for r in services["cart"]["chart_workloads"]] == ["Deployment/cart"]
     assert [r["workload"] for r in services["shop"]["chart_workloads"]] == ["Deployment/shop"]
+
+
+ODD_SHAPES = {
+    "compose.yaml": "services:\n  a:\n    build: {context: [1], dockerfile: {x: 1}}\n    image: 5\n    environment: 7\n"
+                    "  b:\n    build: {}\n    image: ''\n  c: 3\n  d:\n    image: '${X:-}'\n",
+    "k8s.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: [1]}\nspec:\n  template:\n    metadata: {labels: 3}\n"
+                "    spec:\n      securityContext: {runAsNonRoot: 'yes'}\n      containers:\n        - name: {x: 1}\n"
+                "          image: [1]\n          ports: {a: 1}\n          env: [{name: 1}, 3, {value: x}]\n"
+                "          envFrom: [{configMapRef: 3}, {secretRef: {name: [1]}}]\n"
+                "          readinessProbe: {httpGet: {port: {a: 1}}}\n          lifecycle: {preStop: {exec: {command: 3}}}\n"
+                "        - 7\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: [1]\n"
+                "  ports: [{targetPort: {x: 1}}, 3]\n---\napiVersion: skaffold/v4beta6\nkind: Config\n"
+                "build: {artifacts: [{image: 3}, 4, {image: x, context: [1], docker: 5}]}\n",
+    ".github/workflows/w.yml": "on: push\nenv: {IMG: [1]}\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+                               "      - uses: docker/build-push-action@v6\n        with: {tags: {a: 1}, context: [1], push: 3}\n"
+                               "      - run: docker build -t -f\n      - run: helm upgrade --install\n"
+                               "      - run: kubectl set image\n      - run: docker push\n",
+    "Dockerfile": "FROM scratch\nEXPOSE abc 80/udp\nUSER\n",
+    "env.schema.json": '{"type": "object", "required": [1, "A"], "properties": {"A": {}}}',
+}
+
+
+def test_odd_shapes_in_the_tree_build_a_map_without_errors(tmp_path: Path) -> None:
+    for name, text in ODD_SHAPES.items():
+        write(tmp_path, name, text)
+    done = invoke(["check", "--format", "json", "--no-cache", "--select", "service"], tmp_path)
+    report = json.loads(done.stdout)
+    assert not [e for e in report["errors"] if "failed" in e["message"] or "service map" in e["message"]]
+    services_json(tmp_path)
