@@ -78,6 +78,22 @@ def main() -> None:
     """readycheck: is this service ready for production?"""
 
 
+def complete_selectors(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion for --select and --ignore: rule ids and names, checklists and kinds."""
+    from readycheck.cache import default_cache_dir
+    from readycheck.model import CHECKLISTS
+
+    try:
+        catalog = load_catalog(cache_dir=default_cache_dir())
+    except CatalogError:
+        return []
+    words = {r.id for r in catalog.rules} | {r.name for r in catalog.rules} | set(CHECKLISTS)
+    words |= {r.kind for r in catalog.rules}
+    last = incomplete.rsplit(",", 1)
+    prefix, partial = (last[0] + ",", last[1]) if len(last) == 2 else ("", incomplete)
+    return sorted(prefix + w for w in words if w.startswith(partial))
+
+
 def scan_option(*decls: str, default: Any = None, repro: bool = False, identity: bool = True, **click_kwargs: Any) -> Any:
     """A ScanRequest field that is also a command-line option: declared here once.
 
@@ -94,8 +110,10 @@ class ScanRequest:
 
     paths: list[str] = field(default_factory=list)
     config_file: str | None = scan_option("--config", type=FILE, repro=True, help="Config file (default: .readycheck.yaml or [tool.readycheck]).")
-    select: tuple[str, ...] = scan_option("--select", default=(), repro=True, multiple=True, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated.")
-    ignore: tuple[str, ...] = scan_option("--ignore", default=(), repro=True, multiple=True, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated.")
+    select: tuple[str, ...] = scan_option("--select", default=(), repro=True, multiple=True,
+                                          shell_complete=complete_selectors, help="Only these rules (id, name, checklist or kind); repeatable, comma-separated.")
+    ignore: tuple[str, ...] = scan_option("--ignore", default=(), repro=True, multiple=True,
+                                          shell_complete=complete_selectors, help="Skip these rules (id, name, checklist or kind); repeatable, comma-separated.")
     rules_dirs: tuple[str, ...] = scan_option("--rules", default=(), repro=True, multiple=True, type=DIRECTORY, help="Extra rule directory; repeatable.")
     dockerfile_target: str | None = scan_option("--target", repro=True, help="Dockerfile build stage to judge as the final one.")
     shard: str | None = scan_option("--shard", repro=True, identity=False, metavar="K/N", help="Check only shard K of N (1-based), for splitting a scan across CI runners.")
@@ -304,8 +322,20 @@ def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: s
     return readiness_text.render(model)
 
 
+def use_colour(choice: str, to_terminal: bool, environ: Any = os.environ) -> bool:
+    """--color always|never decides; on auto, NO_COLOR (set and not empty) turns colour off and FORCE_COLOR turns
+    it on, as no-color.org and force-color.org say; otherwise colour when writing to a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return to_terminal
+
+
 def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_terminal: bool,
-                 sarif_category: str | None = None) -> str:
+                 sarif_category: str | None = None, statistics: bool = False) -> str:
     if fmt == "json":
         from readycheck.reporters import json_report
 
@@ -318,8 +348,18 @@ def render_check(result: ScanResult, fmt: str, no_color: bool, quiet: bool, to_t
         from readycheck.reporters import github
 
         return github.render(result)
+    if fmt == "gitlab":
+        from readycheck.reporters import gitlab
+
+        return gitlab.render(result)
+    if fmt in ("junit", "checkstyle"):
+        from readycheck.reporters import xml_reports
+
+        return xml_reports.junit(result) if fmt == "junit" else xml_reports.checkstyle(result)
     from readycheck.reporters import text
 
+    if statistics:
+        return text.render_statistics(result)
     return text.render_rich(result, quiet) if to_terminal and not no_color else text.render_plain(result, quiet)
 
 
@@ -338,7 +378,9 @@ def emit(text: str, output: str | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=PATH)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "checkstyle"]),
+              default="text", show_default=True,
+              help="text, the JSON report, SARIF 2.1.0, GitHub annotations, GitLab Code Quality, JUnit or Checkstyle XML.")
 @scan_options
 @click.option("--baseline", "baseline_file", type=FILE, help="Hide findings recorded in this baseline file.")
 @click.option("--output", "-o", "output", type=FILE, help="Write the main format to FILE (atomically) instead of stdout.")
@@ -347,8 +389,11 @@ def emit(text: str, output: str | None) -> None:
               "analysis per category [default: readycheck, or readycheck/shard-K-of-N with --shard].")
 @click.option("--json-output", type=FILE, help="Also write the JSON report to FILE.")
 @click.option("--report-output", type=FILE, help="Also write the readiness report to FILE (HTML if it ends in .html, else Markdown).")
-@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
-@click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line, no headers.")
+@click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour in text output; auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
+@click.option("--no-color", is_flag=True, help="Plain text even on a terminal (--color never).")
+@click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line (path:line:col: RULE ...), no headers.")
+@click.option("--statistics", is_flag=True, help="Text output: the count of findings per rule instead of the findings.")
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -358,16 +403,23 @@ def check(
     sarif_category: str | None,
     json_output: str | None,
     report_output: str | None,
+    colour: str,
     no_color: bool,
     quiet: bool,
+    statistics: bool,
     **scan_args: Any,
 ) -> None:
-    """Check PATHS (default: the current directory) and report findings."""
+    """Check PATHS (default: the current directory) and report findings.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 a usage error, or a file
+    that could not be checked.
+    """
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     stale = apply_baseline(result, baseline_file, request.paths) if baseline_file else []
-    emit(render_check(result, fmt, no_color, quiet, to_terminal=output is None and sys.stdout.isatty(),
-                      sarif_category=sarif_category), output)
+    coloured = use_colour("never" if no_color else colour, output is None and sys.stdout.isatty())
+    emit(render_check(result, fmt, not coloured, quiet, to_terminal=coloured, sarif_category=sarif_category,
+                      statistics=statistics), output)
     for extra_format, extra_output in (("sarif", sarif_output), ("json", json_output)):
         if extra_output:
             emit(render_check(result, extra_format, True, False, False, sarif_category), extra_output)

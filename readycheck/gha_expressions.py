@@ -192,6 +192,142 @@ def _closing(text: str, pos: int) -> int:
         pos = end + 1
 
 
+_BOOLEAN_FUNCTIONS = {"contains", "startswith", "endswith", "success", "always", "failure", "cancelled"}
+_OPAQUE_FUNCTIONS = {"hashfiles"}  # a hash: nothing of the argument reaches the text
+_COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
+
+
+class _Flow:
+    """A small recursive-descent reading of an expression: which context paths reach its value.
+
+    `a == b`, `!a`, `contains(a, b)` are booleans whatever `a` holds, and a number literal is a
+    number: no text of `a` reaches the expanded script. `a || b` yields either operand, `a && b`
+    yields `b` (or a falsy, so empty, `a`), `format()`, `join()`, `toJSON()` and `fromJSON()` carry their arguments, and a property
+    read on a computed value (`(a || b).number`, `fromJSON(a).id`) reads that property of each.
+    """
+
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.i = 0
+
+    def peek(self) -> str:
+        return self.tokens[self.i][1] if self.i < len(self.tokens) else ""
+
+    def take(self) -> tuple[str, str]:
+        if self.i >= len(self.tokens):
+            raise ExpressionError("unexpected end")
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def expect(self, value: str) -> None:
+        if self.take()[1] != value:
+            raise ExpressionError(f"expected {value!r}")
+
+    def parse(self) -> list[str]:
+        paths = self.logical()
+        if self.i != len(self.tokens):
+            raise ExpressionError("trailing tokens")
+        return paths
+
+    def logical(self) -> list[str]:
+        paths = self.conjunction()
+        while self.peek() == "||":
+            self.take()
+            paths = paths + self.conjunction()
+        return paths
+
+    def conjunction(self) -> list[str]:
+        # `a && b` is `a` only when `a` is falsy (empty text, 0, false, null): only `b`'s text can reach the value
+        paths = self.comparison()
+        while self.peek() == "&&":
+            self.take()
+            paths = self.comparison()
+        return paths
+
+    def comparison(self) -> list[str]:
+        paths = self.unary()
+        compared = False
+        while self.peek() in _COMPARISONS:
+            self.take()
+            self.unary()
+            compared = True
+        return [] if compared else paths
+
+    def unary(self) -> list[str]:
+        if self.peek() == "!":
+            self.take()
+            self.unary()
+            return []
+        return self.postfix()
+
+    def postfix(self) -> list[str]:
+        paths, literal = self.primary()
+        while self.peek() in (".", "["):
+            if self.take()[1] == ".":
+                kind, name = self.take()
+                part = name if kind == "ident" or name == "*" else "*"
+            else:
+                inside = self.logical_index()
+                part = inside
+            paths = [f"{p}.{part}" for p in paths]
+        return [] if literal else paths
+
+    def logical_index(self) -> str:
+        start = self.i
+        self.logical()
+        inside = self.tokens[start:self.i]
+        self.expect("]")
+        if len(inside) == 1 and inside[0][0] == "string":
+            return inside[0][1][1:-1].replace("''", "'")
+        if len(inside) == 1 and inside[0][0] == "number":
+            return inside[0][1]
+        return "*"
+
+    def primary(self) -> tuple[list[str], bool]:
+        kind, value = self.take()
+        if kind in ("string", "number"):
+            return [], True
+        if value == "(":
+            paths = self.logical()
+            self.expect(")")
+            return paths, False
+        if kind != "ident":
+            raise ExpressionError(f"unexpected {value!r}")
+        if self.peek() == "(":
+            self.take()
+            args: list[str] = []
+            while self.peek() != ")":
+                args.extend(self.logical())
+                if self.peek() == ",":
+                    self.take()
+                elif self.peek() != ")":
+                    raise ExpressionError("expected ',' or ')'")
+            self.take()
+            name = value.lower()
+            if name in _BOOLEAN_FUNCTIONS or name in _OPAQUE_FUNCTIONS:
+                return [], True
+            return args, False
+        if value.lower() in ("true", "false", "null"):
+            return [], True
+        return [value], False
+
+
+@lru_cache(maxsize=8192)
+def value_paths(source: str) -> tuple[str, ...]:
+    """The context paths whose text can reach the value of an expression body (see _Flow).
+
+    An expression that does not parse this way keeps every reference: unsure means reachable.
+    """
+    try:
+        return tuple(_Flow(_tokens(source)).parse())
+    except ExpressionError:
+        try:
+            return tuple(r.path for r in parse_references(source)[0])
+        except ExpressionError:
+            return ()
+
+
 UNTRUSTED_INPUTS = (
     "github.head_ref",
     "github.event.issue.title",
@@ -219,13 +355,58 @@ UNTRUSTED_INPUTS = (
     "github.event.workflow_run.head_commit.author.email",
     "github.event.workflow_run.head_commit.author.name",
     "github.event.workflow_run.pull_requests.*.head.ref",
+    "github.event.workflow_run.head_repository.description",
+    "github.event.pull_request.head.repo.description",
+    "github.event.pull_request.head.repo.name",
+    "github.event.pull_request.head.repo.full_name",
+    "github.event.*.labels.*.name",
+    "github.event.label.name",
+    "github.event.changes.*.from",
+    "github.event.changes.new_discussion.labels.*.name",
+    "github.event.changes.new_discussion.title",
+    "github.event.changes.new_discussion.body",
+    "github.event.changes.new_issue.title",
+    "github.event.changes.new_issue.body",
+    "github.event.*.body",
+    "github.event.*.title",
+    "github.event.release.name",
+    "github.event.release.tag_name",
+    "github.event.milestone.description",
+    "github.event.client_payload",
+    "github.event.check_suite.head_branch",
+    "github.event.check_run.check_suite.head_branch",
+    "github.event.merge_group.head_commit.message",
+    "github.event.merge_group.head_commit.author.name",
+    "github.event.merge_group.head_commit.author.email",
+    "github.event.head_commit.committer.name",
+    "github.event.head_commit.committer.email",
+    "github.event.commits.*.committer.name",
+    "github.event.commits.*.committer.email",
 )
+
+
+def _segments_match(pattern: list[str], path: list[str]) -> bool:
+    return len(pattern) == len(path) and all(p == "*" or fnmatch.fnmatchcase(q, p) for p, q in zip(pattern, path, strict=True))
+
+
+@lru_cache(maxsize=8192)
+def untrusted_path(path: str) -> bool:
+    """Whether a context path can carry text that anyone who can open an issue or a PR chooses.
+
+    Case-insensitive, as GitHub's contexts are. A path below such text (`fromJSON(body).x`) carries
+    it too, and so does an object holding it (`github.event`, `github.event.pull_request`: expanded
+    or passed to toJSON(), the whole object with its title and body reaches the script).
+    """
+    parts = path.lower().split(".")
+    for pattern in UNTRUSTED_INPUTS:
+        wanted = pattern.split(".")
+        if len(wanted) <= len(parts) and _segments_match(wanted, parts[:len(wanted)]):
+            return True
+        if len(wanted) > len(parts) and all(w == q for w, q in zip(wanted, parts, strict=False)):
+            return True  # an object holding the text (a `*` of the pattern is some key, not any name)
+    return False
 
 
 def is_untrusted(reference: Reference) -> bool:
     """Whether a reference carries text that anyone who can open an issue or PR controls."""
-    return any(reference.matches(pattern) for pattern in UNTRUSTED_INPUTS) or reference.path in (
-        "github.event.pull_request",
-        "github.event.issue",
-        "github.event.comment",
-    )
+    return untrusted_path(reference.path)

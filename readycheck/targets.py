@@ -106,6 +106,9 @@ class Stage(TypedDict):
     line: int
     is_final: bool
     """The stage that is built (the last one, or `--target`)."""
+    built: bool
+    """The final stage, or a stage it is built from (FROM, COPY --from, RUN --mount from=): BuildKit builds
+    only these."""
     args: dict[str, str]
     env: dict[str, str]
     user: str | None
@@ -176,6 +179,7 @@ class Expression(TypedDict):
 
 WorkflowStep = TypedDict("WorkflowStep", {
     "index": int,
+    "at": list[Any],
     "id": Any,
     "name": Any,
     "uses": "Uses | None",
@@ -190,7 +194,9 @@ WorkflowStep = TypedDict("WorkflowStep", {
     "deploys": bool,
     "pushes": list[str],
 })
-WorkflowStep.__doc__ = "One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands."
+WorkflowStep.__doc__ = ("One step of a job or of a composite action; `deploys` and `pushes` are judged from its commands. "
+                        "`index` is its place in run order, `at` its pointer below `steps:` (`[2, 'parallel', 0]` "
+                        "inside a parallel block).")
 
 
 class JobImage(TypedDict):
@@ -198,6 +204,7 @@ class JobImage(TypedDict):
     repository: str
     tag: str | None
     digest: str | None
+    credentials: dict[str, Any] | None
 
 
 WorkflowJob = TypedDict("WorkflowJob", {
@@ -218,6 +225,7 @@ WorkflowJob = TypedDict("WorkflowJob", {
     "container": "JobImage | None",
     "services": "dict[str, JobImage | None]",
     "strategy": Any,
+    "outputs": dict[Any, Any],
     "continue-on-error": Any,
     "steps": list[WorkflowStep],
     "expressions": list[Expression],
@@ -528,6 +536,10 @@ TARGETS: dict[str, dict[str, TargetSpec]] = {
         TargetSpec("dockerfile.final_instruction", "every instruction of the final stage", Instruction, {}),
         TargetSpec("dockerfile.command", "every command of every RUN", Command, _COMMAND_CONTEXT),
         TargetSpec("dockerfile.final_command", "every command of the final stage's RUNs", Command, _COMMAND_CONTEXT),
+        TargetSpec("dockerfile.built_instruction", "every instruction of the stages the final stage is built from "
+                   "(BuildKit skips the others)", Instruction, {}),
+        TargetSpec("dockerfile.built_command", "every command of the RUNs of the stages the final stage is built "
+                   "from", Command, _COMMAND_CONTEXT),
     ),
     "workflow": _targets(
         TargetSpec("workflow.file", "the whole workflow, or action (action.yml)", Workflow, {}),

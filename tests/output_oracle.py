@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from readycheck.model import ScanResult
 from readycheck.readiness import Readiness, build
-from readycheck.reporters import github, json_report, sarif, text
+from readycheck.reporters import github, gitlab, json_report, sarif, text, xml_reports
 from readycheck.reporters import readiness_html as html
 from readycheck.reporters import readiness_markdown as markdown
 from readycheck.reporters import readiness_text as report_text
@@ -50,6 +50,9 @@ def renderers(command: str = COMMAND) -> dict[str, Callable[[ScanResult], str]]:
         "report-text": lambda r: report_text.render(model_of(r, command)),
         "report-markdown": lambda r: markdown.render(model_of(r, command)),
         "report-html": lambda r: html.render(model_of(r, command)),
+        "gitlab": gitlab.render,
+        "junit": xml_reports.junit,
+        "checkstyle": xml_reports.checkstyle,
     }
 
 
@@ -60,8 +63,10 @@ def problems(result: ScanResult, command: str = COMMAND) -> dict[str, list[str]]
         output = render(result)
         annotations = len(result.findings) + len(result.errors) if name == "github" else 0
         found[name] = terminal_problems(name, output) + workflow_problems(output, annotations)
-        if name in ("json", "sarif"):
+        if name in ("json", "sarif", "gitlab"):
             found[name] += json_problems(name, output, result)
+        elif name in ("junit", "checkstyle"):
+            found[name] += xml_problems(output)
         elif name == "report-markdown":
             found[name] += markdown_problems(output, model_of(result, command))
         elif name == "report-html":
@@ -95,6 +100,8 @@ def json_problems(name: str, output: str, result: ScanResult) -> list[str]:
         data = json.loads(output)
     except ValueError as exc:
         return [f"not JSON: {exc}"]
+    if name == "gitlab":
+        return [] if len(data) == len(result.findings) + len(result.errors) else ["an issue per finding and error"]
     if name == "json":
         messages = [f["message"] for f in data["findings"]] + [e["message"] for e in data["errors"]]
         expected = [f.message for f in result.findings] + [e.message for e in result.errors]
@@ -106,6 +113,17 @@ def json_problems(name: str, output: str, result: ScanResult) -> list[str]:
     texts = [r["message"]["text"] for r in run["results"]]
     texts += [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
     return [f"SARIF message of {len(t)} characters" for t in texts if len(t) > limit]
+
+
+def xml_problems(output: str) -> list[str]:
+    """XML that does not parse (a raw control character, unescaped markup) is a broken report."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        ET.fromstring(output.encode("utf-8", "surrogateescape"))
+    except (ET.ParseError, UnicodeEncodeError) as exc:
+        return [f"not well-formed XML: {exc}"]
+    return []
 
 
 def _walk(tokens: list[Any]) -> list[Any]:

@@ -44,6 +44,7 @@ TABLE: list[tuple[str, list[str]]] = [
     ("sudo npm install -g typescript", [INSTALL]),
     ("go install example.com/tool/cmd/tool@latest", [INSTALL]),
     ("gem install bundler", [INSTALL]),
+    ("gem i bundler", [INSTALL]),
     ("cargo install ripgrep", [INSTALL]),
     ("curl -fsSLo /tmp/kc.tgz https://github.com/example/kc/releases/latest/download/kc.tgz", [LATEST]),
     ("curl -fsSL --cacert /etc/ca.pem -o /tmp/tool.tgz https://example.com/tool-1.2.3.tgz", []),

@@ -237,3 +237,32 @@ def test_a_stage_refers_to_the_latest_earlier_stage_of_that_name() -> None:
     )
     assert data["stages"][1]["parent_stage"] == 0 and data["stages"][1]["effective_user"] == "node"
     assert data["stages"][3]["parent_stage"] == 2 and data["stages"][3]["effective_user"] is None
+
+
+def test_built_stages_follow_from_copy_from_and_mounts() -> None:
+    """Only the final stage and what it is built from are `built`: BuildKit skips the rest (a docs stage)."""
+    from readycheck.loaders.dockerfile import build_model
+
+    text = (
+        "FROM alpine:3.20 AS deps\nRUN echo deps\n"
+        "FROM alpine:3.20 AS docs\nRUN echo docs\n"
+        "FROM deps AS build\nRUN --mount=type=bind,from=assets,target=/a echo build\n"
+        "FROM alpine:3.20 AS assets\nRUN echo assets\n"
+        "FROM alpine:3.20 AS tools\nRUN echo tools\n"
+        "FROM alpine:3.20\nCOPY --from=build /x /x\nCOPY --from=2 /y /y\n"
+    )
+    data, _ = build_model(text, "Dockerfile", None, None)
+    built = {s["name"] or "final": s["built"] for s in data["stages"]}
+    # `assets` is declared after `build` names it (a later name is an image, not a stage); --from=2 is `build`
+    assert built == {"deps": True, "docs": False, "build": True, "assets": False, "tools": False, "final": True}
+    via_arg = build_model("FROM alpine:3.20 AS a\nFROM alpine:3.20 AS b\nARG FROM_STAGE=a\n"
+                          "FROM alpine:3.20\nCOPY --from=${FROM_STAGE} /x /x\n", "Dockerfile", None, None)[0]
+    assert all(s["built"] for s in via_arg["stages"])  # a stage named through a variable: any earlier one may be
+
+
+def test_quoted_and_unquoted_sources_are_the_same_source() -> None:
+    from readycheck.loaders.dockerfile import build_model
+
+    data, _ = build_model('FROM alpine:3.20\nADD "app.tgz" /opt/\nADD app.tgz /opt/\n', "Dockerfile", None, None)
+    sources = [i["sources"] for i in data["stages"][0]["instructions"] if i["cmd"] == "ADD"]
+    assert sources == [["app.tgz"], ["app.tgz"]]

@@ -90,3 +90,45 @@ def test_a_finding_lands_on_the_nearest_located_part() -> None:
     inside = Subject(doc, {}, (0,))
     assert hit_at(inside, (0, "spec", "image"), "m").at == ("spec",)
     assert ImageRef(None, "x", None, None).as_dict()["repository"] == "x"
+
+
+def test_tls_and_signature_verification_off_by_flag_or_environment() -> None:
+    """One judgement for every kind: the flags of apt/dnf/rpm/zypper and the variables a command sets."""
+    from readycheck.judge.commands import argv_judgements, tls_off
+    from readycheck.shell import parse_script
+
+    def judged(script: str) -> list[str]:
+        return [v.what for c in parse_script(script).commands if (v := tls_off(c.as_dict()))]
+
+    assert judged("apt-get install -y --allow-unauthenticated x=1") == ["apt-get --allow-unauthenticated"]
+    assert judged("apt-get install --force-yes x=1") == ["apt-get --force-yes"]
+    assert judged("dnf install -y --nogpgcheck x-1") == ["dnf --nogpgcheck"]
+    assert judged("rpm -i --nodigest x.rpm") == ["rpm --nodigest"]
+    assert judged("zypper --no-gpg-checks in x=1") == ["zypper --no-gpg-checks"]
+    assert judged("PYTHONHTTPSVERIFY=0 python fetch.py") == ["PYTHONHTTPSVERIFY=0"]
+    assert judged("export GIT_SSL_NO_VERIFY=false && git clone https://h/r") == ["GIT_SSL_NO_VERIFY=false"]
+    assert judged("env GIT_SSL_NO_VERIFY=1 git clone https://h/r") == ["GIT_SSL_NO_VERIFY=1"]
+    assert judged("PYTHONHTTPSVERIFY=1 python fetch.py; rpm --import key.asc; apt-get install -y x=1") == []
+    assert judged("export PYTHONHTTPSVERIFY=$FROM_BUILD_ARG") == []  # a value the script does not show
+    assert judged("export GIT_SSL_NO_VERIFY=$FROM_BUILD_ARG") == ["GIT_SSL_NO_VERIFY=$FROM_BUILD_ARG"]  # set: enough
+    # the exec form of a compose or Kubernetes command gets the same judgement
+    assert [e for e, _ in argv_judgements(["sh", "-c", "export GIT_SSL_NO_VERIFY=1; git pull"], "tls")] == [2]
+
+
+def test_package_words_are_not_option_values_or_local_paths() -> None:
+    from readycheck.judge.commands import unpinned_install
+
+    def loose(command: str) -> tuple[str, ...]:
+        found = unpinned_install(command.split())
+        return found.loose if found else ()
+
+    assert loose("npm install --loglevel verbose --registry https://r.example sax@0.1.1") == ()
+    assert loose("npm install ./pkg.tgz ~/folder ../lib user/repo#v1.2 git+https://h/r.git#abc123") == ()
+    assert loose("npm install git://github.com/npm/npm.git express") == ("git://github.com/npm/npm.git", "express")
+    assert loose("pip install --root-user-action ignore foo/bar poetry==1.8.5") == ()
+    assert loose("pip install git+https://github.com/a/b.git#egg=b") == ("git+https://github.com/a/b.git#egg=b",)
+    assert loose("pip install git+https://github.com/a/b.git@v1.0#egg=b git+ssh://git@github.com/a/c@main") == (
+        "git+ssh://git@github.com/a/c@main",)
+    assert loose("dnf in -y mariadb") == ("mariadb",)
+    assert loose("zypper in -y tomcat=9.0.39 httpd") == ("httpd",)
+    assert loose("yum module install -y tomcat") == ("tomcat",)

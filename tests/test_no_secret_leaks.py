@@ -15,7 +15,7 @@ from readycheck.config import Config
 from readycheck.model import ScanResult
 from readycheck.orchestrate import scan
 from readycheck.readiness import build
-from readycheck.reporters import github, json_report, sarif, text
+from readycheck.reporters import github, gitlab, json_report, sarif, text, xml_reports
 from readycheck.reporters import readiness_html as html
 from readycheck.reporters import readiness_markdown as markdown
 from readycheck.reporters import readiness_text as report_text
@@ -33,6 +33,10 @@ RENDERERS: dict[str, Callable[[ScanResult], str]] = {
     "report-text": lambda result: report_text.render(build(result, "error", "readycheck check .")),
     "report-markdown": lambda result: markdown.render(build(result, "error", "readycheck check .")),
     "report-html": lambda result: html.render(build(result, "error", "readycheck check .")),
+    "gitlab": gitlab.render,
+    "junit": xml_reports.junit,
+    "checkstyle": xml_reports.checkstyle,
+    "statistics": text.render_statistics,
 }
 
 

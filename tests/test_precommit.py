@@ -156,7 +156,7 @@ def test_action_is_composite_pinned_and_takes_inputs_through_env() -> None:
     assert "inputs.upload == 'true'" in upload["if"]
     check = next(s for s in steps if s.get("id") == "check")
     assert "--sarif-output" in check["run"] and "GITHUB_STEP_SUMMARY" in check["run"]
-    assert 'pip" install --quiet "$GITHUB_ACTION_PATH"' in text
+    assert '--constraint "$GITHUB_ACTION_PATH/constraints.txt"' in text
 
 
 def test_the_configs_exclude_applies_to_files_passed_by_name(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ def frame(rule, s):
             return {".github/workflows/ci.yml": WF_HEAD + "jobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n" + ind(s, 10)}
         return {".github/workflows/ci.yml": s + ("" if "on" in top else "\non: push\n") + ("" if "jobs" in top else "jobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make\n")}
     if k == "kubernetes":
+        s = s.replace("[...]", "[]")  # an elided list in the docs: "..." would be a container of the wrong shape
         if "apiVersion" in top:
             return {"k8s.yaml": s}
         if "kind" in top:

@@ -84,7 +84,32 @@ def test_odd_shapes_never_break_a_rule(tmp_path: Path, catalog: Catalog, text: s
     (workflows / "odd.yml").write_text(text)
     (tmp_path / "action.yml").write_text(text)
     result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
-    assert [e.message for e in result.errors] == []
+    # a shape GitHub rejects is an error entry with its line (never a crash, never findings on a misread)
+    for error in result.errors:
+        assert "GitHub" in error.message and error.line, error.message
+        assert not [f for f in result.findings if f.path == error.path]
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("on: push\npermisions: {}\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n", 2, "permisions"),
+    ("on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n  b:\n    steps: [{run: make}]\n", 6, "'b'"),
+    ("name: x\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n", 1, "on:"),
+])
+def test_a_workflow_github_rejects_is_an_error_with_its_line(tmp_path: Path, catalog: Catalog, text: str, line: int,
+                                                             words: str) -> None:
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text(text)
+    result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
+    assert [(e.line, words in e.message) for e in result.errors] == [(line, True)]
+    assert result.findings == []
+
+
+def test_an_action_without_runs_using_is_an_error(tmp_path: Path, catalog: Catalog) -> None:
+    (tmp_path / "action.yml").write_text("name: a\ndescription: b\nruns:\n  steps:\n    - run: curl x | sh\n")
+    result = scan([str(tmp_path)], catalog, Config(), base=tmp_path)
+    assert [(e.line, "using" in e.message) for e in result.errors] == [(3, True)]
+    assert result.findings == []
 
 
 PIPELINE = """\
@@ -127,3 +152,60 @@ def test_trusted_owners_are_configurable(tmp_path: Path, catalog: Catalog) -> No
     assert _findings(tmp_path, catalog, strict) == [("GH101", 10, "warning"), ("GH101", 11, "warning")]
     relaxed = Config(select=["GH101"], rule_options={"GH101": {"trusted": ["actions/*", "erlef/*"]}})
     assert _findings(tmp_path, catalog, relaxed) == []
+
+
+def _scan_files(tmp_path: Path, catalog: Catalog, files: dict[str, str], config: Config) -> list[tuple[str, int, str]]:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    result = scan([str(tmp_path)], catalog, config, base=tmp_path)
+    assert not result.errors
+    return sorted((f.path, f.span.line, f.severity) for f in result.findings)
+
+
+COMPOSITE = """\
+name: greet
+description: greets
+inputs:
+  who: {description: who}
+runs:
+  using: composite
+  steps:
+    - run: echo "hello ${{ inputs.who }}"
+      shell: bash
+    - run: echo "hello $WHO"
+      shell: bash
+      env:
+        WHO: ${{ inputs.who }}
+"""
+
+REUSABLE = """\
+on:
+  workflow_call:
+    inputs:
+      title: {type: string}
+      dry: {type: boolean}
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: echo "${{ inputs.title }} ${{ inputs.dry }}"
+"""
+
+
+def test_inputs_of_a_composite_action_or_a_reusable_workflow_are_the_callers_text(tmp_path: Path,
+                                                                                  catalog: Catalog) -> None:
+    found = _scan_files(tmp_path, catalog, {"action.yml": COMPOSITE, ".github/workflows/r.yml": REUSABLE},
+                        Config(select=["GH401"]))
+    assert found == [(".github/workflows/r.yml", 11, "note"), ("action.yml", 8, "note")]
+
+
+def test_actions_that_run_an_input_as_code_can_be_added(tmp_path: Path, catalog: Catalog) -> None:
+    text = ("on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+            "      - uses: acme/eval-action@0123456789abcdef0123456789abcdef01234567\n"
+            "        with:\n          code: print('${{ github.event.issue.title }}')\n")
+    files = {".github/workflows/a.yml": text}
+    assert _scan_files(tmp_path, catalog, files, Config(select=["GH401"])) == []
+    extended = Config(select=["GH401"], rule_options={"GH401": {"extra_code_inputs": {"acme/eval-action": ["code"]}}})
+    assert _scan_files(tmp_path, catalog, files, extended) == [(".github/workflows/a.yml", 9, "error")]

@@ -41,3 +41,24 @@ def test_untrusted_inputs() -> None:
     assert is_untrusted(Reference("github.head_ref"))
     assert not is_untrusted(Reference("github.event.issue.number"))
     assert not is_untrusted(Reference("github.sha"))
+
+
+def test_only_paths_whose_text_reaches_the_value_flow() -> None:
+    from readycheck.gha_expressions import value_paths
+
+    assert value_paths("github.event.issue.title == 'x'") == ()
+    assert value_paths("contains(github.event.issue.body, 'x') && 'yes' || 'no'") == ()
+    assert value_paths("!github.event.issue.title") == ()
+    assert value_paths("github.event.issue.title || 'none'") == ("github.event.issue.title",)
+    assert value_paths("format('{0}', github.head_ref)") == ("github.head_ref",)
+    assert value_paths("(github.event.pull_request || github.event.issue).number") == (
+        "github.event.pull_request.number", "github.event.issue.number")
+
+
+def test_objects_holding_untrusted_text_and_text_below_it_are_untrusted() -> None:
+    assert is_untrusted(Reference("github.event"))
+    assert is_untrusted(Reference("github.event.pull_request.head"))
+    assert is_untrusted(Reference("github.event.issue.body.parsed"))
+    assert is_untrusted(Reference("github.EVENT.Issue.Title"))
+    assert not is_untrusted(Reference("github.event.pull_request.number"))
+    assert not is_untrusted(Reference("github.event.pull_request.head.sha"))

@@ -132,3 +132,38 @@ def test_expressions_in_typed_fields_do_not_break_a_valid_file(tmp_path: Path) -
               - run: make test
         """)
     assert _scan(tmp_path, typed, "workflow") == []
+
+
+def test_the_self_repository_syntax_is_a_local_reference_not_a_branch() -> None:
+    for raw in ("$/some-action", "$/.github/workflows/reuse.yml"):
+        uses = parse_uses(raw)
+        assert uses is not None and uses["kind"] == "local" and uses["ref_kind"] is None
+
+
+def test_steps_of_a_parallel_block_are_steps_in_their_place() -> None:
+    model, _ = build(textwrap.dedent("""\
+        on: push
+        jobs:
+          a:
+            runs-on: x
+            steps:
+              - run: one
+              - parallel:
+                  - run: two
+                  - uses: some/action@main
+              - run: three
+        """))
+    steps = model["jobs"][0]["steps"]
+    assert [s["run"] or s["uses"]["raw"] for s in steps] == ["one", "two", "some/action@main", "three"]
+    assert [s["at"] for s in steps] == [[0], [1, "parallel", 0], [1, "parallel", 1], [2]]
+    assert [s["index"] for s in steps] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(("environment", "deploy"), [
+    ("pypi", False), ("release", False), ("production", True), ("staging-eu", True),
+    ("{name: docs, url: 'https://x.example'}", True), ("${{ inputs.environment }}", True),
+])
+def test_an_environment_alone_makes_a_deploy_job_only_when_it_names_a_deploy_target(environment: str,
+                                                                                     deploy: bool) -> None:
+    model, _ = build(f"on: push\njobs:\n  a:\n    runs-on: x\n    environment: {environment}\n    steps: [{{run: make}}]\n")
+    assert model["jobs"][0]["is_deploy"] is deploy

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import command_words, os_packages
+from readycheck.judge.commands import command_words, os_packages, package_action
 from readycheck.model import Hit, Subject
 
 if TYPE_CHECKING:
@@ -29,26 +29,45 @@ def healthcheck_missing(subject: Subject[Stage], options: dict[str, Any]) -> Ite
     yield Hit("the final stage has no HEALTHCHECK: nothing tells the runtime whether the service is healthy")
 
 
-def _cleans_apt_lists(instruction: Mapping[str, Any]) -> bool:
-    for cmd in commands(instruction):
-        if cmd["name"] == "rm" and any("/var/lib/apt/lists" in a for a in cmd["argv"][1:]):
-            return True
-    for mount in instruction["flags"].get("mount", []):
-        if mount.get("type") == "cache" and "/var/lib/apt" in mount.get("target", mount.get("dst", "")):
+def mounted(instruction: Mapping[str, Any], path: str) -> bool:
+    """Whether a RUN has a BuildKit cache or tmpfs mount over `path` (or a folder of it, or inside it): what
+    is written there never reaches the layer, so nothing there needs cleaning up."""
+    for mount in instruction.get("flags", {}).get("mount", []):
+        target = str(mount.get("target", mount.get("dst", mount.get("destination", "")))).rstrip("/")
+        if mount.get("type") in ("cache", "tmpfs") and target and (
+                path.startswith(target + "/") or path == target or target.startswith(path.rstrip("/") + "/")):
             return True
     return False
+
+
+APT_TOOLS = ("apt-get", "apt", "aptitude")
+
+
+def _removes(instruction: Mapping[str, Any], path: str) -> bool:
+    return any(c["name"] == "rm" and any(path in a for a in c["argv"][1:]) for c in commands(instruction))
+
+
+def _keeps_apt_archives(subject: Subject) -> bool:
+    """Whether an earlier RUN of the stage deleted Docker's apt clean-up hook, so downloaded .deb files stay."""
+    stage = subject.doc.data["stages"][subject.pointer[1]]
+    return any(i["cmd"] == "RUN" and _removes(i, "/etc/apt/apt.conf.d/docker-clean") for i in stage["instructions"])
 
 
 def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] != "RUN":
         return
-    apt = [c for c in commands(instruction) if c["name"] in ("apt-get", "apt") and len(c["argv"]) > 1]
+    apt = [c for c in commands(instruction) if c["name"] in APT_TOOLS and len(c["argv"]) > 1]
     if not any(c["argv"][1] in ("update", "install") for c in apt):
         return
-    if _cleans_apt_lists(instruction):
+    if not (_removes(instruction, "/var/lib/apt/lists") or mounted(instruction, "/var/lib/apt/lists")):
+        yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
         return
-    yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
+    cleaned = any(len(c["argv"]) > 1 and c["argv"][1] in ("clean", "autoclean") for c in apt)
+    if (_keeps_apt_archives(subject) and any(c["argv"][1] == "install" for c in apt) and not cleaned
+            and not (_removes(instruction, "/var/cache/apt") or mounted(instruction, "/var/cache/apt"))):
+        yield Hit("downloaded .deb files stay in the layer (Docker's docker-clean hook was removed): add "
+                  "`apt-get clean` or mount /var/cache/apt as a cache")
 
 
 def _same_run(subject: Subject) -> list[dict[str, Any]]:
@@ -56,9 +75,7 @@ def _same_run(subject: Subject) -> list[dict[str, Any]]:
 
 
 def _cache_mounted(subject: Subject, path: str) -> bool:
-    instruction = subject.context.get("instruction", {})
-    return any(m.get("type") == "cache" and path in m.get("target", m.get("dst", ""))
-               for m in instruction.get("flags", {}).get("mount", []))
+    return mounted(subject.context.get("instruction", {}), path)
 
 
 def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
@@ -82,22 +99,29 @@ def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any])
     yield Hit("apk add without --no-cache leaves the package index in the layer")
 
 
-def _cleans_rpm_cache(command: dict[str, Any]) -> bool:
+_RPM_CACHES = {"rpm": ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"), "zypper": ("/var/cache/zypp",)}
+
+
+def _cleans_rpm_cache(command: dict[str, Any], family: str) -> bool:
     words = command_words(command)
-    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("yum", "dnf", "microdnf", "tdnf") and words[1] == "clean":
+    found = package_action(words)
+    if found is not None and found.family == family and found.action == "clean":
         return True
-    return bool(words) and words[0] == "rm" and any(p in a for a in words for p in ("/var/cache/yum", "/var/cache/dnf"))
+    return bool(words) and words[0] == "rm" and any(p in a for a in words for p in _RPM_CACHES[family])
 
 
 def rpm_cache_not_cleaned(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    words = command_words(subject.data)
-    if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("yum", "dnf", "microdnf", "tdnf") or words[1] != "install":
+    """yum/dnf/microdnf/zypper installs and upgrades (aliases such as `dnf in` too) without a clean-up after them."""
+    found = package_action(command_words(subject.data))
+    if found is None or found.family not in _RPM_CACHES or found.action not in ("install", "upgrade"):
         return
-    if any(_cleans_rpm_cache(c) for c in _same_run(subject)):
+    later = _same_run(subject)[subject.pointer[-1] + 1:]
+    if any(_cleans_rpm_cache(c, found.family) for c in later):
         return
-    if _cache_mounted(subject, "/var/cache/yum") or _cache_mounted(subject, "/var/cache/dnf"):
+    if any(_cache_mounted(subject, path) for path in _RPM_CACHES[found.family]):
         return
-    yield Hit(f"{words[0]} install without `{words[0]} clean all` in the same RUN leaves its cache in the layer")
+    clean = "zypper clean --all" if found.family == "zypper" else f"{found.tool} clean all"
+    yield Hit(f"{found.tool} {found.verb} without `{clean}` after it in the same RUN leaves its cache in the layer")
 
 
 BUILD_TOOLS = {"gcc", "g++", "gcc-c++", "make", "cmake", "build-essential", "build-base", "clang", "golang",
@@ -239,7 +263,8 @@ def dev_dependencies_in_final_stage(subject: Subject[Command], options: dict[str
             yield Hit(f"the final stage installs development tools ({', '.join(dev[:4])}): keep them in a build or test stage")
 
 
-_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst")
+_ARCHIVES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tzst", ".gz", ".bz2", ".xz", ".zst")
+"""What ADD may unpack: Docker decides by content, so a compressed file may well be a tar archive."""
 
 
 def add_for_local_files(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:

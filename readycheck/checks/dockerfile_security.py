@@ -7,13 +7,19 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from readycheck.judge.commands import command_words, piped_into_shell, tls_verification_off
+from readycheck.judge.commands import (
+    command_words,
+    insecure_variable,
+    password_set_in_script,
+    piped_into_shell,
+    tls_off,
+)
 from readycheck.model import Hit, Span, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 from readycheck.wording import with_article
 
 if TYPE_CHECKING:
-    from readycheck.targets import Command, Instruction
+    from readycheck.targets import Command, Dockerfile, Instruction
 
 
 def _line_of(subject: Subject, instruction: Mapping[str, Any], value: str) -> Span | None:
@@ -80,6 +86,11 @@ def credentials_in_run(subject: Subject[Instruction], options: dict[str, Any]) -
     if instruction["cmd"] != "RUN":
         return
     script = "\n".join([instruction["value"], *(h["body"] for h in instruction["heredocs"])])
+    commands = instruction.get("commands") or []
+    for index in range(len(commands)):
+        verdict = password_set_in_script(commands, index)
+        if verdict is not None:
+            yield Hit(verdict.message, at=("commands", index))
     for match in scan_text(script, context="dockerfile"):
         span = _line_of(subject, instruction, match.value)
         if span is None:
@@ -97,7 +108,7 @@ def pipe_to_shell(subject: Subject[Command], options: dict[str, Any]) -> Iterato
 
 
 def tls_verification_disabled(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
-    verdict = tls_verification_off(command_words(subject.data))
+    verdict = tls_off(subject.data)
     if verdict is not None:
         yield Hit(verdict.message)
 
@@ -133,23 +144,54 @@ def expose_ssh(subject: Subject[Instruction], options: dict[str, Any]) -> Iterat
             return
 
 
-_INSECURE_ENV = {
-    "NODE_TLS_REJECT_UNAUTHORIZED": lambda v: v == "0",
-    "GIT_SSL_NO_VERIFY": lambda v: v.lower() not in ("", "0", "false"),
-    "PYTHONHTTPSVERIFY": lambda v: v == "0",
-    "PIP_TRUSTED_HOST": lambda v: bool(v),
-    "NPM_CONFIG_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
-    "CURL_INSECURE": lambda v: v.lower() not in ("", "0", "false"),
-}
-
-
 def insecure_tls_environment(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     instruction = subject.data
     if instruction["cmd"] not in ("ENV", "ARG"):
         return
     for pair in instruction.get("pairs", []):
-        test = _INSECURE_ENV.get(pair["key"].upper())
         value = pair["value"].strip().strip("'\"")
-        if test is not None and "$" not in value and test(value):
+        if instruction["cmd"] == "ARG" and not pair["value"] and "=" not in instruction["value"]:
+            continue  # `ARG NAME` with no default: unset unless the build passes it
+        if insecure_variable(pair["key"], value):
             yield Hit(f"{instruction['cmd']} {pair['key']}={value} turns off TLS verification for every later "
                       "download in the build (and at run time for ENV)", span=_line_of(subject, instruction, pair["key"]))
+
+
+_SECRET_NAME_WORDS = {"apikey", "auth", "credential", "credentials", "key", "password", "passwd", "pword", "secret",
+                      "secrets", "token", "pat"}
+_NOT_SECRET_WORDS = {"public", "file", "path", "dir", "url", "host", "name", "user", "username", "type", "version",
+                     "size", "length", "algorithm", "format", "id_file"}
+
+
+def secret_name(name: str) -> bool:
+    """`NPM_TOKEN`, `openai_api_key`, `DbPassword`: a variable name that says it carries a credential."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    words = {w for w in re.split(r"[_\-.]+", spaced.lower()) if w}
+    return bool(words & _SECRET_NAME_WORDS) and not words & _NOT_SECRET_WORDS
+
+
+def _global_arg_lines(subject: Subject) -> dict[str, int]:
+    found: dict[str, int] = {}
+    first_from = subject.doc.data["stages"][0]["line"]
+    for number, text in enumerate(subject.doc.lines[: first_from - 1], 1):
+        match = re.match(r"\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)", text, re.IGNORECASE)
+        if match:
+            found.setdefault(match.group(1), number)
+    return found
+
+
+def secret_build_arg(subject: Subject[Dockerfile], options: dict[str, Any]) -> Iterator[Hit]:
+    """ARGs named like credentials: the value given with --build-arg is kept in the image history of every RUN
+    that sees it. (A default value that is a secret is DF601's.)"""
+    for name, line in _global_arg_lines(subject).items():
+        if secret_name(name) and not subject.doc.data["global_args"].get(name):
+            yield Hit(f"ARG {name} looks like a credential: a value passed with --build-arg stays in the image "
+                      "history; use RUN --mount=type=secret", span=Span(line))
+    for si, stage in enumerate(subject.data["stages"]):
+        for ii, instruction in enumerate(stage["instructions"]):
+            if instruction["cmd"] != "ARG":
+                continue
+            for pair in instruction.get("pairs", []):
+                if secret_name(pair["key"]) and not pair["value"]:
+                    yield Hit(f"ARG {pair['key']} looks like a credential: a value passed with --build-arg stays in "
+                              "the image history; use RUN --mount=type=secret", at=("stages", si, "instructions", ii))

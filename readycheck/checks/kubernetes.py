@@ -7,6 +7,7 @@ the document, so a finding about a pod-level field lands on the pod's line even 
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 from readycheck.judge.commands import argv_judgements
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
-from readycheck.k8s.scope import autoscalers_of, of_kind, same_namespace, selecting, workloads
+from readycheck.k8s.scope import (
+    autoscalers_of,
+    by_name,
+    indexed,
+    of_kind,
+    same_namespace,
+    selecting,
+    workloads,
+    workloads_by_namespace,
+)
 from readycheck.k8s.workloads import (
     REPLICATED_KINDS,
     Container,
@@ -25,6 +35,7 @@ from readycheck.k8s.workloads import (
     replicas,
     selector_matches,
     template_labels,
+    written_template_labels,
 )
 from readycheck.model import Document, Hit, Pointer, Subject
 from readycheck.secrets import redact, scan_text, scan_value
@@ -351,6 +362,10 @@ def rbac_wildcard_resources(subject: Subject[KubernetesObject], options: dict[st
         if "*" in _words(rule.get("resources")):
             yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants access to every "
                        "resource ('*')", subject.pointer + ("rules", i, "resources"))
+        elif "*" in _words(rule.get("apiGroups")):
+            yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' grants its resources in "
+                       "every API group ('*'), custom resources of the same name included",
+                       subject.pointer + ("rules", i, "apiGroups"))
 
 
 def rbac_cluster_secrets_read(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
@@ -454,7 +469,7 @@ def prestop_delay_missing(subject: Subject[KubernetesContainer], options: dict[s
 
 # availability ---------------------------------------------------------------------------------------
 
-SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
+SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout", "DeploymentConfig")
 
 
 def _desired_replicas(subject: Subject) -> int | None:
@@ -607,10 +622,28 @@ def topology_spread_missing(subject: Subject[KubernetesObject], options: dict[st
     pod = _pod(subject)
     if count is None or count < 2 or pod.get("topologySpreadConstraints"):
         return
-    if get_in(pod, ("affinity", "podAntiAffinity")):
+    if _spreading_anti_affinity(pod, subject.context["info"].namespace):
         return
     yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' has {count} replicas but no "
                "topologySpreadConstraints or podAntiAffinity: they may all land on one node")
+
+
+def _spreading_anti_affinity(pod: Mapping[str, Any], namespace: str) -> bool:
+    """A podAntiAffinity term that can apply to the pod's own replicas: one limited to other namespaces cannot."""
+    anti = get_in(pod, ("affinity", "podAntiAffinity"))
+    if not isinstance(anti, dict) or not anti:
+        return False
+    terms = list(anti.get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+    terms += [t.get("podAffinityTerm") for t in anti.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+              if isinstance(t, dict)]
+    for term in terms:
+        if not isinstance(term, dict):
+            return True  # odd: not judged
+        namespaces = term.get("namespaces")
+        if term.get("namespaceSelector") is not None or not isinstance(namespaces, list) or not namespaces \
+                or (namespace or "default") in namespaces:
+            return True
+    return not terms
 
 
 # secrets --------------------------------------------------------------------------------------------
@@ -636,6 +669,23 @@ def env_secret_literal(subject: Subject[KubernetesContainer], options: dict[str,
             yield _hit(subject, f"{_label(subject)}: env {item.get('name')} holds a literal secret "
                        f"({match.description}: {redact(match.value)}); use valueFrom.secretKeyRef",
                        subject.pointer + ("env", i, "value"), key=str(item.get("name")), severity=_severity(match))
+        elif _named_like_a_secret(str(item.get("name") or ""), item["value"]):
+            yield _hit(subject, f"{_label(subject)}: env {item.get('name')} is named like a credential and holds a "
+                       f"literal value ({redact(item['value'])}); use valueFrom.secretKeyRef",
+                       subject.pointer + ("env", i, "value"), key=str(item.get("name")), severity="note")
+
+
+def _named_like_a_secret(name: str, value: str) -> bool:
+    """A value under a credential's name (`SECRET_KEY: squirrels`) that is no flag, number, path, URL or reference."""
+    from readycheck.checks.dockerfile_security import secret_name
+
+    text = value.strip()
+    if not secret_name(name) or len(text) < 6 or any(c.isspace() for c in text) or "$" in text or "{{" in text:
+        return False
+    if text.lower() in ("true", "false", "enabled", "disabled", "changeme", "required", "optional") or \
+            re.fullmatch(r"[\d.,:/]+", text):
+        return False  # a flag, a number, or a list of addresses
+    return not text.startswith(("/", "./", "~")) and "://" not in text
 
 
 def secret_object_literal(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
@@ -737,7 +787,7 @@ def selector_template_mismatch(subject: Subject[KubernetesObject], options: dict
     if subject.data.get("kind") not in (*REPLICATED_KINDS, "DaemonSet"):
         return
     selector = get_in(subject.data, ("spec", "selector"))
-    labels = template_labels(subject.data)
+    labels = written_template_labels(subject.data)
     if isinstance(selector, dict) and selector and not selector_matches(selector, labels):
         yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}': spec.selector does not "
                    "match the pod template labels: the API server rejects it", subject.pointer + ("spec", "selector"))
@@ -759,3 +809,322 @@ def command_judgement(subject: Subject[KubernetesContainer], options: dict[str, 
             words.extend(str(w) for w in value)
     for element, message in argv_judgements(words, options["idea"]):
         yield _hit(subject, f"{_label(subject)}: {message}", parts[element])
+
+
+# issue 17: what kube-linter, checkov, kube-score and Polaris catch ----------------------------------
+
+
+def ingress_tls_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Ingress":
+        return
+    tls = get_in(subject.data, ("spec", "tls"))
+    if isinstance(tls, list) and tls:
+        return
+    yield _hit(subject, f"Ingress '{subject.context['info'].name}' has no tls section: its hosts are served over plain "
+               "HTTP unless something in front terminates TLS", subject.pointer + ("spec",))
+
+
+_ESCALATING_VERBS = {"escalate": "raise its own permissions by editing roles (escalate)",
+                     "bind": "grant any role it can name (bind)",
+                     "impersonate": "act as other users, groups or service accounts (impersonate)"}
+_ESCALATION_TARGETS = {"escalate": {"roles", "clusterroles"}, "bind": {"roles", "clusterroles"},
+                       "impersonate": {"users", "groups", "serviceaccounts", "uids", "userextras/scopes"}}
+_POD_CREATORS = {"pods", "deployments", "daemonsets", "statefulsets", "replicasets", "jobs", "cronjobs",
+                 "replicationcontrollers"}
+
+
+def rbac_dangerous_grants(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    """Grants that lead to more: escalate/bind/impersonate, creating pods (run as any service account of the
+    namespace, mount its secrets), exec into pods, and reading Secrets in a namespaced Role."""
+    kind = subject.data.get("kind")
+    name = subject.context["info"].name
+    for i, rule in _rbac_rules(subject):
+        verbs = set(_words(rule.get("verbs")))
+        resources = set(_words(rule.get("resources")))
+        at = subject.pointer + ("rules", i, "verbs")
+        for verb, what in _ESCALATING_VERBS.items():
+            # `verbs: ['*']` includes these verbs where they mean something: on roles, or on identities
+            if verb in verbs or ("*" in verbs and resources & {"*", *_ESCALATION_TARGETS[verb]}):
+                yield _hit(subject, f"{kind} '{name}' can {what}", at, key=verb)
+        if verbs & {"create", "*"} and resources & (_POD_CREATORS | {"*"}):
+            made = sorted(resources & _POD_CREATORS)[0] if resources & _POD_CREATORS else "pods"
+            yield _hit(subject, f"{kind} '{name}' can create {made}: a pod can run as any service account of the "
+                       "namespace and mount its Secrets", at, key="create-pods",
+                       severity="note")  # what every controller and CI deployer needs: worth knowing, rarely wrong
+        if resources & {"pods/exec", "pods/attach", "nodes/proxy"} and verbs & {"create", "get", "*"}:
+            yield _hit(subject, f"{kind} '{name}' can exec into pods (pods/exec, or the kubelet API through "
+                       "nodes/proxy): a shell in any of them, with their credentials", at, key="exec")
+        if kind == "Role" and "secrets" in resources and verbs & {"get", "list", "watch"}:
+            yield _hit(subject, f"Role '{name}' can read the Secrets of its namespace",
+                       subject.pointer + ("rules", i, "resources"), key="secrets")
+
+
+_SENSITIVE_HOST_PATHS = {
+    "/": "the node's whole filesystem",
+    "/var/run/docker.sock": "the Docker socket (root on the node)",
+    "/run/docker.sock": "the Docker socket (root on the node)",
+    "/var/run/containerd/containerd.sock": "the containerd socket (root on the node)",
+    "/run/containerd/containerd.sock": "the containerd socket (root on the node)",
+    "/var/run/crio/crio.sock": "the CRI-O socket (root on the node)",
+    "/run/crio/crio.sock": "the CRI-O socket (root on the node)",
+    "/var/run/cri-dockerd.sock": "the cri-dockerd socket (root on the node)",
+    "/run/podman/podman.sock": "the Podman socket (root on the node)",
+    "/var/run": "the node's runtime sockets (/var/run)",
+    "/run": "the node's runtime sockets (/run)",
+    "/var/run/docker": "the Docker runtime directory",
+    "/run/containerd": "the containerd runtime directory",
+    "/var/lib/kubelet": "the kubelet's credentials and every pod's volumes",
+    "/etc": "the node's configuration (/etc)",
+    "/proc": "the node's processes (/proc)",
+    "/root": "root's home directory on the node",
+    "/var/lib/docker": "every container's filesystem",
+    "/var/lib/containerd": "every container's filesystem",
+    "/etc/kubernetes": "the node's Kubernetes credentials",
+}
+
+
+def host_path_sensitive(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    volumes = _pod(subject).get("volumes")
+    for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        path = get_in(volume, ("hostPath", "path"))
+        if not isinstance(path, str):
+            continue
+        normal = "/" + path.strip().strip("/") if path.strip() not in ("", "/") else "/"
+        what = _SENSITIVE_HOST_PATHS.get(normal)
+        if what:
+            yield _hit(subject, f"volume '{volume.get('name', '')}' mounts {what} from the node: whoever runs in "
+                       "the pod controls the node", subject.context["pod_pointer"] + ("volumes", i, "hostPath", "path"))
+
+
+SAFE_SYSCTLS = {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+                "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+                "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+                "net.ipv4.tcp_keepalive_probes"}
+"""The sysctls Kubernetes calls safe (namespaced, isolated per pod): the Pod Security Standards' baseline list."""
+
+
+def unsafe_sysctls(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    sysctls = get_in(_pod(subject), ("securityContext", "sysctls"))
+    allowed = SAFE_SYSCTLS | {str(s) for s in options.get("allowed", [])}
+    for i, item in enumerate(sysctls if isinstance(sysctls, list) else []):
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name.replace("/", ".") not in allowed:
+            yield _hit(subject, f"the pod sets the unsafe sysctl {name}: it is not isolated per pod and can affect "
+                       "every workload on the node", subject.context["pod_pointer"] + ("securityContext", "sysctls", i))
+
+
+def default_service_account(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    pod = _pod(subject)
+    account = pod.get("serviceAccountName") or pod.get("serviceAccount")
+    if account not in (None, "", "default") or pod.get("automountServiceAccountToken") is False:
+        return  # a pod that mounts no token holds none of the account's grants
+    namespace = subject.context["info"].namespace
+    default = by_name(subject.doc, "ServiceAccount").get((namespace, "default"))
+    if default is not None and default.obj.get("automountServiceAccountToken") is False and \
+            pod.get("automountServiceAccountToken") is not True:
+        return
+    pointer = subject.context["pod_pointer"] + (("serviceAccountName",) if "serviceAccountName" in pod else ())
+    yield _hit(subject, "the pod runs as the namespace's default service account: whatever is granted to it for "
+               "one workload is granted to every pod that omits serviceAccountName", pointer if account else None)
+
+
+def job_limits_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if not options.get("enabled") or subject.data.get("kind") != "Job":
+        return
+    spec = spec if isinstance(spec := subject.data.get("spec"), dict) else {}
+    name = subject.context["info"].name
+    if "backoffLimit" not in spec:
+        yield _hit(subject, f"Job '{name}' sets no backoffLimit: a failing pod is retried 6 times by default, each "
+                   "retry with its side effects", subject.pointer + ("spec",), key="backoffLimit")
+    if "ttlSecondsAfterFinished" not in spec:
+        yield _hit(subject, f"Job '{name}' sets no ttlSecondsAfterFinished: the finished Job and its pods stay in the "
+                   "cluster until someone deletes them", subject.pointer + ("spec",), key="ttl")
+
+
+def replicas_with_autoscaler(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    count = replicas(subject.data)
+    if subject.data.get("kind") not in SCALED_KINDS or count is None:
+        return
+    for hpa in autoscalers_of(subject.doc, subject.data):
+        key, default = ("minReplicaCount", 0) if hpa.kind == "ScaledObject" else ("minReplicas", 1)
+        floor = get_in(hpa.obj, ("spec", key))
+        floor = default if floor is None else floor
+        if floor == count:
+            return  # a reset lands on the autoscaler's own floor, which it raises again within a cycle
+        yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}' sets spec.replicas: {count} "
+                   f"while {hpa.kind} '{hpa.name}' scales it (floor {floor}): a sync or an apply that changes the "
+                   "manifest resets the scale to this number", subject.pointer + ("spec", "replicas"))
+        return
+
+
+def _workload_index(doc: Document) -> dict[tuple[str, str, str], Any]:
+    index: dict[tuple[str, str, str], Any] = indexed(
+        doc, "workloads-by-key", lambda d: {(w.kind, w.namespace, w.name): w for w in workloads(d)})
+    return index
+
+
+def hpa_target_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "HorizontalPodAutoscaler":
+        return
+    ref = get_in(subject.data, ("spec", "scaleTargetRef"))
+    if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or "{{" in ref["name"]:
+        return
+    namespace = subject.context["info"].namespace
+    index = _workload_index(subject.doc)
+    if not any(ns == namespace for _, ns, _ in index):
+        return  # no workload of this namespace in scope: the target is applied from elsewhere
+    if (str(ref.get("kind") or "Deployment"), namespace, ref["name"]) not in index:
+        yield _hit(subject, f"HorizontalPodAutoscaler '{subject.context['info'].name}' scales "
+                   f"{ref.get('kind') or 'Deployment'} '{ref['name']}', which is not defined in scope",
+                   subject.pointer + ("spec", "scaleTargetRef", "name"))
+
+
+def _declared_ports(workload: Mapping[str, Any]) -> tuple[set[int], set[str], dict[Any, str]]:
+    numbers: set[int] = set()
+    names: set[str] = set()
+    protocols: dict[Any, str] = {}
+    for container in containers(dict(workload)):
+        ports = container.data.get("ports")
+        for port in ports if isinstance(ports, list) else []:
+            if not isinstance(port, dict):
+                continue
+            if isinstance(port.get("containerPort"), int):
+                numbers.add(port["containerPort"])
+                protocols[port["containerPort"]] = str(port.get("protocol") or "TCP")
+            if isinstance(port.get("name"), str):
+                names.add(port["name"])
+                protocols[port["name"]] = str(port.get("protocol") or "TCP")
+    return numbers, names, protocols
+
+
+def service_target_port_undeclared(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Service":
+        return
+    selector = get_in(subject.data, ("spec", "selector"))
+    if not isinstance(selector, dict) or not selector or get_in(subject.data, ("spec", "clusterIP")) == "None":
+        return  # a headless Service is for DNS: its ports are informational
+    namespace = subject.context["info"].namespace
+    selected = [w for w in workloads_by_namespace(subject.doc).get(namespace, [])
+                if selector_matches(selector, template_labels(w.obj))]
+    if not selected:
+        return
+    declared = [_declared_ports(w.obj) for w in selected]
+    if not any(numbers or names for numbers, names, _ in declared):
+        return  # no container declares ports at all: containerPort is informational there
+    ports = get_in(subject.data, ("spec", "ports"))
+    for i, port in enumerate(ports if isinstance(ports, list) else []):
+        if not isinstance(port, dict):
+            continue
+        target = port.get("targetPort", port.get("port"))
+        if isinstance(target, str) and target.isdigit():
+            target = int(target)
+        if isinstance(target, bool) or not isinstance(target, (int, str)) or (isinstance(target, str) and "{{" in target):
+            continue
+        if any(target in (names if isinstance(target, str) else numbers) for numbers, names, _ in declared):
+            continue
+        if isinstance(target, int) and not any(names or numbers for numbers, names, _ in declared):
+            continue
+        where = "targetPort" if "targetPort" in port else "port"
+        if isinstance(target, str):
+            yield _hit(subject, f"Service '{subject.context['info'].name}' sends port {port.get('port')} to the port "
+                       f"named {target}, which no container of {selected[0].kind} '{selected[0].name}' declares: the "
+                       "port has no endpoint", subject.pointer + ("spec", "ports", i, where))
+        else:  # containerPort is informational: the application may listen on an undeclared port
+            yield _hit(subject, f"Service '{subject.context['info'].name}' sends port {port.get('port')} to port "
+                       f"{target}, which no container of {selected[0].kind} '{selected[0].name}' declares",
+                       subject.pointer + ("spec", "ports", i, where), severity="note")
+
+
+def _backend_ports(ingress: Mapping[str, Any]) -> Iterator[tuple[str, Any, Pointer]]:
+    for name, pointer in _ingress_backends(ingress):
+        backend = get_in(ingress, pointer[:-2] if pointer[-2] == "service" else pointer[:-1])
+        if not isinstance(backend, dict):
+            continue
+        if isinstance(backend.get("service"), dict):
+            port = backend["service"].get("port")
+            value = port.get("number", port.get("name")) if isinstance(port, dict) else None
+            at = pointer[:-1] + ("port",)
+        else:
+            value, at = backend.get("servicePort"), pointer[:-1] + ("servicePort",)
+        if value is not None:
+            yield name, value, at
+
+
+def ingress_backend_port_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Ingress":
+        return
+    services = by_name(subject.doc, "Service")
+    namespace = subject.context["info"].namespace
+    for name, value, at in _backend_ports(subject.data):
+        service = services.get((namespace, name))
+        ports = get_in(service.obj, ("spec", "ports")) if service else None
+        if not isinstance(ports, list) or (isinstance(value, str) and "{{" in value):
+            continue
+        numbers = {p.get("port") for p in ports if isinstance(p, dict)}
+        names = {p.get("name") for p in ports if isinstance(p, dict)}
+        wanted = int(value) if isinstance(value, str) and value.isdigit() else value
+        if wanted not in (names if isinstance(wanted, str) else numbers):
+            yield _hit(subject, f"Ingress '{subject.context['info'].name}' routes to port {value} of Service "
+                       f"'{name}', which has no such port", subject.pointer + at)
+
+
+def probe_on_udp_port(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
+    ports = ports if isinstance(ports := subject.data.get("ports"), list) else []
+    udp = {key for p in ports if isinstance(p, dict) and str(p.get("protocol") or "TCP").upper() == "UDP"
+           for key in (p.get("containerPort"), p.get("name")) if isinstance(key, (int, str))}
+    tcp = {key for p in ports if isinstance(p, dict) and str(p.get("protocol") or "TCP").upper() != "UDP"
+           for key in (p.get("containerPort"), p.get("name")) if isinstance(key, (int, str))}
+    for probe in PROBES:
+        for handler in HANDLERS:
+            port = get_in(subject.data, (probe, handler, "port"))
+            port = int(port) if isinstance(port, str) and port.isdigit() else port
+            if isinstance(port, (int, str)) and port in udp and port not in tcp:
+                yield _hit(subject, f"{_label(subject)}: {probe} checks port {port} over TCP, but the container "
+                           "declares it as UDP: the probe can never succeed", subject.pointer + (probe, handler, "port"))
+
+
+NGINX_SNIPPETS = ("configuration-snippet", "server-snippet", "auth-snippet", "stream-snippet", "modsecurity-snippet",
+                  "location-snippet", "http-snippet", "main-snippet")
+
+
+def nginx_snippet_annotation(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    if subject.data.get("kind") != "Ingress":
+        return
+    annotations = get_in(subject.data, ("metadata", "annotations"))
+    for key in annotations if isinstance(annotations, dict) else {}:
+        prefix, _, name = str(key).partition("/")
+        if prefix.endswith("ingress.kubernetes.io") and name in NGINX_SNIPPETS:
+            yield _hit(subject, f"Ingress '{subject.context['info'].name}' injects raw nginx configuration ({key}): "
+                       "whoever can write Ingresses can read the controller's secrets (CVE-2021-25742)",
+                       subject.pointer + ("metadata", "annotations", key))
+
+
+def _policies_by_namespace(doc: Document) -> dict[str, list[Any]]:
+    def build(d: Document) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        for policy in of_kind(d, "NetworkPolicy"):
+            found.setdefault(policy.namespace or "default", []).append(policy)  # no namespace: most often default
+        return found
+
+    index: dict[str, list[Any]] = indexed(doc, "policies-by-namespace", build)
+    return index
+
+
+def network_policy_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
+    """Pods no NetworkPolicy selects, when the scope holds NetworkPolicies (or the option says the cluster relies on
+    them): such pods accept traffic from anywhere. `podSelector: {}` selects every pod of its namespace."""
+    if not subject.context["long_running"]:
+        return  # a Job or a run-to-completion Pod serves no traffic
+    policies = _policies_by_namespace(subject.doc)
+    if not policies and not options.get("required"):
+        return
+    labels = template_labels(subject.data)
+    for policy in policies.get(subject.context["info"].namespace or "default", []):
+        selector = get_in(policy.obj, ("spec", "podSelector"))
+        if selector == {} or (isinstance(selector, dict) and not selector.get("matchLabels")
+                              and not selector.get("matchExpressions")):
+            return
+        if selector_matches(selector, labels):
+            return
+    yield _hit(subject, f"{subject.data['kind']} '{subject.context['info'].name}': no NetworkPolicy selects its pods, "
+               "so they accept traffic from every pod of the cluster")

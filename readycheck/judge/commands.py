@@ -11,6 +11,7 @@ kind's business.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -68,6 +69,7 @@ _WRAPPERS: dict[str, tuple[frozenset[str], int]] = {
     "catatonit": (frozenset(), 0),
 }
 _ASSIGNING_WRAPPERS = {"sudo", "doas", "env"}  # `env VAR=x cmd`, `sudo VAR=x cmd`
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 def tool_of(words: Sequence[str]) -> str:
@@ -81,6 +83,8 @@ def strip_wrappers(argv: Sequence[str]) -> list[str]:
     `command -v x` only looks a name up, so it is left as it is.
     """
     words = list(argv)
+    while words and _ASSIGNMENT.match(words[0]):
+        words = words[1:]  # `A=1 B=2 cmd`: a parser may leave assignments after a line continuation in argv
     while words:
         name = tool_of(words)
         spec = _WRAPPERS.get(name)
@@ -164,7 +168,7 @@ def judgements_of(commands: Sequence[Command], index: int) -> list[tuple[str, st
     """(idea, message) for one command of a script: the "tls", "pipe" and "install" ideas, for kinds whose rules take them whole."""
     words = command_words(commands[index])
     found: list[tuple[str, str]] = []
-    tls = tls_verification_off(words)
+    tls = tls_off(commands[index])
     if tls is not None:
         found.append(("tls", tls.message))
     pipe = piped_into_shell(commands, index)
@@ -230,13 +234,113 @@ def _tls_off_flag(tool: str, args: list[str], text: str) -> tuple[str, str] | No
         return "pip --trusted-host", "TLS"
     if tool == "apk" and "--allow-untrusted" in args:
         return "apk --allow-untrusted", "signature"
-    if tool in ("npm", "yarn", "pnpm") and ("config set strict-ssl false" in text or "--strict-ssl=false" in args):
+    if tool in ("npm", "yarn", "pnpm") and _strict_ssl_off(args):
         return f"{tool} strict-ssl false", "TLS"
     if tool == "git" and re.search(r"http\.sslverify[ =](false|0)\b", text):
         return "git http.sslVerify=false", "TLS"
-    if tool in ("yum", "dnf", "microdnf", "tdnf") and re.search(r"sslverify=(0|false)\b", text):
+    if (tool in RPM_MANAGERS or tool.endswith("config-manager")) and re.search(r"sslverify=(0|false|no)\b", text):
         return f"{tool} sslverify=0", "TLS"
+    return _signature_off(tool, args, text)
+
+
+def _strict_ssl_off(args: list[str]) -> bool:
+    """`npm config set strict-ssl false` (also `npm set`, `npm c set`, `strict-ssl=false`) or `--strict-ssl=false`."""
+    words = [a.lower() for a in args]
+    for i, word in enumerate(words):
+        if word in ("--strict-ssl=false", "--strict-ssl=0"):
+            return True
+        if word == "--strict-ssl" and words[i + 1 : i + 2] in (["false"], ["0"]):
+            return True
+    if not ({"set"} & set(words[:3])):
+        return False
+    for i, word in enumerate(words):
+        key, eq, value = word.partition("=")
+        if key in ("strict-ssl", "strictssl", "enablestrictssl", "strict_ssl"):
+            value = value if eq else (words[i + 1] if i + 1 < len(words) else "")
+            return value in ("false", "0")
+    return False
+
+
+_APT_UNSIGNED = ("--allow-unauthenticated", "--force-yes", "--allow-insecure-repositories",
+                 "--allow-downgrades-unauthenticated")
+
+
+def _signature_off(tool: str, args: list[str], text: str) -> tuple[str, str] | None:
+    """Package managers told to install what nobody signed (or that fails its signature check)."""
+    if tool in ("apt-get", "apt", "aptitude"):
+        flag = next((a for a in args if a in _APT_UNSIGNED), None)
+        if flag is None and re.search(r"allowunauthenticated[ =\"']*(true|1|yes)\b", text):
+            flag = "-o APT::Get::AllowUnauthenticated=true"
+        return (f"{tool} {flag}", "signature") if flag else None
+    if tool in RPM_MANAGERS:
+        if "--nogpgcheck" in args or "--no-gpgchecks" in args:
+            return f"{tool} --nogpgcheck", "signature"
+        if re.search(r"(?<!repo_|local)gpgcheck=(0|false|no)\b", text):
+            return f"{tool} gpgcheck=0", "signature"
+    if tool == "zypper" and ("--no-gpg-checks" in args or "--no-gpg-check" in args):
+        return "zypper --no-gpg-checks", "signature"
+    if tool == "rpm":
+        flag = next((a for a in args if a in ("--nodigest", "--nosignature", "--nofiledigest", "--noverify")), None)
+        return (f"rpm {flag}", "signature") if flag else None
+    if tool == "gem" and re.search(r"-P\s*(NoSecurity|LowSecurity)|--trust-policy[ =](NoSecurity|LowSecurity)", text,
+                                   re.IGNORECASE):
+        return "gem --trust-policy NoSecurity", "signature"
     return None
+
+
+INSECURE_ENVIRONMENT = {
+    "NODE_TLS_REJECT_UNAUTHORIZED": lambda v: v == "0",
+    "GIT_SSL_NO_VERIFY": lambda v: True,  # git checks only that it is set: "false" turns verification off too
+    "PYTHONHTTPSVERIFY": lambda v: v == "0",
+    "PIP_TRUSTED_HOST": lambda v: bool(v),
+    "NPM_CONFIG_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
+    "CURL_INSECURE": lambda v: v.lower() not in ("", "0", "false"),
+    "YARN_ENABLE_STRICT_SSL": lambda v: v.lower() in ("false", "0"),
+    "CURL_CA_BUNDLE": lambda v: v == "",  # requests: an empty bundle turns verification off
+}
+"""Environment variables that turn TLS verification off, and the values that do (exact for variables a tool
+reads as a number, any value where only being set counts)."""
+
+
+def insecure_variable(name: str, value: str) -> bool:
+    test = INSECURE_ENVIRONMENT.get(name.upper())
+    value = value.strip().strip("'\"")
+    if name.upper() == "GIT_SSL_NO_VERIFY":
+        return True  # set at all, even to "" or to a variable's value: git checks only that it exists
+    return test is not None and "$" not in value and test(value)
+
+
+def _assigned(command: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`NAME=value` pairs a command sets: its prefix assignments, `export`/`env` words before the program."""
+    found = [(str(k), str(v)) for k, v in (command.get("assignments") or {}).items()]
+    argv = [str(w) for w in command.get("argv") or []]
+    while argv and _ASSIGNMENT.match(argv[0]):
+        name, _, value = argv.pop(0).partition("=")
+        found.append((name, value))
+    if tool_of(argv) in ("export", "env", "declare", "typeset", "sudo") or not argv:
+        for word in argv[1:]:
+            match = re.match(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", word, re.S)
+            if match:
+                found.append((match.group(1), match.group(2)))
+            elif not word.startswith("-") and tool_of(argv) not in ("export", "declare", "typeset"):
+                break
+    return found
+
+
+def insecure_environment(command: Mapping[str, Any]) -> Verdict | None:
+    """A command that sets a variable turning TLS verification off (`PYTHONHTTPSVERIFY=0 python ...`,
+    `export GIT_SSL_NO_VERIFY=1`): everything it or the rest of the script downloads is unverified."""
+    for name, value in _assigned(command):
+        if insecure_variable(name, value):
+            shown = value.strip().strip("'\"")
+            return Verdict(f"{name}={shown}", f"{name}={shown} turns off TLS verification: anyone on the path can "
+                           "answer in the server's place")
+    return None
+
+
+def tls_off(command: Mapping[str, Any]) -> Verdict | None:
+    """The one TLS/signature judgement of a parsed command: its flags, and the environment it sets."""
+    return tls_verification_off(command_words(command)) or insecure_environment(command)
 
 
 def tls_verification_off(words: Sequence[str]) -> Verdict | None:
@@ -301,7 +405,7 @@ _APT_VALUE_FLAGS = {"-o", "-t", "--target-release", "-c", "--config-file"}
 _RPM_VALUE_FLAGS = {"--setopt", "--enablerepo", "--disablerepo", "--repo", "--repofrompath", "--releasever",
                     "--installroot", "-c", "--config", "--exclude", "-x"}
 _APK_VALUE_FLAGS = {"-X", "--repository", "-t", "--virtual", "-p", "--root", "--arch", "--keys-dir"}
-RPM_MANAGERS = ("yum", "dnf", "microdnf", "tdnf")
+RPM_MANAGERS = ("yum", "dnf", "dnf5", "microdnf", "tdnf")
 
 
 def _apt_pinned(package: str) -> bool:
@@ -316,19 +420,78 @@ def _rpm_pinned(package: str) -> bool:
     return bool(re.search(r"-\d", package)) or package.endswith(".rpm") or "/" in package
 
 
+ZYPPER_VALUE_FLAGS = {"-r", "--repo", "-t", "--type", "--root", "-R", "--reposd-root", "-D", "--cache-dir",
+                      "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "--releasever", "-p", "--from"}
+_ACTIONS: dict[str, dict[str, str]] = {
+    "apt": {"install": "install", "reinstall": "install", "upgrade": "upgrade", "dist-upgrade": "upgrade",
+            "full-upgrade": "upgrade", "update": "update", "remove": "remove", "purge": "remove",
+            "autoremove": "remove", "build-dep": "install", "clean": "clean", "autoclean": "clean"},
+    "apk": {"add": "install", "upgrade": "upgrade", "update": "update", "del": "remove", "cache": "clean"},
+    "rpm": {"install": "install", "in": "install", "reinstall": "install", "localinstall": "install",
+            "groupinstall": "install", "rei": "install", "upgrade": "upgrade", "up": "upgrade", "update": "upgrade",
+            "upgrade-minimal": "upgrade", "up-min": "upgrade", "update-minimal": "upgrade",
+            "distro-sync": "upgrade", "dsync": "upgrade", "distrosync": "upgrade", "dist-upgrade": "upgrade",
+            "remove": "remove", "erase": "remove", "rm": "remove", "autoremove": "remove", "clean": "clean",
+            "makecache": "update", "mc": "update"},
+    "zypper": {"install": "install", "in": "install", "source-install": "install", "si": "install",
+               "update": "upgrade", "up": "upgrade", "dist-upgrade": "upgrade", "dup": "upgrade", "patch": "upgrade",
+               "remove": "remove", "rm": "remove", "clean": "clean", "cc": "clean", "refresh": "update",
+               "ref": "update"},
+}
+_FAMILY = {"apt-get": "apt", "apt": "apt", "aptitude": "apt", "apk": "apk", "zypper": "zypper",
+           **{m: "rpm" for m in ("yum", "dnf", "dnf5", "microdnf", "tdnf")}}
+_VALUE_FLAGS = {"apt": _APT_VALUE_FLAGS, "apk": _APK_VALUE_FLAGS, "rpm": _RPM_VALUE_FLAGS, "zypper": ZYPPER_VALUE_FLAGS}
+
+
+@dataclass(frozen=True)
+class PackageAction:
+    """An OS package manager command, its aliases resolved: `dnf in x` is an install like `dnf install x`."""
+
+    tool: str
+    family: str  # apt, apk, rpm, zypper
+    action: str  # install, upgrade, update, remove, clean, or the word itself
+    verb: str
+    operands: tuple[str, ...]
+    """The words after the verb that are not options (package names for an install)."""
+    kind: str = ""
+    """"module" or "group" for `dnf module install` / `dnf group install` ("" for packages)."""
+
+
+def package_action(words: Sequence[str]) -> PackageAction | None:
+    """What an apt/apk/yum/dnf/microdnf/zypper command does, or None for any other command."""
+    return _package_action(tuple(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_action(words: tuple[str, ...]) -> PackageAction | None:
+    tool = tool_of(words)
+    family = _FAMILY.get(tool)
+    if family is None:
+        return None
+    rest = operands(words[1:], _VALUE_FLAGS[family])
+    kind = ""
+    if family == "rpm" and rest[:1] in (["module"], ["group"], ["groups"]) and len(rest) > 1:
+        kind, rest = rest[0], rest[1:]  # `yum module install x:stream`, `dnf group install "Development Tools"`
+    if not rest:
+        return None
+    verb = rest[0]
+    return PackageAction(tool, family, _ACTIONS[family].get(verb, verb), verb, tuple(rest[1:]), kind)
+
+
 def os_packages(words: Sequence[str]) -> list[str] | None:
-    """The package operands of an apt/apk/yum/dnf install, or None for any other command."""
-    name = tool_of(words)
-    if name in ("apt-get", "apt"):
-        rest = operands(words[1:], _APT_VALUE_FLAGS)
-        return rest[1:] if rest[:1] == ["install"] else None
-    if name == "apk":
-        rest = operands(words[1:], _APK_VALUE_FLAGS)
-        return rest[1:] if rest[:1] == ["add"] else None
-    if name in RPM_MANAGERS:
-        rest = operands(words[1:], _RPM_VALUE_FLAGS)
-        return rest[1:] if rest[:1] == ["install"] else None
-    return None
+    """The package operands of an apt/apk/yum/dnf/zypper install (aliases such as `dnf in` included), or None."""
+    found = package_action(words)
+    if found is None or found.action != "install" or found.verb == "build-dep":
+        return None
+    if found.kind.startswith("group"):
+        return []  # a group has no version to pin
+    if found.kind == "module":
+        return [m for m in found.operands if ":" not in m]  # `name:stream` chooses the stream
+    return list(found.operands)
+
+
+def _zypper_pinned(package: str) -> bool:
+    return any(op in package for op in ("=", "<", ">")) or package.endswith(".rpm") or "/" in package
 
 
 def _os_install(words: Sequence[str]) -> Install | None:
@@ -336,8 +499,9 @@ def _os_install(words: Sequence[str]) -> Install | None:
     if packages is None:
         return None
     name = tool_of(words)
-    pinned = _apt_pinned if name in ("apt-get", "apt") else _apk_pinned if name == "apk" else _rpm_pinned
-    hint = "name-version" if name in RPM_MANAGERS else "name=version"
+    family = _FAMILY[name]
+    pinned = {"apt": _apt_pinned, "apk": _apk_pinned, "zypper": _zypper_pinned}.get(family, _rpm_pinned)
+    hint = "name-version" if family == "rpm" else "name=version"
     return _install("os", name, [p for p in packages if "$" not in p and not pinned(p)], hint)
 
 
@@ -345,7 +509,9 @@ _PIP_VALUE_FLAGS = {"-i", "--index-url", "--extra-index-url", "-t", "--target", 
                     "--find-links", "--trusted-host", "--platform", "--python-version", "--implementation",
                     "--abi", "--src", "--upgrade-strategy", "--progress-bar", "--cache-dir", "--log", "--proxy",
                     "--timeout", "--retries", "--cert", "--client-cert", "--exists-action", "-C",
-                    "--config-settings", "--global-option", "--python", "-p", "--only-binary", "--no-binary"}
+                    "--config-settings", "--global-option", "--python", "-p", "--only-binary", "--no-binary",
+                    "--root-user-action", "--build", "--log-file", "--report", "--keyring-provider",
+                    "--use-feature", "--use-deprecated", "--install-option", "--build-option"}
 _LOCKED_PIP_FLAGS = ("-r", "--requirement", "-c", "--constraint", "--require-hashes")
 _PIP_TOOLING = {"pip", "setuptools", "wheel"}  # `pip install -U pip setuptools wheel` refreshes the installer itself
 _PYTHON_VERBS = {"pip": ("install",), "pipenv": ("install",), "poetry": ("add",), "pipx": ("install",), "uv": ("add",)}
@@ -368,8 +534,31 @@ def python_install(words: Sequence[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+_MOVING_REFS = {"main", "master", "head", "develop", "trunk", "latest"}
+
+
+def vcs_pinned(url: str, separator: str) -> bool:
+    """A VCS requirement (`git+https://host/repo.git@v1.2#egg=x` for pip, `...#v1.2` for npm) that names a ref
+    after `separator`; a branch such as main or master is no pin. User info (`git@host`) is not a ref."""
+    if separator == "@":
+        after_scheme = url.split("://", 1)[-1].split("#", 1)[0]
+        path = after_scheme.split("/", 1)[1] if "/" in after_scheme else ""
+        ref = path.rsplit("@", 1)[1] if "@" in path else ""
+    else:
+        ref = url.split("#", 1)[1] if "#" in url else ""
+    ref = ref.removeprefix("semver:")
+    return bool(ref) and ref.lower() not in _MOVING_REFS
+
+
+_VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
+
+
 def _pip_pinned(requirement: str) -> bool:
-    return "==" in requirement or "@" in requirement or requirement.startswith((".", "/", "git+", "http://", "https://", "file:")) \
+    if requirement.startswith(_VCS_PREFIXES):
+        return vcs_pinned(requirement, "@")
+    if "://" not in requirement and "/" in requirement:
+        return True  # a local folder or file
+    return "==" in requirement or "@" in requirement or requirement.startswith((".", "~", "http://", "https://", "file:")) \
         or requirement.endswith((".whl", ".tar.gz", ".zip")) or "$" in requirement
 
 
@@ -389,10 +578,27 @@ def _python_install(words: Sequence[str]) -> Install | None:
 NODE_TOOLS = ("npm", "yarn", "pnpm", "bun")
 
 
+_NODE_FILES = (".tgz", ".tar", ".tar.gz")
+_NODE_VCS = ("git+", "git://", "github:", "gitlab:", "bitbucket:", "gist:")
+
+
 def node_spec_pinned(spec: str) -> bool:
-    """`name@1.2.3`, a local path or a variable: an exact version (a range such as `@^1` is not)."""
+    """`name@1.2.3`, a local path or tarball, a git URL with a `#commit-ish`, or a variable: a fixed version (a range
+    such as `@^1` is not, nor is a git URL without a ref)."""
+    if spec.startswith((".", "/", "~", "file:")) or spec.endswith(_NODE_FILES) or "$" in spec:
+        return True
+    if spec.startswith(_NODE_VCS) or re.fullmatch(r"[\w.-]+/[\w.-]+(#.*)?", spec):
+        return vcs_pinned(spec, "#")  # `user/repo#v1` is a GitHub shorthand
     at = spec.rfind("@")
-    return at > 0 and bool(re.match(r"\d", spec[at + 1 :])) or spec.startswith((".", "/", "file:")) or "$" in spec
+    return at > 0 and bool(re.match(r"\d", spec[at + 1 :].lstrip("\"'=v")))
+
+
+_NODE_VALUE_FLAGS = {"--loglevel", "--registry", "--prefix", "--cache", "--tag", "--userconfig", "--globalconfig",
+                     "-w", "--workspace", "--omit", "--include", "--install-strategy", "--save-prefix",
+                     "--fetch-retries", "--fetch-timeout", "--proxy", "--https-proxy", "--before", "-C", "--dir",
+                     "--network-timeout", "--modules-folder", "--cache-folder", "--mutex", "--cwd", "--filter", "-F",
+                     "--reporter", "--store-dir", "--virtual-store-dir"}
+"""npm/yarn/pnpm options whose value is the next word (`--loglevel verbose`): that word is not a package."""
 
 
 def node_install_verb(tool: str, args: Sequence[str]) -> bool:
@@ -410,7 +616,7 @@ def node_packages(words: Sequence[str]) -> list[str] | None:
     if tool not in NODE_TOOLS:
         return None
     args = list(words[1:])
-    names = [a for a in args[1:] if not a.startswith("-")]
+    names = operands(args[1:], _NODE_VALUE_FLAGS)
     if args[:1] == ["add"] or args[:2] == ["global", "add"]:
         return [n for n in names if n != "add"]
     return names if node_install_verb(tool, args) else None
@@ -428,9 +634,12 @@ _MOVING_GO_VERSIONS = ("@latest", "@master", "@main", "@HEAD")
 
 def _go_install(words: Sequence[str]) -> Install | None:
     """`go install x@latest` (a bare `go install x` takes go.mod's version, or fails outside a module)."""
-    if len(words) < 3 or tool_of(words) != "go" or words[1] not in ("install", "get"):
+    if len(words) < 3 or tool_of(words) != "go" or words[1] not in ("install", "get", "run"):
         return None
     moving = [w for w in words[2:] if w.endswith(_MOVING_GO_VERSIONS)]
+    if words[1] == "get":  # `go get x` with no version takes the newest (@upgrade); `go get ./...` is local
+        moving += [w for w in operands(words[2:], {"-modfile"}) if "@" not in w and not w.startswith(".")
+                   and "$" not in w]
     if not moving:
         return None
     return Install("go", "go", tuple(moving), f"`go {words[1]} {moving[0]}` takes whatever is newest: pin a version "
@@ -438,9 +647,10 @@ def _go_install(words: Sequence[str]) -> Install | None:
 
 
 def _gem_install(words: Sequence[str]) -> Install | None:
-    if tool_of(words) != "gem" or words[1:2] != ["install"]:
+    if tool_of(words) != "gem" or words[1:2] not in (["install"], ["i"]):  # `gem i` is gem's own alias
         return None
     args = list(words[2:])
+    args = args[: args.index("--")] if "--" in args else args  # after `--`: build options of the gem
     if any(a in ("-v", "--version") or a.startswith("--version=") for a in args):
         return None
     names = operands(args, {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P",
@@ -470,11 +680,19 @@ def _install(family: str, tool: str, loose: list[str], hint: str) -> Install | N
 
 
 def unpinned_install(words: Sequence[str]) -> Install | None:
-    """A package install (OS, Python, Node, Go, Ruby, Rust) that names packages without a version."""
+    """A package install (OS, Python, Node, Go, Ruby, Rust) that names packages without a version.
+
+    Four Dockerfile rules and every kind's install rule ask about the same command: judged once per words."""
+    return _unpinned_install(tuple(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unpinned_install(words: tuple[str, ...]) -> Install | None:
     if not words:
         return None
+    as_list = list(words)  # the judges compare slices with lists
     for judge in (_os_install, _python_install, _node_install, _go_install, _gem_install, _cargo_install):
-        found = judge(words)
+        found = judge(as_list)
         if found is not None:
             return found
     return None
@@ -512,3 +730,22 @@ def install_message(words: Sequence[str]) -> str | None:
         return found.message
     url = latest_release_url(words)
     return latest_release_message(url) if url else None
+
+
+def password_set_in_script(commands: Sequence[Mapping[str, Any]], index: int) -> Verdict | None:
+    """`echo 'root:secret' | chpasswd`: a password written into the script (and so into the image history)."""
+    command = commands[index]
+    if tool_of(command_words(command)) != "chpasswd":
+        return None
+    for other in commands:
+        if other["pipeline"] != command["pipeline"] or other["position"] >= command["position"]:
+            continue
+        words = command_words(other)
+        if tool_of(words) not in ("echo", "printf"):
+            continue
+        for word in words[1:]:
+            if ":" in word and "$" not in word and not word.startswith("-"):
+                user = word.split(":", 1)[0]
+                return Verdict("chpasswd", f"the password of '{user}' is written into the build script: it stays in the "
+                               "image history; lock the account or set the password at run time from a secret")
+    return None

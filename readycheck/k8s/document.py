@@ -6,10 +6,11 @@ optionally, a display path per pointer (a rendered chart maps lines back into se
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from readycheck.k8s.shape import shape_problems
 from readycheck.k8s.workloads import containers, get_in, is_long_running, pod_spec_path
 from readycheck.model import CarriedSuppression, Document, Pointer, Span, Subject, nearest
 
@@ -64,11 +65,14 @@ class KubernetesDocument(Document):
         locations: dict[Pointer, Span],
         display_paths: dict[Pointer, str] | None = None,
         config: Any = None,
+        broken: set[int] | None = None,
     ) -> None:
         super().__init__(path, text, objects, locations)
         self.objects = objects
         self.display_paths = display_paths or {}
         self.config = config
+        self.broken = broken or set()
+        """Objects with a known field of the wrong shape: reported as errors, never judged by a rule."""
         self._carried: list[CarriedSuppression] | None = None
         self.infos = [
             ObjectInfo(
@@ -94,6 +98,8 @@ class KubernetesDocument(Document):
     def build_subjects(self, target: str) -> Iterator[Subject]:
         subject_kind = target.split(".", 1)[1] if "." in target else ""
         for info, obj in zip(self.infos, self.objects, strict=True):
+            if info.index in self.broken:
+                continue
             if subject_kind == "object":
                 yield Subject(self, obj, (info.index,), self.object_owner(info.index), info.key,
                               {"info": info})
@@ -156,11 +162,16 @@ def _is_object(data: Any) -> bool:
     return isinstance(data, dict) and bool(data.get("apiVersion")) and bool(data.get("kind"))
 
 
+ShapeError = Callable[[str, "int | None", str], None]
+"""Told (display path, line, message) of each object the API server would reject for a field's shape."""
+
+
 def build_kubernetes_documents(
     path: str,
     text: str,
     yaml_docs: Sequence[ParsedYaml],
     config: Any = None,
+    on_shape_error: ShapeError | None = None,
 ) -> list[KubernetesDocument]:
     """The Kubernetes objects of parsed YAML documents, as one document (none when there are no objects).
 
@@ -168,7 +179,8 @@ def build_kubernetes_documents(
     rendered chart) whose `locations` point into the source files and whose `display_paths` name them
     (`{(): "templates/deployment.yaml"}` for a whole object). `List` objects are flattened into their
     items; documents without apiVersion/kind are skipped. `config` supplies `kubernetes.ignore` and
-    `strict` for suppressions.
+    `strict` for suppressions. An object with a known field of the wrong shape (a pod `spec` that is
+    a list) goes to `on_shape_error` with that field's place and is kept out of every rule's subjects.
     """
     objects: list[dict[str, Any]] = []
     locations: dict[Pointer, Span] = {}
@@ -193,4 +205,18 @@ def build_kubernetes_documents(
             display_paths.update(paths)
     if not objects:
         return []
-    return [KubernetesDocument(path, text, objects, locations, display_paths, config)]
+    broken: set[int] = set()
+    for index, obj in enumerate(objects):
+        problems = shape_problems(obj)
+        if not problems:
+            continue
+        broken.add(index)
+        if on_shape_error is None:
+            continue
+        for pointer, message in problems:
+            at = (index,) + pointer
+            located = nearest(locations, at)
+            shown_in = nearest(display_paths, located[0] if located else at)
+            on_shape_error(shown_in[1] if shown_in else path, located[1].line if located else None,
+                           f"{message}: the API server rejects this object, so no rule judges it")
+    return [KubernetesDocument(path, text, objects, locations, display_paths, config, broken)]

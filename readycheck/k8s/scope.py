@@ -6,11 +6,11 @@ Checks that relate objects (a PDB to its workload, an HPA to its target, a Servi
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, pod_spec_path, selector_matches, template_labels
+from readycheck.k8s.workloads import POD_SPEC_PATHS, get_in, selector_matches, template_labels, workload_kind
 from readycheck.model import Document, Scope
 
 
@@ -34,6 +34,7 @@ class ScopedObject:
 
 
 _by_kind: weakref.WeakKeyDictionary[Scope, dict[str, list[ScopedObject]]] = weakref.WeakKeyDictionary()
+_indexes: weakref.WeakKeyDictionary[Scope, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def _collect(documents: list[Document]) -> dict[str, list[ScopedObject]]:
@@ -93,4 +94,36 @@ def autoscalers_of(doc: Document, workload: Mapping[str, Any]) -> list[ScopedObj
 
 
 def workloads(doc: Document) -> list[ScopedObject]:
-    return [o for kind in POD_SPEC_PATHS for o in of_kind(doc, kind) if pod_spec_path(o.obj) is not None]
+    """The workloads of the scope, an excerpt without a pod spec too (it still has pods that Services select)."""
+    return [o for kind in POD_SPEC_PATHS for o in of_kind(doc, kind) if workload_kind(o.obj)]
+
+
+def indexed(doc: Document, name: str, build: Callable[[Document], Any]) -> Any:
+    """An index of the scope's objects built once per scope (by namespace, by name...), so that checks relating
+    objects stay linear in the number of objects (a directory of 800 manifests)."""
+    if doc.scope is None:
+        return build(doc)
+    cache = _indexes.setdefault(doc.scope, {})
+    if name not in cache:
+        cache[name] = build(doc)
+    return cache[name]
+
+
+def workloads_by_namespace(doc: Document) -> dict[str, list[ScopedObject]]:
+    def build(d: Document) -> dict[str, list[ScopedObject]]:
+        found: dict[str, list[ScopedObject]] = {}
+        for workload in workloads(d):
+            found.setdefault(workload.namespace, []).append(workload)
+        return found
+
+    index: dict[str, list[ScopedObject]] = indexed(doc, "workloads-by-namespace", build)
+    return index
+
+
+def by_name(doc: Document, kind: str) -> dict[tuple[str, str], ScopedObject]:
+    """Objects of `kind` by (namespace, name)."""
+    def build(d: Document) -> dict[tuple[str, str], ScopedObject]:
+        return {(o.namespace, o.name): o for o in of_kind(d, kind)}
+
+    index: dict[tuple[str, str], ScopedObject] = indexed(doc, f"by-name:{kind}", build)
+    return index

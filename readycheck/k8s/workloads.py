@@ -21,13 +21,15 @@ POD_SPEC_PATHS: dict[str, Pointer] = {
     "Job": ("spec", "template", "spec"),
     "Rollout": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "DeploymentConfig": ("spec", "template", "spec"),
 }
 """Where each workload kind keeps its pod spec (CronJob through its jobTemplate, Argo Rollout like a Deployment)."""
 
-REPLICATED_KINDS = ("Deployment", "StatefulSet", "Rollout", "ReplicaSet", "ReplicationController")
+REPLICATED_KINDS = ("Deployment", "StatefulSet", "Rollout", "ReplicaSet", "ReplicationController", "DeploymentConfig")
 """Workloads whose pod count is `spec.replicas` (DaemonSets run one pod per node)."""
 
-LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout")
+LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout",
+                      "DeploymentConfig")
 
 CONTAINER_LISTS = (("initContainers", "init"), ("containers", "app"), ("ephemeralContainers", "ephemeral"))
 
@@ -60,13 +62,23 @@ def api_group(obj: Mapping[str, Any]) -> str:
     return api.split("/", 1)[0] if "/" in api else ""
 
 
+def workload_kind(obj: Mapping[str, Any]) -> bool:
+    """Whether the object is of a workload kind (whether or not its pod template is written out)."""
+    kind = obj.get("kind")
+    if kind not in POD_SPEC_PATHS:
+        return False
+    if kind == "Rollout":
+        return api_group(obj).startswith("argoproj.io")
+    if kind == "DeploymentConfig":
+        return api_group(obj) in ("apps.openshift.io", "")  # OpenShift's (apps.openshift.io/v1, or legacy v1)
+    return True
+
+
 def pod_spec_path(obj: Mapping[str, Any]) -> Pointer | None:
     """The pointer of a workload's pod spec inside the object, or None when it is no workload."""
-    path = POD_SPEC_PATHS.get(str(obj.get("kind")))
-    if path is None:
+    if not workload_kind(obj):
         return None
-    if obj.get("kind") == "Rollout" and not api_group(obj).startswith("argoproj.io"):
-        return None
+    path = POD_SPEC_PATHS[str(obj.get("kind"))]
     node: Any = obj
     for key in path:
         if not isinstance(node, dict):
@@ -96,12 +108,30 @@ def is_long_running(obj: dict[str, Any]) -> bool:
     return False
 
 
-def template_labels(obj: Mapping[str, Any]) -> dict[str, Any]:
-    spec_path = pod_spec_path(obj)
-    if spec_path is None:
+def written_template_labels(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The labels the pod template writes (a Pod's own), with no fallback: what a selector must match."""
+    if not workload_kind(obj):
         return {}
+    spec_path = POD_SPEC_PATHS[str(obj.get("kind"))]
+    labels = get_in(obj, ("metadata", "labels") if obj.get("kind") == "Pod" else spec_path[:-1] + ("metadata", "labels"))
+    return labels if isinstance(labels, dict) else {}
+
+
+def template_labels(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The labels of a workload's pods: its pod template's (a Pod's own); a workload that writes no template labels
+    (an excerpt) is taken at its selector's matchLabels, which the API server requires the pods to carry."""
+    if not workload_kind(obj):
+        return {}
+    spec_path = POD_SPEC_PATHS[str(obj.get("kind"))]
     labels_path = ("metadata", "labels") if obj.get("kind") == "Pod" else spec_path[:-1] + ("metadata", "labels")
     labels = get_in(obj, labels_path)
+    if isinstance(labels, dict) and labels:
+        return labels
+    selector = get_in(obj, ("spec", "selector"))
+    if obj.get("kind") != "Pod" and isinstance(selector, dict):
+        exact = selector.get("matchLabels") if "matchLabels" in selector or "matchExpressions" in selector else selector
+        if isinstance(exact, dict):
+            return exact
     return labels if isinstance(labels, dict) else {}
 
 

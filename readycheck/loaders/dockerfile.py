@@ -69,7 +69,7 @@ def split_image(ref: str) -> dict[str, Any]:
 def parse_flags(value: str) -> tuple[dict[str, Any], str]:
     """Leading `--name=value` flags of an instruction, and the rest of its value."""
     flags: dict[str, Any] = {}
-    rest = value.lstrip()
+    rest = _CONTINUATION_SPACE.sub("", value.lstrip(), count=1)  # `RUN \` with its flags on the next lines
     while rest.startswith("--"):
         match = _FLAG.match(rest)
         if not match:
@@ -163,15 +163,19 @@ class DockerfileDocument(Document):
                 yield self._stage_subject(index)
         elif target == "dockerfile.final_stage":
             yield self._stage_subject(self.final_index())
-        elif target in ("dockerfile.instruction", "dockerfile.final_instruction"):
+        elif target in ("dockerfile.instruction", "dockerfile.final_instruction", "dockerfile.built_instruction"):
             for si, stage in enumerate(stages):
                 if target == "dockerfile.final_instruction" and not stage["is_final"]:
                     continue
+                if target == "dockerfile.built_instruction" and not stage["built"]:
+                    continue
                 for ii, ins in enumerate(stage["instructions"]):
                     yield Subject(self, ins, ("stages", si, "instructions", ii), key=f"{si}:{ins['cmd']}:{ins['original']}")
-        elif target in ("dockerfile.command", "dockerfile.final_command"):
+        elif target in ("dockerfile.command", "dockerfile.final_command", "dockerfile.built_command"):
             for si, stage in enumerate(stages):
                 if target == "dockerfile.final_command" and not stage["is_final"]:
+                    continue
+                if target == "dockerfile.built_command" and not stage["built"]:
                     continue
                 for ii, ins in enumerate(stage["instructions"]):
                     for ci, cmd in enumerate(ins.get("commands", [])):
@@ -206,6 +210,13 @@ def _json_form(value: str) -> list[str] | None:
     if isinstance(parsed, list) and all(isinstance(p, str) for p in parsed):
         return parsed
     return None
+
+
+def _unquoted(word: str) -> str:
+    """A COPY/ADD path as BuildKit reads it: `"file.tgz"` and `file.tgz` are the same source."""
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'":
+        return word[1:-1]
+    return word
 
 
 def _key_values(value: str) -> list[tuple[str, str]]:
@@ -358,6 +369,8 @@ def build_model(text: str, display_path: str, dockerignore: list[str] | None, ta
             sources = instruction["args"] if instruction["json_form"] else instruction["value"].split()
             if not heredoc_docs and len(sources) < 2:
                 raise LoadError(f"{cmd} requires at least two arguments, a source and a destination", start + 1)
+            if not instruction["json_form"]:
+                sources = [_unquoted(s) for s in sources]
             instruction["sources"] = sources[:-1] if not heredoc_docs else []
             instruction["dest"] = sources[-1] if sources else ""
         if cmd == "RUN":
@@ -388,6 +401,7 @@ def build_model(text: str, display_path: str, dockerignore: list[str] | None, ta
             final = chosen[0]
     stages[final]["is_final"] = True
     _summarise(stages)
+    _mark_built(stages, final)
     data = {
         "path": display_path,
         "stages": stages,
@@ -426,6 +440,43 @@ def _summarise(stages: list[dict[str, Any]]) -> None:
         while root is not None and root["parent_stage"] is not None:
             root = stages[root["parent_stage"]]
         stage["root_base"] = (root or stage)["base"]
+
+
+def _stage_sources(stage: dict[str, Any], stages: list[dict[str, Any]]) -> list[int] | None:
+    """The earlier stages `stage` is built from (FROM, COPY/ADD --from, RUN --mount from=); None when one
+    of them is named through a variable (then any earlier stage may be)."""
+    names = {(s["name"] or "").lower(): s["index"] for s in stages[: stage["index"]] if s["name"]}
+    found = [stage["parent_stage"]] if stage["parent_stage"] is not None else []
+    refs: list[Any] = []
+    for instruction in stage["instructions"]:
+        if instruction["cmd"] in ("COPY", "ADD"):
+            refs.append(instruction["flags"].get("from"))
+        for mount in instruction["flags"].get("mount", []) if instruction["cmd"] == "RUN" else []:
+            refs.append(mount.get("from"))
+    for ref in refs:
+        if not isinstance(ref, str) or not ref:
+            continue
+        if "$" in ref:
+            return None
+        if ref.lower() in names:
+            found.append(names[ref.lower()])
+        elif ref.isdigit() and int(ref) < stage["index"]:
+            found.append(int(ref))
+    return found
+
+
+def _mark_built(stages: list[dict[str, Any]], final: int) -> None:
+    """`built` on the final stage and every stage it needs, followed through their own sources."""
+    for stage in stages:
+        stage["built"] = False
+    todo = [final]
+    while todo:
+        stage = stages[todo.pop()]
+        if stage["built"]:
+            continue
+        stage["built"] = True
+        sources = _stage_sources(stage, stages)
+        todo.extend(range(stage["index"]) if sources is None else sources)
 
 
 def docker_action_of(path: Path, max_bytes: int, root: Path) -> str | None:

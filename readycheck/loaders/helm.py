@@ -38,7 +38,8 @@ class ChartObjectsDocument(KubernetesDocument):
 
     def __init__(self, base: KubernetesDocument, related: dict[Pointer, Related], value_set: str,
                  provenance: dict[Pointer, str] | None = None) -> None:
-        super().__init__(base.path, base.text, base.objects, base.locations, base.display_paths, base.config)
+        super().__init__(base.path, base.text, base.objects, base.locations, base.display_paths, base.config,
+                         base.broken)
         self.related = related
         self.value_set = value_set
         self.provenance = provenance or {}
@@ -346,7 +347,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
                 sources.append(source)
                 related.update({(index,) + p: r for p, r in source_related.items()})
                 provenance.update({(index,) + p: why for p, why in source_provenance.items()})
-        built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"))
+        built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"),
+                                           on_shape_error=error)
         scope = Scope(f"{chart_rel} ({label})")
         for base in built:
             doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label,

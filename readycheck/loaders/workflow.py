@@ -53,7 +53,8 @@ def parse_uses(value: Any) -> dict[str, Any] | None:
     if raw.startswith("docker://"):
         image = raw[len("docker://"):]
         return {"raw": raw, "kind": "docker", "image": image, **_split_image(image)}
-    if raw.startswith("./") or raw.startswith("../"):
+    if raw.startswith(("./", "../", "$/")):
+        # `$/path` names the repository the workflow lives in (GitHub's self-repository syntax): local
         return {"raw": raw, "kind": "local", "path": raw, "owner": None, "repo": None, "ref": None, "ref_kind": None}
     name, _, ref = raw.partition("@")
     parts = name.split("/")
@@ -80,11 +81,13 @@ def _split_image(image: str) -> dict[str, Any]:
 
 
 def image_of(value: Any) -> dict[str, Any] | None:
-    """The image of a job `container:` or a service: a string or a map with `image:`."""
+    """The image of a job `container:` or a service: a string or a map with `image:` (and `credentials:`)."""
     image = value.get("image") if isinstance(value, dict) else value
     if not isinstance(image, str) or not image.strip():
         return None
-    return {"image": image.strip(), **_split_image(image.strip())}
+    credentials = value.get("credentials") if isinstance(value, dict) else None
+    return {"image": image.strip(), **_split_image(image.strip()),
+            "credentials": credentials if isinstance(credentials, dict) else None}
 
 
 def normalise_triggers(on: Any) -> dict[str, Any]:
@@ -168,9 +171,27 @@ def deploy_step(step: dict[str, Any]) -> bool:
     return any(deploy_command(c) for c in step["commands"])
 
 
+_DEPLOY_ENVIRONMENT = re.compile(
+    r"(^|[-_ /.])(prod|production|staging|stage|stg|preprod|pre-prod|live|uat|qa|preview|canary|sandbox)($|[-_ /.\d])",
+    re.I,
+)
+
+
 def is_deploy_job(job: dict[str, Any]) -> bool:
-    """A job with an environment (its own or passed to a reusable workflow), or with a deploying step."""
-    return bool(job.get("environment")) or job["passes_environment"] or any(s["deploys"] for s in job["steps"])
+    """A job with a deploying step, a reusable-workflow call handed an environment, or a job whose
+    environment is a deployment target (by its name, or a `url:` to what was deployed).
+
+    An environment alone is not a deploy: environments also hold publishing or API secrets behind
+    protection rules, as zizmor and GitHub recommend, and following that advice must not turn a
+    release or a label job into a "deploy" that the delivery rules then judge.
+    """
+    if any(s["deploys"] for s in job["steps"]) or job["passes_environment"]:
+        return True
+    environment = job.get("environment") or {}
+    name = str(environment.get("name") or "")
+    if environment.get("url") or "${{" in name:
+        return True
+    return bool(_DEPLOY_ENVIRONMENT.search(name))
 
 
 def passes_environment(job: Mapping[str, Any]) -> bool:
@@ -296,14 +317,32 @@ class _Builder:
         }
         model["deploys"] = deploy_step(model)
         model["pushes"] = pushed_images(model)
-        for expression in model["expressions"]:
-            expression["field"] = str(expression["pointer"][len(pointer)]) if len(expression["pointer"]) > len(pointer) else "step"
         return model
 
     def steps(self, raw: Any, pointer: Pointer) -> list[dict[str, Any]]:
+        """The steps in order, with those of a `parallel:` block flattened in its place.
+
+        GitHub runs the steps of `- parallel: [...]` side by side (June 2026); each is a step like any
+        other, so every step rule judges it. `at` is the step's pointer below `steps:`.
+        """
         if not isinstance(raw, list):
             return []
-        return [self.step(item, pointer + (i,), i) for i, item in enumerate(raw)]
+        places: list[tuple[Pointer, Any]] = []
+        for i, item in enumerate(raw):
+            nested = item.get("parallel") if isinstance(item, dict) and "parallel" in item else None
+            if isinstance(nested, list):
+                places.extend(((i, "parallel", j), child) for j, child in enumerate(nested))
+            else:
+                places.append(((i,), item))
+        found = []
+        for index, (at, item) in enumerate(places):
+            step = self.step(item, pointer + at, index)
+            step["at"] = list(at)
+            for expression in step["expressions"]:
+                expression["field"] = str(expression["pointer"][len(pointer) + len(at)]) \
+                    if len(expression["pointer"]) > len(pointer) + len(at) else "step"
+            found.append(step)
+        return found
 
     def job(self, job_id: str, raw: Any) -> dict[str, Any]:
         job = raw if isinstance(raw, dict) else {}
@@ -327,6 +366,7 @@ class _Builder:
             "container": image_of(job.get("container")),
             "services": {str(k): image_of(v) for k, v in services.items()},
             "strategy": job.get("strategy"),
+            "outputs": _mapping(job.get("outputs")),
             "continue-on-error": job.get("continue-on-error"),
             "steps": self.steps(job.get("steps"), pointer + ("steps",)),
             "expressions": self.expressions({k: v for k, v in job.items() if k != "steps"}, pointer, "job"),
@@ -401,13 +441,13 @@ class WorkflowDocument(Document):
     def _step_subjects(self) -> Iterator[Subject]:
         if self.data["is_action"]:
             for step in self.data["steps"]:
-                pointer: Pointer = ("runs", "steps", step["index"])
+                pointer: Pointer = ("runs", "steps", *step["at"])
                 yield Subject(self, step, pointer, owner=pointer, key=f"step:{step['index']}",
                               context={"workflow": self.data, "job": None})
             return
         for job in self.data["jobs"]:
             for step in job["steps"]:
-                pointer = ("jobs", job["id"], "steps", step["index"])
+                pointer = ("jobs", job["id"], "steps", *step["at"])
                 yield Subject(self, step, pointer, owner=pointer, key=f"{job['id']}:step:{step['index']}",
                               context={"workflow": self.data, "job": job})
 
@@ -421,8 +461,9 @@ class WorkflowDocument(Document):
         return iter(())
 
 
-def build(text: str) -> tuple[dict[str, Any], dict[Pointer, Span]]:
-    """The model and the location map of a workflow or action file."""
+def build(text: str, action: bool | None = None) -> tuple[dict[str, Any], dict[Pointer, Span]]:
+    """The model and the location map of a workflow or action file (`action`: known by its name;
+    None: an action if it has `runs:` and no `jobs:`)."""
     docs = load_yaml_documents(text)
     if not docs or docs[0].data is None:
         raise LoadError("empty file: a workflow or action needs a mapping", 1)
@@ -434,14 +475,61 @@ def build(text: str) -> tuple[dict[str, Any], dict[Pointer, Span]]:
         raise LoadError(f"duplicate key '{key}'", line)
     if not isinstance(ydoc.data, dict):
         raise LoadError("a workflow or action file must be a mapping", ydoc.start_line)
+    is_action = "runs" in ydoc.data and "jobs" not in ydoc.data if action is None else action
+    rejected = (_action_problem if is_action else _workflow_problem)(ydoc)
+    if rejected:
+        raise LoadError(*rejected)
     builder = _Builder(ydoc, text.splitlines())
-    is_action = "runs" in ydoc.data and "jobs" not in ydoc.data
     model = builder.action(ydoc.data) if is_action else builder.workflow(ydoc.data)
     return model, dict(ydoc.locations)
+
+
+WORKFLOW_KEYS = ("name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs")
+
+
+def _line(ydoc: YamlDocument, pointer: Pointer) -> int:
+    span = ydoc.locations.get(pointer)
+    return span.line if span else ydoc.start_line
+
+
+def _workflow_problem(ydoc: YamlDocument) -> tuple[str, int] | None:
+    """Why GitHub would reject this workflow (with the line), or None.
+
+    Rules judge what the file says; a file GitHub refuses to run says nothing reliable (a mistyped
+    `job:` key leaves "no jobs" to judge), so it is an error entry rather than findings on a misread.
+    """
+    data = ydoc.data
+    for key in data:
+        if key not in WORKFLOW_KEYS:
+            return (f"unknown top-level key '{key}': GitHub rejects the workflow (allowed: {', '.join(WORKFLOW_KEYS)})",
+                    _line(ydoc, (key,)))
+    if data.get("on") is None:
+        return "the workflow has no `on:` triggers: GitHub rejects it", ydoc.start_line
+    jobs = data.get("jobs")
+    if not isinstance(jobs, dict) or not jobs:
+        return "the workflow has no `jobs:` mapping: GitHub rejects it", _line(ydoc, ("jobs",))
+    for job_id, job in jobs.items():
+        if not isinstance(job, dict):
+            return f"job '{job_id}' is not a mapping: GitHub rejects the workflow", _line(ydoc, ("jobs", job_id))
+        if job.get("runs-on") is None and job.get("uses") is None:
+            return (f"job '{job_id}' has neither runs-on nor uses: GitHub rejects the workflow",
+                    _line(ydoc, ("jobs", job_id)))
+    return None
+
+
+def _action_problem(ydoc: YamlDocument) -> tuple[str, int] | None:
+    """Why GitHub could not run this action (no `runs.using`), with the line, or None."""
+    runs = ydoc.data.get("runs")
+    if not isinstance(runs, dict):
+        return "the action has no `runs:` mapping: GitHub cannot run it", _line(ydoc, ("runs",))
+    if not isinstance(runs.get("using"), str) or not runs["using"].strip():
+        return "the action's `runs:` has no `using:` (composite, docker, node20...): GitHub cannot run it", \
+            _line(ydoc, ("runs",))
+    return None
 
 
 def load(target: Target, context: LoadContext) -> list[Document]:
     text = read_text(target.path, context.max_bytes, context.root_of(target))
     display = context.relpath(target.path)
-    data, locations = build(text)
+    data, locations = build(text, action=target.path.name in ("action.yml", "action.yaml") or None)
     return [WorkflowDocument(display, text, data, locations)]

@@ -72,3 +72,12 @@ def render_rich(result: ScanResult, quiet: bool = False, width: int | None = Non
         console.print(Text.assemble(("error", "bold red"), " ", inline(where), ": ", inline(error.message)))
     console.print(Text(summary_line(result), "bold red" if result.findings or result.errors else "bold green"))
     return no_workflow_commands(buffer.getvalue())
+
+
+def render_statistics(result: ScanResult) -> str:
+    """Counts per rule, most frequent first (as `ruff --statistics`), then the summary line."""
+    counts = Counter((f.rule, f.name, f.severity) for f in result.findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    lines = [f"{n:>{width}} {inline(rule)} [{severity}] {inline(name)}" for (rule, name, severity), n in rows]
+    return no_workflow_commands("".join(line + "\n" for line in [*lines, summary_line(result)]))
