@@ -14,7 +14,7 @@ from typing import Any
 from readycheck.k8s.workloads import LONG_RUNNING_KINDS
 from readycheck.model import Hit, Related, Span, Subject
 from readycheck.services import image_name, image_tag
-from readycheck.targets import BuiltImage, Service, ServiceRun
+from readycheck.targets import Service, ServiceRun
 
 KUBERNETES_RUNS = ("kubernetes", "chart")
 SHELLS_AND_SLEEP = frozenset({"sleep", "sh", "bash", "ash", "dash", "zsh", "busybox"})
@@ -206,49 +206,35 @@ def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def service_target_port_undeclared(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
-    """A Service's targetPort names a port that no long-running workload it selects declares (by name), or a number
-    that none of them declares, by containerPort, by its image's EXPOSE or in its env, command or args."""
+def service_target_port_not_exposed(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
+    """A Service's numeric targetPort that the image of every long-running workload it selects does not EXPOSE,
+    where their containers declare no port (K8S905 judges containerPort) and name the number nowhere."""
     pods: dict[tuple[str, str], list[ServiceRun]] = {}
     for run in subject.data["runs"]:
         if run["type"] in KUBERNETES_RUNS and run.get("workload", "").split("/", 1)[0] in LONG_RUNNING_KINDS:
             pods.setdefault((run["path"], run.get("workload", "")), []).append(run)
-    declared: dict[tuple[str, str], tuple[set[str], set[int], list[BuiltImage]]] = {}
-    for key, runs in pods.items():
-        names = {str(p["name"]) for r in runs for p in r.get("ports") or [] if isinstance(p.get("name"), str)}
-        numbers = {int(p["number"]) for r in runs for p in r.get("ports") or [] if isinstance(p.get("number"), int)}
-        built = [b for r in runs if (b := r.get("built_from")) is not None]
-        numbers |= {port for b in built for port, _ in b["expose"]}
-        numbers |= {n for r in runs for n in r.get("numbers") or []}
-        declared[key] = (names, numbers, built)
     seen: set[tuple[str, str, int]] = set()
     for (path, _), runs in sorted(pods.items()):
-        first = runs[0]
-        for service in first.get("k8s_services") or []:
-            selected = [k for k, rs in sorted(pods.items()) if k[0] == path and rs[0].get("namespace", "") ==
+        for service in runs[0].get("k8s_services") or []:
+            selected = [rs for k, rs in sorted(pods.items()) if k[0] == path and rs[0].get("namespace", "") ==
                         service["namespace"] and _selects(service["selector"], rs[0].get("labels") or {})]
-            if not selected:
-                continue
+            selected_runs = [r for rs in selected for r in rs]
+            built = [b for r in selected_runs if (b := r.get("built_from")) is not None]
+            if not selected or len(built) < len(selected_runs) or any(r.get("ports") for r in selected_runs):
+                continue  # an image not linked to its Dockerfile, or ports declared on the containers (K8S905)
+            exposed = {port for b in built for port, _ in b["expose"]}
+            named = {n for r in selected_runs for n in r.get("numbers") or []}
             for port in service["ports"]:
-                marker = (path, service["name"], port["place"][1])
                 target = port["target"]
-                if target is None or marker in seen:
+                marker = (path, service["name"], port["place"][1])
+                if not exposed or marker in seen or not (isinstance(target, int) or str(target).isdigit()):
                     continue
                 seen.add(marker)
-                names = set().union(*(declared[k][0] for k in selected))
-                numbers = set().union(*(declared[k][1] for k in selected))
-                built = [b for k in selected for b in declared[k][2]]
-                workloads = ", ".join(k[1] for k in selected)
-                where = f"Service '{service['name']}' sends traffic for {workloads}"
-                if isinstance(target, str) and not target.isdigit():
-                    if target not in names:
-                        yield _at(port["place"], f"{where} to the port named '{target}', which no container of the "
-                                  "pods declares: the Service gets no endpoints and serves nothing",
-                                  [(str(pods[k][0]["place"][0]), pods[k][0]["place"][1], f"the containers of {k[1]}")
-                                   for k in selected[:3]], f"{path}|{service['name']}|{target}")
-                elif built and numbers and int(target) not in numbers:
-                    shown = ", ".join(str(p) for p in sorted(numbers))
-                    yield _at(port["place"], f"{where} to port {target}, which neither the containers nor the image "
-                              f"(built from {built[0]['path']}) declare (they declare {shown})",
-                              [(built[0]["path"], built[0]["expose"][0][1] if built[0]["expose"] else built[0]["line"],
-                                "what the image EXPOSEs")], f"{path}|{service['name']}|{target}")
+                if int(target) in exposed | named:
+                    continue
+                shown = ", ".join(str(p) for p in sorted(exposed))
+                b = built[0]
+                yield _at(port["place"], f"Service '{service['name']}' sends traffic to port {target}, but the image of "
+                          f"the pods it selects (built from {b['path']}) EXPOSEs {shown}, and the containers declare no "
+                          "port: every request fails unless the application listens on another port than it says",
+                          [(b["path"], b["expose"][0][1], f"EXPOSE {shown}")], f"{path}|{service['name']}|{target}")
