@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from readycheck.catalog import Rule
@@ -28,8 +29,8 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
         f"**What it does.** {rule.summary}\n\n"
         f"**Why it matters.** {rule.why.strip()}\n\n"
         f"**How to fix.** {rule.fix.strip()}\n\n"
-        f"Bad:\n\n```\n{rule.examples['bad'].rstrip()}\n```\n\n"
-        f"Good:\n\n```\n{rule.examples['good'].rstrip()}\n```\n"
+        f"Bad:\n\n{_example_markdown(rule.examples['bad'])}\n"
+        f"Good:\n\n{_example_markdown(rule.examples['good'])}"
         + (
             "\nOptions: " + ", ".join(f"`{k}` (default `{json.dumps(v)}`)" for k, v in rule.options.items()) + "\n"
             if rule.options
@@ -74,8 +75,46 @@ def explain_sources(rule: Rule) -> str:
     return "\n".join(lines) + "\n"
 
 
+EXAMPLE_FILE = re.compile(r"^# file: (?P<path>[\w.@+-]+(?:/[\w.@+-]+)*)[ \t]*$")
+"""The line that starts each file of an example written as several files."""
+
+
+def example_files(text: str) -> list[tuple[str, str]] | None:
+    """The (path, text) of each file of an example that starts with a `# file: PATH` line, else None (a snippet).
+
+    An example that needs a second file to be true (the .dockerignore beside a Dockerfile, the schema beside an
+    env file, the Service that selects a Deployment's pods) writes each whole file under its own marker line, so
+    the reader sees every file and tests/test_rule_examples.py can scan them as they are.
+    """
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or not EXAMPLE_FILE.match(lines[first]):
+        return None
+    files: list[tuple[str, list[str]]] = []
+    for line in lines[first:]:
+        marker = EXAMPLE_FILE.match(line)
+        if marker:
+            files.append((marker["path"], []))
+        else:
+            files[-1][1].append(line)
+    out = []
+    for path, body in files:
+        content = "\n".join(body).strip("\n")
+        out.append((path, content + "\n" if content else ""))
+    return out
+
+
+def _example_markdown(text: str) -> str:
+    """One fenced block for a snippet; for an example of several files, one block per file under its path."""
+    files = example_files(text)
+    if files is None:
+        return f"```\n{text.rstrip()}\n```\n"
+    return "\n".join(f"`{path}`\n\n```\n{content.rstrip()}\n```\n" for path, content in files)
+
+
 def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.rstrip().splitlines())
+    """Indented four spaces; a blank line (between the files of an example) stays empty, with no trailing space."""
+    return "\n".join("    " + line if line.strip() else "" for line in text.rstrip().splitlines())
 
 
 # --- targets: what a rule can judge, and the data of each subject -----------------------------------

@@ -53,3 +53,11 @@ def test_user_rules_are_still_validated_at_load(tmp_path: Path) -> None:
     (user / "ORG001-bad-rule.yaml").write_text("id: ORG001\nname: bad-rule\nseverity: fatal\n")
     with pytest.raises(CatalogError, match="ORG001-bad-rule.yaml"):
         load_catalog([user], cache_dir=tmp_path / "cache")
+
+
+def test_rule_descriptions_fit_code_scannings_limit() -> None:
+    """GitHub cuts a SARIF rule description at 1,024 characters: a rule's summary and why must fit whole."""
+    from readycheck.reporters.sarif import MAX_DESCRIPTION
+
+    long = [(r.id, len(r.why)) for r in load_catalog().rules if len(r.why) > MAX_DESCRIPTION or len(r.summary) > MAX_DESCRIPTION]
+    assert long == []

@@ -1,38 +1,30 @@
 """Every rule's documented examples are run like its fixtures: the bad one fires the rule, the good one does not.
 
-An example (`examples: {bad, good}` in the rule file, shown by `readycheck explain` and in SARIF help) is a
-snippet of what the rule judges. It runs as is when it is a whole file of its kind, and otherwise inside
-the smallest document of its target (`frame` below: a step goes under a job's `steps:`, a container
-field under a Deployment's container...), with only that rule selected.
-
-UNFRAMED lists the rules whose examples cannot run this way yet (they lean on a file the snippet only
-names in a comment, such as a .dockerignore or an env schema, or elide the rest of the document with
-`...`). The list only shrinks: a listed rule whose examples start to pass fails the test until it is
-removed from the list.
+An example (`examples: {bad, good}` in the rule file, shown by `readycheck explain` and in SARIF help) is
+either a snippet of what the rule judges or a set of whole files. A snippet runs as is when it is a whole
+file of its kind, and otherwise inside the smallest document of its target (`frame` below: a step goes under
+a job's `steps:`, a container field under a Deployment's container...). An example whose first line is
+`# file: PATH` is whole files, each starting with such a line (`ruledoc.example_files`): they are written
+under their paths and scanned as they are, which is how an example shows a second file the rule reads (a
+.dockerignore, an env schema, the Service beside a Deployment). Either way only that rule is selected.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+import yaml
 
 from readycheck.catalog import Catalog, Rule, load_catalog
 from readycheck.config import Config
 from readycheck.orchestrate import scan
+from readycheck.ruledoc import example_files
 
 CATALOG = load_catalog()
-
-UNFRAMED = {
-    "DC103", "DC801", "DF407", "DF408", "ENV010", "ENV011", "ENV012", "ENV013", "ENV014", "ENV015", "ENV016",
-    "ENV017", "ENV031", "ENV032", "ENV033", "GH104", "GH204", "GH405", "GH503", "GH602", "GH604", "HELM002",
-    "HELM003", "HELM005", "K8S404", "K8S409", "K8S411", "K8S413", "K8S414", "K8S416", "K8S601", "K8S602",
-    "K8S603", "K8S701", "K8S702", "K8S703", "K8S704", "K8S705", "K8S706", "K8S901", "K8S902", "K8S903", "SEC001",
-    # service rules judge two artifacts: each example shows one and names the other in a comment
-    "SVC001", "SVC002", "SVC003", "SVC004", "SVC005", "SVC006",
-}
 
 
 def ind(s, n):
@@ -90,17 +82,21 @@ def frame(rule, s):
         else:
             files["chart/values.yaml"] = s
         return files
-    if k == "service":
-        return {"k8s.yaml": s}  # one end of the link only: the other is named in a comment
     if k == "secret-file":
         names = {"SEC001": "id_rsa", "SEC002": ".npmrc", "SEC003": ".pypirc", "SEC004": "credentials.json", "SEC005": ".aws/credentials", "SEC006": ".netrc", "SEC007": ".git-credentials"}
         return {names[rule.id]: s}
     raise KeyError(t)
 
 
-def outcome(rule: Rule, snippet: str, catalog: Catalog, root: Path) -> tuple[int, list[str]]:
-    """(findings of the rule, load errors) for one example in its frame."""
-    for name, text in frame(rule, snippet).items():
+def example_tree(rule: Rule, example: str) -> dict[str, str]:
+    """The files one example stands for: its own files when it names them, else the snippet in its frame."""
+    files = example_files(example)
+    return dict(files) if files is not None else frame(rule, example)
+
+
+def outcome(rule: Rule, example: str, catalog: Catalog, root: Path) -> tuple[int, list[str]]:
+    """(findings of the rule, load errors) for one example written under root."""
+    for name, text in example_tree(rule, example).items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -122,15 +118,48 @@ def examples_hold(rule: Rule, catalog: Catalog, tmp_path: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("rule", [r for r in CATALOG.rules if r.id not in UNFRAMED], ids=lambda r: r.id)
+@pytest.mark.parametrize("rule", CATALOG.rules, ids=lambda r: r.id)
 def test_bad_example_fires_and_good_example_is_clean(rule: Rule, catalog: Catalog, tmp_path: Path) -> None:
     assert examples_hold(rule, catalog, tmp_path) == []
 
 
-@pytest.mark.parametrize("rule", [r for r in CATALOG.rules if r.id in UNFRAMED], ids=lambda r: r.id)
-def test_the_unframed_list_only_shrinks(rule: Rule, catalog: Catalog, tmp_path: Path) -> None:
-    assert examples_hold(rule, catalog, tmp_path) != [], f"{rule.id}'s examples now run: remove it from UNFRAMED"
+@pytest.mark.parametrize("rule", CATALOG.rules, ids=lambda r: r.id)
+def test_example_files_are_named_once_and_inside_the_root(rule: Rule) -> None:
+    """A `# file:` line names a relative path, once; a snippet holds none (a marker after text is a typo)."""
+    for which, example in rule.examples.items():
+        files = example_files(example)
+        if files is None:
+            assert not re.search(r"^# file:", example, re.M), f"{which}: a '# file:' line must start the example"
+            continue
+        paths = [PurePosixPath(path) for path, _ in files]
+        assert len(set(paths)) == len(paths), f"{which}: a file is named twice"
+        assert all(".." not in p.parts and not p.is_absolute() for p in paths), which
 
 
-def test_unframed_names_only_rules() -> None:
-    assert set(CATALOG.by_id) >= UNFRAMED
+def test_example_files_split_an_example_into_whole_files() -> None:
+    example = "# file: .dockerignore\n.git\n.env*\n\n# file: app/Dockerfile\nFROM alpine:3.20\nCOPY . /app\n"
+    assert example_files(example) == [(".dockerignore", ".git\n.env*\n"), ("app/Dockerfile", "FROM alpine:3.20\nCOPY . /app\n")]
+    assert example_files("# file: .env\n") == [(".env", "")]
+    assert example_files("COPY . /app\n# file: .dockerignore\n") is None
+    assert example_files("# a comment\nCOPY . /app\n") is None
+
+
+ELIDED = re.compile(r"^\s*(?:- )?\.\.\.\s*$|:\s*(?:\.\.\.|\[\.\.\.\]|\{\.\.\.\})\s*$", re.M)
+"""A part of a document left out (`...` as a line or as a value, `[...]`): in YAML that is a string, so an
+elided example can run and pass without showing what it claims."""
+
+
+@pytest.mark.parametrize("rule", CATALOG.rules, ids=lambda r: r.id)
+def test_examples_elide_nothing(rule: Rule) -> None:
+    for which, example in rule.examples.items():
+        assert not ELIDED.search(example), f"{which} example leaves part of the document out: write it whole"
+
+
+def test_the_readmes_example_of_whole_files_runs(catalog: Catalog, tmp_path: Path) -> None:
+    """The README shows the `# file:` form on a .dockerignore that forgets .git and .env: it holds for DF408."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("**The examples**"):]
+    examples = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])["examples"]
+    assert all(example_files(text) for text in examples.values())
+    documented = dataclasses.replace(catalog.by_id["DF408"], examples=examples)
+    assert examples_hold(documented, catalog, tmp_path) == []
