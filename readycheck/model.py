@@ -122,6 +122,9 @@ class Finding:
             "end_line": self.span.last_line,
             "message": self.message,
             "fix": self.fix,
+            # a finding across artifacts (a service rule's) names its other end (CONTRACT.md `related`)
+            **({"related": [{"path": r.path, "line": r.span.line, "message": r.message} for r in self.related]}
+               if self.extra.get("across") else {}),
         }
 
 
