@@ -1012,8 +1012,8 @@ def invalid_cron(subject: Subject[Workflow], options: dict[str, Any]) -> Iterato
             yield Hit(f"cron '{cron}' {problem}", at=("on", "schedule", index, "cron"))
 
 
-def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
-    data = subject.data
+def _all_expressions(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every `${{ }}` of a workflow or action: top level, jobs, steps."""
     found = list(data.get("expressions") or [])
     for job in data.get("jobs") or []:
         found.extend(job.get("expressions") or [])
@@ -1021,7 +1021,11 @@ def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> I
             found.extend(step.get("expressions") or [])
     for step in data.get("steps") or []:
         found.extend(step.get("expressions") or [])
-    for expression in found:
+    return found
+
+
+def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    for expression in _all_expressions(subject.data):
         if expression["error"]:
             yield _line_hit(f"invalid expression {expression['text'][:60]!r}: {expression['error']}", expression["line"],
                             expression["column"])
@@ -1566,3 +1570,45 @@ def cache_poisoning(subject: Subject[WorkflowJob], options: dict[str, Any]) -> I
                       "trusted run on the default branch (any workflow that runs a pull request's or an issue's text) "
                       "ends up in the release; build releases without caches",
                       at=("steps", *step["at"], "uses"), key=f"step:{step['index']}")
+
+
+# ---------------------------------------------------------------- the secrets context as a whole
+
+_FROM_JSON_SECRET = re.compile(r"fromjson\s*\(\s*secrets\s*[.\[]", re.I)
+
+
+def secrets_context_exposed(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    for expression in _all_expressions(subject.data):
+        if not expression["error"] and any(path.lower() == "secrets" for path in expression["references"]):
+            yield _line_hit("the whole secrets context is expanded here (toJSON(secrets)): every secret of the "
+                            "repository and organisation reaches this step; name the secrets it needs",
+                            expression["line"], expression["column"], key=f"all:{expression['line']}")
+
+
+def secret_unpacked(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    for expression in _all_expressions(subject.data):
+        if not expression["error"] and _FROM_JSON_SECRET.search(expression["text"]):
+            yield _line_hit("fromJSON() of a secret: GitHub masks the secret's whole text in logs, not the fields "
+                            "taken out of it, so a printed field shows in clear; store each field as its own secret",
+                            expression["line"], expression["column"], key=f"json:{expression['line']}")
+
+
+def condition_always_true(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    data = subject.data
+    places: list[tuple[Pointer, Any]] = []
+    for job in data.get("jobs") or []:
+        places.append((("jobs", job["id"], "if"), job.get("if")))
+        places.extend((("jobs", job["id"], "steps", *s["at"], "if"), s.get("if")) for s in _steps_of(job))
+    places.extend((("runs", "steps", *s["at"], "if"), s.get("if")) for s in data.get("steps") or [])
+    for pointer, condition in places:
+        if not isinstance(condition, str) or "${{" not in condition:
+            continue
+        expressions = find_expressions(condition)
+        if len(expressions) == 1 and expressions[0].start == 0 and expressions[0].end == len(condition):
+            continue
+        extra = condition.replace(expressions[0].text, "", 1) if expressions else condition
+        why = "a trailing newline (use |- or >-)" if not extra.strip() else f"the text around it ({extra.strip()[:30]!r})"
+        yield Hit(f"this if: is a string, not a condition: with {why} the expression is only interpolated into "
+                  "text, and any non-empty text is true, so the step or job always runs; write the whole "
+                  "condition inside one ${{ }} or without it", span=subject.doc.span_of(pointer),
+                  key="/".join(map(str, pointer)))
