@@ -35,7 +35,7 @@ from readycheck.model import (
     Span,
 )
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 RACY_NS = 2_000_000_000
 """A file changed this recently when its entry was written is always hashed again (coarse mtimes)."""
 
@@ -194,6 +194,7 @@ def result_to_json(result: ScanResult) -> dict[str, Any]:
         "suppressed": [[_finding_to_json(f), why] for f, why in result.suppressed],
         "artifacts": [[a.path, a.kind] for a in result.artifacts],
         "skipped": [[s.path, s.reason, s.named] for s in result.skipped],
+        "facts": result.facts,
     }
 
 
@@ -230,6 +231,9 @@ def is_result_json(data: Any) -> bool:
             isinstance(s, list) and len(s) == 2 and _is_finding_json(s[0]) and isinstance(s[1], str) for s in suppressed)
         and isinstance(artifacts, list) and all(
             isinstance(a, list) and len(a) == 2 and isinstance(a[0], str) and isinstance(a[1], str) for a in artifacts)
+        and isinstance(data.get("facts", []), list) and all(
+            isinstance(f, dict) and isinstance(f.get("type"), str) and isinstance(f.get("path"), str)
+            for f in data.get("facts", []))
     )
 
 
@@ -245,6 +249,7 @@ def result_from_json(data: Any, settings: ScanSettings) -> ScanResult:
         rules=settings.rules,
         artifacts=[Artifact(p, k) for p, k in data["artifacts"]],
         skipped=[Skipped(p, why, bool(named)) for p, why, named in data.get("skipped", [])],
+        facts=list(data.get("facts", [])),
     )
 
 
@@ -253,6 +258,13 @@ class Cache:
         self.directory = directory
         self.settings = settings
         self.settings_digest = _settings_digest(settings, _code_digest(settings))
+
+    def facts_only(self) -> Cache:
+        """The same cache for results that hold only a group's facts (the groups a shard or a file list does not
+        judge): kept apart, so that a full scan of the group never takes one for its result."""
+        view = Cache.__new__(Cache)
+        view.directory, view.settings, view.settings_digest = self.directory, self.settings, self.settings_digest + ":facts"
+        return view
 
     def _entry_path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"

@@ -131,6 +131,7 @@ class ScanRequest:
     no_cache: bool = scan_option("--no-cache", default=False, identity=False, is_flag=True, help="Neither read nor write cached results (the parsed built-in rule catalog is still cached).")
     max_file_size: str | None = scan_option("--max-file-size", metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M].")
     time_limit: float | None = scan_option("--time-limit", type=click.FloatRange(min=0), metavar="SECONDS", help="Seconds of CPU time one file may take to load and check; 0 for none [default: 10].")
+    service_scope: tuple[str, ...] = scan_option("--service-scope", default=(), repro=True, multiple=True, type=DIRECTORY, help="Also link the files under DIR into the service map (read for their links, not judged): with a file list (pre-commit), the repository root, so that a change at either end of a link shows its finding.")
     verbose: bool = scan_option("--verbose", "-v", default=False, is_flag=True, help="Also say on stderr which files were passed over and why (template sources, backups, ignore files).")
     fix: bool = scan_option("--fix", default=False, identity=False, fixing=True, is_flag=True, help="Apply the safe fixes, then report what remains.")
     unsafe_fixes: bool = scan_option("--unsafe-fixes", default=False, identity=False, fixing=True, is_flag=True, help="With --fix or --diff, also the fixes that change behaviour (review them).")
@@ -224,8 +225,9 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
     echo_err(f"found no file of a kind it checks in {where}{shard}: nothing was checked")
 
 
-def run_scan(request: ScanRequest, again: bool = False) -> tuple[Config, ScanResult]:
-    """The scan the request asks for; `again` (a re-scan after fixes) says nothing on stderr a second time."""
+def run_scan(request: ScanRequest, again: bool = False, service_map: bool = False) -> tuple[Config, ScanResult]:
+    """The scan the request asks for; `again` (a re-scan after fixes) says nothing on stderr a second time;
+    `service_map`: the groups return their documents' facts even when no service rule is selected."""
     from readycheck.cache import default_cache_dir
     from readycheck.orchestrate import scan
 
@@ -264,9 +266,10 @@ def run_scan(request: ScanRequest, again: bool = False) -> tuple[Config, ScanRes
             jobs=request.jobs or os.cpu_count() or 1,
             cache_dir=cache_dir,
             shard=selected_shard,
-            context_options={"helm": request.helm_options()},
+            context_options={"helm": request.helm_options(), **({"service_map": True} if service_map else {})},
             limits=request.limits(),
             report_only_given=bool(request.paths),
+            service_scope=list(request.service_scope),
         )
     except ConfigError as exc:
         fail(str(exc))
@@ -316,12 +319,19 @@ def link_base_from_environment() -> str:
     return f"{server}/{repository}/blob/{sha}/" if server and repository and sha else ""
 
 
-def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None) -> str:
+def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None,
+                  declared: dict[str, Any] | None = None) -> str:
     from readycheck import readiness
 
     model = readiness.build(
         result, fail_on, request.command(fail_on), link_base if link_base is not None else link_base_from_environment()
     )
+    if result.facts:
+        from readycheck.services import build_map
+
+        mapped = build_map(result.facts, declared or {})
+        if any(s["links"] for s in mapped["services"]) or mapped["unlinked"]:
+            model.service_map = mapped  # a tree with no link between artifacts gets the report it always got
     if fmt == "html":
         from readycheck.reporters import readiness_html
 
@@ -445,7 +455,7 @@ def check(
             emit(render_check(result, extra_format, True, False, False, sarif_category), extra_output)
     if report_output:
         report_format = "html" if report_output.lower().endswith((".html", ".htm")) else "markdown"
-        emit(render_report(result, request, config.fail_on, report_format), report_output)
+        emit(render_report(result, request, config.fail_on, report_format, declared=config.services), report_output)
     if stale and fmt in ("text", "github"):
         from readycheck.neutralise import log_line
         from readycheck.wording import plural
@@ -568,10 +578,10 @@ def report(
     Exits 0 once the report is written, whatever the verdict (gate with `check`); 2 on usage errors.
     """
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
-    config, result = run_scan(request)
+    config, result = run_scan(request, service_map=True)
     if baseline_file:
         apply_baseline(result, baseline_file, request.paths)
-    emit(render_report(result, request, config.fail_on, fmt, link_base), output)
+    emit(render_report(result, request, config.fail_on, fmt, link_base, config.services), output)
 
 
 @main.command("baseline")
@@ -594,6 +604,29 @@ def baseline_command(
     echo_err(f"recorded {plural(len(result.findings), 'finding')} in {output}")
     if result.errors:
         echo_err(f"{plural(len(result.errors), 'file')} could not be checked; their findings are not in the baseline")
+
+
+@main.command("services")
+@click.argument("paths", nargs=-1, type=PATH)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@scan_options
+@click.option("--output", "-o", "output", type=FILE, help="Write the map to FILE (atomically) instead of stdout.")
+def services_command(paths: tuple[str, ...], fmt: str, output: str | None, **scan_args: Any) -> None:
+    """The service map of PATHS: each service's Dockerfile, images, pipelines, charts, manifests and env schema.
+
+    Exits 0 once the map is written; 2 on usage errors or when a file could not be read.
+    """
+    from readycheck.reporters import service_map
+    from readycheck.services import build_map
+
+    request = ScanRequest(list(paths), **scan_args)
+    request.select = ("service",)  # the map needs the files loaded, not judged by the rules of their kind
+    config, result = run_scan(request, service_map=True)
+    mapped = build_map(result.facts, config.services)
+    emit(service_map.render_json(mapped) if fmt == "json" else service_map.render_text(mapped), output)
+    for error in result.errors:
+        echo_err(f"{error.path}{f':{error.line}' if error.line else ''}: {error.message}")
+    sys.exit(EXIT_USAGE if result.errors else EXIT_OK)
 
 
 @main.command("rules")

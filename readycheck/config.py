@@ -54,6 +54,9 @@ class Config:
     strict: bool = False
     kubernetes: dict[str, Any] = field(default_factory=dict)
     helm: dict[str, Any] = field(default_factory=dict)
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Declared services (readycheck.services): name -> dockerfile, target, images, charts, manifests, compose,
+    env-schema; links the map cannot see from the files."""
     source: str | None = None
     trusted: bool = False
     """Named by the operator (--config), not found in the scanned tree."""
@@ -72,7 +75,10 @@ _KEYS = {
     "strict": bool,
     "kubernetes": dict,
     "helm": dict,
+    "services": dict,
 }
+SERVICE_LIST_KEYS = ("images", "charts", "manifests", "compose")
+SERVICE_TEXT_KEYS = ("dockerfile", "target", "env-schema")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -160,6 +166,7 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
         raise ConfigError(f"{source}: 'helm.values' must be a file name or a list of them")
     if config.helm.get("renderer", "builtin") not in ("builtin", "helm"):
         raise ConfigError(f"{source}: helm.renderer must be builtin or helm")
+    config.services = _services(data.get("services", {}), source)
     if config.helm.get("set"):
         from readycheck.helm.values import SetValueError, parse_set
 
@@ -175,6 +182,33 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
     elif "values" in config.helm:  # relative to where readycheck runs, as --values
         config.helm["values"] = [os.path.join(root or Path.cwd(), entry) for entry in _as_list(config.helm["values"])]
     return config
+
+
+def _services(data: dict[str, Any], source: str) -> dict[str, dict[str, Any]]:
+    """`services:`: each name maps to known keys only, paths as text and lists of text (a single text is a list of
+    one)."""
+    services: dict[str, dict[str, Any]] = {}
+    for name, entry in data.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{source}: services.{name} must be a mapping (keys: "
+                              f"{', '.join((*SERVICE_TEXT_KEYS, *SERVICE_LIST_KEYS))})")
+        checked: dict[str, Any] = {}
+        for key, value in entry.items():
+            if key in SERVICE_TEXT_KEYS:
+                if not isinstance(value, str) or not value.strip():
+                    raise ConfigError(f"{source}: services.{name}.{key} must be a path or name")
+                checked[key] = value.strip()
+            elif key in SERVICE_LIST_KEYS:
+                if isinstance(value, str):
+                    value = [value]
+                if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                    raise ConfigError(f"{source}: services.{name}.{key} must be a list of paths or names")
+                checked[key] = [v.strip() for v in value]
+            else:
+                raise ConfigError(f"{source}: unknown setting 'services.{name}.{key}' (known: "
+                                  f"{', '.join(sorted((*SERVICE_TEXT_KEYS, *SERVICE_LIST_KEYS)))})")
+        services[str(name)] = checked
+    return services
 
 
 def _load_toml(path: Path, root: Path | None) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from readycheck.model import (
     Subject,
 )
 from readycheck.predicate import Predicate, format_message
+from readycheck.services import SERVICE_KIND, document_facts
 from readycheck.suppression import ALL, Suppressor
 from readycheck.textio import LoadError, digest_of, never_cached
 
@@ -254,6 +255,11 @@ class ScanSettings:
     context_options: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
 
+    @property
+    def wants_facts(self) -> bool:
+        """A service rule is in force, or the service map is asked for: groups return their documents' facts."""
+        return bool(self.context_options.get("service_map")) or any(r.kind == SERVICE_KIND for r in self.rules)
+
 
 _evaluators: dict[int, tuple[ScanSettings, Evaluator]] = {}
 
@@ -331,9 +337,32 @@ def _scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     errors.extend(suppressor.errors)
     errors = redact_errors(errors)
     artifacts = [Artifact(context.relpath(t.path), t.kind) for t in group]
+    facts = [fact for doc in documents for fact in document_facts(doc)] if settings.wants_facts else []
     for doc in documents:
         doc.scope = None  # break the document-scope cycle: freed now, not by a later full collection
-    return ScanResult(findings, errors, len(group), suppressed, settings.rules, artifacts)
+    return ScanResult(findings, errors, len(group), suppressed, settings.rules, artifacts, facts=facts)
+
+
+def group_facts(group: list[Target], settings: ScanSettings) -> tuple[list[dict[str, Any]], bool]:
+    """Only the facts of a group's documents (no rule runs), and whether every file loaded: the service map of a
+    shard needs the groups of the other shards too, and a file list given by pre-commit needs the files beside
+    it. A file that does not load is reported by the scan that judges it, not here."""
+    context = LoadContext(base=settings.base, max_bytes=settings.limits.max_file_size,
+                          dockerfile_target=settings.config.dockerfile_target, options=dict(settings.context_options))
+    context.options.setdefault("config", settings.config)
+    clock = FileClock(settings.limits.time_limit)
+    facts: list[dict[str, Any]] = []
+    complete = True
+    for target in group:
+        if not target.path.exists():
+            continue
+        loaded = clock.run(context.relpath(target.path), functools.partial(load_target, target, context), "loading")
+        if isinstance(loaded, ScanError):
+            complete = False
+            continue
+        complete = complete and not loaded[1]
+        facts.extend(fact for doc in loaded[0] for fact in document_facts(doc))
+    return facts, complete and not context.extra_errors
 
 
 def redact_errors(errors: list[ScanError]) -> list[ScanError]:

@@ -175,6 +175,9 @@ class Finding:
             "end_line": self.span.last_line,
             "message": self.message,
             "fix": self.autofix.as_dict() | {"text": self.fix} if self.autofix else self.fix,
+            # a finding across artifacts (a service rule's) names its other end (CONTRACT.md `related`)
+            **({"related": [{"path": r.path, "line": r.span.line, "message": r.message} for r in self.related]}
+               if self.extra.get("across") else {}),
         }
 
 
@@ -396,3 +399,6 @@ class ScanResult:
     """Files discovery passed over, and why (said on stderr, not in the report formats)."""
     shard: tuple[int, int, str] | None = None
     """K, N and the scan id when this is one shard of a scan (`check --shard K/N`), for `merge` to check."""
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    """What the service map needs of each document (readycheck.services), kept with a group's cached result;
+    no report shows them."""

@@ -64,10 +64,12 @@ def merge_results(parts: Iterable[ScanResult], rules: list[Rule]) -> ScanResult:
         merged.files += part.files
         merged.suppressed.extend(part.suppressed)
         merged.artifacts.extend(part.artifacts)
+        merged.facts.extend(part.facts)
     merged.findings.sort(key=Finding.sort_key)
     merged.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
     merged.suppressed.sort(key=lambda item: item[0].sort_key())
     merged.artifacts.sort(key=lambda a: (a.path, a.kind))
+    merged.facts.sort(key=lambda f: (str(f.get("type")), str(f.get("path"))))
     return merged
 
 
@@ -83,6 +85,7 @@ def scan(
     shard: tuple[int, int] | None = None,
     limits: Limits | None = None,
     report_only_given: bool = False,
+    service_scope: list[str] | None = None,
 ) -> ScanResult:
     """Scan `paths` (or exactly the given `targets`, each with its kind already decided).
 
@@ -90,25 +93,27 @@ def scan(
     `cache_dir`, groups whose files, rules, config and version are unchanged
     are not scanned again; with `shard` (K, N) only the groups of shard K of N
     are scanned. The result is the same either way. With `report_only_given`, only findings located in (or
-    related to) the `paths` are reported, though more may be judged (a whole chart for one template).
+    related to) the `paths` are reported, though more may be judged (a whole chart for one template). With a
+    `service_scope`, the service map also holds the files found there (their facts only: they are not judged), so
+    a file list sees the other end of each link.
     """
     base = (base or Path.cwd()).resolve()
     rules = select_rules(catalog, config)
     for rule in rules:
         rule_options(rule, config)  # a bad rule option is a usage error before any work
     settings = ScanSettings(rules, catalog, config, base, dict(context_options or {}), limits or Limits())
-    result = _scan(paths, targets, settings, jobs, cache_dir, shard)
+    result = _scan(paths, targets, settings, jobs, cache_dir, shard, service_scope or [])
     if report_only_given:
         keep_given_paths(result, paths, base)
     return result
 
 
 def _scan(paths: list[str], targets: list[Target] | None, settings: ScanSettings, jobs: int, cache_dir: Path | None,
-          shard: tuple[int, int] | None) -> ScanResult:
+          shard: tuple[int, int] | None, scope: list[str]) -> ScanResult:
     """The scan answered from the run index, or group by group (each from the cache or scanned)."""
     base = settings.base
     if cache_dir is None:
-        return _scan_groups(paths, targets, settings, jobs, None, shard, None)
+        return _scan_groups(paths, targets, settings, jobs, None, shard, None, scope)
     from readycheck.cache import Cache
     from readycheck.runindex import RunIndex
 
@@ -116,19 +121,21 @@ def _scan(paths: list[str], targets: list[Target] | None, settings: ScanSettings
     # only a walk is worth indexing: files named one by one (pre-commit) are found at once, and each new list
     # of them would leave another index entry behind
     walks = targets is None and any(os.path.isdir(p) for p in paths)
-    index = RunIndex(cache_dir, cache.settings_digest, paths, base, shard) if walks else None
+    index = RunIndex(cache_dir, cache.settings_digest, [*paths, *(f"--service-scope={p}" for p in scope)], base,
+                     shard) if walks else None
     if index is not None and (stored := index.load(settings)) is not None:
         return stored
     started_ns = time.time_ns()
     reads: list[str] = []
-    result = _scan_groups(paths, targets, settings, jobs, cache, shard, reads)
+    result = _scan_groups(paths, targets, settings, jobs, cache, shard, reads, scope)
     if index is not None:
         index.save(result, reads, started_ns)
     return result
 
 
 def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanSettings, jobs: int,
-                 cache: Cache | None, shard: tuple[int, int] | None, reads: list[str] | None) -> ScanResult:
+                 cache: Cache | None, shard: tuple[int, int] | None, reads: list[str] | None,
+                 scope: list[str] | None = None) -> ScanResult:
     """Discover (unless the targets are given), group, keep the shard's groups and scan them."""
     from readycheck.pool import run_groups
 
@@ -141,14 +148,35 @@ def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanS
         if reads is not None:
             reads.extend(discovery_reads)
     groups = group_targets(targets)
+    others: list[list[Target]] = []
     if shard is not None:
         from readycheck.shard import in_shard
 
+        others = [g for g in groups if not in_shard(g, shard, settings.base)]
         groups = [g for g in groups if in_shard(g, shard, settings.base)]
     parts = run_groups(groups, settings, jobs=jobs, cache=cache, reads=reads)
     result = merge_results([*parts, ScanResult([], refused, 0)], settings.rules)
     result.skipped = skipped
+    if settings.wants_facts:
+        from readycheck.service_pass import judge_services
+
+        if scope:
+            others += _scope_groups(scope, settings, targets, reads)
+        judge_services(result, settings, targets, others, shard, cache, reads)
     return result
+
+
+def _scope_groups(scope: list[str], settings: ScanSettings, scanned: list[Target],
+                  reads: list[str] | None) -> list[list[Target]]:
+    """The groups of the service scope that the scan itself does not judge (by path: a file given by name is
+    judged, its directory's other files are context)."""
+    with recording_reads() as scope_reads:
+        found = discover(scope, exclude=settings.config.exclude, base=settings.base, errors=[],
+                         max_bytes=settings.limits.max_file_size, skipped=[])
+    if reads is not None:
+        reads.extend(scope_reads)
+    judged = {(t.path.resolve(), t.kind) for t in scanned}
+    return group_targets([t for t in found if (t.path.resolve(), t.kind) not in judged])
 
 
 def _reported_path(argument: str, base: Path) -> str:

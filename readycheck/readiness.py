@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 from readycheck.model import CHECKLISTS, SEVERITY_RANK, Finding, ScanError, ScanResult
 
@@ -98,6 +99,8 @@ class Readiness:
     files: int
     command: str
     link_base: str = ""
+    service_map: dict[str, Any] | None = None
+    """The service map (readycheck.services) when the tree links artifacts; None otherwise (no section shown)."""
 
     @property
     def grade(self) -> str | None:

@@ -446,6 +446,91 @@ _ENV_SCHEMA = (
 _ENV_FILE = "PORT=8080\nLOG_LEVEL=info\n"
 
 
+# --- the service map (readycheck.services) ------------------------------------------------------------------
+
+
+class BuiltImage(TypedDict):
+    """What the Dockerfile stage an image is built from declares (USER, EXPOSE, HEALTHCHECK), with what the stage
+    inherits from earlier stages of its file, and how the link to the Dockerfile was made."""
+
+    path: str
+    stage: int | str
+    line: int
+    user: str | None
+    user_line: int | None
+    expose: list[list[int]]
+    """[port, line] of each EXPOSEd port."""
+    healthcheck: dict[str, Any] | None
+    no_shell: bool
+    """Built on scratch or distroless (not :debug): no shell, no `sleep`, no `curl`."""
+    env: list[str]
+    how: str
+
+
+class ServiceRun(TypedDict, total=False):
+    """One thing that runs the service's image: a container of a manifest's or a rendered chart's workload (type
+    kubernetes or chart), or a compose service (type compose). Places are [path, line]."""
+
+    type: str
+    path: str
+    built_from: BuiltImage | None
+    """The Dockerfile stage its image is built from, when one build (and only one) says so."""
+    rewritten: bool
+    """A pipeline or a kustomization may rewrite its image tag before it is applied."""
+    image: str | None
+    env: list[str]
+    place: list[Any]
+    image_place: list[Any]
+    workload: str
+    namespace: str
+    container: str
+    env_from: list[dict[str, str]]
+    ports: list[dict[str, Any]]
+    probes: dict[str, dict[str, Any]]
+    probe_places: dict[str, list[Any]]
+    security: dict[str, dict[str, Any]]
+    pre_stop: dict[str, Any] | None
+    labels: dict[str, str]
+    numbers: list[int]
+    """Numbers written in its env values, command and args (a port set there)."""
+    configmaps: list[dict[str, Any]]
+    k8s_services: list[dict[str, Any]]
+    name: str
+    line: int
+    build: dict[str, Any] | None
+    env_file: bool
+    env_line: int
+
+
+class ServiceEnvSchema(TypedDict):
+    """The env schema linked to a service, and how (declared, or the only service in its directory tree)."""
+
+    type: str
+    path: str
+    required: list[list[Any]]
+    """[name, line] of each required variable."""
+    properties: list[str]
+    closed: bool
+    how: str
+
+
+class Service(TypedDict):
+    """One service of the map: its Dockerfiles, images, the pipelines that build them, what runs them."""
+
+    name: str
+    declared: bool
+    dockerfiles: list[dict[str, Any]]
+    images: list[str]
+    pipelines: list[dict[str, Any]]
+    """Each build of one of its images: path, line, job, tag, push, target, image."""
+    deploys: list[dict[str, Any]]
+    """Each deploying step naming its chart or image: path, line, job, type, sets (`--set`), tag."""
+    charts: list[str]
+    runs: list[ServiceRun]
+    links: list[dict[str, Any]]
+    env_schema: ServiceEnvSchema | None
+
+
 def _targets(*specs: TargetSpec) -> dict[str, TargetSpec]:
     return {spec.name: spec for spec in specs}
 
@@ -500,6 +585,10 @@ TARGETS: dict[str, dict[str, TargetSpec]] = {
                    {"env": "envfile.EnvFile", "schema": "envschema.EnvSchema or None",
                     "entry": "envfile.Entry: key, value, raw, quote, lines and columns"}),
     ),
+    "service": _targets(
+        TargetSpec("service.service", "every service of the service map (its artifacts linked across files)", Service,
+                   {}),
+    ),
     "secret-file": _targets(
         TargetSpec("secret-file.file", "every file named like a credential (id_rsa, .npmrc, .netrc...)", SecretFile, {}),
     ),
@@ -514,6 +603,7 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     "compose": [("compose.yaml", _COMPOSE)],
     "env": [("env.schema.json", _ENV_SCHEMA), (".env", _ENV_FILE)],
     "secret-file": [(".npmrc", "registry=https://registry.npmjs.org/\n")],
+    "service": [("Dockerfile", _DOCKERFILE), ("deploy/api.yaml", _DEPLOYMENT)],
 }
 """Small files of each kind (name, text): every target of the kind has subjects in them."""
 

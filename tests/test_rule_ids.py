@@ -37,5 +37,5 @@ def test_every_rule_id_is_in_the_group_of_its_checklist(catalog: Catalog) -> Non
 
 def test_the_other_kinds_number_in_order(catalog: Catalog) -> None:
     for rule in catalog.rules:
-        if rule.id.startswith(("ENV", "HELM", "SEC")):
-            assert re.fullmatch(r"(ENV|HELM|SEC)0\d\d", rule.id), rule.id
+        if rule.id.startswith(("ENV", "HELM", "SEC", "SVC")):
+            assert re.fullmatch(r"(ENV|HELM|SEC|SVC)0\d\d", rule.id), rule.id

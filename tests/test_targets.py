@@ -89,6 +89,12 @@ def test_each_target_has_subjects_of_the_declared_type_in_its_kinds_example(spec
         write(tmp_path, name, text)
     if kind == "helm":
         documents = load(tmp_path / "charts" / "api", "helm")
+    elif kind == "service":  # services are built from the facts of the other kinds' documents
+        from readycheck.services import ServiceDocument, build_map, document_facts
+
+        loaded = [d for name, _ in EXAMPLES[kind] for d in load(tmp_path / name, FILE_KIND[Path(name).name])]
+        services = build_map([f for d in loaded for f in document_facts(d)])["services"]
+        documents = [ServiceDocument(service) for service in services]
     else:
         documents = [d for name, _ in EXAMPLES[kind] for d in load(tmp_path / name, FILE_KIND[Path(name).name])]
     found = subjects_of(documents, spec)

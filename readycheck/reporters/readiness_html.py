@@ -135,6 +135,15 @@ def render(model: Readiness) -> str:
         body += ["<h2>Artifacts</h2>", _table(
             f"Artifacts against checklists (pass; warn: findings below {model.fail_on} only;"
             f" fail: a finding at or above {model.fail_on})", ["artifact", "kind", *columns], rows)]
+    if model.service_map is not None:
+        from readycheck.reporters.service_graph import render_svg
+        from readycheck.reporters.service_map import render_text as map_text
+
+        count = len(model.service_map["services"])
+        body += [f"<h2>Services ({count})</h2>",
+                 "<p>Each service's artifacts and the links between them (dashed: the env schema that configures it).</p>",
+                 f'<div class="scroll">{render_svg(model.service_map)}</div>',
+                 f"<details><summary>The map as text</summary><pre>{escape(map_text(model.service_map))}</pre></details>"]
     body.append(f"<h2>Blocking findings ({len(model.blocking)})</h2>")
     if model.blocking:
         body.append('<ul class="findings">' + "".join(_finding_item(model, f) for f in model.blocking) + "</ul>")

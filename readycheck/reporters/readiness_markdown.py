@@ -8,6 +8,7 @@ came from the scanned tree renders as plain text (readycheck.neutralise).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -85,6 +86,14 @@ def _render(model: Readiness, cap: int | None) -> str:
             + " |",
             cut,
         )
+        out.append("")
+    if model.service_map is not None:
+        from readycheck.reporters.service_map import render_text as map_text
+
+        out.append(f"### Services ({len(model.service_map['services'])})\n")
+        shown = map_text(model.service_map).splitlines()  # each line's text from the tree already escaped
+        fence = "`" * max(3, 1 + max((len(run) for line in shown for run in re.findall("`+", line)), default=0))
+        out += [fence, *shown, fence]
         out.append("")
     out.append(f"### Blocking findings ({len(model.blocking)})\n")
     if model.blocking:

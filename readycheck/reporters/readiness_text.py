@@ -24,6 +24,12 @@ def render(model: Readiness) -> str:
         for a in model.artifacts:
             statuses = [f"{c}={a.status(c, model.fail_on)}" for c in model.applicable_checklists if c in a.checklists]
             out.append(f"  {inline(a.path)} ({a.label}): " + ", ".join(statuses))
+    if model.service_map is not None:
+        from readycheck.reporters.service_map import render_text as map_text
+
+        out.append("")
+        out.append("Services:")
+        out += ["  " + line for line in map_text(model.service_map).splitlines()]
     for title, findings in ((f"Blocking findings (at or above {model.fail_on})", model.blocking), ("Other findings", model.other)):
         if findings:
             out.append("")

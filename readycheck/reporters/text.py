@@ -50,6 +50,8 @@ def render_plain(result: ScanResult, quiet: bool = False) -> str:
         for f in group:
             location = f"{path}:{f.span.line}:{f.span.column}" if quiet else f"  {f.span.line}:{f.span.column}"
             out.append(f"{location} {inline(f.rule)} [{f.severity}] {_mark(f)}{inline(f.name)}: {inline(f.message)}")
+            if not quiet and f.extra.get("across"):
+                out.extend(f"      see {inline(r.path)}:{r.span.line}: {inline(r.message)}" for r in f.related)
     for error in result.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
         out.append(f"{inline(where)} error: {inline(error.message)}")
@@ -75,6 +77,9 @@ def render_rich(result: ScanResult, quiet: bool = False, width: int | None = Non
                 "  ", (f"{f.span.line}:{f.span.column}", "dim"), " ", (f"{f.severity:<7}", _STYLES.get(f.severity, "")),
                 " ", (inline(f.rule), "bold"), " ", (_mark(f), "bold green"), (inline(f.name), "dim"), " ", inline(f.message),
             ))
+            if f.extra.get("across"):
+                for r in f.related:
+                    console.print(Text(f"      see {inline(r.path)}:{r.span.line}: {inline(r.message)}", "dim"))
     for error in result.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
         console.print(Text.assemble(("error", "bold red"), " ", inline(where), ": ", inline(error.message)))
