@@ -294,11 +294,29 @@ def link_base_from_environment() -> str:
     return f"{server}/{repository}/blob/{sha}/" if server and repository and sha else ""
 
 
-def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None) -> str:
+def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None,
+                  compare_with: str | None = None) -> str:
+    return render_readiness(result, request.command(fail_on), fail_on, fmt, link_base, compare_with)
+
+
+def render_readiness(result: ScanResult, command: str, fail_on: str, fmt: str, link_base: str | None = None,
+                     compare_with: str | None = None) -> str:
+    """The readiness report of a result; with `compare_with`, what changed since that JSON report or baseline."""
     from readycheck import readiness
 
+    previous = None
+    if compare_with:
+        from readycheck.compare import CompareError, load
+
+        try:
+            previous = load(compare_with)
+        except CompareError as exc:
+            fail(f"--compare: {exc}")
+        except OSError as exc:
+            fail(f"--compare: cannot read {compare_with}: {exc.strerror or exc}")
     model = readiness.build(
-        result, fail_on, request.command(fail_on), link_base if link_base is not None else link_base_from_environment()
+        result, fail_on, command, link_base if link_base is not None else link_base_from_environment(),
+        previous=previous, previous_source=compare_with or "",
     )
     if fmt == "html":
         from readycheck.reporters import readiness_html
@@ -435,12 +453,15 @@ def check(
 @click.option("--baseline", "baseline_file", type=FILE, help="Hide findings recorded in this baseline file.")
 @click.option("--output", "-o", "output", type=FILE, help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--link-base", help="Prefix for links to files (default on GitHub Actions: the scanned commit's blob URL).")
+@click.option("--compare", "compare_with", type=FILE, metavar="PREVIOUS.json",
+              help="Show new, fixed and unchanged findings since this JSON report (check --format json) or baseline.")
 def report(
     paths: tuple[str, ...],
     fmt: str,
     baseline_file: str | None,
     output: str | None,
     link_base: str | None,
+    compare_with: str | None,
     **scan_args: Any,
 ) -> None:
     """The readiness report for PATHS: verdict, scores per checklist, artifacts, blocking findings.
@@ -451,7 +472,7 @@ def report(
     config, result = run_scan(request)
     if baseline_file:
         apply_baseline(result, baseline_file, request.paths)
-    emit(render_report(result, request, config.fail_on, fmt, link_base), output)
+    emit(render_report(result, request, config.fail_on, fmt, link_base, compare_with), output)
 
 
 @main.command("baseline")

@@ -102,21 +102,21 @@ def _render(model: Readiness, cap: int | None) -> str:
             out.append(lines)
         out.append("")
     if model.comparison is not None:
-        c = model.comparison
+        delta = model.comparison
         out.append("### Since the previous run\n")
-        out.append(f"Compared with {code(c.source) if c.source else 'the previous run'}:"
-                   f" **{len(c.new)} new** · **{len(c.fixed)} fixed** · {len(c.unchanged)} unchanged\n")
+        out.append(f"Compared with {code(delta.source) if delta.source else 'the previous run'}:"
+                   f" **{len(delta.new)} new** · **{len(delta.fixed)} fixed** · {len(delta.unchanged)} unchanged\n")
         out.append("| | findings |")
         out.append("| --- | ---: |")
-        out += [f"| new | {len(c.new)} |", f"| fixed | {len(c.fixed)} |", f"| unchanged | {len(c.unchanged)} |", ""]
-        if c.new:
+        out += [f"| new | {len(delta.new)} |", f"| fixed | {len(delta.fixed)} |", f"| unchanged | {len(delta.unchanged)} |", ""]
+        if delta.new:
             out.append("New:\n")
-            out += _capped(c.new, cap, "new findings", lambda f: f"- {_SEVERITY_ICON[f.severity]} **{inline(f.rule)}**"
+            out += _capped(delta.new, cap, "new findings", lambda f: f"- {_SEVERITY_ICON[f.severity]} **{inline(f.rule)}**"
                            f" {code(f'{f.path}:{f.span.line}')} {inline(f.message)}", cut)
             out.append("")
-        if c.fixed:
+        if delta.fixed:
             out.append("Fixed:\n")
-            out += _capped(c.fixed, cap, "fixed findings", lambda p: f"- ✅ **{inline(p.rule)}**"
+            out += _capped(delta.fixed, cap, "fixed findings", lambda p: f"- ✅ **{inline(p.rule)}**"
                            f" {code(f'{p.path}:{p.line}')} {inline(p.message)}", cut)
             out.append("")
     if model.checklists:

@@ -33,13 +33,13 @@ def render(model: Readiness) -> str:
             if len(g.findings) > LOCATIONS_SHOWN:
                 out.append(f"     ... and {len(g.findings) - LOCATIONS_SHOWN} more")
     if model.comparison is not None:
-        c = model.comparison
+        delta = model.comparison
         out.append("")
-        out.append(f"Since {inline(c.source) or 'the previous run'}: {len(c.new)} new, {len(c.fixed)} fixed,"
-                   f" {len(c.unchanged)} unchanged")
+        out.append(f"Since {inline(delta.source) or 'the previous run'}: {len(delta.new)} new, {len(delta.fixed)} fixed,"
+                   f" {len(delta.unchanged)} unchanged")
         out += [f"  new   {inline(f.path)}:{f.span.line} {inline(f.rule)} [{f.severity}] {inline(f.message)}"
-                for f in c.new]
-        out += [f"  fixed {inline(p.path)}:{p.line} {inline(p.rule)} {inline(p.message)}" for p in c.fixed]
+                for f in delta.new]
+        out += [f"  fixed {inline(p.path)}:{p.line} {inline(p.rule)} {inline(p.message)}" for p in delta.fixed]
     if model.checklists:
         out.append("")
         out.append("Checklists (score, grade, findings by severity):")
