@@ -61,7 +61,10 @@ summary { cursor: pointer; font-weight: 600; margin: .25rem 0; }
 figure.chart { margin: .5rem 0; max-width: 46rem; }
 figure.chart figcaption { color: #57606a; font-size: .85rem; }
 footer { margin-top: 2rem; color: #57606a; font-size: .85rem; }
-@media (max-width: 40rem) { body { padding: .5rem; font-size: 15px; } th, td { padding: .25rem .3rem; } }
+.verdict p { margin: .35rem 0; }
+@media (max-width: 40rem) { body { padding: .5rem; font-size: 15px; } th, td { padding: .25rem .3rem; }
+  h1 { font-size: 1.2rem; margin: .25rem 0; } h2 { margin-top: 1rem; } .verdict { padding: .4rem .6rem; }
+  .verdict strong { font-size: 1.05rem; } nav.toc { font-size: .85rem; } .group h3 { font-size: 1rem; } }
 @media print { details > * { display: block; } .scroll { overflow: visible; } a { color: inherit; text-decoration: none; }
   .verdict { break-inside: avoid; } tr { break-inside: avoid; } body { max-width: none; } }
 """
