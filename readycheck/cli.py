@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -254,6 +254,7 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
         from readycheck.shard import scan_id
 
         result.shard = (*selected_shard, scan_id(request.identity(), selected_shard[1], os.environ))
+        result.replay = {"fail_on": config.fail_on, "command": replace(request, shard=None).command(config.fail_on)}
     say_skipped(result, request.verbose)
     say_if_nothing_found(result, request)
     return config, result
@@ -540,14 +541,31 @@ def explain(rule: str, rules_dirs: tuple[str, ...]) -> None:
 
 @main.command("merge")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def merge_command(reports: tuple[str, ...]) -> None:
-    """Merge the JSON reports of `check --shard K/N` runs into one report."""
+@click.option("--format", "fmt", type=click.Choice(["json", "sarif", "text", "markdown", "html"]), default="json",
+              show_default=True, help="The JSON report, SARIF 2.1.0, or the readiness report (text, Markdown, HTML).")
+@click.option("--output", "-o", "output", type=FILE, help="Write to FILE (atomically) instead of stdout.")
+@click.option("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails category [default: readycheck].")
+@click.option("--link-base", help="Readiness report: prefix for links to files.")
+@click.option("--compare", "compare_with", type=FILE, metavar="PREVIOUS.json",
+              help="Readiness report: new, fixed and unchanged findings since this JSON report or baseline.")
+def merge_command(reports: tuple[str, ...], fmt: str, output: str | None, sarif_category: str | None,
+                  link_base: str | None, compare_with: str | None) -> None:
+    """Merge the JSON reports of `check --shard K/N` runs into the report of the whole scan.
+
+    Run it where the shards ran (SARIF line hashes are read from the files): the result equals the unsharded
+    `check --format json|sarif` or `report --format text|markdown|html`.
+    """
     import json
 
-    from readycheck.merge import MergeError, merge_json_reports, read_report
+    from readycheck.merge import MergeError, merge_json_reports, merge_scan, read_report
 
     try:
-        merged = merge_json_reports(read_report(name) for name in reports)
+        texts = [read_report(name) for name in reports]
+        if fmt == "json":
+            merged = merge_json_reports(texts)
+        else:
+            _, catalog = load_everything(None, ())
+            whole = merge_scan(texts, catalog)
     except MergeError as exc:
         fail(str(exc))
         return
@@ -556,4 +574,9 @@ def merge_command(reports: tuple[str, ...]) -> None:
         return
     from readycheck.neutralise import json_text
 
-    sys.stdout.write(json_text(json.dumps(merged, indent=2, ensure_ascii=False)) + "\n")
+    if fmt == "json":
+        emit(json_text(json.dumps(merged, indent=2, ensure_ascii=False)) + "\n", output)
+    elif fmt == "sarif":
+        emit(render_check(whole.result, "sarif", True, False, False, sarif_category), output)
+    else:
+        emit(render_readiness(whole.result, whole.command, whole.fail_on, fmt, link_base, compare_with), output)

@@ -336,3 +336,5 @@ class ScanResult:
     """Files discovery passed over, and why (said on stderr, not in the report formats)."""
     shard: tuple[int, int, str] | None = None
     """K, N and the scan id when this is one shard of a scan (`check --shard K/N`), for `merge` to check."""
+    replay: dict[str, str] = field(default_factory=dict)
+    """For a shard: the whole scan's `fail_on` and reproducing `command`, so `merge` can write its readiness report."""

@@ -249,3 +249,46 @@ def test_html_first_screen_shows_the_verdict_and_what_to_fix_first(tmp_path: Pat
         if width == 1280:
             fix = seen["fix"]
             assert isinstance(fix, list) and fix[3] <= height  # and its fix
+
+
+# --- merge: SARIF and the readiness report from shards --------------------------------------------------------
+
+SAMPLE_REPO = Path(__file__).resolve().parent.parent / "fixtures" / "sample-repo"
+
+
+def test_merge_writes_sarif_and_the_readiness_report_equal_to_the_unsharded_run(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLE_REPO, root)  # every kind, a Helm chart (related locations)
+    write(root, "old/Dockerfile", "# readycheck: ignore-file\n" + UNPINNED_DOCKERFILE)  # suppressed findings
+    write(root, "web/Dockerfile", UNPINNED_DOCKERFILE)
+    names = []
+    for k in (1, 2, 3):
+        run = invoke(["check", "--no-cache", "--format", "json", "--shard", f"{k}/3", "."], root)
+        (tmp_path / f"{k}.json").write_text(run.stdout)
+        names.append(str(tmp_path / f"{k}.json"))
+    assert all(json.loads(Path(n).read_text())["summary"]["findings"] for n in names), "a shard found nothing"
+    whole_json = invoke(["check", "--no-cache", "--format", "json", "."], root).stdout
+    assert "fingerprint" not in whole_json and "finding_details" not in whole_json  # CONTRACT.md's shape unchanged
+    whole_sarif = invoke(["check", "--no-cache", "--format", "sarif", "."], root).stdout
+    merged_sarif = invoke(["merge", "--format", "sarif", *names], root)
+    assert merged_sarif.code == 0, merged_sarif.stderr
+    assert merged_sarif.stdout == whole_sarif
+    results = json.loads(whole_sarif)["runs"][0]["results"]
+    assert any("relatedLocations" in r for r in results) and all("readycheck/v1" in str(r) for r in results)
+    for fmt in ("text", "markdown", "html"):
+        whole = invoke(["report", "--no-cache", "--format", fmt, "."], root).stdout
+        merged = invoke(["merge", "--format", fmt, *names], root)
+        assert merged.code == 0 and merged.stdout == whole, fmt
+    assert "old/Dockerfile" in merged.stdout  # the suppressions came through the shards
+    category = invoke(["merge", "--format", "sarif", "--sarif-category", "svc/api", *names], root).stdout
+    assert json.loads(category)["runs"][0]["automationDetails"]["id"] == "svc/api/"
+    # a shard report without the details (an older readycheck) can still merge to JSON, and says why not to SARIF
+    for n in names:
+        data = json.loads(Path(n).read_text())
+        data["shard"] = {key: data["shard"][key] for key in ("k", "n", "scan")}
+        Path(n).write_text(json.dumps(data))
+    assert invoke(["merge", *names], root).code == 0
+    old = invoke(["merge", "--format", "sarif", *names], root)
+    assert old.code == 2 and "run the shards again" in old.stderr
