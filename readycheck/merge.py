@@ -19,7 +19,18 @@ from typing import Any
 from readycheck import __version__
 from readycheck.catalog import Catalog
 from readycheck.fingerprint import STORED_KEY
-from readycheck.model import SEVERITY_RANK, Artifact, Finding, Related, Rule, ScanError, ScanResult, Span
+from readycheck.model import (
+    SEVERITY_RANK,
+    Artifact,
+    Edit,
+    Finding,
+    Fix,
+    Related,
+    Rule,
+    ScanError,
+    ScanResult,
+    Span,
+)
 
 
 class MergeError(ValueError):
@@ -200,12 +211,26 @@ def _finding(item: dict[str, Any], detail: dict[str, Any], rules: dict[str, Rule
     if not isinstance(related, list) or not all(isinstance(r, dict) for r in related):
         raise MergeError(f"{name}: malformed related locations")
     rule = rules.get(_text(item, "rule"))
+    fix = item.get("fix")
+    autofix = _autofix(fix, name) if isinstance(fix, dict) else None
     return Finding(
         _text(item, "rule"), _text(item, "name") or (rule.name if rule else ""), _text(item, "checklist"), severity,
-        _text(item, "path"), _span(item), _text(item, "message"), _text(item, "fix"),
-        tuple(Related(_text(r, "path"), _span(r), _text(r, "message")) for r in related),
-        key=STORED_KEY + fingerprint,
+        _text(item, "path"), _span(item), _text(item, "message"), _text(fix, "text") if isinstance(fix, dict) else
+        _text(item, "fix"), tuple(Related(_text(r, "path"), _span(r), _text(r, "message")) for r in related),
+        key=STORED_KEY + fingerprint, autofix=autofix,
     )
+
+
+def _autofix(fix: dict[str, Any], name: str) -> Fix:
+    """A finding's edits as the JSON report writes them (`fix: {safety, description, edits, text}`)."""
+    edits = fix.get("edits", [])
+    if not isinstance(edits, list) or not all(
+            isinstance(e, dict) and all(_is_number(e.get(k)) for k in ("line", "column", "end_line", "end_column"))
+            and isinstance(e.get("old"), str) and isinstance(e.get("new"), str) for e in edits):
+        raise MergeError(f"{name}: malformed fix edits")
+    return Fix(_text(fix, "description"),
+               tuple(Edit(e["line"], e["column"], e["end_line"], e["end_column"], e["old"], e["new"]) for e in edits),
+               _text(fix, "safety") or "safe")
 
 
 def merge_scan(texts: Iterable[tuple[str, str]], catalog: Catalog) -> MergedScan:

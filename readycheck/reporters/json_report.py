@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from readycheck import __version__, jsontext
-from readycheck.fingerprint import stable_fingerprint
 from readycheck.model import Finding, ScanResult
 from readycheck.neutralise import json_text
 
@@ -36,6 +35,8 @@ def shard_details(result: ScanResult) -> dict[str, Any]:
     suppressed findings, and the whole scan's fail-on level and command. A fingerprint is a digest, never
     the finding's key (which may quote a secret).
     """
+    from readycheck.fingerprint import stable_fingerprint  # hashlib: only shard reports pay for it
+
     return {
         **result.replay,
         "rules": [rule.id for rule in result.rules],

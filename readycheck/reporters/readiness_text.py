@@ -7,7 +7,7 @@ locations), then the numbers; artifacts are listed failing first.
 from __future__ import annotations
 
 from readycheck.neutralise import inline, no_workflow_commands
-from readycheck.readiness import PASS, Readiness, verdict_sentence
+from readycheck.readiness import Readiness, verdict_sentence
 from readycheck.wording import plural
 
 LOCATIONS_SHOWN = 10
@@ -52,15 +52,9 @@ def render(model: Readiness) -> str:
         out.append("")
         out.append(f"Artifacts, failing first (pass; warn: findings below {model.fail_on} only;"
                    f" fail: a finding at or above {model.fail_on}):")
-        passing = 0
         for a in model.artifacts_failing_first:
-            if model.artifact_status(a) == PASS:
-                passing += 1
-                continue
             statuses = [f"{c}={a.status(c, model.fail_on)}" for c in model.applicable_checklists if c in a.checklists]
             out.append(f"  {inline(a.path)} ({a.label}): " + ", ".join(statuses))
-        if passing:
-            out.append(f"  and {plural(passing, 'artifact')} passing every checklist that applies")
     if model.ready_checklists:
         out.append("")
         out.append("Already ready: " + ", ".join(c.name for c in model.ready_checklists))
