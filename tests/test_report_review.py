@@ -23,6 +23,7 @@ from tests.clirun import UNPINNED_DOCKERFILE, invoke, write
 
 PINNED = UNPINNED_DOCKERFILE.replace("node:latest", "node:22.11-alpine")
 ROOT = UNPINNED_DOCKERFILE.replace("node:latest", "node:22.11-alpine").replace("USER node\n", "")
+SAMPLE_REPO = Path(__file__).resolve().parent.parent / "fixtures" / "sample-repo"
 RULES = ("DF101", "DF201", "DF301")  # unpinned base (error), no HEALTHCHECK (warning), runs as root (error)
 
 
@@ -229,7 +230,12 @@ def _positions(chromium: Path, tmp_path: Path, page: str, width: int, height: in
 def test_html_first_screen_shows_the_verdict_and_what_to_fix_first(tmp_path: Path, catalog: Catalog) -> None:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (apt-get install -y chromium); the HTML structure tests ran")
-    model = _model(_tree(tmp_path / "tree", 20, unpinned=90, as_root=90), catalog)
+    import shutil
+
+    tree = _tree(tmp_path / "tree", 20, unpinned=90, as_root=90)
+    shutil.copytree(SAMPLE_REPO, tree / "sample")  # every kind: long fix texts, long paths, wide tables
+    result = scan([str(tree)], catalog, Config(), base=tree)
+    model = build(result, "error", "readycheck check .")
     assert len(model.blocking) >= 180 and len(model.blocking) + len(model.other) >= 300
     page = html.render(model)
     screenshot = tmp_path / "desktop.png"
@@ -252,8 +258,6 @@ def test_html_first_screen_shows_the_verdict_and_what_to_fix_first(tmp_path: Pat
 
 
 # --- merge: SARIF and the readiness report from shards --------------------------------------------------------
-
-SAMPLE_REPO = Path(__file__).resolve().parent.parent / "fixtures" / "sample-repo"
 
 
 def test_merge_writes_sarif_and_the_readiness_report_equal_to_the_unsharded_run(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ pre { background: #f6f8fa; padding: .75rem; border-radius: 6px; overflow-x: auto
 a { color: #0550ae; }
 ul.findings { padding-left: 1.2rem; }
 ul.findings li { margin: .3rem 0; }
+p, li, summary, figcaption { overflow-wrap: break-word; }
 nav.toc { margin: .5rem 0; font-size: .95rem; }
 .group { border-left: 4px solid #d0d7de; padding: .1rem 0 .1rem .75rem; margin: .75rem 0; }
 .group h3 { font-size: 1.05rem; margin: .25rem 0; overflow-wrap: anywhere; }
