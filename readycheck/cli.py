@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -278,6 +278,7 @@ def run_scan(request: ScanRequest, again: bool = False, service_map: bool = Fals
         from readycheck.shard import scan_id
 
         result.shard = (*selected_shard, scan_id(request.identity(), selected_shard[1], os.environ))
+        result.replay = {"fail_on": config.fail_on, "command": replace(request, shard=None).command(config.fail_on)}
     if not again:
         say_skipped(result, request.verbose)
         say_if_nothing_found(result, request)
@@ -320,11 +321,29 @@ def link_base_from_environment() -> str:
 
 
 def render_report(result: ScanResult, request: ScanRequest, fail_on: str, fmt: str, link_base: str | None = None,
-                  declared: dict[str, Any] | None = None) -> str:
+                  compare_with: str | None = None, declared: dict[str, Any] | None = None) -> str:
+    return render_readiness(result, request.command(fail_on), fail_on, fmt, link_base, compare_with, declared)
+
+
+def render_readiness(result: ScanResult, command: str, fail_on: str, fmt: str, link_base: str | None = None,
+                     compare_with: str | None = None, declared: dict[str, Any] | None = None) -> str:
+    """The readiness report of a result; with `compare_with`, what changed since that JSON report or baseline;
+    with the service facts of the scan, its service map (`declared`: the config's `services:`)."""
     from readycheck import readiness
 
+    previous = None
+    if compare_with:
+        from readycheck.compare import CompareError, load
+
+        try:
+            previous = load(compare_with)
+        except CompareError as exc:
+            fail(f"--compare: {exc}")
+        except OSError as exc:
+            fail(f"--compare: cannot read {compare_with}: {exc.strerror or exc}")
     model = readiness.build(
-        result, fail_on, request.command(fail_on), link_base if link_base is not None else link_base_from_environment()
+        result, fail_on, command, link_base if link_base is not None else link_base_from_environment(),
+        previous=previous, previous_source=compare_with or "",
     )
     if result.facts:
         from readycheck.services import build_map
@@ -565,12 +584,15 @@ def apply_fixes(request: ScanRequest, result: ScanResult, stale: list[BaselineEn
 @click.option("--baseline", "baseline_file", type=FILE, help="Hide findings recorded in this baseline file.")
 @click.option("--output", "-o", "output", type=FILE, help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--link-base", help="Prefix for links to files (default on GitHub Actions: the scanned commit's blob URL).")
+@click.option("--compare", "compare_with", type=FILE, metavar="PREVIOUS.json",
+              help="Show new, fixed and unchanged findings since this JSON report (check --format json) or baseline.")
 def report(
     paths: tuple[str, ...],
     fmt: str,
     baseline_file: str | None,
     output: str | None,
     link_base: str | None,
+    compare_with: str | None,
     **scan_args: Any,
 ) -> None:
     """The readiness report for PATHS: verdict, scores per checklist, artifacts, blocking findings.
@@ -581,7 +603,7 @@ def report(
     config, result = run_scan(request, service_map=True)
     if baseline_file:
         apply_baseline(result, baseline_file, request.paths)
-    emit(render_report(result, request, config.fail_on, fmt, link_base, config.services), output)
+    emit(render_report(result, request, config.fail_on, fmt, link_base, compare_with, config.services), output)
 
 
 @main.command("baseline")
@@ -672,14 +694,31 @@ def explain(rule: str, rules_dirs: tuple[str, ...]) -> None:
 
 @main.command("merge")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def merge_command(reports: tuple[str, ...]) -> None:
-    """Merge the JSON reports of `check --shard K/N` runs into one report."""
+@click.option("--format", "fmt", type=click.Choice(["json", "sarif", "text", "markdown", "html"]), default="json",
+              show_default=True, help="The JSON report, SARIF 2.1.0, or the readiness report (text, Markdown, HTML).")
+@click.option("--output", "-o", "output", type=FILE, help="Write to FILE (atomically) instead of stdout.")
+@click.option("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails category [default: readycheck].")
+@click.option("--link-base", help="Readiness report: prefix for links to files.")
+@click.option("--compare", "compare_with", type=FILE, metavar="PREVIOUS.json",
+              help="Readiness report: new, fixed and unchanged findings since this JSON report or baseline.")
+def merge_command(reports: tuple[str, ...], fmt: str, output: str | None, sarif_category: str | None,
+                  link_base: str | None, compare_with: str | None) -> None:
+    """Merge the JSON reports of `check --shard K/N` runs into the report of the whole scan.
+
+    Run it where the shards ran (SARIF line hashes are read from the files): the result equals the unsharded
+    `check --format json|sarif` or `report --format text|markdown|html`.
+    """
     import json
 
-    from readycheck.merge import MergeError, merge_json_reports, read_report
+    from readycheck.merge import MergeError, merge_json_reports, merge_scan, read_report
 
     try:
-        merged = merge_json_reports(read_report(name) for name in reports)
+        texts = [read_report(name) for name in reports]
+        if fmt == "json":
+            merged = merge_json_reports(texts)
+        else:
+            _, catalog = load_everything(None, ())
+            whole = merge_scan(texts, catalog)
     except MergeError as exc:
         fail(str(exc))
         return
@@ -688,4 +727,9 @@ def merge_command(reports: tuple[str, ...]) -> None:
         return
     from readycheck.neutralise import json_text
 
-    sys.stdout.write(json_text(json.dumps(merged, indent=2, ensure_ascii=False)) + "\n")
+    if fmt == "json":
+        emit(json_text(json.dumps(merged, indent=2, ensure_ascii=False)) + "\n", output)
+    elif fmt == "sarif":
+        emit(render_check(whole.result, "sarif", True, False, False, sarif_category), output)
+    else:
+        emit(render_readiness(whole.result, whole.command, whole.fail_on, fmt, link_base, compare_with), output)

@@ -17,6 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from readycheck import __version__
+from readycheck.catalog import Catalog
+from readycheck.fingerprint import STORED_KEY
+from readycheck.model import (
+    SEVERITY_RANK,
+    Artifact,
+    Edit,
+    Finding,
+    Fix,
+    Related,
+    Rule,
+    ScanError,
+    ScanResult,
+    Span,
+)
 
 
 class MergeError(ValueError):
@@ -37,6 +51,8 @@ class ShardReport:
     findings: list[dict[str, Any]]
     errors: list[dict[str, Any]]
     files: int
+    details: dict[str, Any]
+    """The shard object as written: its extras (rules, artifacts, fingerprints...) feed SARIF and the report."""
 
 
 def _finding_order(f: dict[str, Any]) -> tuple[Any, ...]:
@@ -78,7 +94,7 @@ def read_shard(name: str, text: str) -> ShardReport:
     if not (isinstance(k, int) and isinstance(n, int) and not isinstance(k, bool) and not isinstance(n, bool)
             and 1 <= k <= n and isinstance(scan, str) and _SCAN_ID.fullmatch(scan)):
         raise MergeError(f"{name}: malformed `shard` (expected K/N and a scan id)")
-    return ShardReport(name, k, n, scan, findings, errors, files)
+    return ShardReport(name, k, n, scan, findings, errors, files, shard)
 
 
 def check_complete(shards: list[ShardReport]) -> None:
@@ -163,3 +179,111 @@ def merge_json_reports(texts: Iterable[tuple[str, str]]) -> dict[str, Any]:
         "errors": ordered_errors,
         "summary": {"files": sum(s.files for s in shards), "findings": len(ordered), "errors": len(ordered_errors)},
     }
+
+
+# -- the whole scan as a ScanResult, for SARIF and the readiness report ------------------------------------------
+
+
+@dataclass
+class MergedScan:
+    result: ScanResult
+    fail_on: str
+    command: str
+
+
+def _span(item: dict[str, Any]) -> Span:
+    line, column, end = _number(item.get("line")) or 1, _number(item.get("column")) or 1, _number(item.get("end_line"))
+    return Span(line, column, end if end > line else None)
+
+
+def _text(item: dict[str, Any], key: str) -> str:
+    value = item.get(key, "")
+    return value if isinstance(value, str) else ""
+
+
+def _finding(item: dict[str, Any], detail: dict[str, Any], rules: dict[str, Rule], name: str) -> Finding:
+    """A finding rebuilt from its JSON and its shard details; its key is its stored fingerprint (never the key)."""
+    fingerprint = detail.get("fingerprint")
+    severity = _text(item, "severity")
+    if not isinstance(fingerprint, str) or severity not in SEVERITY_RANK:
+        raise MergeError(f"{name}: malformed finding details (fingerprint, severity)")
+    related = detail.get("related", [])
+    if not isinstance(related, list) or not all(isinstance(r, dict) for r in related):
+        raise MergeError(f"{name}: malformed related locations")
+    rule = rules.get(_text(item, "rule"))
+    fix = item.get("fix")
+    autofix = _autofix(fix, name) if isinstance(fix, dict) else None
+    return Finding(
+        _text(item, "rule"), _text(item, "name") or (rule.name if rule else ""), _text(item, "checklist"), severity,
+        _text(item, "path"), _span(item), _text(item, "message"), _text(fix, "text") if isinstance(fix, dict) else
+        _text(item, "fix"), tuple(Related(_text(r, "path"), _span(r), _text(r, "message")) for r in related),
+        key=STORED_KEY + fingerprint, autofix=autofix,
+    )
+
+
+def _autofix(fix: dict[str, Any], name: str) -> Fix:
+    """A finding's edits as the JSON report writes them (`fix: {safety, description, edits, text}`)."""
+    edits = fix.get("edits", [])
+    if not isinstance(edits, list) or not all(
+            isinstance(e, dict) and all(_is_number(e.get(k)) for k in ("line", "column", "end_line", "end_column"))
+            and isinstance(e.get("old"), str) and isinstance(e.get("new"), str) for e in edits):
+        raise MergeError(f"{name}: malformed fix edits")
+    return Fix(_text(fix, "description"),
+               tuple(Edit(e["line"], e["column"], e["end_line"], e["end_column"], e["old"], e["new"]) for e in edits),
+               _text(fix, "safety") or "safe")
+
+
+def merge_scan(texts: Iterable[tuple[str, str]], catalog: Catalog) -> MergedScan:
+    """The shards' reports as the ScanResult of the whole scan: what SARIF and the readiness report render.
+
+    Needs the details a shard report keeps under `shard` (the rules in force, the artifacts, fingerprints);
+    the rules are looked up in `catalog`, so it must hold the rules the shards ran (same --rules).
+    """
+    shards = [read_shard(name, text) for name, text in texts]
+    if not shards:
+        raise MergeError("no shard reports given")
+    check_complete(shards)
+    by_id = {rule.id: rule for rule in catalog.rules}
+    findings: dict[str, Finding] = {}
+    suppressed: dict[str, tuple[Finding, str]] = {}
+    errors: dict[str, ScanError] = {}
+    artifacts: dict[tuple[str, str], Artifact] = {}
+    rule_ids: list[str] = []
+    replay = {"fail_on": "", "command": ""}
+    for shard in shards:
+        d = shard.details
+        details, rules, shard_artifacts, hidden = (d.get(key) for key in ("finding_details", "rules", "artifacts", "suppressed"))
+        if not (isinstance(details, list) and len(details) == len(shard.findings) and isinstance(rules, list)
+                and isinstance(shard_artifacts, list) and isinstance(hidden, list)
+                and all(isinstance(x, dict) for x in [*details, *shard_artifacts, *hidden])):
+            raise MergeError(f"{shard.name}: the shard report lacks what SARIF and the readiness report need "
+                             "(written by an older readycheck? run the shards again)")
+        for key in replay:
+            value = d.get(key)
+            if isinstance(value, str) and not replay[key]:
+                replay[key] = value
+        rule_ids += [r for r in rules if isinstance(r, str) and r not in rule_ids]
+        for item, detail in zip(shard.findings, details, strict=True):
+            findings.setdefault(json.dumps(item, sort_keys=True), _finding(item, detail, by_id, shard.name))
+        for item in hidden:
+            suppressed.setdefault(json.dumps(item, sort_keys=True),
+                                  (_finding(item, item, by_id, shard.name), _text(item, "reason")))
+        for e in shard.errors:
+            line = e.get("line")
+            errors.setdefault(json.dumps(e, sort_keys=True), ScanError(
+                _text(e, "path"), line if _is_number(line) else None, _text(e, "message")))
+        for a in shard_artifacts:
+            artifacts.setdefault((_text(a, "path"), _text(a, "kind")), Artifact(_text(a, "path"), _text(a, "kind")))
+    unknown = [r for r in rule_ids if r not in by_id]
+    if unknown:
+        raise MergeError(f"rules {', '.join(unknown[:5])} are not in the catalog (give merge the shards' --rules)")
+    catalog_order = {rule.id: n for n, rule in enumerate(catalog.rules)}
+    result = ScanResult(
+        findings=sorted(findings.values(), key=Finding.sort_key),
+        errors=sorted(errors.values(), key=lambda e: (e.path, e.line or 0, e.message)),
+        files=sum(s.files for s in shards),
+        suppressed=sorted(suppressed.values(), key=lambda item: item[0].sort_key()),
+        rules=sorted((by_id[r] for r in rule_ids), key=lambda rule: catalog_order[rule.id]),
+        artifacts=sorted(artifacts.values(), key=lambda a: (a.path, a.kind)),
+    )
+    return MergedScan(result, replay["fail_on"] or "error", replay["command"] or "readycheck check .")

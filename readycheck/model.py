@@ -402,3 +402,5 @@ class ScanResult:
     facts: list[dict[str, Any]] = field(default_factory=list)
     """What the service map needs of each document (readycheck.services), kept with a group's cached result;
     no report shows them."""
+    replay: dict[str, str] = field(default_factory=dict)
+    """For a shard: the whole scan's `fail_on` and reproducing `command`, so `merge` can write its readiness report."""

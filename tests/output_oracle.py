@@ -141,11 +141,13 @@ def markdown_problems(output: str, model: Readiness) -> list[str]:
     tokens = _walk(parser.parse(output))
     allowed_links = {model.link(f.path, f.span.line) for f in [*model.blocking, *model.other]}
     allowed_links |= {model.link(e.path, e.line) for e in model.errors}
+    titles = [after.content for before, after in zip(tokens, tokens[1:], strict=False) if before.type == "heading_open"]
+    headings = {"#" + "".join(c for c in title.lower().replace(" ", "-") if c.isalnum() or c in "-_") for title in titles}
     issues: list[str] = []
     for token in tokens:
         if token.type in ("image", "html_inline", "html_block"):
             issues.append(f"{token.type}: {token.content[:60]!r}")
-        elif token.type == "link_open" and token.attrGet("href") not in allowed_links:
+        elif token.type == "link_open" and token.attrGet("href") not in allowed_links | headings:
             issues.append(f"link to {token.attrGet('href')!r}")
         elif token.type == "text" and MENTION.search(token.content):
             issues.append(f"text GitHub would link: {MENTION.search(token.content).group()!r}")  # type: ignore[union-attr]
@@ -177,7 +179,9 @@ class _Html(HTMLParser):
 
 HTML_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "section", "p", "strong", "svg",
              "rect", "main", "div", "table", "caption", "thead", "tr", "th", "tbody", "td", "span", "code", "wbr",
-             "ul", "li", "a", "br", "small", "pre", "footer"}
+             "ul", "li", "a", "br", "small", "pre", "footer", "nav", "h3", "details", "summary", "figure",
+             "figcaption", "text"}
+"""The report's own tags; an SVG <title> is the tooltip of a chart bar (its text is escaped like any other)."""
 
 
 def html_problems(output: str, model: Readiness) -> list[str]:
@@ -185,6 +189,8 @@ def html_problems(output: str, model: Readiness) -> list[str]:
     parser.feed(output)
     parser.close()
     allowed_links = {model.link(f.path, f.span.line) for f in [*model.blocking, *model.other]}
+    ids = {value for _, attrs in parser.tags for attribute, value in attrs if attribute == "id"}
+    allowed_links |= {f"#{i}" for i in ids if i and re.fullmatch(r"[A-Za-z0-9-]+", i)}  # in-page: contents
     issues: list[str] = []
     for tag, attrs in parser.tags:
         if tag not in HTML_TAGS:

@@ -37,15 +37,15 @@ def test_scores_follow_the_documented_formula(tmp_path: Path, catalog: Catalog) 
     model = build(_scan(tmp_path, catalog), "error", "readycheck check .")
     scores = {c.name: (c.score, c.grade, c.artifacts) for c in model.checklists}
     assert scores == {
-        "pinned-versions": (79, "C", 2),  # 100 - 20 / 2 = 90, capped at 79: a blocking finding
-        "healthcheck": (98, "A", 2),  # 100 - 5 / 2 = 97.5, rounded half to even
-        "image-hygiene": (98, "A", 2),
+        "pinned-versions": (63, "D", 2),  # H = 20 x 2 = 40, P = 10: 100 x 40 / 50 = 80, blocked: x 0.79 = 63.2
+        "healthcheck": (93, "A", 2),  # P = 3: 100 x 40 / 43 = 93.0
+        "image-hygiene": (93, "A", 2),
     }
-    assert model.score == 79  # the mean (92) capped: not ready
+    assert model.score == 56  # all findings: P = 16, 100 x 40 / 56 = 71.4; not ready: x 0.79 = 56.4
     relaxed = build(_scan(tmp_path, catalog), "never", "readycheck check .")
     assert relaxed.ready
-    assert [(c.name, c.score) for c in relaxed.checklists][0] == ("pinned-versions", 90)
-    assert relaxed.score == round((90 + 98 + 98) / 3)
+    assert [(c.name, c.score) for c in relaxed.checklists][0] == ("pinned-versions", 80)
+    assert relaxed.score == round(100 * 40 / (40 + 10 + 3 + 3))
     assert not model.ready
     assert [f.rule for f in model.blocking] == ["DF101"]
     assert {f.rule for f in model.other} == {"DF201", "DF401"}
@@ -79,10 +79,14 @@ def test_markdown_leads_with_the_verdict_and_lists_everything(tmp_path: Path) ->
     text = run.stdout
     assert text.startswith("## readycheck: ❌ Not ready\n\nNot ready: 1 finding at or above `error` and 1 file could not be checked.")
     sections = [line for line in text.splitlines() if line.startswith("### ")]
-    assert [s.split(" (")[0] for s in sections] == [
-        "### Checklists", "### Artifacts", "### Blocking findings", "### Other findings, below `error`",
+    assert sections == [
+        "### What to fix first", "### Findings by checklist and severity", "### Artifacts, failing first",
         "### Already ready", "### Files that could not be checked", "### Suppressions in force", "### Reproduce",
     ]
+    contents = next(line for line in text.splitlines() if line.startswith("**Contents:**"))
+    for heading in sections:  # every section is linked by the anchor GitHub derives from its heading
+        anchor = "".join(c for c in heading[4:].lower().replace(" ", "-") if c.isalnum() or c == "-")
+        assert f"(#{anchor})" in contents
     assert "[`api/Dockerfile:1`](https://github.com/acme/shop/blob/abc123/api/Dockerfile#L1)" in text
     assert "| `api/Dockerfile` | Dockerfile | ❌ fail | ✅ pass | ⚠️ warn |" in text
     assert "| DF101 base-image-pinned | `legacy/Dockerfile:2` | readycheck: ignore-file |" in text
@@ -103,7 +107,7 @@ def test_markdown_cuts_the_long_tail_to_fit_a_pr_comment() -> None:
     text = markdown.render(model)
     assert len(text) <= markdown.MAX_CHARS
     assert text.startswith("## readycheck: ❌ Not ready")
-    assert "more blocking findings, cut to fit" in text
+    assert "more rules to fix, cut to fit" in text or "more artifacts, cut to fit" in text
     assert "> Cut to fit:" in text
     assert text.rstrip().endswith("> Cut to fit: " + text.rstrip().rsplit("> Cut to fit: ", 1)[1])
     assert "readycheck check ." in text
@@ -165,14 +169,14 @@ def test_html_is_self_contained_accessible_and_well_formed(tmp_path: Path) -> No
     assert "@import" not in document and "url(" not in document
     assert all(not (a.get("href") or "").startswith(("http:", "https:", "//")) for a in parser.named("a"))
     tables = parser.named("table")
-    assert len(tables) == 3  # checklists, artifacts, suppressions
+    assert len(tables) == 4  # checklists, failing artifacts, other artifacts, suppressions
     assert document.count("<caption>") == len(tables)
     assert parser.headers_in_tables and all(h.get("scope") in ("col", "row") for h in parser.headers_in_tables)
     assert all(svg.get("role") == "img" and svg.get("aria-label") for svg in parser.named("svg"))
     assert parser.text[0] == "readycheck: Not ready"  # the <title>
     assert parser.text[1] == "readycheck readiness report: Not ready"  # the first heading: the verdict
     assert "@media print" in document and "@media (max-width" in document
-    assert "api/Dockerfile:1" in document and "readycheck check --fail-on error ." in document
+    assert "api/<wbr>Dockerfile:1" in document and "readycheck check --fail-on error ." in document
 
 
 def test_html_escapes_what_it_shows() -> None:
@@ -182,7 +186,7 @@ def test_html_escapes_what_it_shows() -> None:
     document = html.render(model)
     assert "<script>" not in document
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&#x27; &amp; more" in document
-    assert "<code>a&lt;b&gt;/Dockerfile:1</code>" in document
+    assert "<code>a&lt;b&gt;/<wbr>Dockerfile:1</code>" in document
 
 
 CHROMIUM = Path("/usr/bin/chromium")
