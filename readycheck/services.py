@@ -186,9 +186,14 @@ def _helm_deploy(args: list[str]) -> dict[str, Any] | None:
     for assignment in _option_values(args, ("--set", "--set-string")):
         for part in assignment.split(","):
             key, sep, value = part.partition("=")
-            if sep:
+            # only what names an image: other values (a password given with --set) never reach the facts, which
+            # the cache stores and `readycheck services` prints
+            if sep and key.strip().rsplit(".", 1)[-1] in IMAGE_SET_KEYS:
                 sets[key.strip()] = value.strip()
     return {"chart": operands[1], "sets": sets}
+
+
+IMAGE_SET_KEYS = frozenset({"tag", "repository", "image", "registry", "digest"})
 
 
 def _workflow_facts(doc: Document) -> Fact:

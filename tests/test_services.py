@@ -385,3 +385,26 @@ def test_odd_shapes_in_the_tree_build_a_map_without_errors(tmp_path: Path) -> No
     mapped = invoke(["services", "--format", "json", "--no-cache"], tmp_path)
     assert mapped.code in (0, 2) and "services" in json.loads(mapped.stdout)  # 2: objects the API server rejects
     assert "failed" not in mapped.stderr and "Traceback" not in mapped.stderr
+
+
+def test_a_secret_given_with_set_in_a_deploy_step_reaches_neither_the_cache_nor_the_map(tmp_path: Path) -> None:
+    secret = "hunter2-" + "x7Qz9LmP4vRt"
+    write(tmp_path, "services/api/Dockerfile", "FROM alpine:3.20\nUSER 10001\nCMD [\"/api\"]\n")
+    write(tmp_path, ".github/workflows/deploy.yml", f"""\
+on: push
+permissions: {{contents: read}}
+jobs:
+  deploy:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: docker build -f services/api/Dockerfile -t ghcr.io/acme/api:1.2.3 services/api
+      - run: helm upgrade --install api deploy/charts/api --set image.tag=1.2.3 --set db.password={secret}
+""")
+    cache = tmp_path / "cache"
+    run = invoke(["check", "--cache-dir", str(cache), "--format", "json", "."], tmp_path)
+    assert run.code in (0, 1, 2)
+    mapped = invoke(["services", "--format", "json", "."], tmp_path)
+    assert secret not in mapped.stdout
+    for path in cache.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
