@@ -717,7 +717,7 @@ def merge_command(reports: tuple[str, ...], fmt: str, output: str | None, sarif_
         if fmt == "json":
             merged = merge_json_reports(texts)
         else:
-            _, catalog = load_everything(None, ())
+            config, catalog = load_everything(None, ())
             whole = merge_scan(texts, catalog)
     except MergeError as exc:
         fail(str(exc))
@@ -732,4 +732,5 @@ def merge_command(reports: tuple[str, ...], fmt: str, output: str | None, sarif_
     elif fmt == "sarif":
         emit(render_check(whole.result, "sarif", True, False, False, sarif_category), output)
     else:
-        emit(render_readiness(whole.result, whole.command, whole.fail_on, fmt, link_base, compare_with), output)
+        emit(render_readiness(whole.result, whole.command, whole.fail_on, fmt, link_base, compare_with,
+                              config.services), output)

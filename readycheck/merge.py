@@ -248,6 +248,7 @@ def merge_scan(texts: Iterable[tuple[str, str]], catalog: Catalog) -> MergedScan
     suppressed: dict[str, tuple[Finding, str]] = {}
     errors: dict[str, ScanError] = {}
     artifacts: dict[tuple[str, str], Artifact] = {}
+    facts: dict[str, dict[str, Any]] = {}
     rule_ids: list[str] = []
     replay = {"fail_on": "", "command": ""}
     for shard in shards:
@@ -274,6 +275,10 @@ def merge_scan(texts: Iterable[tuple[str, str]], catalog: Catalog) -> MergedScan
                 _text(e, "path"), line if _is_number(line) else None, _text(e, "message")))
         for a in shard_artifacts:
             artifacts.setdefault((_text(a, "path"), _text(a, "kind")), Artifact(_text(a, "path"), _text(a, "kind")))
+        shard_facts = d.get("facts")
+        for fact in shard_facts if isinstance(shard_facts, list) else []:
+            if isinstance(fact, dict):
+                facts.setdefault(json.dumps(fact, sort_keys=True), fact)
     unknown = [r for r in rule_ids if r not in by_id]
     if unknown:
         raise MergeError(f"rules {', '.join(unknown[:5])} are not in the catalog (give merge the shards' --rules)")
@@ -285,5 +290,6 @@ def merge_scan(texts: Iterable[tuple[str, str]], catalog: Catalog) -> MergedScan
         suppressed=sorted(suppressed.values(), key=lambda item: item[0].sort_key()),
         rules=sorted((by_id[r] for r in rule_ids), key=lambda rule: catalog_order[rule.id]),
         artifacts=sorted(artifacts.values(), key=lambda a: (a.path, a.kind)),
+        facts=sorted(facts.values(), key=lambda f: (str(f.get("type")), str(f.get("path")))),
     )
     return MergedScan(result, replay["fail_on"] or "error", replay["command"] or "readycheck check .")

@@ -18,6 +18,7 @@ from typing import Any
 from readycheck.judge.images import parse_image
 from readycheck.k8s.workloads import containers, get_in, pod_spec_path
 from readycheck.model import Document, Pointer, Span, Subject
+from readycheck.secrets import mask_secrets
 
 Fact = dict[str, Any]
 """One document's facts: JSON-able, small, with the places (path, line) a finding may point at."""
@@ -380,7 +381,9 @@ def _kubernetes_facts(doc: Document) -> Fact:
                 "probe_places": {k: _place(doc, container.pointer + (k,)) for k in ("readinessProbe", "livenessProbe",
                                                                                      "startupProbe") if k in data},
                 "security": security,
-                "pre_stop": {"argv": [str(a) for a in pre_stop], "place": _place(doc, container.pointer + ("lifecycle",))}
+                # masked: a command may quote a credential, and facts are cached and printed
+                "pre_stop": {"argv": [mask_secrets(str(a)) for a in pre_stop],
+                             "place": _place(doc, container.pointer + ("lifecycle",))}
                 if isinstance(pre_stop, list) else None,
                 "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
                 "numbers": sorted({int(n) for w in words for n in re.findall(r"(?<![0-9])[0-9]{2,5}(?![0-9])", w)}),

@@ -44,6 +44,7 @@ def shard_details(result: ScanResult) -> dict[str, Any]:
         "finding_details": [{"fingerprint": stable_fingerprint(f), "related": _related(f)} for f in result.findings],
         "suppressed": [{**f.as_dict(), "fingerprint": stable_fingerprint(f), "related": _related(f), "reason": reason}
                        for f, reason in result.suppressed],
+        "facts": result.facts,  # the service map's facts: the merged report draws the same map
     }
 
 
