@@ -21,7 +21,19 @@ from typing import Any
 from readycheck import __version__
 from readycheck.discover import Target
 from readycheck.evaluate import ScanSettings
-from readycheck.model import SEVERITIES, Artifact, Finding, Related, ScanError, ScanResult, Skipped, Span
+from readycheck.model import (
+    FIX_SAFETIES,
+    SEVERITIES,
+    Artifact,
+    Edit,
+    Finding,
+    Fix,
+    Related,
+    ScanError,
+    ScanResult,
+    Skipped,
+    Span,
+)
 
 CACHE_FORMAT = 2
 RACY_NS = 2_000_000_000
@@ -141,14 +153,35 @@ def _finding_to_json(f: Finding) -> dict[str, Any]:
         "span": [f.span.line, f.span.column, f.span.end_line], "message": f.message, "fix": f.fix,
         "related": [[r.path, r.span.line, r.span.column, r.span.end_line, r.message] for r in f.related],
         "key": _stored_key(f), "extra": f.extra,
+        "autofix": None if f.autofix is None else [f.autofix.description, f.autofix.safety, f.autofix.digest,
+                                                   [[e.line, e.column, e.end_line, e.end_column, e.old, e.new]
+                                                    for e in f.autofix.edits]],
     }
+
+
+def _fix_from_json(data: Any) -> Fix | None:
+    if data is None:
+        return None
+    description, safety, digest, edits = data
+    return Fix(description, tuple(Edit(*e) for e in edits), safety, digest)
+
+
+def _is_fix_json(data: Any) -> bool:
+    if data is None:
+        return True
+    if not (isinstance(data, list) and len(data) == 4 and all(isinstance(x, str) for x in data[:3])
+            and data[1] in FIX_SAFETIES and isinstance(data[3], list)):
+        return False
+    return all(isinstance(e, list) and len(e) == 6 and all(_is_int(n) for n in e[:4])
+               and isinstance(e[4], str) and isinstance(e[5], str) for e in data[3])
 
 
 def _finding_from_json(data: dict[str, Any]) -> Finding:
     line, column, end_line = data["span"]
     related = tuple(Related(p, Span(ln, col, end), msg) for p, ln, col, end, msg in data["related"]) if data["related"] else ()
     return Finding(data["rule"], data["name"], data["checklist"], data["severity"], data["path"],
-                   Span(line, column, end_line), data["message"], data["fix"], related, data["key"], data["extra"])
+                   Span(line, column, end_line), data["message"], data["fix"], related, data["key"], data["extra"],
+                   _fix_from_json(data.get("autofix")))
 
 
 def result_to_json(result: ScanResult) -> dict[str, Any]:
@@ -172,6 +205,8 @@ def _is_finding_json(data: Any) -> bool:
     if not isinstance(data, dict) or data.get("severity") not in SEVERITIES or not isinstance(data.get("extra"), dict):
         return False
     if not all(isinstance(data.get(k), str) for k in ("rule", "name", "checklist", "path", "message", "fix", "key")):
+        return False
+    if not _is_fix_json(data.get("autofix")):
         return False
     span, related = data.get("span"), data.get("related")
     if not (isinstance(span, list) and len(span) == 3 and _is_int(span[0]) and _is_int(span[1]) and _is_int(span[2], True)):

@@ -94,13 +94,15 @@ def complete_selectors(ctx: click.Context, param: click.Parameter, incomplete: s
     return sorted(prefix + w for w in words if w.startswith(partial))
 
 
-def scan_option(*decls: str, default: Any = None, repro: bool = False, identity: bool = True, **click_kwargs: Any) -> Any:
+def scan_option(*decls: str, default: Any = None, repro: bool = False, identity: bool = True, fixing: bool = False,
+                **click_kwargs: Any) -> Any:
     """A ScanRequest field that is also a command-line option: declared here once.
 
     `repro`: the option appears in the command that reproduces a scan; `identity`: it decides the scan's
-    findings (so shards of one scan must agree on it).
+    findings (so shards of one scan must agree on it); `fixing`: an option of `check` alone (it edits files).
     """
-    return field(default=default, metadata={"decls": decls, "click": click_kwargs, "repro": repro, "identity": identity})
+    return field(default=default, metadata={"decls": decls, "click": click_kwargs, "repro": repro, "identity": identity,
+                                            "fixing": fixing})
 
 
 @dataclass
@@ -130,6 +132,15 @@ class ScanRequest:
     max_file_size: str | None = scan_option("--max-file-size", metavar="SIZE", help="Larger files are reported as errors, unread (bytes, or 500k, 20M) [default: 20M].")
     time_limit: float | None = scan_option("--time-limit", type=click.FloatRange(min=0), metavar="SECONDS", help="Seconds of CPU time one file may take to load and check; 0 for none [default: 10].")
     verbose: bool = scan_option("--verbose", "-v", default=False, is_flag=True, help="Also say on stderr which files were passed over and why (template sources, backups, ignore files).")
+    fix: bool = scan_option("--fix", default=False, identity=False, fixing=True, is_flag=True, help="Apply the safe fixes, then report what remains.")
+    unsafe_fixes: bool = scan_option("--unsafe-fixes", default=False, identity=False, fixing=True, is_flag=True, help="With --fix or --diff, also the fixes that change behaviour (review them).")
+    diff: bool = scan_option("--diff", default=False, identity=False, fixing=True, is_flag=True, help="Print the unified diff of the fixes and write nothing; exit 1 when there is one.")
+    fix_only: bool = scan_option("--fix-only", default=False, identity=False, fixing=True, is_flag=True, help="Apply the fixes (as --fix) and report only what was fixed, not the remaining findings.")
+    show_fixes: bool = scan_option("--show-fixes", default=False, identity=False, fixing=True, is_flag=True, help="Say on stderr which fixes were applied, and why any were not.")
+
+    @property
+    def fixing(self) -> bool:
+        return self.fix or self.fix_only or self.diff
 
     def limits(self) -> Limits:
         """Per-file limits from the command line, defaults otherwise. A bad size is a usage error."""
@@ -179,13 +190,22 @@ class ScanRequest:
         return shlex.join(args)
 
 
-def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every scanning command shares: the ScanRequest fields that declare one."""
+def _declare(function: Callable[..., Any], fixing: bool) -> Callable[..., Any]:
     for option in reversed(fields(ScanRequest)):
-        if option.metadata.get("decls"):
+        if option.metadata.get("decls") and option.metadata.get("fixing", False) == fixing:
             function = click.option(*option.metadata["decls"], option.name, default=option.default,
                                     **option.metadata["click"])(function)
     return function
+
+
+def scan_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every scanning command shares: the ScanRequest fields that declare one."""
+    return _declare(function, fixing=False)
+
+
+def fix_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of `check` that apply fixes: the ScanRequest fields marked `fixing`."""
+    return _declare(function, fixing=True)
 
 
 def refuse_missing_paths(paths: list[str]) -> None:
@@ -204,7 +224,8 @@ def say_if_nothing_found(result: ScanResult, request: ScanRequest) -> None:
     echo_err(f"found no file of a kind it checks in {where}{shard}: nothing was checked")
 
 
-def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
+def run_scan(request: ScanRequest, again: bool = False) -> tuple[Config, ScanResult]:
+    """The scan the request asks for; `again` (a re-scan after fixes) says nothing on stderr a second time."""
     from readycheck.cache import default_cache_dir
     from readycheck.orchestrate import scan
 
@@ -254,8 +275,9 @@ def run_scan(request: ScanRequest) -> tuple[Config, ScanResult]:
         from readycheck.shard import scan_id
 
         result.shard = (*selected_shard, scan_id(request.identity(), selected_shard[1], os.environ))
-    say_skipped(result, request.verbose)
-    say_if_nothing_found(result, request)
+    if not again:
+        say_skipped(result, request.verbose)
+        say_if_nothing_found(result, request)
     return config, result
 
 
@@ -385,6 +407,7 @@ def emit(text: str, output: str | None) -> None:
 @click.option("--no-color", is_flag=True, help="Plain text even on a terminal (--color never).")
 @click.option("--quiet", "-q", is_flag=True, help="Only findings, one per line (path:line:col: RULE ...), no headers.")
 @click.option("--statistics", is_flag=True, help="Text output: the count of findings per rule instead of the findings.")
+@fix_options
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -408,6 +431,12 @@ def check(
     request = ScanRequest(list(paths), baseline=baseline_file, **scan_args)
     config, result = run_scan(request)
     stale = apply_baseline(result, baseline_file, request.paths) if baseline_file else []
+    if request.diff:
+        sys.exit(show_diff(request, result))
+    if request.fixing:
+        result, stale = apply_fixes(request, result, stale)
+        if request.fix_only:
+            sys.exit(EXIT_USAGE if result.errors else EXIT_OK)
     coloured = use_colour("never" if no_color else colour, output is None and sys.stdout.isatty())
     emit(render_check(result, fmt, not coloured, quiet, to_terminal=coloured, sarif_category=sarif_category,
                       statistics=statistics), output)
@@ -426,6 +455,97 @@ def check(
         for entry in stale:
             click.echo(log_line(f"  {entry.path}:{entry.line} {entry.rule} {entry.message}"), err=True)
     sys.exit(exit_code(result.findings, result.errors, config.fail_on))
+
+
+def show_diff(request: ScanRequest, result: ScanResult) -> int:
+    """`--diff`: the fixes as one unified diff on stdout, nothing written; 1 when there is a diff."""
+    from readycheck.fix import OVERLAP, fix_roots, plan_fixes, wanted
+
+    plans = plan_fixes(wanted(result.findings, request.unsafe_fixes), fix_roots(request.paths or ["."], Path.cwd()),
+                       Path.cwd())
+    changed = [p for p in plans if p.changed]
+    from readycheck.neutralise import log_line
+
+    sys.stdout.write("".join(log_line(line) + "\n" for plan in changed for line in plan.diff().splitlines()))
+    say_skipped_fixes(plans, request.show_fixes)
+    say_refused_fixes(result, request.show_fixes)
+    from readycheck.wording import plural
+
+    count = sum(len(p.applied) for p in changed)
+    later = sum(1 for p in plans for _, why in p.skipped if why == OVERLAP)
+    echo_err(f"would fix {plural(count, 'finding')} in {plural(len(changed), 'file')}"
+             + (f"; {plural(later, 'more fix', 'more fixes')} would follow once these are applied (--fix applies them "
+                "in rounds)" if later else ""))
+    if result.errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if changed else EXIT_OK
+
+
+def say_refused_fixes(result: ScanResult, show: bool) -> None:
+    """With --show-fixes: each finding of a rule that fixes, for which this file allows no fix, and why."""
+    if not show:
+        return
+    for finding in result.findings:
+        why = finding.extra.get("fix_refused")
+        if why:
+            echo_err(f"no fix: {finding.path}:{finding.span.line} {finding.rule}: {why}")
+
+
+def say_skipped_fixes(plans: list[Any], show: bool) -> None:
+    """With --show-fixes: each fix applied and each left out, with why (the rest is in the summary line)."""
+    if not show:
+        return
+    for plan in plans:
+        for finding in plan.applied:
+            assert finding.autofix is not None
+            echo_err(f"fixed: {finding.path}:{finding.span.line} {finding.rule} {finding.autofix.description}")
+        for finding, why in plan.skipped:
+            echo_err(f"not fixed: {finding.path}:{finding.span.line} {finding.rule}: {why}")
+
+
+MAX_FIX_ROUNDS = 5
+"""Fixes whose edits overlap are applied over several rounds (a re-scan between); a few suffice."""
+
+
+def apply_fixes(request: ScanRequest, result: ScanResult, stale: list[BaselineEntry]) -> tuple[ScanResult, list[BaselineEntry]]:
+    """`--fix`: apply the chosen fixes, re-scan, and again while a round changed something. A file a fix made
+    unreadable (a new load error) is put back as it was. The final scan's result is what is reported."""
+    from readycheck.fix import fix_roots, plan_fixes, restore, wanted, write_plan
+    from readycheck.wording import plural
+
+    roots = fix_roots(request.paths or ["."], Path.cwd())
+    say_refused_fixes(result, request.show_fixes)
+    fixed: dict[str, int] = {}
+    for _ in range(MAX_FIX_ROUNDS):
+        plans = plan_fixes(wanted(result.findings, request.unsafe_fixes), roots, Path.cwd())
+        say_skipped_fixes(plans, request.show_fixes)
+        written = []
+        for plan in plans:
+            if not plan.changed:
+                continue
+            why = write_plan(plan)
+            if why:
+                echo_err(f"not fixed: {plan.path}: {why}")
+                continue
+            written.append(plan)
+        if not written:
+            break
+        broken_before = {e.path for e in result.errors}
+        _, result = run_scan(request, again=True)
+        stale = apply_baseline(result, request.baseline, request.paths) if request.baseline else []
+        for plan in written:
+            if plan.path in {e.path for e in result.errors} - broken_before:
+                restore(plan)
+                echo_err(f"fix undone: {plan.path}: the fixed file no longer loaded")
+            else:
+                fixed[plan.path] = fixed.get(plan.path, 0) + len(plan.applied)
+        if any(plan.path in {e.path for e in result.errors} - broken_before for plan in written):
+            _, result = run_scan(request, again=True)
+            stale = apply_baseline(result, request.baseline, request.paths) if request.baseline else []
+            break
+    count = sum(fixed.values())
+    echo_err(f"fixed {plural(count, 'finding')} in {plural(len(fixed), 'file')} ({plural(len(result.findings), 'finding')} remaining)")
+    return result, stale
 
 
 @main.command()

@@ -25,6 +25,7 @@ from readycheck.model import (
     Artifact,
     Document,
     Finding,
+    Fix,
     Hit,
     Rule,
     ScanError,
@@ -34,7 +35,16 @@ from readycheck.model import (
 )
 from readycheck.predicate import Predicate, format_message
 from readycheck.suppression import ALL, Suppressor
-from readycheck.textio import LoadError, never_cached
+from readycheck.textio import LoadError, digest_of, never_cached
+
+
+def text_digest(doc: Document) -> str:
+    """The digest (textio.digest_of) of the text a document was loaded from, once per document that has a fix."""
+    digest: str | None = getattr(doc, "_fix_digest", None)
+    if digest is None:
+        digest = doc._fix_digest = digest_of(doc.text)  # type: ignore[attr-defined]
+    return digest
+
 
 CheckFunction = Callable[[Subject, dict[str, Any]], Iterable[Hit]]
 T = TypeVar("T")
@@ -157,6 +167,7 @@ class Evaluator:
         pointer = subject.pointer + tuple(hit.at) if hit.at is not None else (subject.owner or subject.pointer)
         path = hit.path or subject.doc.display_path_for(pointer)
         provenance = "" if hit.path else subject.doc.provenance_for(pointer)
+        autofix, refused = self.fix_for(rule, subject.doc, path, hit)
         return Finding(
             rule=rule.id,
             name=rule.name,
@@ -168,7 +179,24 @@ class Evaluator:
             fix=rule.fix.strip(),
             related=hit.related or subject.doc.related_for(pointer),
             key=f"{subject.key}|{hit.key or hit.message}",
+            autofix=autofix,
+            extra={"fix_refused": refused} if refused else {},
         )
+
+    def fix_for(self, rule: Rule, doc: Document, path: str, hit: Hit) -> tuple[Fix | None, str]:
+        """The hit's fix as the finding carries it, or why there is none: only for a rule that declares
+        fix_safety, only where the document's text is the file the finding names (never a chart's rendering),
+        never safer than the rule says, and with the digest of the text its edits were made against."""
+        if hit.fix is None or rule.fix_safety is None:
+            return None, ""
+        if not doc.text_is_file:
+            return None, "the finding is in rendered output (a Helm chart): a fix never lands there"
+        if path != doc.path:
+            return None, "the finding is located in another file than the one its document was read from"
+        if not hit.fix.edits:
+            return None, hit.fix.description
+        safety = "unsafe" if "unsafe" in (rule.fix_safety, hit.fix.safety) else "safe"
+        return replace(hit.fix, safety=safety, digest=text_digest(doc)), ""
 
 
 def _build_scopes(documents: list[Document]) -> None:

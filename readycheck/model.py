@@ -90,6 +90,57 @@ class ScanError:
         return {"path": self.path, "line": self.line, "message": self.message}
 
 
+FIX_SAFETIES = ("safe", "unsafe")
+"""A safe fix keeps what the file means and is applied by `check --fix`; an unsafe one changes behaviour (it
+needs review) and is applied only with `--unsafe-fixes`."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `old` at 1-based (line, column) up to (end_line, end_column), end exclusive, with `new`.
+
+    Positions are in the file's text as loaders see it (lines split at any newline, columns in characters);
+    `old` is what must be there, so an edit never lands on text it was not made for.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    old: str
+    new: str
+
+    @classmethod
+    def insert(cls, line: int, column: int, new: str) -> Edit:
+        return cls(line, column, line, column, "", new)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "end_line": self.end_line, "end_column": self.end_column,
+                "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that make one finding go away, and whether applying them unreviewed is safe.
+
+    `digest` (set by evaluation) fingerprints the text the edits were made against: a file that changed since
+    it was scanned is never edited.
+    """
+
+    description: str
+    edits: tuple[Edit, ...]
+    safety: str = "safe"
+    digest: str = ""
+
+    @classmethod
+    def refused(cls, why: str) -> Fix:
+        """No fix here, and why (a check says so; `check --show-fixes` shows it): a Fix without edits."""
+        return cls(why, (), "unsafe")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"safety": self.safety, "description": self.description, "edits": [e.as_dict() for e in self.edits]}
+
+
 @dataclass
 class Finding:
     """One rule violated at one place."""
@@ -106,6 +157,8 @@ class Finding:
     key: str = ""
     """What the finding is about, independent of its line (for fingerprints and baselines)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    autofix: Fix | None = None
+    """The edits that fix it, when the rule has a fix and this file allows one (edits apply to `path`)."""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.rule, self.message)
@@ -121,7 +174,7 @@ class Finding:
             "column": self.span.column,
             "end_line": self.span.last_line,
             "message": self.message,
-            "fix": self.fix,
+            "fix": self.autofix.as_dict() | {"text": self.fix} if self.autofix else self.fix,
         }
 
 
@@ -133,6 +186,8 @@ class Document:
     """
 
     kind: str = ""
+    text_is_file = False
+    """`text` is the file at `path` as read (not a rendering of templates): edits at its spans may fix the file."""
     rule_kinds: tuple[str, ...] = ()
     """Which rules judge this document, by the first part of their target; default: (kind,)."""
     object_keys = False
@@ -223,6 +278,8 @@ class Hit:
     key: str = ""
     path: str | None = None
     related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    """Edits of the subject document's text that remove this hit (kept only when the rule declares fix_safety)."""
 
 
 class Scope:
@@ -280,6 +337,8 @@ class Rule:
     references: list[str] = field(default_factory=list)
     enabled: bool = True
     """False: an opt-in rule, run only when selected by its id or name."""
+    fix_safety: str | None = None
+    """Whether the rule's findings carry edits that fix them: "safe", "unsafe" (the edits change behaviour), or None."""
 
     @property
     def kind(self) -> str:
@@ -298,6 +357,7 @@ class Rule:
             "fix": self.fix,
             "examples": dict(self.examples),
             "options": dict(self.options),
+            "fix_safety": self.fix_safety,
         }
 
 

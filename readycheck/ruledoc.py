@@ -11,9 +11,9 @@ from readycheck.catalog import Rule
 
 def catalog_table(rules: list[Rule]) -> str:
     width = max((len(r.name) for r in rules), default=10)
-    lines = [f"{'ID':<8} {'NAME':<{width}} {'CHECKLIST':<18} {'SEVERITY':<8} SUMMARY"]
+    lines = [f"{'ID':<8} {'NAME':<{width}} {'CHECKLIST':<18} {'SEVERITY':<8} {'FIX':<6} SUMMARY"]
     for r in rules:
-        lines.append(f"{r.id:<8} {r.name:<{width}} {r.checklist:<18} {r.severity:<8} {r.summary}")
+        lines.append(f"{r.id:<8} {r.name:<{width}} {r.checklist:<18} {r.severity:<8} {r.fix_safety or '-':<6} {r.summary}")
     lines.append(f"{len(rules)} rules")
     return "\n".join(lines) + "\n"
 
@@ -29,6 +29,7 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
         f"**What it does.** {rule.summary}\n\n"
         f"**Why it matters.** {rule.why.strip()}\n\n"
         f"**How to fix.** {rule.fix.strip()}\n\n"
+        f"**Fix safety.** {fix_safety_text(rule)}\n\n"
         f"Bad:\n\n{_example_markdown(rule.examples['bad'])}\n"
         f"Good:\n\n{_example_markdown(rule.examples['good'])}"
         + (
@@ -40,8 +41,9 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
 
 
 def catalog_markdown(rules: list[Rule]) -> str:
-    parts = ["# readycheck rules\n", "| id | name | checklist | severity | summary |", "| --- | --- | --- | --- | --- |"]
-    parts += [f"| {r.id} | {r.name} | {r.checklist} | {r.severity} | {r.summary} |" for r in rules]
+    parts = ["# readycheck rules\n", "| id | name | checklist | severity | fix | summary |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    parts += [f"| {r.id} | {r.name} | {r.checklist} | {r.severity} | {r.fix_safety or ''} | {r.summary} |" for r in rules]
     parts.append("")
     parts += [rule_markdown(r) for r in rules]
     return "\n".join(parts)
@@ -60,6 +62,16 @@ def explain_text(rule: Rule) -> str:
     )
 
 
+def fix_safety_text(rule: Rule) -> str:
+    """Whether `check --fix` fixes the rule's findings, in a sentence (ruff's "Fix safety")."""
+    if rule.fix_safety == "safe":
+        return ("`readycheck check --fix` fixes it where the file allows a clean edit (some cases need "
+                "--unsafe-fixes; --show-fixes says which and why).")
+    if rule.fix_safety == "unsafe":
+        return "the fix changes behaviour: `readycheck check --fix --unsafe-fixes` applies it; review the diff."
+    return "no automatic fix."
+
+
 def explain_sources(rule: Rule) -> str:
     """What `readycheck explain` adds after the documentation: the upstream references, and how the rule judges.
 
@@ -72,6 +84,7 @@ def explain_sources(rule: Rule) -> str:
     elif rule.schema is not None:
         lines += ["", "Check: a JSON Schema on the subject (see the rule file)"]
     lines.append(f"Target: {rule.target} (`readycheck targets`)")
+    lines.append(f"Fix safety: {rule.fix_safety or 'none'}: {fix_safety_text(rule)}")
     return "\n".join(lines) + "\n"
 
 

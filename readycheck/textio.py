@@ -44,6 +44,16 @@ def decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def digest_of(text: str) -> str:
+    """A fingerprint of loaded text, which a fix compares with the file before editing it. CRC-32 and the length,
+    not a cryptographic hash: it guards against an edit made meanwhile (an editor saving), and whoever could forge
+    a collision controls the file anyway; zlib, unlike hashlib, costs a one-file run nothing to import."""
+    import zlib
+
+    data = text.encode("utf-8", "surrogatepass")
+    return f"{zlib.crc32(data):08x}-{len(data)}"
+
+
 _reads: list[str] | None = None
 
 

@@ -93,3 +93,17 @@ def test_forced_colour_reaches_piped_output_and_no_color_keeps_it_plain(tmp_path
     assert "\x1b[" in forced.stdout
     plain = invoke(["check", "--no-cache", "."], tmp_path, env={"NO_COLOR": "1", "FORCE_COLOR": ""})
     assert "\x1b[" not in plain.stdout
+
+
+def test_xml_formats_hold_text_xml_has_no_character_for() -> None:
+    """U+FFFE, U+FFFF and lone surrogates (a file name that is not UTF-8) are not XML characters: shown escaped."""
+    from readycheck.model import Finding, ScanError, ScanResult, Span
+    from readycheck.reporters import xml_reports
+
+    odd = "a\ufffe\uffff\udc80\x1b[31m\n::error::x"
+    finding = Finding("DF101", "base-image-pinned", "pinned-versions", "error", odd, Span(1), odd, odd)
+    result = ScanResult([finding], [ScanError(odd, 2, odd)], 1)
+    for render in (xml_reports.junit, xml_reports.checkstyle):
+        root = ET.fromstring(render(result))
+        shown = ET.tostring(root, encoding="unicode")
+        assert "\\ufffe" in shown and "\\uffff" in shown and "\\x1b" in shown

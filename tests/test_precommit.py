@@ -36,11 +36,12 @@ NOT_ARTIFACTS = ["README.md", "src/main.py", "Dockerfile/notes.txt", "docs/.envr
 
 def test_hooks_are_defined_as_documented() -> None:
     hooks = {hook["id"]: hook for hook in HOOKS}
-    assert set(hooks) == {"readycheck", "readycheck-secrets"}
+    assert set(hooks) == {"readycheck", "readycheck-secrets", "readycheck-fix"}
     for hook in hooks.values():
         assert (hook["language"], hook["pass_filenames"], hook["require_serial"]) == ("python", True, True)
     assert hooks["readycheck"]["entry"] == "readycheck check"
     assert hooks["readycheck-secrets"]["entry"] == "readycheck check --select no-baked-secrets"
+    assert hooks["readycheck-fix"]["entry"] == "readycheck check --fix-only"
 
 
 @pytest.mark.parametrize("hook", [h["id"] for h in HOOKS])

@@ -13,9 +13,10 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import argv_judgements
+from readycheck.judge.edits import make_fix, sequence_to_mapping, set_entry
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
-from readycheck.model import Hit, Pointer, Subject
+from readycheck.model import Fix, Hit, Pointer, Subject
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
 
 if TYPE_CHECKING:
@@ -105,8 +106,27 @@ def depends_on_not_healthy(subject: Subject[ComposeService], options: dict[str, 
     for dependency, at, condition in entries:
         target = services.get(dependency)
         if isinstance(target, dict) and _healthcheck_enabled(target) and condition != "service_healthy":
-            yield _hit(subject, f"service '{_name(subject)}' starts as soon as '{dependency}' starts, not when it is "
+            hit = _hit(subject, f"service '{_name(subject)}' starts as soon as '{dependency}' starts, not when it is "
                        "healthy: use condition: service_healthy", ("depends_on",) + at)
+            hit.fix = _healthy_dependency_fix(subject, dependency, isinstance(depends, list))
+            yield hit
+
+
+def _healthy_dependency_fix(subject: Subject[ComposeService], dependency: str, short_form: bool) -> Fix:
+    """The long form of depends_on, each dependency with a healthcheck waited for until healthy (the others
+    keep `service_started`, which is what the short form means); in the long form, the condition set."""
+    services: dict[str, Any] = subject.context["services"]
+    description = "wait for the dependencies with a healthcheck to be healthy (condition: service_healthy)"
+    if not short_form:
+        edit = set_entry(subject.doc, subject.pointer + ("depends_on", dependency), ["condition"], "service_healthy")
+        return make_fix(description, edit, "unsafe")
+
+    def condition(name: str) -> list[str]:
+        target = services.get(name)
+        healthy = isinstance(target, dict) and _healthcheck_enabled(target)
+        return [f"condition: {'service_healthy' if healthy else 'service_started'}"]
+
+    return make_fix(description, sequence_to_mapping(subject.doc, subject.pointer + ("depends_on",), condition), "unsafe")
 
 
 # resources ------------------------------------------------------------------------------------------

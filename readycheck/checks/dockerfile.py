@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import command_words, os_packages, package_action
-from readycheck.model import Hit, Subject
+from readycheck.judge.edits import COMMAND_NOT_FOUND, insert_after_word, make_fix
+from readycheck.model import Edit, Fix, Hit, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Command, Dockerfile, Instruction, Stage
@@ -61,13 +63,51 @@ def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]
     if not any(c["argv"][1] in ("update", "install") for c in apt):
         return
     if not (_removes(instruction, "/var/lib/apt/lists") or mounted(instruction, "/var/lib/apt/lists")):
-        yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN")
+        yield Hit("apt package lists are left in the layer: add `&& rm -rf /var/lib/apt/lists/*` to this RUN",
+                  fix=_remove_apt_lists_fix(subject))
         return
     cleaned = any(len(c["argv"]) > 1 and c["argv"][1] in ("clean", "autoclean") for c in apt)
     if (_keeps_apt_archives(subject) and any(c["argv"][1] == "install" for c in apt) and not cleaned
             and not (_removes(instruction, "/var/cache/apt") or mounted(instruction, "/var/cache/apt"))):
         yield Hit("downloaded .deb files stay in the layer (Docker's docker-clean hook was removed): add "
                   "`apt-get clean` or mount /var/cache/apt as a cache")
+
+
+_OPEN_END = re.compile(r"(\\|&&|\|\||[;&|(]|\b(?:then|do|else|in))\s*$")
+
+
+def _last_apt_install_without_update(subject: Subject[Instruction]) -> int:
+    """The line of the last RUN that installs with apt without updating its lists first (0 if none): computed
+    once per Dockerfile, not once per RUN."""
+    doc = subject.doc
+    found: int | None = getattr(doc, "_last_apt_install_without_update", None)
+    if found is None:
+        found = 0
+        for stage in doc.data["stages"]:
+            for i in stage["instructions"]:
+                apt = [c["argv"][1:2] for c in commands(i) if c["name"] in APT_TOOLS]
+                if ["install"] in apt and ["update"] not in apt:
+                    found = max(found, int(i["line"]))
+        doc._last_apt_install_without_update = found  # type: ignore[attr-defined]
+    return found
+
+
+def _remove_apt_lists_fix(subject: Subject[Instruction]) -> Fix:
+    """`&& rm -rf /var/lib/apt/lists/*` at the end of the RUN, when its script ends plainly on its last line.
+    Unsafe when a later RUN installs with apt without updating first (it relied on the lists)."""
+    instruction = subject.data
+    if instruction["json_form"] or instruction["heredocs"] or not commands(instruction):
+        return Fix.refused("a RUN in the exec form or with a heredoc is not edited")
+    last = instruction["end_line"]
+    written = subject.doc.lines[last - 1] if last <= len(subject.doc.lines) else ""
+    if not written.strip() or "#" in written or _OPEN_END.search(written):
+        return Fix.refused("the RUN's last line does not end plainly (a comment, an operator, a continuation)")
+    if subject.doc.data.get("escape", "\\") != "\\" or commands(instruction)[-1].get("nested"):
+        return Fix.refused("the RUN ends inside a nested command or uses another escape character")
+    relies = _last_apt_install_without_update(subject) > last
+    return Fix("remove the apt lists at the end of the RUN",
+               (Edit.insert(last, len(written.rstrip()) + 1, " && rm -rf /var/lib/apt/lists/*"),),
+               "unsafe" if relies else "safe")
 
 
 def _same_run(subject: Subject) -> list[dict[str, Any]]:
@@ -78,6 +118,22 @@ def _cache_mounted(subject: Subject, path: str) -> bool:
     return mounted(subject.context.get("instruction", {}), path)
 
 
+def _command_line(subject: Subject[Command]) -> int | None:
+    """The Dockerfile line a RUN command starts on; None inside a heredoc or the exec form (not edited)."""
+    instruction = subject.context.get("instruction", {})
+    if instruction.get("heredocs") or instruction.get("json_form") or "line" not in instruction:
+        return None
+    return int(instruction["line"]) + int(subject.data["line"])
+
+
+def add_option(subject: Subject[Command], word: str, option: str) -> Fix:
+    """The fix adding `option` right after the subcommand `word` of a RUN command (apt-get install, apk add,
+    pip install...)."""
+    line = _command_line(subject)
+    edit = insert_after_word(subject.doc, line, subject.data["text"], word, " " + option) if line else COMMAND_NOT_FOUND
+    return make_fix(f"add {option} after `{word}`", edit)
+
+
 def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
     words = command_words(subject.data)
     if len(words) < 2 or words[0].rsplit("/", 1)[-1] not in ("apt-get", "apt") or "install" not in words[1:]:
@@ -85,7 +141,8 @@ def apt_install_recommends(subject: Subject[Command], options: dict[str, Any]) -
     text = " ".join(words)
     if "--no-install-recommends" in words or "Install-Recommends=false" in text or "Install-Recommends=0" in text:
         return
-    yield Hit("apt-get install without --no-install-recommends pulls in recommended packages the image does not need")
+    yield Hit("apt-get install without --no-install-recommends pulls in recommended packages the image does not need",
+              fix=add_option(subject, "install", "--no-install-recommends"))
 
 
 def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:
@@ -96,7 +153,8 @@ def apk_add_without_no_cache(subject: Subject[Command], options: dict[str, Any])
         return
     if any(c["name"] == "rm" and any("/var/cache/apk" in a for a in c["argv"]) for c in _same_run(subject)):
         return
-    yield Hit("apk add without --no-cache leaves the package index in the layer")
+    yield Hit("apk add without --no-cache leaves the package index in the layer",
+              fix=add_option(subject, "add", "--no-cache"))
 
 
 _RPM_CACHES = {"rpm": ("/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"), "zypper": ("/var/cache/zypp",)}
@@ -274,7 +332,26 @@ def add_for_local_files(subject: Subject[Instruction], options: dict[str, Any]) 
     sources = instruction.get("sources", [])
     local = [s for s in sources if "://" not in s and not s.startswith("git@") and not s.endswith(_ARCHIVES)]
     if local and len(local) == len(sources):
-        yield Hit("ADD of local files: use COPY, which does only that (ADD also fetches URLs and unpacks archives)")
+        yield Hit("ADD of local files: use COPY, which does only that (ADD also fetches URLs and unpacks archives)",
+                  fix=_add_to_copy(subject))
+
+
+_ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
+
+
+def _add_to_copy(subject: Subject[Instruction]) -> Fix:
+    """ADD becomes COPY, in the keyword's own letter case; not when a flag only ADD takes is there."""
+    instruction = subject.data
+    if any(flag in instruction["flags"] for flag in _ADD_ONLY_FLAGS):
+        return Fix.refused("ADD has a flag COPY does not take")
+    line = instruction["line"]
+    written = subject.doc.lines[line - 1] if line <= len(subject.doc.lines) else ""
+    column = len(written) - len(written.lstrip())
+    old = written[column: column + 3]
+    if old.upper() != "ADD" or written[column + 3: column + 4] not in (" ", "\t"):
+        return Fix.refused("the ADD keyword is not where the instruction starts")
+    new = "COPY" if old.isupper() else "copy" if old.islower() else "Copy"
+    return Fix("ADD becomes COPY", (Edit(line, column + 1, line, column + 4, old, new),))
 
 
 def relative_workdir(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
@@ -282,7 +359,50 @@ def relative_workdir(subject: Subject[Instruction], options: dict[str, Any]) -> 
     path = instruction["value"].strip().strip("'\"")
     if instruction["cmd"] != "WORKDIR" or not path or path.startswith(("/", "$", "\\")) or re.match(r"^[A-Za-z]:", path):
         return
-    yield Hit(f"WORKDIR '{path}' is relative: it depends on every WORKDIR before it; use an absolute path")
+    yield Hit(f"WORKDIR '{path}' is relative: it depends on every WORKDIR before it; use an absolute path",
+              fix=_absolute_workdir_fix(subject, path))
+
+
+def _known_workdir(doc_data: Mapping[str, Any], stage_index: int, before: int) -> str | None:
+    """The working directory in force before instruction `before` of a stage, when this file says it: the
+    stage's own WORKDIRs, then (through `FROM <earlier stage>`) its parent's. None when it comes from an image."""
+    import posixpath
+
+    stage = doc_data["stages"][stage_index]
+    relative: list[str] = []
+    for instruction in reversed(stage["instructions"][:before]):
+        if instruction["cmd"] != "WORKDIR":
+            continue
+        value = instruction["value"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9_./@+-]+", value):
+            return None
+        if value.startswith("/"):
+            return posixpath.normpath(posixpath.join(value, *reversed(relative)))
+        relative.append(value)
+    parent = stage.get("parent_stage")
+    if parent is None:
+        return None
+    base = _known_workdir(doc_data, parent, len(doc_data["stages"][parent]["instructions"]))
+    return posixpath.normpath(posixpath.join(base, *reversed(relative))) if base else None
+
+
+def _absolute_workdir_fix(subject: Subject[Instruction], path: str) -> Fix:
+    """The relative WORKDIR written as the absolute path it means, when the WORKDIRs before it in this file say
+    which (the base image's own WORKDIR is not known here)."""
+    pointer = subject.pointer
+    instruction = subject.data
+    if len(pointer) != 4 or instruction["line"] != instruction["end_line"] or not re.fullmatch(r"[A-Za-z0-9_./@+-]+", path):
+        return Fix.refused("the path is quoted, uses variables or spans lines")
+    base = _known_workdir(subject.doc.data, pointer[1], pointer[3])
+    if base is None:
+        return Fix.refused("the directory it is relative to comes from the base image, which this file does not show")
+    absolute = posixpath.normpath(posixpath.join(base, path))
+    line = instruction["line"]
+    written = subject.doc.lines[line - 1] if line <= len(subject.doc.lines) else ""
+    column = written.rfind(path)
+    if column < 0 or written[column:].rstrip() != path:
+        return Fix.refused("the WORKDIR line does not map back onto the file")
+    return Fix(f"WORKDIR {absolute}", (Edit(line, column + 1, line, column + 1 + len(path), path, absolute),))
 
 
 def cd_in_run(subject: Subject[Command], options: dict[str, Any]) -> Iterator[Hit]:

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.checks.dockerfile import mounted
+from readycheck.checks.dockerfile import add_option, mounted
 from readycheck.judge.commands import DOWNLOADERS, command_words, package_action, python_install, tool_of
-from readycheck.model import Hit, Subject
+from readycheck.model import Edit, Fix, Hit, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Command, Instruction, Stage
@@ -94,12 +94,30 @@ def pip_cache_kept(subject: Subject[Command], options: dict[str, Any]) -> Iterat
     if _no_cache_env(subject):
         return
     yield Hit("pip install keeps its download cache in the layer: add --no-cache-dir, or mount the cache "
-              "(RUN --mount=type=cache,target=/root/.cache/pip)")
+              "(RUN --mount=type=cache,target=/root/.cache/pip)", fix=add_option(subject, "install", "--no-cache-dir"))
 
 
 def maintainer(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data["cmd"] == "MAINTAINER":
-        yield Hit("MAINTAINER is deprecated: use LABEL org.opencontainers.image.authors=\"...\"")
+        yield Hit("MAINTAINER is deprecated: use LABEL org.opencontainers.image.authors=\"...\"",
+                  fix=_maintainer_label(subject))
+
+
+def _maintainer_label(subject: Subject[Instruction]) -> Fix:
+    """MAINTAINER rewritten as the OCI authors label, its text kept as written (in double quotes)."""
+    instruction = subject.data
+    line = instruction["line"]
+    value = instruction["value"].strip()
+    written = subject.doc.lines[line - 1] if line <= len(subject.doc.lines) else ""
+    if instruction["end_line"] != line or not value or any(c in value for c in '"\\$`'):
+        return Fix.refused("the MAINTAINER text spans lines or holds a quote, a backslash or a `$`")
+    start = len(written) - len(written.lstrip())
+    if written[start:].rstrip() != instruction["original"] or not written[start:].upper().startswith("MAINTAINER"):
+        return Fix.refused("the MAINTAINER line does not map back onto the file")
+    old = written[start:].rstrip()
+    keyword = "LABEL" if old[:10].isupper() else "label"
+    return Fix("MAINTAINER becomes LABEL org.opencontainers.image.authors",
+               (Edit(line, start + 1, line, start + 1 + len(old), old, f'{keyword} org.opencontainers.image.authors="{value}"'),))
 
 
 def repeated_process(subject: Subject[Stage], options: dict[str, Any]) -> Iterator[Hit]:
@@ -161,7 +179,36 @@ def pipe_without_pipefail(subject: Subject[Instruction], options: dict[str, Any]
     yield Hit(f"a pipe (`{head['name']} | ...`) without `set -o pipefail`: if `{head['name']}` fails, the RUN still "
               "succeeds and the image is built without what it should have made; use SHELL [\"/bin/bash\", \"-o\", "
               "\"pipefail\", \"-c\"] or start the RUN with `set -o pipefail &&`",
-              severity=None if download else "note")  # a failed download is what ships a broken image
+              severity=None if download else "note",  # a failed download is what ships a broken image
+              fix=_pipefail_fix(subject, shell or []))
+
+
+_RUN_HEAD = re.compile(r"[ \t]*RUN[ \t]+(?:--[^\s\\]+[ \t]+)*", re.IGNORECASE)
+
+
+def _pipefail_fix(subject: Subject[Instruction], shell: list[str]) -> Fix:
+    """Under a bash SHELL: `set -o pipefail && ` in front of the RUN's script. Under the default /bin/sh (dash on
+    Debian, which has no pipefail): SHELL ["/bin/bash", "-o", "pipefail", "-c"] on the line before, which needs
+    bash in the image and changes every later RUN of the stage. Both unsafe: a pipe that failed quietly now
+    fails the build (which is the point, and a reviewer should see it)."""
+    instruction = subject.data
+    line = instruction["line"]
+    if instruction["heredocs"] or line > len(subject.doc.lines):
+        return Fix.refused("a RUN with a heredoc is not edited")
+    if not shell:
+        above = line
+        while above > 1 and subject.doc.lines[above - 2].lstrip().startswith("#"):
+            above -= 1  # before the comments over the RUN: a suppression comment there stays on the RUN
+        return Fix("SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] before the RUN (the image needs bash)",
+                   (Edit.insert(above, 1, 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'),), "unsafe")
+    if tool_of(shell) != "bash":
+        return Fix.refused("the stage's SHELL is not bash: `set -o pipefail` may not exist in it")
+    written = subject.doc.lines[line - 1]
+    head = _RUN_HEAD.match(written)
+    if head is None or not written[head.end():].strip() or written[head.end():].strip() == "\\":
+        return Fix.refused("the RUN's script does not start on its first line")
+    return Fix("`set -o pipefail && ` in front of the RUN's script", (Edit.insert(line, head.end() + 1, "set -o pipefail && "),),
+               "unsafe")
 
 
 _HANDLED_SIGNALS = {"TERM", "INT", "QUIT", "HUP", "WINCH", "USR1", "USR2", "PWR", "RTMIN+3"}

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from readycheck.model import Hit, Span, Subject
+from readycheck.model import Edit, Fix, Hit, Span, Subject
 from readycheck.shell import parse_script
 
 if TYPE_CHECKING:
@@ -86,7 +86,36 @@ def shell_form_process(subject: Subject[Stage], options: dict[str, Any]) -> Iter
         if kind == "CMD" and subject.data["effective_entrypoint"] is not None and not subject.data["effective_entrypoint"]["json_form"]:
             continue  # ignored anyway: shell-entrypoint-ignores-cmd reports it
         yield Hit(f"shell-form {kind}: /bin/sh is PID 1 and does not pass SIGTERM on; use the exec form "
-                  f'{kind} ["..."]', span=_span(instruction))
+                  f'{kind} ["..."]', span=_span(instruction), fix=_exec_form_fix(subject, kind, instruction))
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_./:,=@%+-]+")
+_NOT_ONE_COMMAND = re.compile(r"[;&|<>\n`#]|\$\(|^\s*[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _exec_form_fix(subject: Subject[Stage], kind: str, instruction: Mapping[str, Any]) -> Fix:
+    """A one-line shell-form CMD or ENTRYPOINT rewritten in the exec form when it has no shell syntax at all (safe
+    unless it changes what the other instruction receives); otherwise one simple command gets `exec` in front
+    (unsafe: the shell still parses it, and a reviewer should look)."""
+    line = instruction["line"]
+    if instruction["end_line"] != line or line > len(subject.doc.lines):
+        return Fix.refused(f"the {kind} is written over several lines")
+    written = subject.doc.lines[line - 1]
+    keyword = re.match(r"\s*(?:CMD|ENTRYPOINT)[ \t]+", written, re.IGNORECASE)
+    value = instruction["value"].strip()
+    if keyword is None or written[keyword.end():].rstrip() != value:
+        return Fix.refused(f"the {kind} line does not map back onto the file")
+    start, end = keyword.end() + 1, keyword.end() + 1 + len(value)
+    words = value.split()
+    if all(_PLAIN_WORD.fullmatch(w) for w in words) and not words[0].count("="):
+        stage = subject.data
+        other = stage["effective_cmd"] if kind == "ENTRYPOINT" else stage["effective_entrypoint"]
+        exec_form = "[" + ", ".join(f'"{w}"' for w in words) + "]"
+        return Fix(f"{kind} in the exec form", (Edit(line, start, line, end, value, exec_form),),
+                   "safe" if other is None else "unsafe")
+    if _NOT_ONE_COMMAND.search(value):
+        return Fix.refused(f"the {kind} is more than one simple command: `exec` in front would change it")
+    return Fix(f"`exec` in front of the {kind} command", (Edit.insert(line, start, "exec "),), "unsafe")
 
 
 def _stage_of_line(stages: list[dict[str, Any]], line: int) -> int:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from readycheck.envfile import Entry, EnvFile
 from readycheck.envschema import EnvSchema
-from readycheck.model import Hit, Pointer, Span, Subject, nearest
+from readycheck.model import Document, Edit, Fix, Hit, Pointer, Span, Subject, nearest
 from readycheck.secrets import is_placeholder, is_secret_name, redact, scan_value
 from readycheck.textio import LoadError, read_text, within
 
@@ -325,4 +325,102 @@ def syntax_issue(subject: Subject[EnvFileData], options: dict[str, Any]) -> Iter
     env: EnvFile = subject.context["env"]
     for issue in env.issues:
         if issue.code == options["issue"]:
-            yield Hit(issue.message, span=Span(issue.line, issue.column), key=f"{issue.line}:{issue.key}")
+            fixer = _SYNTAX_FIXES.get(issue.code)
+            yield Hit(issue.message, span=Span(issue.line, issue.column), key=f"{issue.line}:{issue.key}",
+                      fix=fixer(subject.doc, env, issue.line) if fixer else None)
+
+
+_NO_ENTRY = "the assignment is not written where the parser located it"
+_SECRET = "the value may be a secret: an edit carrying it would put it in reports and the cache"
+
+
+def _entry_on(env: EnvFile, line: int) -> Entry | None:
+    return next((e for e in env.entries if e.line == line), None)
+
+
+_AROUND_EQUALS = re.compile(r"[ \t]*=[ \t]*")
+
+
+def _may_be_secret(entry: Entry) -> bool:
+    """An edit that would carry the value's text (into a report, the cache) is not made for a possible secret."""
+    return is_secret_name(entry.key) or bool(scan_value(entry.value))
+
+
+def _fix_space_around_equals(doc: Document, env: EnvFile, line: int) -> Fix:
+    """`KEY = value` becomes `KEY=value`: the spaces every reader agrees to drop."""
+    entry = _entry_on(env, line)
+    if entry is None:
+        return Fix.refused(_NO_ENTRY)
+    text = doc.lines[line - 1]
+    start = entry.column - 1 + len(entry.key)
+    match = _AROUND_EQUALS.match(text, start)
+    if match is None or text[start: start + 1] not in (" ", "\t", "="):
+        return Fix.refused(_NO_ENTRY)
+    old = match.group()
+    return Fix("remove the spaces around '='", (Edit(line, start + 1, line, match.end() + 1, old, "="),))
+
+
+def _fix_unquoted_spaces(doc: Document, env: EnvFile, line: int) -> Fix:
+    """`KEY=a b` becomes `KEY="a b"` when double quotes change nothing (no `$`, backslash or quote in it)."""
+    entry = _entry_on(env, line)
+    if entry is None or entry.quote:
+        return Fix.refused(_NO_ENTRY)
+    if any(c in entry.raw for c in "$\\\"'`"):
+        return Fix.refused("the value holds `$`, a backslash or a quote: quoting it could change what readers get")
+    if _may_be_secret(entry):
+        return Fix.refused(_SECRET)
+    text = doc.lines[line - 1]
+    start = entry.value_column - 1
+    if text[start: start + len(entry.raw)] != entry.raw:
+        return Fix.refused(_NO_ENTRY)
+    return Fix("quote the value", (Edit(line, start + 1, line, start + 1 + len(entry.raw), entry.raw, f'"{entry.raw}"'),))
+
+
+def _fix_trailing_whitespace(doc: Document, env: EnvFile, line: int) -> Fix:
+    """Trailing blanks removed, except where they are inside a double-quoted value that goes on to the next line."""
+    entry = _entry_on(env, line)
+    if entry is not None and entry.quote == '"' and "\n" in entry.raw:
+        return Fix.refused("the blanks are inside a double-quoted value that goes on to the next line")
+    text = doc.lines[line - 1]
+    end = len(text.rstrip(" \t"))
+    return Fix("remove trailing whitespace", (Edit(line, end + 1, line, len(text) + 1, text[end:], ""),))
+
+
+def _fix_duplicated_key(doc: Document, env: EnvFile, line: int) -> Fix:
+    """The earlier assignment of a key set again is removed (the later value is the one readers use)."""
+    later = _entry_on(env, line)
+    if later is None:
+        return Fix.refused(_NO_ENTRY)
+    earlier = [e for e in env.entries if e.key == later.key and e.line < line]
+    if not earlier or "\n" in earlier[-1].raw or earlier[-1].line >= len(doc.lines):
+        return Fix.refused("the earlier assignment spans several lines")
+    if _may_be_secret(earlier[-1]):
+        return Fix.refused(_SECRET)
+    first = earlier[-1].line
+    return Fix(f"remove the earlier assignment of {later.key} (line {first})",
+               (Edit(first, 1, first + 1, 1, doc.lines[first - 1] + "\n", ""),))
+
+
+def _fix_lowercase_key(doc: Document, env: EnvFile, line: int) -> Fix:
+    """The key in upper case (unsafe: whatever reads the lower-case name no longer finds it)."""
+    entry = _entry_on(env, line)
+    if entry is None:
+        return Fix.refused(_NO_ENTRY)
+    upper = entry.key.upper()
+    if any(e.key == upper for e in env.entries):
+        return Fix.refused(f"{upper} is set in the file too: the rename would make a duplicate")
+    text = doc.lines[line - 1]
+    start = entry.column - 1
+    if text[start: start + len(entry.key)] != entry.key:
+        return Fix.refused(_NO_ENTRY)
+    return Fix(f"rename {entry.key} to {upper}", (Edit(line, start + 1, line, start + 1 + len(entry.key), entry.key, upper),),
+               "unsafe")
+
+
+_SYNTAX_FIXES = {
+    "lowercase-key": _fix_lowercase_key,
+    "space-around-equals": _fix_space_around_equals,
+    "unquoted-value-with-spaces": _fix_unquoted_spaces,
+    "trailing-whitespace": _fix_trailing_whitespace,
+    "duplicated-key": _fix_duplicated_key,
+}

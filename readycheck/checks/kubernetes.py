@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import argv_judgements
+from readycheck.judge.edits import make_fix, set_entry
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
 from readycheck.k8s.scope import (
@@ -37,7 +38,7 @@ from readycheck.k8s.workloads import (
     template_labels,
     written_template_labels,
 )
-from readycheck.model import Document, Hit, Pointer, Subject
+from readycheck.model import Document, Fix, Hit, Pointer, Subject
 from readycheck.secrets import redact, scan_text, scan_value
 
 if TYPE_CHECKING:
@@ -50,6 +51,16 @@ def _hit(subject: Subject, message: str, pointer: Pointer | None = None, key: st
     if pointer is None:
         return Hit(message, key=key, severity=severity)
     return hit_at(subject, pointer, message, key=key, severity=severity)
+
+
+def _security_fix(subject: Subject, keys: list[str], value: str, description: str, safety: str = "safe") -> Fix:
+    """The fix setting a field of the container's own securityContext (a pod-level value is never changed:
+    other containers share it)."""
+    container = _container(subject)
+    at = container.security_at.get(keys[0])
+    if at is not None and at[: len(container.pointer)] != container.pointer:
+        return Fix.refused("the value is set in the pod's securityContext, which other containers share")
+    return make_fix(description, set_entry(subject.doc, container.pointer, ["securityContext", *keys], value), safety)
 
 
 def _container(subject: Subject) -> Container:
@@ -213,8 +224,10 @@ def privilege_escalation_allowed(subject: Subject[KubernetesContainer], options:
     value = container.security.get("allowPrivilegeEscalation")
     if value is False:
         return
-    yield _hit(subject, f"{_label(subject)} does not set allowPrivilegeEscalation: false; setuid binaries can "
+    hit = _hit(subject, f"{_label(subject)} does not set allowPrivilegeEscalation: false; setuid binaries can "
                "gain privileges", container.security_at.get("allowPrivilegeEscalation"))
+    hit.fix = _security_fix(subject, ["allowPrivilegeEscalation"], "false", "set allowPrivilegeEscalation: false")
+    yield hit
 
 
 def _capabilities(container: Container) -> dict[str, Any]:
@@ -227,8 +240,11 @@ def capabilities_not_dropped(subject: Subject[KubernetesContainer], options: dic
     drop = _capabilities(container).get("drop")
     if isinstance(drop, list) and any(str(c).upper() in ("ALL", "CAP_ALL") for c in drop):
         return
-    yield _hit(subject, f"{_label(subject)} keeps the default capabilities: add capabilities.drop: [ALL]",
+    hit = _hit(subject, f"{_label(subject)} keeps the default capabilities: add capabilities.drop: [ALL]",
                container.security_at.get("capabilities"))
+    hit.fix = (_security_fix(subject, ["capabilities", "drop"], "[ALL]", "drop all capabilities", "unsafe") if drop is None
+               else Fix.refused("a capabilities.drop list without ALL is written: it is not rewritten"))
+    yield hit
 
 
 def dangerous_capability(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
@@ -248,8 +264,10 @@ def root_filesystem_writable(subject: Subject[KubernetesContainer], options: dic
     container = _container(subject)
     if container.role == "ephemeral" or container.security.get("readOnlyRootFilesystem") is True:
         return
-    yield _hit(subject, f"{_label(subject)} has a writable root filesystem: set readOnlyRootFilesystem: true "
+    hit = _hit(subject, f"{_label(subject)} has a writable root filesystem: set readOnlyRootFilesystem: true "
                "and mount emptyDir volumes where it writes", container.security_at.get("readOnlyRootFilesystem"))
+    hit.fix = _security_fix(subject, ["readOnlyRootFilesystem"], "true", "set readOnlyRootFilesystem: true", "unsafe")
+    yield hit
 
 
 def _pod_annotations(subject: Subject) -> dict[str, Any]:
@@ -272,8 +290,13 @@ def seccomp_profile_missing(subject: Subject[KubernetesContainer], options: dict
     legacy = annotations.get(f"container.seccomp.security.alpha.kubernetes.io/{container.name}") or annotations.get(
         "seccomp.security.alpha.kubernetes.io/pod")
     if kind is None and legacy in (None, "unconfined"):
-        yield _hit(subject, f"{_label(subject)} has no seccomp profile: set seccompProfile.type: RuntimeDefault "
+        hit = _hit(subject, f"{_label(subject)} has no seccomp profile: set seccompProfile.type: RuntimeDefault "
                    "on the pod or container")
+        hit.fix = (_security_fix(subject, ["seccompProfile", "type"], "RuntimeDefault",
+                                 "set seccompProfile.type: RuntimeDefault on the container")
+                   if profile is None and legacy is None
+                   else Fix.refused("a seccomp profile or annotation is written: it is not rewritten"))
+        yield hit
 
 
 def host_port(subject: Subject[KubernetesContainer], options: dict[str, Any]) -> Iterator[Hit]:
@@ -332,8 +355,13 @@ def service_account_token_mounted(subject: Subject[KubernetesObject], options: d
         if setting is None and opted_out and (sa.name, sa.namespace) == (account, namespace):
             return
     pointer = subject.context["pod_pointer"] + ("automountServiceAccountToken",) if setting is True else None
-    yield _hit(subject, f"the service account token of '{account}' is mounted into the pod although nothing in "
+    hit = _hit(subject, f"the service account token of '{account}' is mounted into the pod although nothing in "
                "scope grants it a role: set automountServiceAccountToken: false", pointer)
+    # unsafe: a binding outside the files scanned may still give the account a role the app uses
+    hit.fix = make_fix("set automountServiceAccountToken: false on the pod",
+                       set_entry(subject.doc, subject.context["pod_pointer"], ["automountServiceAccountToken"], "false"),
+                       "unsafe")
+    yield hit
 
 
 def _rbac_rules(subject: Subject) -> Iterator[tuple[int, dict[str, Any]]]:

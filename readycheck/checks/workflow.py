@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from readycheck.gha_expressions import Reference, find_expressions, untrusted_path, value_paths
 from readycheck.judge.commands import command_words, install_message, piped_into_shell, tls_off
+from readycheck.judge.edits import Refusal, insert_beside, insert_entry, make_fix, remove_entry, set_entry
 from readycheck.judge.images import FLOATING_TAG, floating, parse_image
-from readycheck.model import Hit, Pointer, Span, Subject
+from readycheck.model import Edit, Fix, Hit, Pointer, Span, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Workflow, WorkflowJob, WorkflowStep
@@ -174,7 +175,10 @@ def permissions_missing(subject: Subject[Workflow], options: dict[str, Any]) -> 
     if bare:
         calls = [j["id"] for j in workflow["jobs"] if not j["has_permissions"] and j.get("uses")]
         also = f" (a called workflow gets its caller's token: {', '.join(calls)})" if calls else ""
-        yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope{also}")
+        edit = insert_beside(subject.doc, ("jobs",), ["permissions:", "  contents: read"], before=True)
+        yield Hit(f"no permissions block: job(s) {', '.join(bare)} get the repository's default GITHUB_TOKEN scope{also}",
+                  fix=make_fix("add `permissions: contents: read` for the workflow (jobs that need more must ask for it)",
+                               edit, "unsafe"))
 
 
 def _permission_owners(workflow: Mapping[str, Any]) -> list[tuple[Pointer, Mapping[str, Any]]]:
@@ -259,7 +263,24 @@ def checkout_persists_credentials(subject: Subject[WorkflowJob], options: dict[s
         computed = not step["with"] and subject.pointer + ("steps", *step["at"], "with") in subject.doc.locations
         if _uses_name(step) == "actions/checkout" and persist != "false" and "${{" not in persist and not computed:
             yield Hit(f"actions/checkout leaves the token in .git/config and {why}; set persist-credentials: false",
-                      at=("steps", *step["at"], "uses"))
+                      at=("steps", *step["at"], "uses"), fix=_persist_credentials_fix(subject, step))
+
+
+_USES_GIT_CREDENTIALS = re.compile(r"\bgit\s+(?:push|fetch|pull|tag|ls-remote|submodule)\b|\bgh\s")
+
+
+def _persist_credentials_fix(subject: Subject[WorkflowJob], step: WorkflowStep) -> Fix:
+    """`persist-credentials: false` on the checkout step: safe unless a later `run:` of the job talks to the
+    remote with git or uses an action that commits, tags or opens pull requests (they
+    rely on the stored token): then unsafe."""
+    edit = set_entry(subject.doc, subject.pointer + ("steps", *step["at"]), ["with", "persist-credentials"], "false")
+    if not edit:
+        return make_fix("", edit)
+    later = [s for s in _steps_of(subject.data) if s["index"] > step["index"]]
+    remote = any(_USES_GIT_CREDENTIALS.search(str(s.get("run") or ""))
+                 or any(word in _uses_name(s) for word in ("commit", "push", "pull-request", "tag", "release"))
+                 for s in later)
+    return make_fix("set persist-credentials: false on actions/checkout", edit, "unsafe" if remote else "safe")
 
 
 _CLOUD_KEYS = {
@@ -613,7 +634,78 @@ def script_injection(subject: Subject[WorkflowStep], options: dict[str, Any]) ->
                 yield Hit(f"'{path}' is expanded into the {where}{carries}: {found.who}, so it can run code here; "
                           "pass it through env: and use the variable",
                           span=Span(expression["line"], expression["column"]), key=path,
-                          severity=None if severity == "error" else severity)
+                          severity=None if severity == "error" else severity,
+                          fix=_injection_fix(subject, expression))
+
+
+_PLAIN_CONTEXT = re.compile(r"\$\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)+)\s*\}\}")
+
+
+def _shell_quoting(text: str) -> str | None:
+    """Whether the end of `text` (shell code) is inside double quotes ('"'), outside quotes (''), or inside
+    single quotes (None: nothing can be expanded there)."""
+    state = ""
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and state != "'":
+            escaped = True
+        elif char == '"' and state in ("", '"'):
+            state = "" if state else '"'
+        elif char == "'" and state in ("", "'"):
+            state = "" if state else "'"
+    return None if state == "'" else state
+
+
+def _injection_fix(subject: Subject[WorkflowStep], expression: Mapping[str, Any]) -> Fix:
+    """The standard fix: the expression moves into the step's `env:` under a name of its own, and the script
+    reads the variable, quoted. Unsafe: a value the script meant to split into words is now one word."""
+    step = subject.data
+    if expression["field"] != "run":
+        return Fix.refused("the expression is in an action input run as code, not in a shell script")
+    job = subject.context.get("job") or {}
+    shell = str(step.get("shell") or "")
+    if shell not in ("", "bash", "sh") or (not shell and "windows" in str(job.get("runs-on") or "").lower()):
+        return Fix.refused("the step's shell is not bash or sh: `$VAR` would not read the variable")
+    match = _PLAIN_CONTEXT.fullmatch(expression["text"])
+    if match is None:
+        return Fix.refused("the expression is more than one context value: it is not moved automatically")
+    already = match[1].startswith("env.") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", match[1][4:]) is not None
+    name = match[1][4:] if already else re.sub(r"[^A-Za-z0-9]", "_", match[1]).upper()  # `env.X` is $X already
+    env = {} if already else step.get("env") or {}
+    if name in env and str(env[name]).strip() != expression["text"]:
+        return Fix.refused(f"the step's env already sets {name} to something else")
+    lines = subject.doc.lines
+    run = subject.doc.locations.get(subject.pointer + ("run",))
+    line, column = expression["line"], expression["column"]
+    if run is None or not run.line <= line <= len(lines):
+        return Fix.refused("the script's place in the file is not known")
+    key_line = lines[run.line - 1]
+    value_start = key_line.find(":", run.column - 1) + 1
+    head = key_line[value_start:].strip()
+    if head[:1] in ('"', "'") or (line == run.line and key_line[value_start:column - 1].strip() == ""):
+        return Fix.refused("the script is a quoted YAML scalar, or starts with the expression")
+    if head[:1] in ("|", ">"):
+        code = "\n".join(lines[run.line: line - 1] + [lines[line - 1][: column - 1]])
+    elif line == run.line:
+        code = key_line[value_start: column - 1]
+    else:
+        code = "\n".join([key_line[value_start:], *lines[run.line: line - 1], lines[line - 1][: column - 1]])
+    quoting = _shell_quoting(code)
+    if quoting is None:
+        return Fix.refused("the expression is inside single quotes in the script")
+    written = lines[line - 1][column - 1: column - 1 + len(expression["text"])]
+    if written != expression["text"]:
+        return Fix.refused("the expression is not written where it was located")
+    replacement = f"${{{name}}}" if quoting == '"' else f'"${{{name}}}"'
+    edits: list[Edit | Refusal] = [Edit(line, column, line, column + len(written), written, replacement)]
+    if name not in env and not already:
+        edits.append(set_entry(subject.doc, subject.pointer, ["env", name], expression["text"]))
+    if any(isinstance(e, Refusal) for e in edits):
+        return make_fix("", next(e for e in edits if isinstance(e, Refusal)))
+    description = f"read ${name} instead of {match[1]}" if already else f"move {match[1]} into the step's env as {name}"
+    return Fix(description, tuple(e for e in edits if isinstance(e, Edit)), "unsafe")
 
 
 def curl_pipe_shell(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
@@ -739,11 +831,19 @@ def job_timeout_missing(subject: Subject[WorkflowJob], options: dict[str, Any]) 
     job = subject.data
     if job.get("uses") or job.get("timeout-minutes") is not None:
         return
+    minutes = options.get("fix_timeout_minutes")
+    fix = None
+    if isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0:
+        entry = [f"timeout-minutes: {minutes}"]
+        edit = (insert_beside(subject.doc, subject.pointer + ("runs-on",), entry) if "runs-on" in job and job["runs-on"]
+                else None) or insert_entry(subject.doc, subject.pointer, entry)
+        fix = make_fix(f"add timeout-minutes: {minutes} (the rule's fix_timeout_minutes option)", edit, "unsafe")
     if job["is_deploy"]:
         yield Hit(f"deploy job '{job['id']}' has no timeout-minutes: a hung deploy holds the runner and the "
-                  "deploy lock for 6 hours", severity="warning")
+                  "deploy lock for 6 hours", severity="warning", fix=fix)
     else:
-        yield Hit(f"job '{job['id']}' has no timeout-minutes: a hung step runs for the 6-hour default", severity="note")
+        yield Hit(f"job '{job['id']}' has no timeout-minutes: a hung step runs for the 6-hour default", severity="note",
+                  fix=fix)
 
 
 def deploy_without_environment(subject: Subject[WorkflowJob], options: dict[str, Any]) -> Iterator[Hit]:
@@ -917,7 +1017,9 @@ def test_continue_on_error(subject: Subject[WorkflowStep], options: dict[str, An
     step = subject.data
     if step.get("continue-on-error") is True and _is_test_step(step):
         yield Hit("continue-on-error: true on a test step: failing tests never fail the build",
-                  at=("continue-on-error",))
+                  at=("continue-on-error",),
+                  fix=make_fix("remove continue-on-error from the test step",
+                               remove_entry(subject.doc, subject.pointer + ("continue-on-error",)), "unsafe"))
 
 
 def test_failure_ignored(subject: Subject[WorkflowStep], options: dict[str, Any]) -> Iterator[Hit]:
@@ -1012,8 +1114,8 @@ def invalid_cron(subject: Subject[Workflow], options: dict[str, Any]) -> Iterato
             yield Hit(f"cron '{cron}' {problem}", at=("on", "schedule", index, "cron"))
 
 
-def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
-    data = subject.data
+def _all_expressions(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every `${{ }}` of a workflow or action: top level, jobs, steps."""
     found = list(data.get("expressions") or [])
     for job in data.get("jobs") or []:
         found.extend(job.get("expressions") or [])
@@ -1021,7 +1123,11 @@ def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> I
             found.extend(step.get("expressions") or [])
     for step in data.get("steps") or []:
         found.extend(step.get("expressions") or [])
-    for expression in found:
+    return found
+
+
+def invalid_expression(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    for expression in _all_expressions(subject.data):
         if expression["error"]:
             yield _line_hit(f"invalid expression {expression['text'][:60]!r}: {expression['error']}", expression["line"],
                             expression["column"])
@@ -1566,3 +1672,45 @@ def cache_poisoning(subject: Subject[WorkflowJob], options: dict[str, Any]) -> I
                       "trusted run on the default branch (any workflow that runs a pull request's or an issue's text) "
                       "ends up in the release; build releases without caches",
                       at=("steps", *step["at"], "uses"), key=f"step:{step['index']}")
+
+
+# ---------------------------------------------------------------- the secrets context as a whole
+
+_FROM_JSON_SECRET = re.compile(r"fromjson\s*\(\s*secrets\s*[.\[]", re.I)
+
+
+def secrets_context_exposed(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    for expression in _all_expressions(subject.data):
+        if not expression["error"] and any(path.lower() == "secrets" for path in expression["references"]):
+            yield _line_hit("the whole secrets context is expanded here (toJSON(secrets)): every secret of the "
+                            "repository and organisation reaches this step; name the secrets it needs",
+                            expression["line"], expression["column"], key=f"all:{expression['line']}")
+
+
+def secret_unpacked(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    for expression in _all_expressions(subject.data):
+        if not expression["error"] and _FROM_JSON_SECRET.search(expression["text"]):
+            yield _line_hit("fromJSON() of a secret: GitHub masks the secret's whole text in logs, not the fields "
+                            "taken out of it, so a printed field shows in clear; store each field as its own secret",
+                            expression["line"], expression["column"], key=f"json:{expression['line']}")
+
+
+def condition_always_true(subject: Subject[Workflow], options: dict[str, Any]) -> Iterator[Hit]:
+    data = subject.data
+    places: list[tuple[Pointer, Any]] = []
+    for job in data.get("jobs") or []:
+        places.append((("jobs", job["id"], "if"), job.get("if")))
+        places.extend((("jobs", job["id"], "steps", *s["at"], "if"), s.get("if")) for s in _steps_of(job))
+    places.extend((("runs", "steps", *s["at"], "if"), s.get("if")) for s in data.get("steps") or [])
+    for pointer, condition in places:
+        if not isinstance(condition, str) or "${{" not in condition:
+            continue
+        expressions = find_expressions(condition)
+        if len(expressions) == 1 and expressions[0].start == 0 and expressions[0].end == len(condition):
+            continue
+        extra = condition.replace(expressions[0].text, "", 1) if expressions else condition
+        why = "a trailing newline (use |- or >-)" if not extra.strip() else f"the text around it ({extra.strip()[:30]!r})"
+        yield Hit(f"this if: is a string, not a condition: with {why} the expression is only interpolated into "
+                  "text, and any non-empty text is true, so the step or job always runs; write the whole "
+                  "condition inside one ${{ }} or without it", span=subject.doc.span_of(pointer),
+                  key="/".join(map(str, pointer)))

@@ -54,6 +54,7 @@ class KubernetesDocument(Document):
     """Kubernetes objects; `data` is the list of objects, pointers start with the object's index."""
 
     kind = "kubernetes"
+    text_is_file = True
     rule_kinds: tuple[str, ...] = ("kubernetes",)
     object_keys = True
 

@@ -29,6 +29,7 @@ class ComposeDocument(Document):
     """A compose project file (merged with its override); `data` is the mapping."""
 
     kind = "compose"
+    text_is_file = True
 
     def __init__(self, path: str, text: str, data: Any, locations: dict[Pointer, Span],
                  display_paths: dict[Pointer, str], production: bool, healthchecked: dict[str, bool | None]) -> None:

@@ -138,6 +138,7 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
 
 class DockerfileDocument(Document):
     kind = "dockerfile"
+    text_is_file = True
 
     def carried_suppressions(self) -> list[CarriedSuppression]:
         """A Docker container action's image is judged as one: rules about long-running services do not apply."""

@@ -178,6 +178,7 @@ class EnvSchemaDocument(Document):
 
 class EnvFileDocument(Document):
     kind = "env"
+    text_is_file = True
 
     def __init__(self, path: str, text: str, env: EnvFile, schema: EnvSchema | None, directory: Path,
                  base: Path, root: Path | None = None) -> None:

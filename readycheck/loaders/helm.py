@@ -34,6 +34,7 @@ T = TypeVar("T")
 class ChartObjectsDocument(KubernetesDocument):
     """The rendered objects of one chart and one value set, located in the chart's own files."""
 
+    text_is_file = False  # the rendered manifests, not a file: a fix never lands in a rendering
     rule_kinds: tuple[str, ...] = ("kubernetes", "helm")
 
     def __init__(self, base: KubernetesDocument, related: dict[Pointer, Related], value_set: str,

@@ -432,6 +432,7 @@ def _line_finder(lines: list[str], span: Span | None) -> Callable[[str], tuple[i
 
 class WorkflowDocument(Document):
     kind = "workflow"
+    text_is_file = True
 
     def _job_subjects(self) -> Iterator[Subject]:
         for job in self.data["jobs"]:

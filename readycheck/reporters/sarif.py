@@ -19,7 +19,7 @@ from typing import Any
 from readycheck import __version__, jsontext, ruledoc
 from readycheck.catalog import Rule, builtin_rules_dir
 from readycheck.fingerprint import line_hashes, stable_fingerprint
-from readycheck.model import SEVERITY_RANK, Finding, Related, ScanError, ScanResult, Span
+from readycheck.model import SEVERITY_RANK, Finding, Fix, Related, ScanError, ScanResult, Span
 from readycheck.neutralise import json_text, url_path
 from readycheck.secrets import mask_secrets
 from readycheck.textio import LoadError, read_text
@@ -229,7 +229,27 @@ def result_object(finding: Finding, rule_index: int | None, hashes: _LineHashes,
         result["ruleIndex"] = rule_index
     if finding.related:
         result["relatedLocations"] = _related(finding.related[:1000], notes)
+    if finding.autofix is not None:
+        result["fixes"] = [_fix(finding, finding.autofix, notes)]
     return result
+
+
+def _fix(finding: Finding, fix: Fix, notes: _Notes) -> dict[str, Any]:
+    """SARIF's fix object: the replacements an editor or code scanning applies (regions end before endColumn,
+    an insertion is an empty region), with readycheck's safety as a property."""
+    label = fix.description if fix.safety == "safe" else f"{fix.description} (unsafe: it changes behaviour, review it)"
+    return {
+        "description": notes.message(label),
+        "artifactChanges": [{
+            "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": SRCROOT},
+            "replacements": [{
+                "deletedRegion": {"startLine": e.line, "startColumn": e.column, "endLine": e.end_line,
+                                  "endColumn": e.end_column},
+                "insertedContent": {"text": e.new},
+            } for e in fix.edits],
+        }],
+        "properties": {"safety": fix.safety},
+    }
 
 
 def _error_notification(error: ScanError, notes: _Notes) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import io
 from collections import Counter
 from itertools import groupby
 
-from readycheck.model import ScanResult
+from readycheck.model import Finding, ScanResult
 from readycheck.neutralise import inline, no_workflow_commands
 
 _STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
@@ -24,7 +24,20 @@ def summary_line(result: ScanResult) -> str:
         line += f"; {len(result.errors)} file{'s' if len(result.errors) != 1 else ''} could not be checked"
     if result.suppressed:
         line += f"; {len(result.suppressed)} suppressed"
+    safe = sum(1 for f in result.findings if f.autofix is not None and f.autofix.safety == "safe")
+    unsafe = sum(1 for f in result.findings if f.autofix is not None and f.autofix.safety != "safe")
+    if safe:
+        line += f"; [*] {safe} fixable with --fix"
+    if unsafe:
+        line += f"; {unsafe} {'more' if safe else 'fixable'} with --fix --unsafe-fixes"
     return line
+
+
+def _mark(finding: Finding) -> str:
+    """`[*] ` before the name of a finding `--fix` fixes (ruff's mark); `[-] ` for one that needs --unsafe-fixes."""
+    if finding.autofix is None:
+        return ""
+    return "[*] " if finding.autofix.safety == "safe" else "[-] "
 
 
 def render_plain(result: ScanResult, quiet: bool = False) -> str:
@@ -36,7 +49,7 @@ def render_plain(result: ScanResult, quiet: bool = False) -> str:
             out.append(path)
         for f in group:
             location = f"{path}:{f.span.line}:{f.span.column}" if quiet else f"  {f.span.line}:{f.span.column}"
-            out.append(f"{location} {inline(f.rule)} [{f.severity}] {inline(f.name)}: {inline(f.message)}")
+            out.append(f"{location} {inline(f.rule)} [{f.severity}] {_mark(f)}{inline(f.name)}: {inline(f.message)}")
     for error in result.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path
         out.append(f"{inline(where)} error: {inline(error.message)}")
@@ -60,7 +73,7 @@ def render_rich(result: ScanResult, quiet: bool = False, width: int | None = Non
         for f in group:
             console.print(Text.assemble(
                 "  ", (f"{f.span.line}:{f.span.column}", "dim"), " ", (f"{f.severity:<7}", _STYLES.get(f.severity, "")),
-                " ", (inline(f.rule), "bold"), " ", (inline(f.name), "dim"), " ", inline(f.message),
+                " ", (inline(f.rule), "bold"), " ", (_mark(f), "bold green"), (inline(f.name), "dim"), " ", inline(f.message),
             ))
     for error in result.errors:
         where = f"{error.path}:{error.line}" if error.line else error.path

@@ -6,14 +6,23 @@ Built with ElementTree, which escapes markup; what came from the tree is first m
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
 from readycheck import __version__
 from readycheck.model import ScanResult
-from readycheck.neutralise import inline, no_workflow_commands
+from readycheck.neutralise import inline as one_line
+from readycheck.neutralise import no_workflow_commands
 
 CHECKSTYLE_SEVERITY = {"error": "error", "warning": "warning", "note": "info"}
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def inline(text: str) -> str:
+    """One printable line that XML 1.0 can hold: control characters shown escaped (neutralise.inline), and what
+    XML has no place for (U+FFFE, U+FFFF, a lone surrogate from a name that is not UTF-8) as `\\uXXXX`."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", one_line(text))
 
 
 def _text(element: ET.Element) -> str:
