@@ -195,6 +195,7 @@ RUN_BY_SECTION = {
     "Set-up": "test_the_set_up_commands_run_in_a_clone",
     "Usage": "test_the_usage_commands_run_on_the_sample_repository",
     "Shell completion and the Python API": "test_the_usage_commands_run_on_the_sample_repository",
+    "Fixes: `--fix`, `--diff`, `--unsafe-fixes`": "test_the_usage_commands_run_on_the_sample_repository",
 }
 
 
