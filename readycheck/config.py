@@ -128,11 +128,11 @@ def validate_against_schema(data: dict[str, Any], source: str) -> None:
     """
     import json
 
-    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
 
-    validator = Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
-    error = best_match(validator.iter_errors(data))
+    from readycheck.schemaref import validator
+
+    error = best_match(validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))).iter_errors(data))
     if error is None:
         return
     where = config_error_path(error.absolute_path) or "the config"
