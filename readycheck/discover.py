@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readycheck.lazyre import lazy
 from readycheck.model import ScanError, Skipped
 from readycheck.textio import (
     DEFAULT_MAX_BYTES,
@@ -45,8 +46,8 @@ SECRET_FILE = "secret-file"
 SKIPPED_DIRS = {".git", "node_modules", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache"}
 ENV_SCHEMA_NAMES = {"env.schema.json", "env.schema.yaml", "env.schema.yml", ".env.schema.json"}
 # a key at the start of a line (block YAML) or after `{`, `,` or white space (JSON, flow YAML, minified)
-_K8S_API = re.compile(rb"(?:^|[{,\s])[\"']?apiVersion[\"']?[ \t]*:", re.M)
-_K8S_KIND = re.compile(rb"(?:^|[{,\s])[\"']?kind[\"']?[ \t]*:", re.M)
+_K8S_API = lazy(rb"(?:^|[{,\s])[\"']?apiVersion[\"']?[ \t]*:", re.M)
+_K8S_KIND = lazy(rb"(?:^|[{,\s])[\"']?kind[\"']?[ \t]*:", re.M)
 PEEK_BYTES = 256 * 1024
 SECRET_FILE_NAMES = {
     "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk",
@@ -70,8 +71,8 @@ BACKUP_SUFFIXES = frozenset({
 DOCKERIGNORE_SUFFIX = ".dockerignore"
 SEE_KINDS = 'see "Which files are which" in the README'
 CONTENT_PEEK_BYTES = 64 * 1024
-_DIFF = re.compile(rb"^(?:@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|diff --git |\*{15}$)", re.M)
-_TEMPLATE_TAG = re.compile(rb"\{\{|\{%|<%")
+_DIFF = lazy(rb"^(?:@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@|diff --git |\*{15}$)", re.M)
+_TEMPLATE_TAG = lazy(rb"\{\{|\{%|<%")
 
 
 @dataclass(frozen=True)

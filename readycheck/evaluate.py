@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from readycheck.catalog import Catalog
 from readycheck.config import Config, ConfigError
 from readycheck.discover import Target
-from readycheck.limits import Limits, TimeBudgetExceeded, cpu_seconds, time_budget
+from readycheck.limits import Limits, TimeBudgetExceeded, cpu_seconds, shared_alarm, time_budget
 from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import (
     CHECKLISTS,
@@ -269,6 +269,11 @@ def evaluator_for(settings: ScanSettings) -> Evaluator:
 
 def scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     """Load, evaluate and suppress one group of targets, each file within its time limit."""
+    with shared_alarm(settings.limits.time_limit > 0):  # the alarm's handler installed once, not per file
+        return _scan_group(group, settings)
+
+
+def _scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     config = settings.config
     evaluator = evaluator_for(settings)
     context = LoadContext(

@@ -44,26 +44,28 @@ import html
 import re
 from urllib.parse import quote
 
+from readycheck.lazyre import lazy
+
 # Lone surrogates are bytes of a file name that are not UTF-8 (surrogateescape): written out, \udc9b is a raw 0x9b.
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_BLOCK = re.compile(f"[{_CONTROLS}]")
-_INLINE = re.compile(f"[\n{_CONTROLS}]")
+_BLOCK = lazy(f"[{_CONTROLS}]")
+_INLINE = lazy(f"[\n{_CONTROLS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
-_ANNOTATION = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ANNOTATION = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # The runner trims a line (C#'s Trim: Unicode white space) before looking for `::`; BOM for old runtimes.
-_COMMAND_LINE = re.compile(r"^([\s\ufeff]*)::", re.MULTILINE)
-_V1_COMMAND = re.compile(r"##(?:vso)?\[", re.IGNORECASE)
+_COMMAND_LINE = lazy(r"^([\s\ufeff]*)::", re.MULTILINE)
+_V1_COMMAND = lazy(r"##(?:vso)?\[", re.IGNORECASE)
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_JSON_UNSAFE = lazy("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 # Inside one line that our own text starts, only these can begin Markdown: code, emphasis, links and
 # images, footnotes, raw HTML and autolinks, entities, tables, strikethrough, math, escapes.
 # An `_` between two ASCII letters or digits can neither open nor close emphasis (CommonMark's flanking rules):
 # SECRET_KEY stays as it is.
-_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]<>!|~&$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_MARKDOWN_SPECIAL = lazy(r"[\\`*\[\]<>!|~&$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 WORD_JOINER = "\u2060"
-_AUTOLINKED = re.compile(r"[@#]|:(?=//)|www(?=\.)", re.IGNORECASE)
+_AUTOLINKED = lazy(r"[@#]|:(?=//)|www(?=\.)", re.IGNORECASE)
 
 _SAFE_SCHEMES = ("http://", "https://")
 

@@ -7,6 +7,7 @@ in a fresh process, never the scan.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from readycheck import textio
@@ -88,6 +89,92 @@ def _warm_up(todo: list[int], groups: list[list[Target]], settings: ScanSettings
     return warmed
 
 
+_TASKS_MAX = 1024
+"""Task records (4 bytes each) fit the smallest pipe buffer (one 4 KiB page) whole: written before forking."""
+
+
+def _fork_workers(order: list[int], groups: list[list[Target]], settings: ScanSettings,
+                  jobs: int) -> dict[int, tuple[ScanResult, list[str]]]:
+    """The groups `order` lists, scanned by `jobs` processes forked once from this warmed-up one.
+
+    Leaner than a ProcessPoolExecutor (no multiprocessing or concurrent.futures import, no manager thread, no
+    pickled task per chunk): the workers take chunks of `order` from one pipe written before the fork, and
+    return each group's result as a length-prefixed pickle through a pipe of their own. What a worker that died
+    did not return is missing from the answer (the caller scans it again).
+    """
+    import pickle
+    import select
+    import struct
+
+    chunk = -(-len(order) // _TASKS_MAX)
+    chunks = [order[start:start + chunk] for start in range(0, len(order), chunk)]
+    tasks_r, tasks_w = os.pipe()
+    os.write(tasks_w, b"".join(struct.pack("<I", n) for n in range(len(chunks))))
+    os.close(tasks_w)
+    workers: dict[int, int] = {}  # result pipe -> pid
+    try:
+        for _ in range(min(jobs, len(chunks))):
+            results_r, results_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns into the caller's stack
+                code = 1
+                try:
+                    os.close(results_r)
+                    for fd in workers:
+                        os.close(fd)
+                    _init_worker(settings)
+                    while len(record := os.read(tasks_r, 4)) == 4:
+                        for index in chunks[struct.unpack("<I", record)[0]]:
+                            payload = _work(groups[index])
+                            _write_all(results_w, struct.pack("<II", index, len(payload)) + payload)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(results_w)
+            workers[results_r] = pid
+        os.close(tasks_r)
+        tasks_r = -1
+        received = {fd: bytearray() for fd in workers}
+        open_fds = list(workers)
+        while open_fds:
+            ready, _, _ = select.select(open_fds, [], [])
+            for fd in ready:
+                data = os.read(fd, 1 << 20)
+                if data:
+                    received[fd] += data
+                else:
+                    open_fds.remove(fd)
+    finally:
+        if tasks_r >= 0:
+            os.close(tasks_r)
+        for fd, pid in workers.items():
+            os.close(fd)
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    import signal
+
+                    os.kill(pid, signal.SIGKILL)  # interrupted (Ctrl-C): no worker outlives the scan
+                    os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    computed: dict[int, tuple[ScanResult, list[str]]] = {}
+    for buffer in received.values():
+        offset = 0
+        while offset + 8 <= len(buffer):  # a record cut short by a worker's death is dropped
+            index, size = struct.unpack_from("<II", buffer, offset)
+            if offset + 8 + size > len(buffer):
+                break
+            computed[index] = pickle.loads(buffer[offset + 8:offset + 8 + size])
+            offset += 8 + size
+    return computed
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1, cache: Cache | None = None,
                reads: list[str] | None = None) -> Iterator[ScanResult]:
     """Results for every group, in the order given; every file a group depended on is added to `reads`."""
@@ -100,28 +187,16 @@ def run_groups(groups: list[list[Target]], settings: ScanSettings, jobs: int = 1
     todo = [i for i, r in enumerate(results) if r is None]
     computed: dict[int, tuple[ScanResult, list[str]]] = {}
     if jobs > 1 and len(todo) >= MIN_GROUPS_FOR_WORKERS:
-        import multiprocessing
-        import pickle
 
         computed = _warm_up(todo, groups, settings)
         rest = [i for i in todo if i not in computed]
         import gc
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
 
         gc.freeze()  # the workers' collections skip what they inherit (and do not copy its pages by touching it)
         try:
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                     initializer=_init_worker, initargs=(settings,)) as pool:
-                # largest groups first, so a big one (every workflow of a repository) does not start last
-                by_size = sorted(rest, key=lambda i: -len(groups[i]))
-                chunk = max(1, len(rest) // (jobs * 16))
-                done = pool.map(_work, [groups[i] for i in by_size], chunksize=chunk)
-                try:
-                    for index, payload in zip(by_size, done, strict=True):
-                        computed[index] = pickle.loads(payload)
-                except BrokenProcessPool:
-                    pass  # a worker died (killed, out of memory): what the pool did not return is scanned below
+            # largest groups first, so a big one (every workflow of a repository) does not start last
+            by_size = sorted(rest, key=lambda i: -len(groups[i]))
+            computed.update(_fork_workers(by_size, groups, settings, jobs))
         finally:
             gc.unfreeze()  # in a longer-lived process (an API caller, the tests) what was frozen can be freed again
         lost = [i for i in rest if i not in computed]

@@ -8,6 +8,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from readycheck.limits import DEFAULT_MAX_FILE_SIZE
 
@@ -146,13 +147,32 @@ def read_bytes(path: Path | str, max_bytes: int = DEFAULT_MAX_BYTES, root: Path 
         raise LoadError(f"cannot read: {exc.strerror or exc}") from None
     with os.fdopen(fd, "rb") as fh:
         try:
-            _check_regular(os.fstat(fh.fileno()), max_bytes)
-            raw = fh.read(max_bytes + 1 if head is None else head)
+            opened = os.fstat(fh.fileno())
+            _check_regular(opened, max_bytes)
+            raw = _read_up_to(fh, max_bytes + 1 if head is None else head, opened.st_size)
         except OSError as exc:
             raise LoadError(f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:
         raise ReadRefused(ReadRefused.TOO_LARGE, f"file is over the {max_bytes}-byte limit (--max-file-size)")
     return raw
+
+
+def _read_up_to(fh: BinaryIO, limit: int, size: int) -> bytes:
+    """At most `limit` bytes, asking for the file's size + 1 first: a read of `limit` (20 MiB + 1 by default)
+    allocates that much for every file. A file that grew, or one whose size says nothing (0 in /proc), is read on
+    in chunks up to the limit, as one big read would have."""
+    raw = fh.read(min(limit, size + 1))
+    if len(raw) < size + 1 or len(raw) >= limit:
+        return raw
+    chunks = [raw]
+    total = len(raw)
+    while total < limit:
+        chunk = fh.read(min(limit - total, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _check_regular(info: os.stat_result, max_bytes: int) -> None:

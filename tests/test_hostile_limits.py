@@ -8,7 +8,14 @@ import time
 
 import pytest
 
-from readycheck.limits import Limits, TimeBudgetExceeded, alarm_available, parse_size, time_budget
+from readycheck.limits import (
+    Limits,
+    TimeBudgetExceeded,
+    alarm_available,
+    parse_size,
+    shared_alarm,
+    time_budget,
+)
 from readycheck.shell import parse_script
 
 needs_alarm = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGPROF (POSIX)")
@@ -91,3 +98,24 @@ def test_a_cancelled_shell_parse_leaves_the_parser_clean() -> None:
     with time_budget(5):
         script = parse_script("apt-get install -y curl")
     assert [c.argv for c in script.commands] == [["apt-get", "install", "-y", "curl"]]
+
+
+@needs_alarm
+def test_budgets_under_one_shared_alarm_each_interrupt_their_own_work_only() -> None:
+    """scan_group installs the handler once for all its files: a budget that ended never fires into later work,
+    the next budget still interrupts, and leaving the block disarms the timer and restores the handler."""
+    before = signal.getsignal(signal.SIGPROF)
+    with shared_alarm():
+        with time_budget(0.05) as enforced:
+            assert enforced
+        spin_until = time.process_time() + 0.2
+        while time.process_time() < spin_until:  # past the ended budget's deadline: nothing may be raised
+            pass
+        with pytest.raises(TimeBudgetExceeded), time_budget(0.1):
+            while True:
+                pass
+        with time_budget(5) as enforced:
+            total = sum(range(1000))
+        assert enforced and total == 499500
+    assert signal.getitimer(signal.ITIMER_PROF)[0] == 0
+    assert signal.getsignal(signal.SIGPROF) == before

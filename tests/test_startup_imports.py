@@ -81,3 +81,37 @@ def test_one_workflow_imports_no_dockerfile_parser(tmp_path: Path) -> None:
     assert "readycheck.loaders.workflow" in imported, "the run did not reach the workflow loader"
     assert sorted(imported & (NEVER_ON_ONE_FILE | ONLY_WITH_A_CACHE)) == []
     assert sorted(imported & {"dockerfile_parse", "readycheck.loaders.dockerfile"}) == []
+
+
+def test_a_chart_without_a_values_schema_imports_no_jsonschema(tmp_path: Path) -> None:
+    """jsonschema (55-100 ms) is imported when a schema is evaluated, not for every chart."""
+    write(tmp_path, "chart/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    write(tmp_path, "chart/values.yaml", "replicaCount: 2\n")
+    write(tmp_path, "chart/templates/deployment.yaml",
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicaCount }}\n"
+          "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n"
+          "      containers:\n        - name: web\n          image: nginx:1.27\n")
+    cache = tmp_path / "cache"
+    warm_catalog_cache(tmp_path, cache)
+    imported = modules_after(["check", "--no-cache", "--format", "json", "chart"], tmp_path, cache)
+    assert "readycheck.helm" in imported, "the run did not render the chart"
+    assert sorted(imported & {"jsonschema", "multiprocessing", "concurrent.futures", "tempfile"}) == []
+
+    write(tmp_path, "chart/values.schema.json", '{"type": "object"}')
+    imported = modules_after(["check", "--no-cache", "--format", "json", "chart"], tmp_path, cache)
+    assert "jsonschema" in imported, "the schema was not evaluated"
+
+
+def test_workers_are_forked_without_the_executor_machinery(tmp_path: Path) -> None:
+    """The pool forks its workers itself (pool._fork_workers): a parallel scan imports neither multiprocessing nor
+    concurrent.futures (33 ms and a manager thread), which only a dead worker's rescan needs."""
+    from readycheck.pool import MIN_GROUPS_FOR_WORKERS
+
+    assert MIN_GROUPS_FOR_WORKERS < 12  # one group is scanned before forking (the warm-up)
+    for index in range(12):
+        write(tmp_path, f"svc{index:02d}/Dockerfile", "FROM python:3.12-slim\nUSER 1000\nCMD [\"python\"]\n")
+    cache = tmp_path / "cache"
+    warm_catalog_cache(tmp_path, cache)
+    imported = modules_after(["check", "--no-cache", "--format", "json", "--jobs", "2", "."], tmp_path, cache)
+    assert "readycheck.pool" in imported and "select" in imported, "the run did not fork workers"
+    assert sorted(imported & {"multiprocessing", "concurrent.futures"}) == []

@@ -5,12 +5,13 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import command_words, os_packages, package_action
 from readycheck.judge.edits import COMMAND_NOT_FOUND, insert_after_word, make_fix
-from readycheck.model import Edit, Fix, Hit, Subject
+from readycheck.model import Document, Edit, Fix, Hit, Subject
 
 if TYPE_CHECKING:
     from readycheck.targets import Command, Dockerfile, Instruction, Stage
@@ -50,9 +51,19 @@ def _removes(instruction: Mapping[str, Any], path: str) -> bool:
 
 
 def _keeps_apt_archives(subject: Subject) -> bool:
-    """Whether an earlier RUN of the stage deleted Docker's apt clean-up hook, so downloaded .deb files stay."""
-    stage = subject.doc.data["stages"][subject.pointer[1]]
-    return any(i["cmd"] == "RUN" and _removes(i, "/etc/apt/apt.conf.d/docker-clean") for i in stage["instructions"])
+    """Whether a RUN of the stage deleted Docker's apt clean-up hook, so downloaded .deb files stay.
+
+    Asked for every RUN that installs: answered once per stage (a stage of N such RUNs cost N squared)."""
+    known = _hook_removed.setdefault(subject.doc, {})
+    index = subject.pointer[1]
+    if index not in known:
+        stage = subject.doc.data["stages"][index]
+        known[index] = any(i["cmd"] == "RUN" and _removes(i, "/etc/apt/apt.conf.d/docker-clean")
+                           for i in stage["instructions"])
+    return known[index]
+
+
+_hook_removed: weakref.WeakKeyDictionary[Document, dict[int, bool]] = weakref.WeakKeyDictionary()
 
 
 def apt_lists_not_removed(subject: Subject[Instruction], options: dict[str, Any]) -> Iterator[Hit]:

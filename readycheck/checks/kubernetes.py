@@ -20,11 +20,14 @@ from readycheck.k8s.scope import (
     autoscalers_of,
     by_name,
     indexed,
+    names_in_namespace,
     of_kind,
-    same_namespace,
+    selected_workloads,
     selecting,
     workloads,
-    workloads_by_namespace,
+    workloads_in_namespace,
+    workloads_named,
+    workloads_selected_in,
 )
 from readycheck.k8s.workloads import (
     REPLICATED_KINDS,
@@ -333,8 +336,12 @@ def host_path_volume(subject: Subject[KubernetesObject], options: dict[str, Any]
 
 
 def _bound_service_accounts(subject: Subject) -> set[tuple[str, str]]:
+    return indexed(subject.doc, "bound service accounts", _bindings_subjects)
+
+
+def _bindings_subjects(doc: Document) -> set[tuple[str, str]]:
     bound = set()
-    for binding in of_kind(subject.doc, "RoleBinding", "ClusterRoleBinding"):
+    for binding in of_kind(doc, "RoleBinding", "ClusterRoleBinding"):
         for item in get_in(binding.obj, ("subjects",)) or []:
             if isinstance(item, dict) and item.get("kind") == "ServiceAccount":
                 bound.add((str(item.get("namespace") or binding.namespace), str(item.get("name"))))
@@ -350,10 +357,8 @@ def service_account_token_mounted(subject: Subject[KubernetesObject], options: d
     namespace = str(get_in(subject.data, ("metadata", "namespace")) or "")
     if (namespace, account) in _bound_service_accounts(subject):
         return  # the pod talks to the API server: it needs the token
-    for sa in of_kind(subject.doc, "ServiceAccount"):
-        opted_out = sa.obj.get("automountServiceAccountToken") is False
-        if setting is None and opted_out and (sa.name, sa.namespace) == (account, namespace):
-            return
+    if setting is None and (account, namespace) in indexed(subject.doc, "opted-out accounts", _opted_out_accounts):
+        return
     pointer = subject.context["pod_pointer"] + ("automountServiceAccountToken",) if setting is True else None
     hit = _hit(subject, f"the service account token of '{account}' is mounted into the pod although nothing in "
                "scope grants it a role: set automountServiceAccountToken: false", pointer)
@@ -362,6 +367,12 @@ def service_account_token_mounted(subject: Subject[KubernetesObject], options: d
                        set_entry(subject.doc, subject.context["pod_pointer"], ["automountServiceAccountToken"], "false"),
                        "unsafe")
     yield hit
+
+
+def _opted_out_accounts(doc: Document) -> set[tuple[str, str]]:
+    """ServiceAccounts in scope that turn off token mounting for their pods."""
+    return {(sa.name, sa.namespace) for sa in of_kind(doc, "ServiceAccount")
+            if sa.obj.get("automountServiceAccountToken") is False}
 
 
 def _rbac_rules(subject: Subject) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -554,13 +565,9 @@ def pdb_blocks_disruption(subject: Subject[KubernetesObject], options: dict[str,
         return
     if not isinstance(min_available, int):
         return
-    for workload in workloads(subject.doc):
-        if not same_namespace(workload.obj, subject.data):
-            continue
+    for workload in selected_workloads(subject.doc, spec.get("selector"), subject.data):
         count, scaler = _fewest_replicas(subject.doc, workload.obj)
-        if count is None:
-            continue
-        if selector_matches(spec.get("selector"), template_labels(workload.obj)) and min_available >= count:
+        if count is not None and min_available >= count:
             held = (f"{workload.kind} '{workload.name}' at its fewest ({scaler}): no pod can be evicted then"
                     if scaler else f"{workload.kind} '{workload.name}': no pod can ever be evicted")
             yield _hit(subject, f"PodDisruptionBudget '{name}' requires {min_available} of the {count} pods of {held}",
@@ -614,9 +621,8 @@ def hpa_cpu_without_requests(subject: Subject[KubernetesObject], options: dict[s
     ref = get_in(subject.data, ("spec", "scaleTargetRef"))
     if metric is None or not isinstance(ref, dict):
         return
-    for workload in workloads(subject.doc):
-        if workload.name != ref.get("name") or workload.kind != ref.get("kind") or not same_namespace(
-                workload.obj, subject.data):
+    for workload in workloads_named(subject.doc, subject.data, ref.get("name")):
+        if workload.kind != ref.get("kind"):
             continue
         for container in containers(workload.obj):
             resources = container.data.get("resources") or {}
@@ -772,10 +778,9 @@ def service_selects_nothing(subject: Subject[KubernetesObject], options: dict[st
     if subject.data.get("kind") != "Service":
         return
     selector = get_in(subject.data, ("spec", "selector"))
-    candidates = [w for w in workloads(subject.doc) if same_namespace(w.obj, subject.data)]
-    if not isinstance(selector, dict) or not selector or not candidates:
+    if not isinstance(selector, dict) or not selector or not workloads_in_namespace(subject.doc, subject.data):
         return
-    if not any(selector_matches(selector, template_labels(w.obj)) for w in candidates):
+    if next(selected_workloads(subject.doc, selector, subject.data), None) is None:
         yield _hit(subject, f"Service '{subject.context['info'].name}' selects no pods of the workloads in scope",
                    subject.pointer + ("spec", "selector"))
 
@@ -802,7 +807,7 @@ def _ingress_backends(ingress: Mapping[str, Any]) -> Iterator[tuple[str, Pointer
 def ingress_backend_missing(subject: Subject[KubernetesObject], options: dict[str, Any]) -> Iterator[Hit]:
     if subject.data.get("kind") != "Ingress":
         return
-    services = {s.name for s in of_kind(subject.doc, "Service") if same_namespace(s.obj, subject.data)}
+    services = names_in_namespace(subject.doc, "Service", subject.data)
     if not services:
         return
     for name, pointer in _ingress_backends(subject.data):
@@ -1032,8 +1037,7 @@ def service_target_port_undeclared(subject: Subject[KubernetesObject], options: 
     if not isinstance(selector, dict) or not selector or get_in(subject.data, ("spec", "clusterIP")) == "None":
         return  # a headless Service is for DNS: its ports are informational
     namespace = subject.context["info"].namespace
-    selected = [w for w in workloads_by_namespace(subject.doc).get(namespace, [])
-                if selector_matches(selector, template_labels(w.obj))]
+    selected = workloads_selected_in(subject.doc, selector, namespace)
     if not selected:
         return
     declared = [_declared_ports(w.obj) for w in selected]

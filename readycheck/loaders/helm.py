@@ -273,7 +273,6 @@ class _Translator:
 
 def load(target: Target, context: LoadContext) -> list[Document]:
     from readycheck.helm import render_chart
-    from readycheck.helm.binary import render_with_helm
     from readycheck.helm.values_yaml import ValuesText
 
     chart_dir = target.path
@@ -317,6 +316,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         reported_files.add((prefix + exc.name, exc.line))
 
     loaded = chart_dir if use_helm else _load_once(chart_dir, root)
+    if use_helm:
+        from readycheck.helm.binary import render_with_helm  # and tempfile: only for --helm-renderer helm
     for label, extra_values in value_sets:
         result = (render_with_helm if use_helm else render_chart)(
             loaded,
@@ -329,8 +330,8 @@ def load(target: Target, context: LoadContext) -> list[Document]:
         for problem in result.errors:
             error(prefix + problem.path, problem.line, problem.message)
         sources: list[ManifestSource] = []
-        related: dict[Pointer, Related] = {}
-        provenance: dict[Pointer, str] = {}
+        related: list[dict[Pointer, Related]] = []  # per source
+        provenance: list[dict[Pointer, str]] = []
         texts: list[str] = []
         for manifest in result.manifests:
             translator = _Translator(manifest, chart_rel, context, set_values)
@@ -344,16 +345,16 @@ def load(target: Target, context: LoadContext) -> list[Document]:
             texts.append(manifest.text)
             for yaml_doc in yaml_docs:
                 source, source_related, source_provenance = translator.source(yaml_doc)
-                index = len(sources)
                 sources.append(source)
-                related.update({(index,) + p: r for p, r in source_related.items()})
-                provenance.update({(index,) + p: why for p, why in source_provenance.items()})
+                related.append(source_related)
+                provenance.append(source_provenance)
         built = build_kubernetes_documents(chart_rel, "\n".join(texts), sources, config=context.options.get("config"),
                                            on_shape_error=error)
         scope = Scope(f"{chart_rel} ({label})")
+        by_identity = {id(source.data): index for index, source in enumerate(sources)}
         for base in built:
-            doc = ChartObjectsDocument(base, _rebase_related(related, sources, base), label,
-                                       _rebase_related(provenance, sources, base))
+            doc = ChartObjectsDocument(base, _rebase_related(related, by_identity, base), label,
+                                       _rebase_related(provenance, by_identity, base))
             doc.scope = scope
             documents.append(doc)
     if len(context.extra_errors) > first_error:
@@ -406,15 +407,15 @@ def _load_once(chart_dir: Path, root: Path) -> Any:
         return chart_dir
 
 
-def _rebase_related(related: dict[Pointer, T], sources: list[ManifestSource], doc: KubernetesDocument) -> dict[Pointer, T]:
-    """Related locations (or --set provenance) keyed by the document's object pointers (sources are flattened into objects)."""
-    by_identity = {id(source.data): index for index, source in enumerate(sources)}
+def _rebase_related(per_source: list[dict[Pointer, T]], by_identity: dict[int, int],
+                    doc: KubernetesDocument) -> dict[Pointer, T]:
+    """Related locations (or --set provenance) keyed by the document's object pointers (sources are flattened
+    into objects). Looked up per object: a chart of N templates costs N, not N squared."""
     out: dict[Pointer, T] = {}
     for object_index, obj in enumerate(doc.objects):
         source_index = by_identity.get(id(obj))
         if source_index is None:
             continue
-        for pointer, rel in related.items():
-            if pointer[0] == source_index:
-                out[(object_index,) + pointer[1:]] = rel
+        for pointer, rel in per_source[source_index].items():
+            out[(object_index,) + pointer] = rel
     return out
