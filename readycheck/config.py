@@ -114,6 +114,48 @@ def _tree_values_files(values: Any, source: str, root: Path) -> list[str]:
     return files
 
 
+SCHEMA_FILE = Path(__file__).resolve().parent / "config.schema.json"
+"""The settings' JSON Schema, shipped in the package (editors can use it too); from_mapping applies it."""
+
+
+def config_error_path(parts: Any) -> str:
+    """`rules.DF201.severity`, `kubernetes.ignore[0].kind`: where in the config a value is wrong."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def validate_against_schema(data: dict[str, Any], source: str) -> None:
+    """Check a config file against SCHEMA_FILE; the first error names its key path.
+
+    Only a run that found or was given a config file gets here, so a one-file run with no config never
+    imports jsonschema (tests/test_startup_imports.py; the cost with a config is in docs/performance.md).
+    """
+    import json
+
+    from jsonschema.exceptions import best_match
+
+    from readycheck.schemaref import validator
+
+    error = best_match(validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))).iter_errors(data))
+    if error is None:
+        return
+    where = config_error_path(error.absolute_path) or "the config"
+    if error.validator == "additionalProperties":
+        known = ", ".join(sorted(error.schema.get("properties", {})))
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        raise ConfigError(f"{source}: {where}: unknown setting {', '.join(repr(str(k)[:80]) for k in extra)} "
+                          f"(known: {known})")
+    if error.validator == "enum":
+        raise ConfigError(f"{source}: {where} must be one of {', '.join(map(str, error.validator_value))}")
+    if error.validator in ("oneOf", "anyOf"):
+        raise ConfigError(f"{source}: {where} must be a string or a list of strings")
+    if error.validator == "type":
+        raise ConfigError(f"{source}: {where} must be of type {error.validator_value}")
+    raise ConfigError(f"{source}: {where}: {error.message[:200]}")
+
+
 def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root: Path | None = None) -> Config:
     """Build a Config from a parsed mapping, rejecting unknown keys and bad values.
 
@@ -133,6 +175,7 @@ def from_mapping(data: dict[str, Any], source: str, trusted: bool = False, root:
             value = _as_list(value)
         if not isinstance(value, expected):
             raise ConfigError(f"{source}: '{key}' must be a {expected.__name__}")
+    validate_against_schema(data, source)
     config.select = _as_list(data.get("select", []))
     config.ignore = _as_list(data.get("ignore", []))
     for pattern, selectors in data.get("per-path-ignores", {}).items():

@@ -252,7 +252,8 @@ TOO_DEEP = LoadError("folders nested too deeply to reach (the path is too long):
 
 
 def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
-          errors: list[tuple[Path, LoadError]], skipped: list[Skipped]) -> Iterator[tuple[Target, str]]:
+          errors: list[tuple[Path, LoadError]], skipped: list[Skipped],
+          text_files: bool = False) -> Iterator[tuple[Target, str]]:
     """Targets under `root` with the symlink-free path of each, in name order, files before subdirectories.
 
     Paths are handled as strings: a Path object per entry cost more than the
@@ -323,6 +324,9 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
                 if kind is None and looks_like_manifest(entry.path, real_root):
                     kind = KUBERNETES
                 reason = passed_over(entry.path, kind, real_root)
+                if text_files and (kind is None or reason is not None):
+                    found.append((Target(Path(entry.path), SECRET_FILE, resolved_root), real_entry))
+                    continue
                 if reason is not None:
                     skipped.append(Skipped(shown_path(entry.path, base), reason))
                     continue
@@ -353,8 +357,12 @@ def is_excluded(path: str | Path, excludes: list[str], base: Path) -> bool:
 
 def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Path | None = None,
              skipped: list[Skipped] | None = None, errors: list[ScanError] | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES) -> list[Target]:
+             max_bytes: int = DEFAULT_MAX_BYTES, text_files: bool = False) -> list[Target]:
     """Every target under `paths`, in a stable order, each once.
+
+    With `text_files` (a scan for secrets only, as the readycheck-secrets hook runs), a regular file that is
+    of no other kind (named, or found by the walk and not ignored) is a secret-file target whose whole text
+    is searched for secrets, as detect-secrets and gitleaks search what a commit touches.
 
     A file named on the command line is checked as what its name says (a YAML
     or JSON file not otherwise named is a manifest when it has `apiVersion` and
@@ -373,13 +381,16 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
         path = Path(raw)
         found: Iterable[tuple[Target, str]]
         if path.is_dir():
-            found = _walk(path, exclude, base, max_bytes, refused, skipped)
+            found = _walk(path, exclude, base, max_bytes, refused, skipped, text_files)
         elif is_excluded(path, excludes, base):
             # pre-commit and editors pass every file by name: the config's exclude applies to them as in a walk
             skipped.append(Skipped(shown_path(path, base), "the config's exclude covers it"))
             continue
         else:
-            found = [(target, os.path.realpath(target.path)) for target in _named_file(path, base, skipped)]
+            named = _named_file(path, base, [] if text_files else skipped)
+            if not named and text_files and path.is_file():
+                named = [Target(path, SECRET_FILE, named_file_root(path, base))]
+            found = [(target, os.path.realpath(target.path)) for target in named]
         for target, real in found:
             if (real, target.kind) not in seen:
                 seen.add((real, target.kind))

@@ -133,6 +133,12 @@ def _scan(paths: list[str], targets: list[Target] | None, settings: ScanSettings
     return result
 
 
+def secrets_only(rules: list[Rule]) -> bool:
+    """Every rule in force is of the no-baked-secrets checklist (`--select no-baked-secrets`, the
+    readycheck-secrets hook): then files of no other kind are searched as text."""
+    return bool(rules) and all(rule.checklist == "no-baked-secrets" for rule in rules)
+
+
 def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanSettings, jobs: int,
                  cache: Cache | None, shard: tuple[int, int] | None, reads: list[str] | None,
                  scope: list[str] | None = None) -> ScanResult:
@@ -144,7 +150,8 @@ def _scan_groups(paths: list[str], targets: list[Target] | None, settings: ScanS
     if targets is None:
         with recording_reads() as discovery_reads:
             targets = discover(paths, exclude=settings.config.exclude, base=settings.base, errors=refused,
-                               max_bytes=settings.limits.max_file_size, skipped=skipped)
+                               max_bytes=settings.limits.max_file_size, skipped=skipped,
+                               text_files=secrets_only(settings.rules))
         if reads is not None:
             reads.extend(discovery_reads)
     groups = group_targets(targets)

@@ -392,12 +392,17 @@ class EnvEntry(TypedDict):
 
 
 class SecretFile(TypedDict):
-    """A file that is a credential by its name (id_rsa, .npmrc...), and what the shared detector found in it."""
+    """A file that is a credential by its name (id_rsa, .npmrc...), and what the shared detector found in it;
+    in a secrets-only scan, also any other text file named one by one (`text` true)."""
 
     name: str
     binary: bool
+    text: bool
+    """Not named like a credential: a file of no other kind, searched as text (secrets-only scans)."""
     match: Any
     """The detector's SecretMatch (rule, description, value, confidence) or None; never print `value`."""
+    secrets: list[Any]
+    """Of a `text` file: every SecretMatch in it, in order (its span is ("secrets", index)); never print `value`."""
 
 
 # --- the table -------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ def test_the_wheel_carries_the_distribution_name_the_command_and_the_rules(wheel
     assert re.search(r"^readycheck\s*=\s*readycheck\.cli:main$", scripts, re.M)
     rules_in_wheel = [n for n in names if n.startswith("readycheck/_catalog/") and n.endswith(".yaml")]
     assert len(rules_in_wheel) == len(list((REPO / "rules").rglob("*.yaml")))
+    assert "readycheck/config.schema.json" in names  # the config loader reads it from the package
 
 
 def test_the_installed_command_checks_the_sample_repository(wheel: Path, tmp_path: Path) -> None:

@@ -44,11 +44,77 @@ def test_hooks_are_defined_as_documented() -> None:
     assert hooks["readycheck-fix"]["entry"] == "readycheck check --fix-only"
 
 
-@pytest.mark.parametrize("hook", [h["id"] for h in HOOKS])
+@pytest.mark.parametrize("hook", [h["id"] for h in HOOKS if h["id"] != "readycheck-secrets"])
 def test_hook_files_pattern_covers_every_kind(hook: str) -> None:
     pattern = re.compile(next(h for h in HOOKS if h["id"] == hook)["files"])
     assert [p for p in EVERY_KIND if not pattern.search(p)] == []
     assert [p for p in NOT_ARTIFACTS if pattern.search(p)] == []
+
+
+TEXT_FILES = ["src/settings.py", "conf/app.ini", "src/main/resources/application.properties", "infra/main.tf",
+              "config/app.json", "config/application.yaml", "README.md", "Makefile", "certs/bundle.p12"]
+
+
+def test_the_secrets_hook_receives_every_file() -> None:
+    """pre-commit passes a hook the files its `files`, `exclude` and `types` allow: the secrets hook sets none
+    of them (the default, every file), so text files of any kind and binary key bundles both reach it."""
+    hook = next(h for h in HOOKS if h["id"] == "readycheck-secrets")
+    assert hook.get("files", "") == "" and hook.get("exclude", "^$") == "^$"
+    assert hook.get("types", ["file"]) == ["file"] and not hook.get("types_or") and not hook.get("exclude_types")
+
+
+SECRET = "x7Qp2vLm9TzR4wKsB3"
+SECRET_TEXTS = {
+    "src/settings.py": f'DATABASE_PASSWORD = "{SECRET}"\n',
+    "conf/app.ini": f"[db]\npassword = {SECRET}\n",
+    "src/main/resources/application.properties": f"spring.datasource.password={SECRET}\n",
+    "infra/main.tf": f'variable "db" {{\n  default = "x"\n}}\nlocals {{\n  db_password = "{SECRET}"\n}}\n',
+    "config/app.json": f'{{"db": {{"password": "{SECRET}"}}}}\n',
+    "config/application.yaml": f"db:\n  password: {SECRET}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_TEXTS))
+def test_the_secrets_selection_searches_files_of_no_other_kind(tmp_path: Path, name: str) -> None:
+    write(tmp_path, name, SECRET_TEXTS[name])
+    run = invoke(["check", "--no-cache", "--format", "json", "--select", "no-baked-secrets", name], tmp_path)
+    found = json.loads(run.stdout)["findings"]
+    assert [(f["rule"], f["path"]) for f in found] == [("SEC008", name)], run.stdout + run.stderr
+    assert found[0]["line"] == SECRET_TEXTS[name][: SECRET_TEXTS[name].index(SECRET)].count("\n") + 1
+    for output in ("text", "json", "sarif", "github"):
+        shown = invoke(["check", "--no-cache", "--format", output, "--select", "no-baked-secrets", name], tmp_path)
+        assert SECRET not in shown.stdout + shown.stderr and SECRET[:4] in shown.stdout
+
+
+def test_a_walk_with_the_secrets_selection_searches_text_files_but_not_ignored_or_binary_ones(tmp_path: Path) -> None:
+    write(tmp_path, "src/settings.py", SECRET_TEXTS["src/settings.py"])
+    write(tmp_path, "build/settings.py", SECRET_TEXTS["src/settings.py"])
+    write(tmp_path, ".gitignore", "build/\n")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00password=" + SECRET.encode())
+    run = invoke(["check", "--no-cache", "--format", "json", "--select", "no-baked-secrets", "."], tmp_path)
+    report = json.loads(run.stdout)
+    assert [(f["rule"], f["path"]) for f in report["findings"]] == [("SEC008", "src/settings.py")]
+    assert report["errors"] == []
+
+
+def test_without_the_secrets_selection_files_of_no_kind_are_not_searched(tmp_path: Path) -> None:
+    write(tmp_path, "src/settings.py", SECRET_TEXTS["src/settings.py"])
+    run = invoke(["check", "--no-cache", "--format", "json", "src/settings.py"], tmp_path)
+    assert json.loads(run.stdout)["findings"] == []
+    assert "matches no kind" in run.stderr
+
+
+def test_the_text_search_keeps_the_readers_limits(tmp_path: Path) -> None:
+    write(tmp_path, "big.txt", "x" * 2000 + f"\npassword={SECRET}\n")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.py"
+    outside.write_text(SECRET_TEXTS["src/settings.py"])
+    (tmp_path / "link.py").symlink_to(outside)
+    run = invoke(["check", "--no-cache", "--format", "json", "--select", "no-baked-secrets", "--max-file-size", "1000",
+                  "big.txt", "link.py"], tmp_path)
+    report = json.loads(run.stdout)
+    assert report["findings"] == []
+    assert sorted(e["path"] for e in report["errors"]) == ["big.txt", "link.py"]
+    assert run.code == 2 and SECRET not in run.stdout + run.stderr
 
 
 def test_only_findings_in_the_given_files_are_reported(tmp_path: Path) -> None:
@@ -116,6 +182,8 @@ def test_pre_commit_try_repo_end_to_end(tmp_path: Path) -> None:
     write(project, "a/Dockerfile", UNPINNED_DOCKERFILE)
     write(project, "b/Dockerfile", UNPINNED_DOCKERFILE)
     write(project, "README.md", "a service\n")
+    write(project, "src/settings.py", SECRET_TEXTS["src/settings.py"])
+    (project / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     env = {
         **os.environ,
         "PIP_FIND_LINKS": str(wheels),
@@ -128,7 +196,8 @@ def test_pre_commit_try_repo_end_to_end(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(project)], check=True, env=env)
     subprocess.run(["git", "add", "."], cwd=project, check=True, env=env)
     run = subprocess.run(
-        [pre_commit, "try-repo", str(REPO), "--files", "a/Dockerfile", "README.md", "--verbose"],
+        [pre_commit, "try-repo", str(REPO), "--files", "a/Dockerfile", "README.md", "src/settings.py", "logo.png",
+         "--verbose"],
         cwd=project, capture_output=True, text=True, timeout=900, env=env, check=False,
     )
     output = run.stdout + run.stderr
@@ -136,7 +205,9 @@ def test_pre_commit_try_repo_end_to_end(tmp_path: Path) -> None:
         pytest.skip(f"pre-commit could not install the hook offline: {output[-400:]}")
     assert run.returncode == 1, output
     assert re.search(r"^readycheck\.+Failed$", output, re.M), output
-    assert re.search(r"^readycheck \(secrets only\)\.+Passed$", output, re.M), output
+    # the secrets hook got every file (pre-commit's own file filtering), searched the Python file as text
+    assert re.search(r"^readycheck \(secrets only\)\.+Failed$", output, re.M), output
+    assert "src/settings.py" in output and "SEC008" in output and SECRET not in output
     assert "a/Dockerfile" in output and "DF101" in output
     assert "b/Dockerfile" not in output
 

@@ -12,6 +12,13 @@ if TYPE_CHECKING:
     from readycheck.targets import SecretFile
 
 
+def secret_in_text(subject: Subject[SecretFile], options: dict[str, Any]) -> Iterator[Hit]:
+    """Each secret the shared detector finds in a text file of no other kind (a secrets-only scan)."""
+    for index, match in enumerate(subject.data.get("secrets") or []):
+        yield Hit(f"{match.description} ({redact(match.value)}) in {subject.data['name']}: a committed credential",
+                  at=("secrets", index), severity=None if match.confidence != "low" else "warning")
+
+
 def secret_file(subject: Subject[SecretFile], options: dict[str, Any]) -> Iterator[Hit]:
     """The file holds what the shared detector calls `params.detector` (one rule per kind of file)."""
     match: SecretMatch | None = subject.data.get("match")

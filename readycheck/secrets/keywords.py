@@ -63,11 +63,12 @@ _METADATA = _words(
     configuration template
     """
 )
-# Leading words that turn the key into a switch or a limit: USE_AUTH, MAX_TOKENS, existingSecret.
+# Leading words that turn the key into a switch, a limit or a digest: USE_AUTH, MAX_TOKENS, existingSecret,
+# hashed_secret (detect-secrets baselines hold the hash of each secret, not the secret).
 _LEADING_METADATA = _words(
     """
     max min num number no use enable enabled disable disabled require requires required allow
-    skip is has show hide existing rotate verify validate check
+    skip is has show hide existing rotate verify validate check hashed
     """
 )
 
