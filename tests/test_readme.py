@@ -415,3 +415,12 @@ def test_the_rule_counts_are_the_catalogs() -> None:
     assert checklists and NUMBER_WORDS[checklists.group(1)] == len(CHECKLISTS)
     targets = re.search(r"lists the\s+([a-z-]+) targets", text)
     assert targets and NUMBER_WORDS[targets.group(1)] == sum(len(t) for t in TARGETS.values())
+
+
+def test_ci_runs_exactly_the_readmes_test_command() -> None:
+    """`.ci/run` proves what the README promises: its first command is the README's test command, word for word."""
+    readme = (REPO / "README.md").read_text()
+    promised = [line for line in readme.splitlines() if line.startswith("python3 -m venv") and "pytest" in line]
+    assert len(promised) == 1
+    ci = [line for line in (REPO / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    assert promised[0] in ci
