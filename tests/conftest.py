@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,13 @@ def shared_or_skip(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"../shared/{relative} is not beside this checkout; this test needs it")
     return path
+
+
+@pytest.fixture(scope="session")
+def wheel_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once per session offline (hatchling, no build isolation), as users install it."""
+    pytest.importorskip("hatchling", reason="the test extra installs hatchling to build the wheel offline")
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "--target", "wheel", "--directory", str(out)],
+                   cwd=REPO, check=True, capture_output=True)
+    return out

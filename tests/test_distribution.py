@@ -12,7 +12,6 @@ import email
 import os
 import re
 import subprocess
-import sys
 import sysconfig
 import venv
 import zipfile
@@ -25,12 +24,8 @@ DISTRIBUTION = "readycheck-cli"
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("hatchling", reason="the test extra installs hatchling to build the wheel offline")
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "--target", "wheel", "--directory", str(out)],
-                   cwd=REPO, check=True, capture_output=True)
-    [built] = out.glob("*.whl")
+def wheel(wheel_dir: Path) -> Path:
+    [built] = wheel_dir.glob("*.whl")
     return built
 
 
