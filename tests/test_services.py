@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from readycheck.catalog import Catalog
+from readycheck.catalog import Catalog, load_catalog
 from readycheck.config import ConfigError, from_mapping
 from readycheck.services import build_map, image_name
 
 from .clirun import invoke, write
 from .conftest import FIXTURES
+
+CATALOG = load_catalog()
 
 
 def services_json(root: Path, *args: str) -> dict[str, Any]:
@@ -129,18 +132,22 @@ def _touch_later(path: Path, text: str) -> None:
     os.utime(path, (later, later))
 
 
-ENDS = {
-    # rule: (fixture, the end that differs between its bad and good trees, the other end and an edit of it that
-    # resolves the disagreement from that side)
-    "SVC001": ("SVC001", "deploy/api.yaml", "services/api/Dockerfile", ("USER app", "USER 10001")),
-    "SVC002": ("SVC002", "deploy/api.yaml", "services/api/env.schema.json", ('"SECRET_KEY",', "")),
-    "SVC003": ("SVC003", "deploy/cart.yaml", "build/cart.Dockerfile", ("EXPOSE 8080", "EXPOSE 8080 9000")),
-    "SVC004": ("SVC004", "k8s/worker.yaml", "worker/Dockerfile",
-               ("gcr.io/distroless/static-debian12:nonroot AS runtime", "alpine:3.20 AS runtime")),
-    "SVC006": ("SVC006", "deploy/cart.yaml", "build/cart.Dockerfile", ("EXPOSE 8080", "EXPOSE 8080 9090")),
-    "SVC005": ("SVC005", ".github/workflows/ship.yml", "k8s/api.yaml", ("ghcr.io/acme/api:latest",
-                                                                       "ghcr.io/acme/api@sha256:" + "a" * 64)),
-}
+def _ends() -> dict[str, tuple[str, str, str, tuple[str, str]]]:
+    """Each service rule's two ends, from `ends:` in its fixtures' expect.yaml: (fixture, the end that differs
+    between its bad and good trees, the other end, an edit of it that resolves the disagreement from that side)."""
+    ends = {}
+    for rule in CATALOG.rules:
+        if rule.target != "service.service":
+            continue
+        spec = yaml.safe_load((FIXTURES / rule.id / "expect.yaml").read_text()) or {}
+        assert "ends" in spec, f"fixtures/{rule.id}/expect.yaml names no `ends:` (both directions are tested)"
+        item = spec["ends"]
+        ends[rule.id] = (rule.id, item["changed"], item["other"], (item["edit"]["before"], item["edit"]["after"]))
+    assert ends, "no service rule found"
+    return ends
+
+
+ENDS = _ends()
 
 
 @pytest.mark.parametrize("rule", sorted(ENDS))
