@@ -529,7 +529,7 @@ def _container_process(doc: Document, pod: Pointer, pointer: Pointer, data: Mapp
     }
 
 
-_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(h|m|s|ms|us|µs|ns)")
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|us|µs|ns|h|m|s)")
 _DURATION_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 
 
@@ -650,6 +650,9 @@ def _hidden_builds(doc: Document) -> bool:
     `docker compose build/push`, a builder such as ko or skaffold, an action that builds images other than
     docker/build-push-action, or a make target or script whose name speaks of images, pushing or releasing."""
     for job in doc.data["jobs"]:
+        called = job.get("uses") or {}
+        if called.get("kind") == "remote":
+            return True  # a reusable workflow of another repository: what it builds is not in the scan
         for step in job["steps"]:
             base = _remote_base(step)
             if _hidden_build_action(base):
