@@ -238,6 +238,11 @@ def _workflow_facts(doc: Document) -> Fact:
                 elif command["name"] == "kubectl" and argv[1:3] == ["set", "image"]:
                     images = [a.split("=", 1)[1] for a in argv[3:] if "=" in a and not a.startswith("-")]
                     deploys.append({**where, "line": line, "type": "kubectl-set-image", "images": images})
+                elif command["name"] == "kubectl" and argv[1:2] == ["apply"]:
+                    applied = [p for p in _option_values(argv[2:], ("-f", "--filename", "-k", "--kustomize"))
+                               if p != "-" and "://" not in p and "$" not in p]
+                    if applied:
+                        deploys.append({**where, "line": line, "type": "kubectl-apply", "paths": applied})
     if any(_remote_base(s) in REWRITING_ACTIONS for job in data["jobs"] for s in job["steps"]):
         rewrites = True
     return {"type": "workflow", "path": doc.path, "builds": builds, "deploys": deploys, "rewrites": rewrites}
@@ -657,6 +662,9 @@ def _hidden_builds(doc: Document) -> bool:
             base = _remote_base(step)
             if _hidden_build_action(base):
                 return True
+            uses = step.get("uses") or {}
+            if uses.get("kind") == "local" and re.search(r"build|" + _HIDDEN_WORDS.pattern, str(uses.get("path")), re.I):
+                return True  # a composite action of the repository (its steps are not in the workflow's facts)
             for command in step["commands"]:
                 argv = [str(a) for a in command["argv"]]
                 name = command["name"]
@@ -679,10 +687,20 @@ def _hidden_builds(doc: Document) -> bool:
 
 
 def _attach_scan_builds(services: list[dict[str, Any]], by_type: Mapping[str, list[Fact]],
-                        built_as: Mapping[str, Any]) -> None:
-    """Each service that a workflow deploys learns which image repositories the scan builds (a pipeline's tags,
-    a skaffold artifact, a compose build with an image name) and whether some build's image is not known (a tag
-    from a step output, a bake file, a script): SVC016 judges a deployed repository against the whole scan."""
+                        built_as: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]) -> None:
+    """Each service that a workflow deploys (a chart, or manifests it applies with `kubectl apply -f`, recorded in
+    `applies`) learns which image repositories the scan builds (a pipeline's tags, a skaffold artifact, a compose
+    build with an image name) and whether some build's image is not known (a tag from a step output, a bake file, a
+    script): SVC016 judges a deployed repository against the whole scan."""
+    applied: dict[str, list[dict[str, Any]]] = {}
+    for workflow in by_type.get("workflow", []):
+        for deploy in workflow["deploys"]:
+            if deploy["type"] != "kubectl-apply":
+                continue
+            targets = [_join(deploy["root"], p) for p in deploy["paths"]]
+            for run in runs:
+                if run["type"] == "kubernetes" and any(_within(run["path"], t) for t in targets):
+                    applied.setdefault(run["node"], []).append(deploy)
     names: set[str] = {key.split(":", 1)[1] for key in built_as}
     hidden = False
     for workflow in by_type.get("workflow", []):
@@ -697,7 +715,18 @@ def _attach_scan_builds(services: list[dict[str, Any]], by_type: Mapping[str, li
                 else:
                     names.add(name)
     for service in services:
-        service["scan_builds"] = {"images": sorted(names), "hidden": hidden} if service["deploys"] else None
+        applies: dict[tuple[str, int], dict[str, Any]] = {}
+        for run in service["runs"]:
+            if run["type"] != "kubernetes":
+                continue
+            node = f"k8s:{run['path']}#{run['workload']}/{run['container']}"
+            for deploy in applied.get(node, []):
+                entry = applies.setdefault((deploy["path"], deploy["line"]), {k: deploy[k] for k in ("path", "line", "job")}
+                                           | {"runs": []})
+                entry["runs"].append(node)
+        service["applies"] = [applies[k] for k in sorted(applies)]
+        deployed = service["deploys"] or service["applies"]
+        service["scan_builds"] = {"images": sorted(names), "hidden": hidden} if deployed else None
 
 
 # --- the map --------------------------------------------------------------------------------------------------
@@ -953,7 +982,7 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
     for run in runs:
         run["rewritten"] = run["type"] == "kubernetes" and rewritten
     mapped = _services(links, artifacts, edges, builds, runs, deploys, by_type, dockerfiles, declared or {})
-    _attach_scan_builds(mapped["services"], by_type, built_as)
+    _attach_scan_builds(mapped["services"], by_type, built_as, runs)
     return mapped
 
 

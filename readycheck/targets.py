@@ -559,6 +559,9 @@ class Service(TypedDict):
     links: list[dict[str, Any]]
     env_schema: ServiceEnvSchema | None
     scan_builds: dict[str, Any] | None
+    applies: list[dict[str, Any]]
+    """Each workflow step that applies some of its manifests (`kubectl apply -f`): path, line, job, and `runs`, the
+    nodes (`k8s:PATH#WORKLOAD/CONTAINER`) of the containers it applies."""
     """For a service a workflow deploys: the image repositories the whole scan builds, and whether some build's
     image cannot be named (`hidden`)."""
 

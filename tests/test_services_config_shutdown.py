@@ -203,3 +203,26 @@ def test_a_reusable_workflow_of_another_repository_may_build_the_image(tmp_path:
     write(tmp_path, ".github/workflows/images.yml", "on: push\njobs:\n  build:\n"
                                                     "    uses: acme/ci/.github/workflows/docker.yml@v1\n")
     assert _found(tmp_path, "SVC016") == []
+
+
+def test_a_composite_action_of_the_repository_may_build_the_image(tmp_path: Path) -> None:
+    _delivery_tree(tmp_path, "ghcr.io/acme/web", extra="      - uses: ./.github/actions/build-images\n")
+    assert _found(tmp_path, "SVC016") == []
+    _delivery_tree(tmp_path, "ghcr.io/acme/web", extra="      - uses: ./.github/actions/setup-tools\n")
+    assert len(_found(tmp_path, "SVC016")) == 1
+
+
+def test_manifests_a_workflow_applies(tmp_path: Path) -> None:
+    write(tmp_path, "Dockerfile", "FROM python:3.12.7-slim\n")
+    manifest = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {{app: web}}\n"
+                "  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n"
+                "        - name: web\n          image: {}\n        - name: cache\n          image: redis:7.4.1\n")
+    write(tmp_path, "k8s/web.yaml", manifest.format("ghcr.io/acme/web:1.0.0"))
+    write(tmp_path, ".github/workflows/ship.yml", "on: push\njobs:\n  ship:\n    runs-on: ubuntu-24.04\n    steps:\n"
+                                                  "      - run: docker build --push -t ghcr.io/acme/api:${{ github.sha }} .\n"
+                                                  "      - run: kubectl apply -f k8s/\n")
+    found = _found(tmp_path, "SVC016")
+    assert [(f["path"], f["line"]) for f in found] == [(".github/workflows/ship.yml", 7)]
+    assert found[0]["related"][0]["path"] == "k8s/web.yaml"
+    write(tmp_path, "k8s/web.yaml", manifest.format("ghcr.io/acme/api:1.0.0"))
+    assert _found(tmp_path, "SVC016") == []
