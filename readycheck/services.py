@@ -567,7 +567,9 @@ def _compose_process(doc: Document, name: Any, service: Mapping[str, Any]) -> di
                 entries.append(_env_entry(key, literal_env_value(key, value, compose=True) if sep else None,
                                           _at_or(doc, (*base, i), base)))
     grace = service.get("stop_grace_period")
+    signal = service.get("stop_signal")
     return {
+        "stop_signal": str(signal)[:40] if isinstance(signal, (str, int)) else None,
         "env_entries": entries,
         "command": _masked_argv(service.get("command")) if service.get("command") is not None else None,
         "entrypoint": _masked_argv(service.get("entrypoint")) if service.get("entrypoint") is not None else None,
@@ -588,13 +590,16 @@ def _instruction_argv(instruction: Mapping[str, Any] | None) -> dict[str, Any] |
 def _stage_process(stage: Mapping[str, Any]) -> dict[str, Any]:
     """The process a stage declares: its own ENTRYPOINT and CMD (masked), and the drain settings of its ENV."""
     drain_env: dict[str, list[Any]] = {}
+    stop_signal = None
     for instruction in stage["instructions"]:
+        if instruction["cmd"] == "STOPSIGNAL":
+            stop_signal = str(instruction["value"]).strip()[:40]
         if instruction["cmd"] == "ENV":
             for pair in instruction.get("pairs") or []:
                 if pair["key"] in DRAIN_ENV:
                     drain_env[pair["key"]] = [mask_secrets(str(pair["value"]))[:200], instruction["line"]]
     return {"entrypoint": _instruction_argv(stage.get("entrypoint")), "cmd": _instruction_argv(stage.get("cmd")),
-            "drain_env": drain_env}
+            "drain_env": drain_env, "stop_signal": stop_signal}
 
 
 def _image_process(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -607,8 +612,9 @@ def _image_process(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     drain_env: dict[str, list[Any]] = {}
     for stage in reversed(chain):
         drain_env.update(stage.get("drain_env") or {})
+    stop_signal = next((s["stop_signal"] for s in chain if s.get("stop_signal")), None)
     return {"entrypoint": chain[entry_at]["entrypoint"] if entry_at is not None else None, "cmd": cmd,
-            "drain_env": drain_env}
+            "drain_env": drain_env, "stop_signal": stop_signal}
 
 
 def _schema_values(doc: Document) -> dict[str, Any]:

@@ -475,6 +475,8 @@ class BuiltImage(TypedDict):
     cmd: dict[str, Any] | None
     """{argv, line} of its CMD (None when an ENTRYPOINT set after it resets it, or it comes from the base image)."""
     drain_env: dict[str, list[Any]]
+    stop_signal: str | None
+    """The STOPSIGNAL the image declares (nearest in its stage chain), None for the default SIGTERM."""
     """[value, line] of the ENV a server reads its drain time from (GUNICORN_CMD_ARGS, UVICORN_TIMEOUT_...)."""
 
 
@@ -520,6 +522,8 @@ class ServiceRun(TypedDict, total=False):
     entrypoint: list[str] | None
     pre_stop_seconds: float | None
     grace: dict[str, Any]
+    stop_signal: str | None
+    """A compose service's `stop_signal`."""
     """The time it is given to stop: {seconds, set, place} (terminationGracePeriodSeconds, stop_grace_period)."""
 
 

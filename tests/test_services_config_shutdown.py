@@ -226,3 +226,30 @@ def test_manifests_a_workflow_applies(tmp_path: Path) -> None:
     assert found[0]["related"][0]["path"] == "k8s/web.yaml"
     write(tmp_path, "k8s/web.yaml", manifest.format("ghcr.io/acme/api:1.0.0"))
     assert _found(tmp_path, "SVC016") == []
+
+
+@pytest.mark.parametrize(("stop", "fires"), [("", True), ("STOPSIGNAL SIGTERM\n", True), ("STOPSIGNAL SIGQUIT\n", False),
+                                             ("STOPSIGNAL SIGINT\n", False)])
+def test_the_drain_applies_only_to_sigterm(tmp_path: Path, stop: str, fires: bool) -> None:
+    """gunicorn quits at once on SIGINT and SIGQUIT: with such a STOPSIGNAL its drain time is never used."""
+    _shutdown_tree(tmp_path, f'FROM python:3.12.7-slim\n{stop}CMD ["gunicorn", "--graceful-timeout", "45", "app:app"]\n', "")
+    assert bool(_found(tmp_path, "SVC015")) is fires
+
+
+def test_a_job_is_not_judged(tmp_path: Path) -> None:
+    _shutdown_tree(tmp_path, 'FROM python:3.12.7-slim\nCMD ["gunicorn", "--graceful-timeout", "45", "app:app"]\n', "")
+    text = (tmp_path / "k8s/api.yaml").read_text().replace("kind: Deployment", "kind: Job").replace(
+        "  selector:\n    matchLabels: {app: api}\n", "")
+    write(tmp_path, "k8s/api.yaml", text)
+    assert _found(tmp_path, "SVC015") == []
+
+
+def test_empty_and_placeholder_values_are_not_judged(tmp_path: Path) -> None:
+    write(tmp_path, "env.schema.json", json.dumps({"type": "object", "properties": {"PORT": {"type": "integer"}}}))
+    write(tmp_path, "Dockerfile", "FROM python:3.12.7-slim\n")
+    write(tmp_path, "compose.yaml", "services:\n  api:\n    build: .\n    environment:\n      PORT: ${PORT:-}\n")
+    assert _found(tmp_path, "SVC013") == []
+    write(tmp_path, "compose.yaml", "services:\n  api:\n    build: .\n    environment:\n      PORT: changeme\n")
+    assert _found(tmp_path, "SVC013") == []
+    write(tmp_path, "compose.yaml", "services:\n  api:\n    build: .\n    environment:\n      PORT: eighty\n")
+    assert len(_found(tmp_path, "SVC013")) == 1

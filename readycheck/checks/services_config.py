@@ -16,7 +16,7 @@ from readycheck.checks.env import describe_error
 from readycheck.checks.services import _at, _what
 from readycheck.envschema import EnvSchema
 from readycheck.model import Hit, Subject
-from readycheck.secrets import redact
+from readycheck.secrets import is_placeholder, redact
 from readycheck.targets import Service, ServiceEnvSchema
 
 SHOWN_LIMIT = 60
@@ -48,8 +48,8 @@ def env_value_invalid(subject: Subject[Service], options: dict[str, Any]) -> Ite
     for run in subject.data["runs"]:
         for entry in run.get("env_entries") or []:
             name, value = entry["name"], entry["value"]
-            if value is None or name not in validator.variables:
-                continue
+            if value is None or value == "" or is_placeholder(value) or name not in validator.variables:
+                continue  # unknown; or empty or a placeholder, which commonly stands for "unset, fill in at deploy"
             errors = sorted(validator.value_errors(name, value), key=lambda e: (str(e.validator), str(e.message)))
             if not errors:
                 continue

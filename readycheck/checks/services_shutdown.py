@@ -15,6 +15,7 @@ from typing import Any
 
 from readycheck.checks.services import _at, _run_place, _what
 from readycheck.judge.commands import argv_commands, strip_wrappers, tool_of
+from readycheck.k8s.workloads import LONG_RUNNING_KINDS
 from readycheck.model import Hit, Subject
 from readycheck.targets import BuiltImage, Service, ServiceRun
 
@@ -129,13 +130,25 @@ def declared_drain(run: ServiceRun, built: BuiltImage) -> tuple[float, str, int]
     return None
 
 
+_TERM = frozenset({"SIGTERM", "TERM", "15"})
+
+
+def _stops_with_sigterm(run: ServiceRun, built: BuiltImage) -> bool:
+    """Whether the process is stopped with SIGTERM, the signal whose handling is the drain: another STOPSIGNAL (or
+    compose `stop_signal`) makes gunicorn quit at once (SIGINT, SIGQUIT), so its drain time does not apply."""
+    signal = (run.get("stop_signal") if run["type"] == "compose" else None) or built.get("stop_signal")
+    return signal is None or str(signal).upper() in _TERM
+
+
 def grace_shorter_than_drain(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
     """terminationGracePeriodSeconds (default 30) is shorter than the preStop delay plus the drain time the image's
     server declares; or a compose stop_grace_period (default 10s) shorter than that drain time."""
     for run in subject.data["runs"]:
         built = run.get("built_from")
-        if not built:
+        if not built or not _stops_with_sigterm(run, built):
             continue
+        if run["type"] != "compose" and str(run.get("workload", "")).split("/", 1)[0] not in LONG_RUNNING_KINDS:
+            continue  # a Job's pod ends with its work: its stop is no rollout cutting requests
         grace = run.get("grace") or {}
         if grace.get("set") and grace.get("seconds") is None:
             continue  # a templated or odd value: not known
