@@ -287,6 +287,10 @@ def _compose_facts(doc: Document) -> Fact:
     for name, service in sorted((doc.data.get("services") or {}).items(), key=lambda kv: str(kv[0])):
         if not isinstance(service, dict):
             continue
+        if service.get("build") is None and service.get("image") is None or service.get("extends") is not None:
+            # a fragment (an override file's `api: {environment: ...}`, or a service that `extends:` another): it
+            # runs only merged with a definition elsewhere, so what it alone sets is no evidence of what runs
+            continue
         build = service.get("build")
         build_fact = None
         if isinstance(build, str):
