@@ -470,6 +470,18 @@ class BuiltImage(TypedDict):
     """Built on scratch or distroless (not :debug): no shell, no `sleep`, no `curl`."""
     env: list[str]
     how: str
+    expose_other: list[list[Any]]
+    """[word, line] of each EXPOSE word that is no plain number: a range (`8000-8010`) or a variable."""
+    volumes: list[list[Any]]
+    """[path, line] of each VOLUME path."""
+    owners: list[list[Any]]
+    """[owner, line] of each `--chown=` and `chown` owner (`user`, `user:group`, `:group`) as written."""
+    accounts: list[list[Any]]
+    """[uid or gid, name, id, line] of each account created with a fixed id (`useradd -u 10001 app`)."""
+    group_writable: bool
+    """A `chmod` gives the group write access (`g+w`, `g=u`, `775`): prepared for an arbitrary uid."""
+    numbers: list[int]
+    """Numbers its ENV, ARG, CMD, ENTRYPOINT and HEALTHCHECK name (a port the application is told to use)."""
 
 
 class ServiceRun(TypedDict, total=False):
@@ -505,6 +517,14 @@ class ServiceRun(TypedDict, total=False):
     build: dict[str, Any] | None
     env_file: bool
     env_line: int
+    mounts: list[str]
+    """The mountPath of each volumeMount of a Kubernetes container."""
+    published: list[dict[str, Any]]
+    """Each compose `ports:` entry known: the container side as [first, last] port, and its place."""
+    exposed: list[list[int]]
+    """A compose service's `expose:` ports, each as [first, last]."""
+    host_network: bool
+    """A compose service with `network_mode: host` (its `ports:` are ignored)."""
 
 
 class ServiceEnvSchema(TypedDict):
