@@ -365,7 +365,7 @@ def _compose_facts(doc: Document) -> Fact:
             "image": str(image) if isinstance(image, str) else None,
             "env": _env_names(service.get("environment")), "env_file": service.get("env_file") is not None,
             "env_line": _line(doc, ("services", name, "environment")),
-            **_compose_port_facts(doc, name, service),
+            **_compose_port_facts(doc, name, service, doc.data.get("services") or {}),
         })
     return {"type": "compose", "path": doc.path, "services": services}
 
@@ -388,15 +388,21 @@ def _compose_container_ports(value: Any) -> tuple[int, int] | None:
     return int(low), int(high) if sep else int(low)
 
 
-def _compose_port_facts(doc: Document, name: Any, service: Mapping[str, Any]) -> dict[str, Any]:
+NODE_INSPECTOR = 9229
+"""The port `node --inspect` (or NODE_OPTIONS=--inspect) listens on when the flag names none."""
+
+
+def _compose_port_facts(doc: Document, name: Any, service: Mapping[str, Any], services: Any) -> dict[str, Any]:
     """What the port rules need of a compose service: the container side of each published port (with its place),
     the ports it declares with `expose:`, the numbers its environment values, command, entrypoint and healthcheck
     name (the port an application may be told to listen on: values are reduced to those numbers, never kept), and
-    whether it shares the host's network (where `ports:` is ignored)."""
+    whether it shares the host's network (where `ports:` is ignored) or another service joins its network
+    (`network_mode: service:NAME`: a sidecar may serve the published port)."""
     published = []
     for i, entry in enumerate(_items(service.get("ports"))):
-        if (container := _compose_container_ports(entry)) is not None:
-            published.append({"ports": list(container), "place": _place(doc, ("services", name, "ports", i))})
+        container = _compose_container_ports(entry)
+        published.append({"ports": list(container) if container else None,
+                          "place": _place(doc, ("services", name, "ports", i))})
     exposed = [list(p) for e in _items(service.get("expose")) if (p := _compose_container_ports(e)) is not None]
     environment = service.get("environment")
     values = list(environment.values()) if isinstance(environment, dict) else [
@@ -407,8 +413,13 @@ def _compose_port_facts(doc: Document, name: Any, service: Mapping[str, Any]) ->
         words += [_compose_text(value)] if isinstance(value, str) else _items(value)
     test = _mapping(service.get("healthcheck")).get("test")
     words += [test] if isinstance(test, str) else _items(test)
-    return {"published": published, "exposed": exposed, "numbers": sorted(_numbers(w for w in words if w is not None)),
-            "host_network": str(service.get("network_mode") or "") == "host"}
+    numbers = _numbers(w for w in words if w is not None)
+    if any("--inspect" in str(w) for w in words):
+        numbers.add(NODE_INSPECTOR)
+    joined = any(isinstance(other, dict) and str(other.get("network_mode") or "") in (f"service:{name}", f"container:{name}")
+                 for other in _mapping(services).values())
+    return {"published": published, "exposed": exposed, "numbers": sorted(numbers),
+            "host_network": str(service.get("network_mode") or "") == "host", "network_joined": joined}
 
 
 def _probe_fact(probe: Any) -> dict[str, Any] | None:

@@ -520,11 +520,13 @@ class ServiceRun(TypedDict, total=False):
     mounts: list[str]
     """The mountPath of each volumeMount of a Kubernetes container."""
     published: list[dict[str, Any]]
-    """Each compose `ports:` entry known: the container side as [first, last] port, and its place."""
+    """Each compose `ports:` entry: the container side as [first, last] port (None when not known), and its place."""
     exposed: list[list[int]]
     """A compose service's `expose:` ports, each as [first, last]."""
     host_network: bool
     """A compose service with `network_mode: host` (its `ports:` are ignored)."""
+    network_joined: bool
+    """Another compose service joins its network (`network_mode: service:NAME`) and may serve its ports."""
 
 
 class ServiceEnvSchema(TypedDict):

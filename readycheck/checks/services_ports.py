@@ -31,13 +31,15 @@ def _overlaps(low: int, high: int, ranges: Iterable[tuple[int, int]]) -> bool:
 
 
 def compose_port_not_exposed(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
-    """A compose service that runs an image built from a Dockerfile of the scan publishes a container port the image
-    does not EXPOSE, the service does not declare with `expose:`, and no env value, command, entrypoint or
-    healthcheck of the service (nor ENV, ARG, CMD, ENTRYPOINT or HEALTHCHECK of the image) names."""
+    """A compose service that runs an image built from a Dockerfile of the scan publishes container ports, none of
+    which the image EXPOSEs, the service declares with `expose:`, or an env value, command, entrypoint or healthcheck
+    of the service (or ENV, ARG, CMD, ENTRYPOINT or HEALTHCHECK of the image) names."""
     for run in subject.data["runs"]:
         built = run.get("built_from")
-        if run["type"] != "compose" or not built or run.get("host_network") or run.get("env_file"):
-            continue  # host network: `ports:` is ignored; an env_file may tell the application its port
+        if (run["type"] != "compose" or not built or run.get("host_network") or run.get("network_joined")
+                or run.get("env_file")):
+            continue  # host network: `ports:` is ignored; a sidecar in its network may serve the port; an env_file
+            # may tell the application its port
         exposed = _ranges(built)
         if not exposed:
             continue  # nothing EXPOSEd (EXPOSE is optional), or a port that is not known
@@ -45,10 +47,14 @@ def compose_port_not_exposed(subject: Subject[Service], options: dict[str, Any])
         named = set(run.get("numbers") or []) | set(built.get("numbers") or [])
         shown = ", ".join(str(low) if low == high else f"{low}-{high}" for low, high in exposed)
         line = min(int(item[1]) for item in [*built["expose"], *(built.get("expose_other") or [])])
-        for entry in run.get("published") or []:
+        published = run.get("published") or []
+        served = [entry["ports"] is None or _overlaps(entry["ports"][0], entry["ports"][1], declared)
+                  or any(entry["ports"][0] <= n <= entry["ports"][1] for n in named) for entry in published]
+        if any(served):  # a port not known (`${PORT}`) may be the one served
+            continue  # reachable on a port the image serves: another port is likely an auxiliary listener (metrics,
+            # a debugger) that EXPOSE does not list
+        for entry in published:
             low, high = entry["ports"]
-            if _overlaps(low, high, declared) or any(low <= n <= high for n in named):
-                continue
             port = str(low) if low == high else f"{low}-{high}"
             yield _at(entry["place"],
                       f"{_what(run)} publishes container port {port}, but its image (built from {built['path']}) "
