@@ -509,7 +509,8 @@ class ServiceRun(TypedDict, total=False):
     pre_stop: dict[str, Any] | None
     labels: dict[str, str]
     numbers: list[int]
-    """Numbers written in its env values, command and args (a port set there)."""
+    """Numbers written in its env values, command and args (a compose service's: also entrypoint and healthcheck,
+    and 9229 for `--inspect`): a port the application is told to listen on."""
     configmaps: list[dict[str, Any]]
     k8s_services: list[dict[str, Any]]
     name: str
