@@ -97,9 +97,81 @@ def _dockerfile_facts(doc: Document) -> Fact:
             "user": stage.get("user"), "user_line": stage.get("user_line"), "expose": expose,
             "healthcheck": healthcheck, "no_shell": _no_shell(stage.get("root_base") or stage["base"]),
             "env": sorted(str(k) for k in (stage.get("env") or {})),
+            **_stage_ports_and_identity(stage),
             **_stage_process(stage),
         })
     return {"type": "dockerfile", "path": doc.path, "final": doc.data["final_stage"], "stages": stages}
+
+
+_NUMBER = re.compile(r"(?<![0-9])[0-9]{2,5}(?![0-9])")
+"""A number that may be a port, written in a value, a command or an argument."""
+_ACCOUNT_PROGRAMS = {"useradd": "uid", "adduser": "uid", "groupadd": "gid", "addgroup": "gid"}
+_GROUP_WRITE_MODE = re.compile(r"(^|,)[ugoa]*[ga][ugoa]*[+=][rwxXst]*[wu]|^[0-7]?[0-7][2367][0-7]$")
+"""A chmod mode that gives the group write access (`g+w`, `g=u`, `ug+rwX`, `775`): the image is prepared for an
+arbitrary uid sharing the group, as OpenShift runs it."""
+
+
+def _numbers(words: Iterable[Any]) -> set[int]:
+    return {int(n) for w in words for n in _NUMBER.findall(str(w))}
+
+
+def _account(argv: Sequence[str]) -> tuple[str, str] | None:
+    """(name, id) of `useradd -u N NAME`, `adduser -D -u N NAME`, `groupadd -g N NAME`, `addgroup --gid N NAME`."""
+    options = ("-u", "--uid") if _ACCOUNT_PROGRAMS[posixpath.basename(argv[0])] == "uid" else ("-g", "--gid")
+    ids = _option_values(argv[1:], options)
+    operands = [a for i, a in enumerate(argv[1:], 1) if not a.startswith("-") and argv[i - 1] not in _ACCOUNT_VALUE_OPTIONS]
+    if not ids or not ids[-1].isdigit() or not operands:
+        return None
+    return operands[0], ids[-1]
+
+
+_ACCOUNT_VALUE_OPTIONS = frozenset({"-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir", "-h",
+                                    "-s", "--shell", "-c", "--comment", "--gecos", "-k", "--skel", "-e", "--expiredate",
+                                    "-f", "--inactive", "-K", "--key", "-p", "--password", "--ingroup", "-R", "--root",
+                                    "-b", "--base-dir", "-Z", "--selinux-user", "--firstuid", "--lastuid"})
+
+
+def _stage_ports_and_identity(stage: Mapping[str, Any]) -> dict[str, Any]:
+    """What the port and identity rules need of a stage besides EXPOSE and USER: EXPOSE words that are no plain
+    number (a range, a variable), VOLUME paths, the owners its files are given (`--chown`, `chown`), the accounts it
+    creates with a fixed id, whether it makes files group-writable, and the numbers its ENV, ARG, CMD, ENTRYPOINT and
+    HEALTHCHECK name (the port an application is told to listen on)."""
+    expose_other: list[list[Any]] = []
+    volumes: list[list[Any]] = []
+    owners: dict[str, int] = {}
+    accounts: dict[tuple[str, str, str], int] = {}
+    group_writable = False
+    numbers: set[int] = set()
+    for instruction in stage["instructions"]:
+        cmd, line = instruction["cmd"], instruction["line"]
+        if cmd == "EXPOSE":
+            expose_other += [[word, line] for word in str(instruction["value"]).split()
+                             if not word.split("/", 1)[0].isdigit()]
+        elif cmd == "VOLUME":
+            words = instruction["args"] if instruction["json_form"] else str(instruction["value"]).split()
+            volumes += [[str(w), line] for w in words or [] if str(w).strip()]
+        elif cmd in ("COPY", "ADD") and isinstance(instruction["flags"].get("chown"), str):
+            owners.setdefault(instruction["flags"]["chown"], line)
+        elif cmd in ("ENV", "ARG"):
+            numbers |= _numbers(p["value"] for p in instruction.get("pairs") or [] if p.get("value") is not None)
+        elif cmd in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            numbers |= _numbers([instruction["value"]])
+        for command in instruction.get("commands") or []:
+            argv = [str(a) for a in command["argv"]]
+            name = posixpath.basename(argv[0]) if argv else ""
+            operands = [a for a in argv[1:] if not a.startswith("-")]
+            if name == "chown" and len(operands) > 1:
+                owners.setdefault(operands[0], line)
+            elif name == "chgrp" and len(operands) > 1:
+                owners.setdefault(":" + operands[0], line)
+            elif name == "chmod" and operands:
+                group_writable = group_writable or bool(_GROUP_WRITE_MODE.search(operands[0]))
+            elif name in _ACCOUNT_PROGRAMS and (account := _account(argv)) is not None:
+                accounts.setdefault((_ACCOUNT_PROGRAMS[name], *account), line)
+    return {"expose_other": expose_other, "volumes": volumes,
+            "owners": [[owner, line] for owner, line in owners.items()],
+            "accounts": [[kind, name, number, line] for (kind, name, number), line in accounts.items()],
+            "group_writable": group_writable, "numbers": sorted(numbers)}
 
 
 _EXPRESSION = re.compile(r"\$\{\{\s*(env|vars)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -304,9 +376,62 @@ def _compose_facts(doc: Document) -> Fact:
             "image": str(image) if isinstance(image, str) else None,
             "env": _env_names(service.get("environment")), "env_file": service.get("env_file") is not None,
             "env_line": _line(doc, ("services", name, "environment")),
+            **_compose_port_facts(doc, name, service, doc.data.get("services") or {}),
             **_compose_process(doc, name, service),
         })
     return {"type": "compose", "path": doc.path, "services": services}
+
+
+def _compose_container_ports(value: Any) -> tuple[int, int] | None:
+    """The container side of a compose `ports:` entry as a range (one port is (p, p)): short syntax `80`,
+    `8080:80`, `127.0.0.1:8080:80/tcp`, `[::1]:8080:80`, `8000-8010:8000-8010`, with `${VAR:-default}` given its
+    default; long syntax `{target: 80}`. None when it is not known (a variable without default)."""
+    if isinstance(value, dict):
+        value = value.get("target")
+    if isinstance(value, bool):
+        return None
+    text = _compose_text(value) if isinstance(value, str) else str(value) if isinstance(value, int) else None
+    if text is None or "$" in text:
+        return None
+    container = text.split("/", 1)[0].rsplit(":", 1)[-1].strip()
+    low, sep, high = container.partition("-")
+    if not low.isdigit() or (sep and not high.isdigit()):
+        return None
+    return int(low), int(high) if sep else int(low)
+
+
+NODE_INSPECTOR = 9229
+"""The port `node --inspect` (or NODE_OPTIONS=--inspect) listens on when the flag names none."""
+
+
+def _compose_port_facts(doc: Document, name: Any, service: Mapping[str, Any], services: Any) -> dict[str, Any]:
+    """What the port rules need of a compose service: the container side of each published port (with its place),
+    the ports it declares with `expose:`, the numbers its environment values, command, entrypoint and healthcheck
+    name (the port an application may be told to listen on: values are reduced to those numbers, never kept), and
+    whether it shares the host's network (where `ports:` is ignored) or another service joins its network
+    (`network_mode: service:NAME`: a sidecar may serve the published port)."""
+    published = []
+    for i, entry in enumerate(_items(service.get("ports"))):
+        container = _compose_container_ports(entry)
+        published.append({"ports": list(container) if container else None,
+                          "place": _place(doc, ("services", name, "ports", i))})
+    exposed = [list(p) for e in _items(service.get("expose")) if (p := _compose_container_ports(e)) is not None]
+    environment = service.get("environment")
+    values = list(environment.values()) if isinstance(environment, dict) else [
+        str(e).split("=", 1)[1] for e in _items(environment) if isinstance(e, str) and "=" in e]
+    words: list[Any] = [_compose_text(v) if isinstance(v, str) else v for v in values if isinstance(v, (str, int))]
+    for key in ("command", "entrypoint"):
+        value = service.get(key)
+        words += [_compose_text(value)] if isinstance(value, str) else _items(value)
+    test = _mapping(service.get("healthcheck")).get("test")
+    words += [test] if isinstance(test, str) else _items(test)
+    numbers = _numbers(w for w in words if w is not None)
+    if any("--inspect" in str(w) for w in words):
+        numbers.add(NODE_INSPECTOR)
+    joined = any(isinstance(other, dict) and str(other.get("network_mode") or "") in (f"service:{name}", f"container:{name}")
+                 for other in _mapping(services).values())
+    return {"published": published, "exposed": exposed, "numbers": sorted(numbers),
+            "host_network": str(service.get("network_mode") or "") == "host", "network_joined": joined}
 
 
 def _probe_fact(probe: Any) -> dict[str, Any] | None:
@@ -372,7 +497,7 @@ def _kubernetes_facts(doc: Document) -> Fact:
             ports = [{"name": p.get("name"), "number": p.get("containerPort")}
                      for p in (_items(data.get("ports"))) if isinstance(p, dict)]
             security = {}
-            for key in ("runAsNonRoot", "runAsUser"):
+            for key in ("runAsNonRoot", "runAsUser", "runAsGroup", "readOnlyRootFilesystem"):
                 if key in container.security:
                     security[key] = {"value": container.security[key],
                                      "place": _place(doc, container.security_at[key])}
@@ -399,6 +524,8 @@ def _kubernetes_facts(doc: Document) -> Fact:
                 if isinstance(pre_stop, list) else None,
                 "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
                 "numbers": sorted({int(n) for w in words for n in re.findall(r"(?<![0-9])[0-9]{2,5}(?![0-9])", w)}),
+                "mounts": sorted({str(m["mountPath"]) for m in _items(data.get("volumeMounts"))
+                                  if isinstance(m, dict) and isinstance(m.get("mountPath"), str)}),
                 **_container_process(doc, (index, *spec_path), container.pointer, data),
             })
     kustomize = any(isinstance(o, dict) and o.get("kind") == "Kustomization" for o in doc.data)
@@ -820,7 +947,18 @@ def image_facts(dockerfile: Fact, target: str | None) -> dict[str, Any] | None:
             "line": stage["line"], "user": user[0], "user_line": user[1],
             "expose": [e for s in reversed(chain) for e in s["expose"]], "healthcheck": health,
             "no_shell": chain[-1]["no_shell"], "env": sorted({v for s in chain for v in s["env"]}),
+            **_inherited_ports_and_identity(chain),
             **_image_process(chain)}
+
+
+def _inherited_ports_and_identity(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The stage facts of _stage_ports_and_identity over a stage and the stages it is built `FROM` (first the
+    earliest): a VOLUME, an owner or an account of a parent stage is in the image too."""
+    ordered = list(reversed(chain))
+    return {key: [item for s in ordered for item in s.get(key, [])]
+            for key in ("expose_other", "volumes", "owners", "accounts")} | {
+        "group_writable": any(s.get("group_writable") for s in ordered),
+        "numbers": sorted({n for s in ordered for n in s.get("numbers", [])})}
 
 
 def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -470,6 +470,18 @@ class BuiltImage(TypedDict):
     """Built on scratch or distroless (not :debug): no shell, no `sleep`, no `curl`."""
     env: list[str]
     how: str
+    expose_other: list[list[Any]]
+    """[word, line] of each EXPOSE word that is no plain number: a range (`8000-8010`) or a variable."""
+    volumes: list[list[Any]]
+    """[path, line] of each VOLUME path."""
+    owners: list[list[Any]]
+    """[owner, line] of each `--chown=` and `chown` owner (`user`, `user:group`, `:group`) as written."""
+    accounts: list[list[Any]]
+    """[uid or gid, name, id, line] of each account created with a fixed id (`useradd -u 10001 app`)."""
+    group_writable: bool
+    """A `chmod` gives the group write access (`g+w`, `g=u`, `775`): prepared for an arbitrary uid."""
+    numbers: list[int]
+    """Numbers its ENV, ARG, CMD, ENTRYPOINT and HEALTHCHECK name (a port the application is told to use)."""
     entrypoint: dict[str, Any] | None
     """{argv, line} of the ENTRYPOINT the image runs (masked words; a shell form is `/bin/sh -c TEXT`)."""
     cmd: dict[str, Any] | None
@@ -505,7 +517,8 @@ class ServiceRun(TypedDict, total=False):
     pre_stop: dict[str, Any] | None
     labels: dict[str, str]
     numbers: list[int]
-    """Numbers written in its env values, command and args (a port set there)."""
+    """Numbers written in its env values, command and args (a compose service's: also entrypoint and healthcheck,
+    and 9229 for `--inspect`): a port the application is told to listen on."""
     configmaps: list[dict[str, Any]]
     k8s_services: list[dict[str, Any]]
     name: str
@@ -513,6 +526,16 @@ class ServiceRun(TypedDict, total=False):
     build: dict[str, Any] | None
     env_file: bool
     env_line: int
+    mounts: list[str]
+    """The mountPath of each volumeMount of a Kubernetes container."""
+    published: list[dict[str, Any]]
+    """Each compose `ports:` entry: the container side as [first, last] port (None when not known), and its place."""
+    exposed: list[list[int]]
+    """A compose service's `expose:` ports, each as [first, last]."""
+    host_network: bool
+    """A compose service with `network_mode: host` (its `ports:` are ignored)."""
+    network_joined: bool
+    """Another compose service joins its network (`network_mode: service:NAME`) and may serve its ports."""
     env_entries: list[dict[str, Any]]
     """Each variable it sets: name, place, and the value when it is literal and neither named nor shaped like a
     credential (else None)."""
