@@ -89,7 +89,7 @@ class _Reader:
             self.skip(newlines=True)
             if self.pos >= len(self.text):
                 if closing:
-                    raise self.fail(f"the block '{into.type}' opened on line {into.line} is not closed")
+                    raise LoadError(f"the block '{into.type}' is not closed", into.line)
                 return
             if self.peek() == "}":
                 if not closing:
@@ -149,6 +149,7 @@ class _Reader:
             return self.mapping(depth)
         heredoc = _HEREDOC.match(self.text, self.pos)
         if heredoc is not None:
+            start = self.pos
             marker = heredoc.group(1)
             self.pos = heredoc.end()
             while self.pos < len(self.text):
@@ -159,7 +160,7 @@ class _Reader:
                     self.pos = end  # the newline that ends the attribute
                     return UNKNOWN
                 self.pos = min(end + 1, len(self.text))
-            raise self.fail(f"the heredoc <<{marker} is not closed")
+            raise self.fail(f"the heredoc <<{marker} is not closed", start)
         number = _NUMBER.match(self.text, self.pos)
         if number is not None:
             self.pos = number.end()
