@@ -222,12 +222,12 @@ def _workflow_facts(doc: Document) -> Fact:
                                "target": _opt(with_.get("target"), env),
                                "push": str(with_.get("push", "")).lower() == "true"})
             if name == "docker/bake-action":
-                bakes.append({**where, **_bake_action(step.get("with") or {}, env)})
+                bakes.append({**where, **_bake_action(step.get("with") or {}, env), "env": sorted(map(str, env))})
             for command in step["commands"]:
                 argv = [_resolve(str(a), env) for a in command["argv"]]
                 line = command.get("file_line") or where["line"]
                 if command["name"] == "docker" and (bake := _bake_command(argv[1:])) is not None:
-                    bakes.append({**where, "line": line, **bake})
+                    bakes.append({**where, "line": line, **bake, "env": sorted(map(str, env))})
                 rewrites = rewrites or command["name"] in MANIFEST_REWRITERS or argv[1:3] == ["edit", "set"]
                 if command["name"] in ("docker", "podman", "buildah") and len(argv) > 1:
                     build = _docker_build(argv[1:])
@@ -585,6 +585,10 @@ def _bake_facts(doc: Document) -> Fact:
         if "tags" in body:
             tags = body["tags"]
             entry["tags"] = [t for t in (_bake_tag(t, variables) for t in tags) if t] if isinstance(tags, list) else None
+            # the names of the variables the tags use (never their values): a step whose env sets one of them
+            # builds other names than the defaults give
+            entry["tag_variables"] = sorted({v for t in _items(tags) if isinstance(t, str)
+                                             for v in _INTERPOLATION.findall(t) if v in variables})
         if "inherits" in body:
             entry["inherits"] = [str(t) for t in _items(body["inherits"]) if isinstance(t, str)]
         targets.append(entry)
@@ -866,7 +870,7 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
                 edge = {"from": node, "to": image, "how": "bake target", "at": target["at"]}
                 if edge not in edges:
                     edges.append(edge)
-                if name in selected:
+                if name in selected and not set(target.get("tag_variables") or ()) & set(step.get("env") or ()):
                     # a tag the step overrides (`--set *.tags=`) is not the one in the file: kept unknown
                     pushed = f"{image_name(tag)}:${{{{ bake --set }}}}" if step["overrides"] else tag
                     edges.append({"from": node, "to": image, "how": "pipeline build", "at": [step["path"], step["line"]]})

@@ -181,3 +181,16 @@ def test_text_that_is_not_hcl_is_a_load_error_with_its_line(text: str, line: int
     with pytest.raises(LoadError) as error:
         parse(text)
     assert error.value.line == line
+
+
+def test_a_step_whose_env_sets_a_variable_of_the_image_name_builds_no_known_image(tmp_path: Path) -> None:
+    """bake takes a variable from the environment before its default: a step setting REGISTRY pushes elsewhere."""
+    root = copy_repo(tmp_path)
+    workflow = root / ".github/workflows/release.yml"
+    workflow.write_text(workflow.read_text().replace("        with:\n          push: true\n",
+                                                     "        env:\n          REGISTRY: docker.io/other\n"
+                                                     "        with:\n          push: true\n", 1))
+    found = services(root)
+    assert found["api"]["pipelines"] == [], "the step's REGISTRY is not the default"
+    assert any(link["how"] == "bake target" for link in found["api"]["links"]), "the file's own link stays"
+    assert [p["tag"] for p in found["web"]["pipelines"]] == ["1.4.1"], "a literal name is the step's too"
