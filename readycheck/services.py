@@ -222,11 +222,14 @@ def _workflow_facts(doc: Document) -> Fact:
                                "target": _opt(with_.get("target"), env),
                                "push": str(with_.get("push", "")).lower() == "true"})
             if name == "docker/bake-action":
-                bakes.append({**where, **_bake_action(step.get("with") or {}, env), "env": sorted(map(str, env))})
+                bake_step = _bake_action(step.get("with") or {}, env)
+                bake_step["files"], bake_step["meta"] = _meta_bake_files(bake_step["files"], meta)
+                bakes.append({**where, **bake_step, "env": sorted(map(str, env))})
             for command in step["commands"]:
                 argv = [_resolve(str(a), env) for a in command["argv"]]
                 line = command.get("file_line") or where["line"]
                 if command["name"] == "docker" and (bake := _bake_command(argv[1:])) is not None:
+                    bake["files"], bake["meta"] = _meta_bake_files(bake["files"], meta)
                     bakes.append({**where, "line": line, **bake, "env": sorted(map(str, env))})
                 rewrites = rewrites or command["name"] in MANIFEST_REWRITERS or argv[1:3] == ["edit", "set"]
                 if command["name"] in ("docker", "podman", "buildah") and len(argv) > 1:
@@ -253,13 +256,14 @@ def _workflow_facts(doc: Document) -> Fact:
 _META_OUTPUT = re.compile(r"^\$\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.tags\s*\}\}$")
 
 
-def _metadata_images(job: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The literal image names of each `docker/metadata-action` step of a job, by step id.
+def _metadata_images(job: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The literal image names of each `docker/metadata-action` step of a job (`images`), and the bake target its
+    bake-file defines (`bake_target`), by step id.
 
     `images:` is a list (lines or commas) of names, each maybe written `name=NAME,enable=...`; an entry holding an
     expression that the workflow's literal env does not resolve (`ghcr.io/${{ github.repository }}`) is left out,
     as is one disabled with a literal `enable=false`."""
-    found: dict[str, list[str]] = {}
+    found: dict[str, dict[str, Any]] = {}
     for step in job["steps"]:
         uses = step.get("uses") or {}
         if uses.get("kind") != "remote" or str(uses.get("name") or "").lower() != "docker/metadata-action" \
@@ -280,11 +284,13 @@ def _metadata_images(job: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str
                 resolved = _resolve(name, step_env)
                 if image_name(resolved) is not None:
                     names.append(resolved)
-        found[step["id"]] = names
+        target = (step.get("with") or {}).get("bake-target")
+        found[step["id"]] = {"images": names,
+                             "bake_target": target if isinstance(target, str) and target else "docker-metadata-action"}
     return found
 
 
-def _build_push_tags(tags: Any, env: Mapping[str, Any], meta: Mapping[str, list[str]]) -> list[str]:
+def _build_push_tags(tags: Any, env: Mapping[str, Any], meta: Mapping[str, dict[str, Any]]) -> list[str]:
     """`docker/build-push-action`'s tags, with `${{ steps.ID.outputs.tags }}` of a metadata-action step given as
     that step's image names with an unknown tag (kept as the expression it is): the image is known, the tag is
     decided when the workflow runs, so no rule may compare it with a deployed tag."""
@@ -292,11 +298,33 @@ def _build_push_tags(tags: Any, env: Mapping[str, Any], meta: Mapping[str, list[
     for tag in _split_list(tags):
         match = _META_OUTPUT.match(tag.strip())
         if match is not None and match.group(1) in meta:
-            unknown = "${{ steps." + match.group(1) + ".outputs.version }}"
-            resolved += [f"{name}:{unknown}" for name in meta[match.group(1)]]
+            resolved += _meta_tags(match.group(1), meta)
         else:
             resolved.append(_resolve(tag, env))
     return resolved
+
+
+def _meta_tags(step_id: str, meta: Mapping[str, dict[str, Any]]) -> list[str]:
+    """A metadata-action step's image names, each with a tag known only when the workflow runs (the expression)."""
+    unknown = "${{ steps." + step_id + ".outputs.version }}"
+    return [f"{name}:{unknown}" for name in meta[step_id]["images"]]
+
+
+_META_BAKE_FILE = re.compile(r"^\$\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.bake-file(?:-tags)?\s*\}\}$")
+
+
+def _meta_bake_files(files: list[str], meta: Mapping[str, dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The files of a bake run without the bake-files of metadata-action steps, and what each of those defines: its
+    bake target (`docker-metadata-action`) tagged with the step's image names, the tag unknown before the run."""
+    kept: list[str] = []
+    defined: list[dict[str, Any]] = []
+    for file in files:
+        match = _META_BAKE_FILE.match(file.strip())
+        if match is not None and match.group(1) in meta:
+            defined.append({"target": meta[match.group(1)]["bake_target"], "tags": _meta_tags(match.group(1), meta)})
+        else:
+            kept.append(file)
+    return kept, defined
 
 
 _BAKE_VALUE_FLAGS = frozenset({"-f", "--file", "--set", "--progress", "--builder", "--metadata-file", "--provenance",
@@ -615,8 +643,11 @@ def _bake_targets(files: Sequence[Fact]) -> dict[str, dict[str, Any]]:
         result: dict[str, Any] = {}
         for parent in own.get("inherits") or []:
             if parent not in seen and parent in merged:
-                result.update({k: v for k, v in effective(parent, seen | {parent}).items() if k != "at"})
+                result.update({k: v for k, v in effective(parent, seen | {parent}).items()
+                               if k not in ("at", "made_by_step")})
         result.update({k: v for k, v in own.items() if k != "inherits"})
+        if "tags" in own:
+            result["tags_from_step"] = bool(own.get("tags_from_step"))  # its own tags, not a step's
         return result
 
     return {name: effective(name, frozenset({name})) for name in sorted(merged)}
@@ -630,8 +661,9 @@ def _bake_selected(files: Sequence[Fact], targets: Sequence[str], known: Mapping
         for name, members in fact["groups"].items():
             groups.setdefault(name, [])
             groups[name] += [m for m in members if m not in groups[name]]
-    wanted = list(targets) or (["default"] if "default" in groups or "default" in known else list(known)[:1]
-                               if len(known) == 1 else [])
+    own = [name for name, target in known.items() if not target.get("made_by_step")]
+    wanted = list(targets) or (["default"] if "default" in groups or "default" in known else own[:1]
+                               if len(own) == 1 else [])
     selected: list[str] = []
     stack = list(reversed(wanted))
     seen: set[str] = set()
@@ -681,7 +713,11 @@ def bake_runs(by_type: Mapping[str, list[Fact]]) -> list[dict[str, Any]]:
             if not files:
                 continue
             used.update(f["path"] for f in files)
-            runs.append({"files": files, "cwd": cwd, "step": step})
+            # a metadata-action bake-file, read last: its target's tags reach the targets that inherit it
+            made = [{"type": "bake", "path": step["path"], "groups": {},
+                     "targets": [{"name": m["target"], "line": step["line"], "tags": m["tags"], "tag_variables": [],
+                                  "tags_from_step": True, "made_by_step": True}]} for m in step.get("meta") or []]
+            runs.append({"files": [*files, *made], "cwd": cwd, "step": step})
     directories: dict[str, list[Fact]] = {}
     for path, fact in sorted(bakes.items()):
         if path in used:
@@ -862,13 +898,16 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
             node = dockerfile_node(*made) if made is not None else None
             if made is None or node is None:
                 continue
+            from_step = bool(target.get("tags_from_step"))
+            if from_step and name not in selected:
+                continue  # tags a metadata-action step gives only to what this step builds
             for tag in target.get("tags") or []:
                 if (image := image_node(tag)) is None:
                     continue
                 links.join(node, image)
-                built_as.setdefault(image, set()).add((made[0], made[1], "bake target"))
+                built_as.setdefault(image, set()).add((made[0], made[1], "pipeline build" if from_step else "bake target"))
                 edge = {"from": node, "to": image, "how": "bake target", "at": target["at"]}
-                if edge not in edges:
+                if edge not in edges and not from_step:
                     edges.append(edge)
                 if name in selected and not set(target.get("tag_variables") or ()) & set(step.get("env") or ()):
                     # a tag the step overrides (`--set *.tags=`) is not the one in the file: kept unknown

@@ -194,3 +194,31 @@ def test_a_step_whose_env_sets_a_variable_of_the_image_name_builds_no_known_imag
     assert found["api"]["pipelines"] == [], "the step's REGISTRY is not the default"
     assert any(link["how"] == "bake target" for link in found["api"]["links"]), "the file's own link stays"
     assert [p["tag"] for p in found["web"]["pipelines"]] == ["1.4.1"], "a literal name is the step's too"
+
+
+def test_a_metadata_action_bake_file_tags_the_targets_that_inherit_its_target(tmp_path: Path) -> None:
+    """docker/bake-action with `files: [docker-bake.hcl, cwd://${{ steps.meta.outputs.bake-file }}]`: the targets
+    inheriting `docker-metadata-action` are built as the meta step's images, with a tag only the run knows."""
+    root = tmp_path / "repo"
+    write(root, "docker-bake.hcl", 'target "docker-metadata-action" {}\n\ntarget "api" {\n'
+          '  inherits = ["docker-metadata-action"]\n  context = "api"\n}\n\n'
+          'target "tool" {\n  context = "tool"\n  tags = ["acme/tool:1"]\n}\n')
+    write(root, "api/Dockerfile", "FROM alpine:3.20\nUSER 1000\n")
+    write(root, "tool/Dockerfile", "FROM alpine:3.20\nUSER 1000\n")
+    write(root, "deploy.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  containers:\n"
+          "    - name: api\n      image: ghcr.io/acme/api:1.2.3\n")
+    write(root, ".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - id: meta\n        uses: docker/metadata-action@v5\n        with:\n          images: ghcr.io/acme/api\n"
+          "      - uses: docker/bake-action@v6\n        with:\n          files: |\n            ./docker-bake.hcl\n"
+          "            cwd://${{ steps.meta.outputs.bake-file }}\n          targets: api\n          push: true\n")
+    found = services(root)
+    [api] = [s for s in found.values() if "ghcr.io/acme/api" in s["images"]]
+    assert [d["path"] for d in api["dockerfiles"]] == ["api/Dockerfile"]
+    assert [m["path"] for m in api["manifests"]] == ["deploy.yaml"]
+    [pipeline] = api["pipelines"]
+    assert pipeline["push"] is True and "steps.meta.outputs" in pipeline["tag"]
+    assert {link["how"] for link in api["links"]} == {"pipeline build", "image"}, "the step made it, not the file"
+    [tool] = [s for s in found.values() if "docker.io/acme/tool" in s["images"]]
+    assert tool["pipelines"] == [], "a target the step does not build"
+    report, _, _ = check(root, "--no-cache", "--select", "SVC005")
+    assert report["findings"] == []
