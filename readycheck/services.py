@@ -224,13 +224,14 @@ def _workflow_facts(doc: Document) -> Fact:
             if name == "docker/bake-action":
                 bake_step = _bake_action(step.get("with") or {}, env)
                 bake_step["files"], bake_step["meta"] = _meta_bake_files(bake_step["files"], meta)
-                bakes.append({**where, **bake_step, "env": sorted(map(str, env))})
+                bakes.append({**where, **bake_step, "env": sorted(map(str, env)), "env_values": _image_env(env)})
             for command in step["commands"]:
                 argv = [_resolve(str(a), env) for a in command["argv"]]
                 line = command.get("file_line") or where["line"]
                 if command["name"] == "docker" and (bake := _bake_command(argv[1:])) is not None:
                     bake["files"], bake["meta"] = _meta_bake_files(bake["files"], meta)
-                    bakes.append({**where, "line": line, **bake, "env": sorted(map(str, env))})
+                    bakes.append({**where, "line": line, **bake, "env": sorted(map(str, env)),
+                                  "env_values": _image_env(env)})
                 rewrites = rewrites or command["name"] in MANIFEST_REWRITERS or argv[1:3] == ["edit", "set"]
                 if command["name"] in ("docker", "podman", "buildah") and len(argv) > 1:
                     build = _docker_build(argv[1:])
@@ -617,6 +618,13 @@ def _bake_facts(doc: Document) -> Fact:
             # builds other names than the defaults give
             entry["tag_variables"] = sorted({v for t in _items(tags) if isinstance(t, str)
                                              for v in _INTERPOLATION.findall(t) if v in variables})
+            if entry["tag_variables"]:
+                # to make the tags again with a step's env: the templates, and the defaults they use (which the
+                # resolved tags show already)
+                entry["tag_templates"] = [t for t in _items(tags) if isinstance(t, str)]
+                entry["tag_defaults"] = {v: text for v in entry["tag_variables"]
+                                         if (text := _bake_text(variables[v], variables)) is not None
+                                         and mask_secrets(text) == text}
         if "inherits" in body:
             entry["inherits"] = [str(t) for t in _items(body["inherits"]) if isinstance(t, str)]
         targets.append(entry)
@@ -694,6 +702,39 @@ def _bake_build(target: Mapping[str, Any], cwd: str) -> tuple[str, str | None] |
     if path.startswith("../") or path.startswith("/"):
         return None
     return path, target.get("target")
+
+
+def _step_tags(target: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
+    """The tags a workflow step's bake run gives a target: bake takes a variable from the environment before its
+    default, so where the step's env sets a variable the tags use, they are made again with the step's literal
+    value; none when that value is not literal (an expression, a secret-like name)."""
+    tags = list(target.get("tags") or [])
+    overridden = set(target.get("tag_variables") or ()) & set(step.get("env") or ())
+    if not overridden:
+        return tags
+    values = step.get("env_values") or {}
+    if not overridden <= set(values):
+        return []
+    variables = {**(target.get("tag_defaults") or {}), **{k: values[k] for k in overridden}}
+    return [t for t in (_bake_tag(raw, variables) for raw in target.get("tag_templates") or []) if t]
+
+
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9._/:@-]{1,200}$")
+_SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH|CREDENTIAL|PRIVATE|CERT", re.I)
+
+
+def _image_env(env: Mapping[str, Any]) -> dict[str, str]:
+    """The literal values of a step's env that could be part of an image name (a registry, a namespace, a tag):
+    what a bake run takes for its variables. A value with an expression, a secret-like name or a value the secret
+    detector flags is left out: facts are cached and printed."""
+    kept: dict[str, str] = {}
+    for key, value in env.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or _SECRET_NAME.search(str(key)):
+            continue
+        text = str(value)
+        if _SAFE_VALUE.match(text) and mask_secrets(text) == text:
+            kept[str(key)] = text
+    return kept
 
 
 def bake_runs(by_type: Mapping[str, list[Fact]]) -> list[dict[str, Any]]:
@@ -898,24 +939,26 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
             node = dockerfile_node(*made) if made is not None else None
             if made is None or node is None:
                 continue
-            from_step = bool(target.get("tags_from_step"))
-            if from_step and name not in selected:
-                continue  # tags a metadata-action step gives only to what this step builds
-            for tag in target.get("tags") or []:
+            # the file's own tags (variables at their defaults); a metadata-action step's only where it builds
+            for tag in [] if target.get("tags_from_step") else target.get("tags") or []:
                 if (image := image_node(tag)) is None:
                     continue
                 links.join(node, image)
-                built_as.setdefault(image, set()).add((made[0], made[1], "pipeline build" if from_step else "bake target"))
+                built_as.setdefault(image, set()).add((made[0], made[1], "bake target"))
                 edge = {"from": node, "to": image, "how": "bake target", "at": target["at"]}
-                if edge not in edges and not from_step:
+                if edge not in edges:
                     edges.append(edge)
-                if name in selected and not set(target.get("tag_variables") or ()) & set(step.get("env") or ()):
-                    # a tag the step overrides (`--set *.tags=`) is not the one in the file: kept unknown
-                    pushed = f"{image_name(tag)}:${{{{ bake --set }}}}" if step["overrides"] else tag
-                    edges.append({"from": node, "to": image, "how": "pipeline build", "at": [step["path"], step["line"]]})
-                    builds.append({"image": image, "tag": image_tag(pushed), "push": bool(step["push"]),
-                                   "path": step["path"], "line": step["line"], "job": step["job"],
-                                   "dockerfile": node, "target": made[1]})
+            for tag in _step_tags(target, step) if name in selected else []:
+                if (image := image_node(tag)) is None:
+                    continue
+                links.join(node, image)
+                built_as.setdefault(image, set()).add((made[0], made[1], "pipeline build"))
+                # a tag the step overrides (`--set *.tags=`) is not the one in the file: kept unknown
+                pushed = f"{image_name(tag)}:${{{{ bake --set }}}}" if step["overrides"] else tag
+                edges.append({"from": node, "to": image, "how": "pipeline build", "at": [step["path"], step["line"]]})
+                builds.append({"image": image, "tag": image_tag(pushed), "push": bool(step["push"]),
+                               "path": step["path"], "line": step["line"], "job": step["job"],
+                               "dockerfile": node, "target": made[1]})
     # compose: a service builds a directory and may name the image it tags
     runs: list[dict[str, Any]] = []
     for compose in by_type.get("compose", []):

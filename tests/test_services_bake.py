@@ -141,11 +141,16 @@ def test_variable_values_reach_neither_the_map_nor_the_cache(tmp_path: Path) -> 
     write(root, "docker-bake.hcl", f'variable "NPM_TOKEN" {{\n  default = "{token}"\n}}\n'
           'target "api" {\n  args = { NPM_TOKEN = NPM_TOKEN }\n  tags = ["acme/api:1"]\n}\n')
     write(root, "Dockerfile", "FROM alpine:3.20\nUSER 1000\n")
+    # a step's env reaches the facts only as values that could name an image, never a credential
+    write(root, ".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n"
+          f"      - run: docker buildx bake --push api\n        env:\n          NPM_TOKEN: {token}\n"
+          f"          MIRROR: {token}\n          REGISTRY_PASSWORD: hunter2hunter2\n")
     cache = tmp_path / "cache"
     done = invoke(["services", "--format", "json", "--cache-dir", str(cache), "."], root)
     assert done.code == 0 and "docker.io/acme/api" in done.stdout
     assert token not in done.stdout
-    assert not any(token.encode() in p.read_bytes() for p in cache.rglob("*") if p.is_file())
+    for secret in (token, "hunter2hunter2"):
+        assert not any(secret.encode() in p.read_bytes() for p in cache.rglob("*") if p.is_file())
 
 
 def test_a_scan_for_secrets_only_searches_a_bake_file_as_text(tmp_path: Path) -> None:
@@ -183,17 +188,22 @@ def test_text_that_is_not_hcl_is_a_load_error_with_its_line(text: str, line: int
     assert error.value.line == line
 
 
-def test_a_step_whose_env_sets_a_variable_of_the_image_name_builds_no_known_image(tmp_path: Path) -> None:
-    """bake takes a variable from the environment before its default: a step setting REGISTRY pushes elsewhere."""
+def test_a_step_whose_env_sets_a_variable_of_the_image_name_builds_with_that_value(tmp_path: Path) -> None:
+    """bake takes a variable from the environment before its default: a step setting REGISTRY pushes elsewhere;
+    set by an expression, the name is not known and the step builds no known image."""
     root = copy_repo(tmp_path)
     workflow = root / ".github/workflows/release.yml"
-    workflow.write_text(workflow.read_text().replace("        with:\n          push: true\n",
-                                                     "        env:\n          REGISTRY: docker.io/other\n"
-                                                     "        with:\n          push: true\n", 1))
-    found = services(root)
-    assert found["api"]["pipelines"] == [], "the step's REGISTRY is not the default"
-    assert any(link["how"] == "bake target" for link in found["api"]["links"]), "the file's own link stays"
-    assert [p["tag"] for p in found["web"]["pipelines"]] == ["1.4.1"], "a literal name is the step's too"
+    original = workflow.read_text()
+    for value, expected in (("docker.io/other", ["docker.io/other/api"]), ("${{ vars.REGISTRY }}", [])):
+        workflow.write_text(original.replace("        with:\n          push: true\n",
+                                             f"        env:\n          REGISTRY: {value}\n"
+                                             "        with:\n          push: true\n", 1))
+        found = services(root)
+        api = next(s for s in found.values() if any(d["path"] == "services/api/Dockerfile" for d in s["dockerfiles"]))
+        assert [p["image"] for p in api["pipelines"]] == expected
+        assert all("$" in p["tag"] for p in api["pipelines"]), "the tag still comes from a variable"
+        assert any(link["how"] == "bake target" for link in api["links"]), "the file's own link stays"
+        assert [p["tag"] for p in found["web"]["pipelines"]] == ["1.4.1"], "a literal name is the step's too"
 
 
 def test_a_metadata_action_bake_file_tags_the_targets_that_inherit_its_target(tmp_path: Path) -> None:
