@@ -232,3 +232,17 @@ def test_a_metadata_action_bake_file_tags_the_targets_that_inherit_its_target(tm
     assert tool["pipelines"] == [], "a target the step does not build"
     report, _, _ = check(root, "--no-cache", "--select", "SVC005")
     assert report["findings"] == []
+
+
+def test_odd_bake_files_are_errors_with_lines_or_read_as_far_as_they_go(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write(root, "docker-bake.hcl", "x = " + "[" * 3000 + "]" * 3000 + "\n")
+    write(root, "docker-bake.override.json", '{"target": {"a": {"tags": "x", "inherits": 3, "context": [1]}, "b": 5},'
+          ' "variable": [], "group": {"default": {"targets": "a"}}}')
+    write(root, "docker-bake.prod.json", "[1, 2]")
+    write(root, "Dockerfile", "FROM alpine:3.20\nUSER 1000\n")
+    done = invoke(["services", "--format", "json", "--no-cache"], root)
+    assert done.code == 2 and "Traceback" not in done.stderr
+    said = {line.split(":")[1] for line in done.stderr.splitlines() if line.startswith("readycheck: docker-bake")}
+    assert said == {" docker-bake.hcl", " docker-bake.prod.json"}
+    assert [s["dockerfiles"] for s in json.loads(done.stdout)["services"]] == [[{"path": "Dockerfile", "target": None}]]
