@@ -470,6 +470,14 @@ class BuiltImage(TypedDict):
     """Built on scratch or distroless (not :debug): no shell, no `sleep`, no `curl`."""
     env: list[str]
     how: str
+    entrypoint: dict[str, Any] | None
+    """{argv, line} of the ENTRYPOINT the image runs (masked words; a shell form is `/bin/sh -c TEXT`)."""
+    cmd: dict[str, Any] | None
+    """{argv, line} of its CMD (None when an ENTRYPOINT set after it resets it, or it comes from the base image)."""
+    drain_env: dict[str, list[Any]]
+    stop_signal: str | None
+    """The STOPSIGNAL the image declares (nearest in its stage chain), None for the default SIGTERM."""
+    """[value, line] of the ENV a server reads its drain time from (GUNICORN_CMD_ARGS, UVICORN_TIMEOUT_...)."""
 
 
 class ServiceRun(TypedDict, total=False):
@@ -505,6 +513,18 @@ class ServiceRun(TypedDict, total=False):
     build: dict[str, Any] | None
     env_file: bool
     env_line: int
+    env_entries: list[dict[str, Any]]
+    """Each variable it sets: name, place, and the value when it is literal and neither named nor shaped like a
+    credential (else None)."""
+    command: list[str] | None
+    """The container's `command` / the compose service's `command` (masked words), None when not set."""
+    args: list[str] | None
+    entrypoint: list[str] | None
+    pre_stop_seconds: float | None
+    grace: dict[str, Any]
+    stop_signal: str | None
+    """A compose service's `stop_signal`."""
+    """The time it is given to stop: {seconds, set, place} (terminationGracePeriodSeconds, stop_grace_period)."""
 
 
 class ServiceEnvSchema(TypedDict):
@@ -517,6 +537,14 @@ class ServiceEnvSchema(TypedDict):
     properties: list[str]
     closed: bool
     how: str
+    values: dict[str, Any]
+    """Each property's value keywords (type, enum, pattern, format, bounds), for SVC013; {} when the schema is
+    broken or refers outside itself."""
+    lines: dict[str, int]
+    secret: list[str]
+    dialect: str | None
+    pattern_properties: bool
+    closed_line: int
 
 
 class Service(TypedDict):
@@ -535,6 +563,12 @@ class Service(TypedDict):
     runs: list[ServiceRun]
     links: list[dict[str, Any]]
     env_schema: ServiceEnvSchema | None
+    scan_builds: dict[str, Any] | None
+    applies: list[dict[str, Any]]
+    """Each workflow step that applies some of its manifests (`kubectl apply -f`): path, line, job, and `runs`, the
+    nodes (`k8s:PATH#WORKLOAD/CONTAINER`) of the containers it applies."""
+    """For a service a workflow deploys: the image repositories the whole scan builds, and whether some build's
+    image cannot be named (`hidden`)."""
 
 
 def _targets(*specs: TargetSpec) -> dict[str, TargetSpec]:
