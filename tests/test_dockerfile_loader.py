@@ -169,6 +169,27 @@ def test_heredocs_are_read_as_scripts_and_files() -> None:
     assert cmd["line"] == 9
 
 
+def test_a_heredoc_opened_on_a_continuation_line_is_read_as_the_script() -> None:
+    """BuildKit's own Dockerfile puts the marker after the --mount flags, on the instruction's second line."""
+    text = textwrap.dedent(
+        """\
+        FROM golang:1.23.4 AS build
+        RUN --mount=type=cache,target=/root/.cache \\
+          --mount=target=/go/pkg/mod,type=cache <<EOT
+          set -ex
+          go build -o /usr/bin/app ./cmd/app
+        EOT
+        USER 10001
+        """
+    )
+    data, locations = build_model(text, "Dockerfile", None, None)
+    run, user = instructions(data)[1:]
+    assert (run["line"], run["end_line"]) == (2, 6)
+    assert [c["name"] for c in run["commands"]] == ["set", "go"]
+    assert locations[("stages", 0, "instructions", 1, "commands", 1)].line == 5
+    assert user["cmd"] == "USER" and user["line"] == 7
+
+
 def test_unterminated_heredoc_is_an_error_with_its_line() -> None:
     with pytest.raises(LoadError) as caught:
         model("FROM alpine:3.20.2\nRUN <<EOF\necho never closed\n")

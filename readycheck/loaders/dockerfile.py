@@ -92,10 +92,27 @@ def _parse_mount(spec: str) -> dict[str, str]:
     return mount
 
 
-def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, tuple[int, list[tuple[str, list[str]]]]]]:
+def _heredoc_opener(lines: list[str], start: int, escape: str) -> tuple[int, list[tuple[str, str, str]]] | None:
+    """The line whose heredoc markers open the bodies of the instruction starting at `start` (the first of its
+    continued lines that holds a marker), and the markers up to it; None when the instruction opens no heredoc."""
+    markers: list[tuple[str, str, str]] = []
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        if i == start or not line.strip().startswith("#"):
+            markers += _HEREDOC.findall(line)
+        if markers:
+            return i, markers
+        if not line.rstrip().endswith(escape):
+            return None
+        i += 1
+    return None
+
+
+def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, tuple[int, list[tuple[str, list[str]]], int]]]:
     """Hide heredoc bodies from dockerfile-parse; remember them by their instruction's line."""
     masked = list(lines)
-    bodies: dict[int, tuple[int, list[tuple[str, list[str]]]]] = {}
+    bodies: dict[int, tuple[int, list[tuple[str, list[str]]], int]] = {}
     i = 0
     in_continuation = False
     while i < len(lines):
@@ -103,12 +120,14 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
         stripped = line.strip()
         if not in_continuation and not stripped.startswith("#"):
             words = stripped.split(None, 1)
-            if words and words[0].upper() in ("RUN", "COPY", "ADD") and "<<" in line:
-                markers = _HEREDOC.findall(line)
+            opener = _heredoc_opener(lines, i, escape) if words and words[0].upper() in ("RUN", "COPY", "ADD") else None
+            if opener is not None:
+                # the markers may stand on a continuation line (`RUN --mount=... \` then `  --mount=... <<EOT`)
+                last, markers = opener
                 if markers:
                     start = i
                     docs: list[tuple[str, list[str]]] = []
-                    j = i + 1
+                    j = last + 1
                     for dash, _quote, word in markers:
                         body: list[str] = []
                         while j < len(lines):
@@ -122,11 +141,11 @@ def _mask_heredocs(lines: list[str], escape: str) -> tuple[list[str], dict[int, 
                         docs.append((word, body))
                         j += 1
                     end = j - 1
-                    masked[start] = line.rstrip() + " " + escape
-                    for k in range(start + 1, end):
+                    masked[last] = lines[last].rstrip() + " " + escape
+                    for k in range(last + 1, end):
                         masked[k] = "heredoc " + escape
                     masked[end] = "heredoc"
-                    bodies[start] = (end, docs)
+                    bodies[start] = (end, docs, last)
                     i = end + 1
                     in_continuation = False
                     continue
@@ -363,7 +382,7 @@ def build_model(text: str, display_path: str, dockerignore: list[str] | None, ta
             raise LoadError(f"unknown instruction '{item['instruction']}'", start + 1)
         body, column = _instruction_body(lines, start, end, escape)
         if start in heredocs:
-            body = lines[start][column:]
+            body = "\n".join([lines[start][column:], *lines[start + 1:heredocs[start][2] + 1]])
         flags, rest = parse_flags(body)
         heredoc_docs = heredocs.get(start, (end, []))[1]
         original = item["content"].strip() if start not in heredocs else lines[start].strip()
@@ -446,7 +465,7 @@ def build_model(text: str, display_path: str, dockerignore: list[str] | None, ta
                 script = " ".join(instruction["args"] or [])
             if heredoc_docs:
                 script = heredoc_docs[0][1] and "\n".join(heredoc_docs[0][1]) or ""
-                script_line = start + 1
+                script_line = heredocs[start][2] + 1  # the body starts after the line holding the marker
                 if not rest.strip().startswith("<<"):
                     script = rest + "\n" + script
                     script_line = start
