@@ -10,12 +10,14 @@ on evidence (a build command naming the Dockerfile and the tag, an image referen
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from readycheck.judge.images import parse_image
+from readycheck.judge.commands import HealthCommand, health_command, program_changes
+from readycheck.judge.images import HEALTH_PROGRAMS, base_programs, copy_changes, image_ships, parse_image
 from readycheck.k8s.workloads import containers, get_in, pod_spec_path
 from readycheck.model import Document, Pointer, Span, Subject
 from readycheck.secrets import mask_secrets
@@ -96,8 +98,121 @@ def _dockerfile_facts(doc: Document) -> Fact:
             "user": stage.get("user"), "user_line": stage.get("user_line"), "expose": expose,
             "healthcheck": healthcheck, "no_shell": _no_shell(stage.get("root_base") or stage["base"]),
             "env": sorted(str(k) for k in (stage.get("env") or {})),
+            **_stage_health_facts(stage),
         })
     return {"type": "dockerfile", "path": doc.path, "final": doc.data["final_stage"], "stages": stages}
+
+
+# --- health facts (SVC007, SVC008): what an image ships, what a health check runs and asks ----------------------
+
+_NUMBER = re.compile(r"(?<![0-9])[0-9]{2,5}(?![0-9])")
+
+
+def _numbers(words: Iterable[Any]) -> set[int]:
+    """The numbers written in some words (a port set in an ENV value, a command's `--port 9000`)."""
+    return {int(n) for w in words if isinstance(w, (str, int)) and not isinstance(w, bool) for n in _NUMBER.findall(str(w))}
+
+
+def _health_fact(judged: HealthCommand, place: list[Any]) -> dict[str, Any]:
+    """A health command as facts: the programs it runs and the local ports it asks (no argument is kept, so no
+    credential a command line quotes reaches the cache or `readycheck services`)."""
+    return {"programs": list(judged.programs), "ports": None if judged.ports is None else list(judged.ports),
+            "place": place}
+
+
+def _healthcheck_command(value: str) -> HealthCommand | None:
+    """A Dockerfile HEALTHCHECK's value (flags removed): `CMD ["curl", ...]` or `CMD curl ...`; None for NONE."""
+    word, _, rest = value.strip().partition(" ")
+    if word.upper() != "CMD" or not rest.strip():
+        return None
+    rest = rest.strip()
+    if rest.startswith("["):
+        try:
+            argv = json.loads(rest)
+        except ValueError:
+            argv = None
+        if isinstance(argv, list) and all(isinstance(w, str) for w in argv):
+            return health_command(argv=argv)
+    return health_command(script=rest)
+
+
+def _stage_health_facts(stage: Mapping[str, Any]) -> Fact:
+    """What a stage's base ships of the health programs, what its instructions add or remove of them, what its
+    last HEALTHCHECK runs and asks, and the numbers its ENV, CMD and ENTRYPOINT name."""
+    base = stage["base"]
+    known = None
+    if not base.get("is_stage_ref"):
+        repository = "scratch" if base.get("is_scratch") else image_name(str(base.get("image") or "")) or ""
+        known = base_programs(repository, image_tag(str(base.get("image") or "")))
+    changes: list[list[str]] = []
+    health: dict[str, Any] | None = None
+    numbers: set[int] = set()
+    for instruction in stage["instructions"]:
+        cmd = instruction["cmd"]
+        if cmd == "RUN":
+            changes += program_changes(instruction.get("commands") or [])
+        elif cmd in ("COPY", "ADD"):
+            from_ = instruction["flags"].get("from")
+            changes += copy_changes(list(instruction.get("sources") or []), str(instruction.get("dest") or ""),
+                                    str(from_) if from_ is not None else None)
+        elif cmd == "HEALTHCHECK":
+            judged = _healthcheck_command(str(instruction["value"]))
+            health = None if judged is None else _health_fact(judged, [instruction["line"]])
+        elif cmd in ("ENV", "CMD", "ENTRYPOINT"):
+            numbers |= _numbers(instruction["args"] or [instruction["value"]])
+    return {"base_programs": known[0] if known else None, "base_source": known[1] if known else None,
+            "base_image": str(base.get("image") or ""),
+            "program_changes": changes, "health": health, "numbers": sorted(numbers)}
+
+
+def _image_health_facts(chain: Sequence[Mapping[str, Any]]) -> Fact:
+    """The built image's programs (its root base, then every change of the chain's stages in build order), the
+    HEALTHCHECK it runs (judged), and the numbers its ENV, CMD and ENTRYPOINT name."""
+    root = chain[-1]
+    changes = [c for s in reversed(chain) for c in s.get("program_changes") or []]
+    owner = next((s for s in chain if s["healthcheck"]), None)
+    return {"ships": {p: image_ships(p, root.get("base_programs"), changes) for p in HEALTH_PROGRAMS},
+            "ships_source": root.get("base_source"), "base_line": root["line"], "base_image": root.get("base_image"),
+            "health": owner.get("health") if owner else None,
+            "numbers": sorted({n for s in chain for n in s.get("numbers") or []})}
+
+
+def _exec_probe_facts(doc: Document, pointer: Pointer, container: Mapping[str, Any]) -> dict[str, Any]:
+    """Each exec probe of a container (readiness, liveness, startup): what it runs and which local port it asks."""
+    found: dict[str, Any] = {}
+    for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
+        command = get_in(container, (kind, "exec", "command"))
+        if isinstance(command, list) and command:
+            judged = health_command(argv=[str(w) for w in command])
+            found[kind] = _health_fact(judged, _place(doc, pointer + (kind, "exec", "command")))
+    return found
+
+
+def _compose_health_facts(doc: Document, name: Any, service: Mapping[str, Any]) -> Fact:
+    """A compose service's `healthcheck.test` (judged; None when absent or disabled) and the numbers its
+    environment, command, entrypoint, ports and expose name."""
+    check = _mapping(service.get("healthcheck"))
+    test = check.get("test")
+    judged = None
+    if not check.get("disable"):
+        if isinstance(test, str) and test.strip():
+            judged = health_command(script=_compose_text(test))
+        elif isinstance(test, list) and test and all(isinstance(w, str) for w in test):
+            words = [str(_compose_text(w)) for w in test]
+            if words[0] == "CMD" and len(words) > 1:
+                judged = health_command(argv=words[1:])
+            elif words[0] == "CMD-SHELL" and len(words) > 1:
+                judged = health_command(script=" ".join(words[1:]))
+    environment = service.get("environment")
+    values = list(environment.values()) if isinstance(environment, dict) else _items(environment)
+    words: list[Any] = []
+    for key in ("command", "entrypoint", "ports", "expose"):
+        value = service.get(key)
+        words += value if isinstance(value, list) else [value]
+    words = [_compose_text(w) if isinstance(w, str) else w for w in [*values, *words]]
+    words += [p.get(k) for p in _items(service.get("ports")) if isinstance(p, dict) for k in ("target", "published")]
+    return {"health": None if judged is None else _health_fact(judged, _place(doc, ("services", name, "healthcheck", "test"))),
+            "numbers": sorted(_numbers(words))}
 
 
 _EXPRESSION = re.compile(r"\$\{\{\s*(env|vars)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -293,6 +408,7 @@ def _compose_facts(doc: Document) -> Fact:
             "image": str(image) if isinstance(image, str) else None,
             "env": _env_names(service.get("environment")), "env_file": service.get("env_file") is not None,
             "env_line": _line(doc, ("services", name, "environment")),
+            **_compose_health_facts(doc, name, service),
         })
     return {"type": "compose", "path": doc.path, "services": services}
 
@@ -387,6 +503,7 @@ def _kubernetes_facts(doc: Document) -> Fact:
                 if isinstance(pre_stop, list) else None,
                 "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
                 "numbers": sorted({int(n) for w in words for n in re.findall(r"(?<![0-9])[0-9]{2,5}(?![0-9])", w)}),
+                "exec_probes": _exec_probe_facts(doc, container.pointer, data),
             })
     kustomize = any(isinstance(o, dict) and o.get("kind") == "Kustomization" for o in doc.data)
     return {"type": "chart-objects" if chart else "kubernetes", "path": doc.path, "runs": runs, "services": services,
@@ -516,7 +633,8 @@ def image_facts(dockerfile: Fact, target: str | None) -> dict[str, Any] | None:
     return {"path": dockerfile["path"], "stage": stage["name"] if stage["name"] is not None else stage["index"],
             "line": stage["line"], "user": user[0], "user_line": user[1],
             "expose": [e for s in reversed(chain) for e in s["expose"]], "healthcheck": health,
-            "no_shell": chain[-1]["no_shell"], "env": sorted({v for s in chain for v in s["env"]})}
+            "no_shell": chain[-1]["no_shell"], "env": sorted({v for s in chain for v in s["env"]}),
+            **_image_health_facts(chain)}
 
 
 def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) -> dict[str, Any]:
