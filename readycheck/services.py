@@ -70,12 +70,19 @@ def document_facts(doc: Document) -> list[Fact]:
 
 
 def _no_shell(base: Mapping[str, Any]) -> bool:
-    """A base image that ships no shell and no coreutils: scratch, or a distroless image other than :debug."""
-    if base.get("is_scratch"):
-        return True
-    repository = str(base.get("repository") or "")
-    tag = str(base.get("tag") or "")
-    return "distroless" in repository and "debug" not in tag
+    """A base image that ships no shell and no coreutils: scratch, or a distroless image other than :debug (the rows
+    of judge.images.BASE_PROGRAMS that ship no `sh`)."""
+    known = _base_known(base)
+    return known is not None and known[0].get("sh") is False
+
+
+def _base_known(base: Mapping[str, Any]) -> tuple[dict[str, bool], str] | None:
+    """What a FROM's image ships of the health programs, when judge.images.BASE_PROGRAMS knows it."""
+    if base.get("is_stage_ref"):
+        return None
+    image = str(base.get("image") or "")
+    repository = "scratch" if base.get("is_scratch") else image_name(image) or ""
+    return base_programs(repository, image_tag(image))
 
 
 def _dockerfile_facts(doc: Document) -> Fact:
@@ -140,10 +147,7 @@ def _stage_health_facts(stage: Mapping[str, Any]) -> Fact:
     """What a stage's base ships of the health programs, what its instructions add or remove of them, what its
     last HEALTHCHECK runs and asks, and the numbers its ENV, CMD and ENTRYPOINT name."""
     base = stage["base"]
-    known = None
-    if not base.get("is_stage_ref"):
-        repository = "scratch" if base.get("is_scratch") else image_name(str(base.get("image") or "")) or ""
-        known = base_programs(repository, image_tag(str(base.get("image") or "")))
+    known = _base_known(base)
     changes: list[list[str]] = []
     health: dict[str, Any] | None = None
     numbers: set[int] = set()

@@ -859,6 +859,9 @@ def program_changes(commands: Sequence[Command]) -> list[list[str]]:
             changes.append(["add", name])  # the build runs it: it is there (unless removed later)
         elif _runs_script_file(words):
             changes.append(["unknown", "*"])
+        else:
+            # a helper that installs what it is given (`install_packages curl`, `pkg-install wget`): take it as added
+            changes += [["add", p] for p in sorted(PROGRAM_PACKAGES) if p in words[1:]]
     return changes
 
 

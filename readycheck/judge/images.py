@@ -98,6 +98,8 @@ BASE_PROGRAMS: tuple[tuple[str, str, dict[str, bool] | None, str], ...] = (
     ("*distroless*", "*debug*", None, "distroless :debug images add a busybox shell"),
     ("*distroless*", "*", _NOTHING, "distroless images hold the application's runtime only: no shell, no package "
      "manager, no other program (GoogleContainerTools/distroless README)"),
+    ("cgr.dev/chainguard/static", "*", _NOTHING, "Chainguard's static image holds CA certificates, tzdata and "
+     "passwd files only: no shell, no package manager (Chainguard Images docs)"),
     ("docker.io/library/python", "*slim*", _DEBIAN, "the official python:*-slim images are debian:*-slim plus Python; "
      "the tools that build Python (wget among them) are purged (docker-library/python Dockerfiles)"),
     ("docker.io/library/node", "*slim*", _DEBIAN, "the official node:*-slim images purge curl and wget after "
