@@ -113,7 +113,9 @@ def health_port_disagrees(subject: Subject[Service], options: dict[str, Any]) ->
         if built is None or image_port is None:
             continue
         exposed = {port for port, _ in built["expose"]}
-        named = set(built.get("numbers") or []) | set(run.get("numbers") or [])
+        # a port written where it could be set, or declared as a containerPort, may well be served as well
+        named = set(built.get("numbers") or []) | set(run.get("numbers") or []) | {
+            int(p["number"]) for p in run.get("ports") or [] if isinstance(p.get("number"), int)}
         if run["type"] in KUBERNETES_RUNS:
             if exposed:
                 continue  # the image EXPOSEs ports: SVC003 judges a probe on another port (one finding per failure)
