@@ -200,23 +200,23 @@ def _compose_health_facts(doc: Document, name: Any, service: Mapping[str, Any]) 
     judged = None
     if not check.get("disable"):
         if isinstance(test, str) and test.strip():
-            judged = health_command(script=_compose_text(test))
+            judged = health_command(script=str(_compose_text(test)))
         elif isinstance(test, list) and test and all(isinstance(w, str) for w in test):
-            words = [str(_compose_text(w)) for w in test]
-            if words[0] == "CMD" and len(words) > 1:
-                judged = health_command(argv=words[1:])
-            elif words[0] == "CMD-SHELL" and len(words) > 1:
-                judged = health_command(script=" ".join(words[1:]))
+            argv = [str(_compose_text(w)) for w in test]
+            if argv[0] == "CMD" and len(argv) > 1:
+                judged = health_command(argv=argv[1:])
+            elif argv[0] == "CMD-SHELL" and len(argv) > 1:
+                judged = health_command(script=" ".join(argv[1:]))
     environment = service.get("environment")
     values = list(environment.values()) if isinstance(environment, dict) else _items(environment)
-    words: list[Any] = []
+    written: list[Any] = []
     for key in ("command", "entrypoint", "ports", "expose"):
         value = service.get(key)
-        words += value if isinstance(value, list) else [value]
-    words = [_compose_text(w) if isinstance(w, str) else w for w in [*values, *words]]
-    words += [p.get(k) for p in _items(service.get("ports")) if isinstance(p, dict) for k in ("target", "published")]
+        written += value if isinstance(value, list) else [value]
+    written = [_compose_text(w) if isinstance(w, str) else w for w in [*values, *written]]
+    written += [p.get(k) for p in _items(service.get("ports")) if isinstance(p, dict) for k in ("target", "published")]
     return {"health": None if judged is None else _health_fact(judged, _place(doc, ("services", name, "healthcheck", "test"))),
-            "numbers": sorted(_numbers(words))}
+            "numbers": sorted(_numbers(written))}
 
 
 _EXPRESSION = re.compile(r"\$\{\{\s*(env|vars)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

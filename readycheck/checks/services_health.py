@@ -120,9 +120,9 @@ def health_port_disagrees(subject: Subject[Service], options: dict[str, Any]) ->
             if exposed:
                 continue  # the image EXPOSEs ports: SVC003 judges a probe on another port (one finding per failure)
             asked = _probe_ports(run)
-        elif run["type"] == "compose" and run.get("health"):
-            port = _single_port(run["health"])
-            asked = [("healthcheck", port, run["health"]["place"])] if port is not None else []
+        elif run["type"] == "compose" and (health := run.get("health")):
+            port = _single_port(health)
+            asked = [("healthcheck", port, health["place"])] if port is not None else []
         else:
             continue
         health_line = (built.get("healthcheck") or {}).get("line") or built["line"]

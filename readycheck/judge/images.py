@@ -104,6 +104,8 @@ BASE_PROGRAMS: tuple[tuple[str, str, dict[str, bool] | None, str], ...] = (
      "the tools that build Python (wget among them) are purged (docker-library/python Dockerfiles)"),
     ("docker.io/library/node", "*slim*", _DEBIAN, "the official node:*-slim images purge curl and wget after "
      "installing Node (nodejs/docker-node issues #1185, #1970)"),
+    ("docker.io/library/ruby", "*slim*", _DEBIAN, "the official ruby:*-slim images are debian:*-slim plus Ruby's "
+     "runtime libraries; wget, used to build Ruby, is purged (docker-library/ruby Dockerfiles and repo-info history)"),
     ("docker.io/library/python", "*alpine*", _BUSYBOX, "the official python:*-alpine images are alpine plus Python: "
      "busybox gives sh and wget, no curl (docker-library/python Dockerfiles)"),
     ("docker.io/library/node", "*alpine*", _BUSYBOX, "the official node:*-alpine images are alpine plus Node: busybox "
