@@ -169,13 +169,28 @@ def _stage_health_facts(stage: Mapping[str, Any]) -> Fact:
             "program_changes": changes, "health": health, "numbers": sorted(numbers)}
 
 
-def _image_health_facts(chain: Sequence[Mapping[str, Any]]) -> Fact:
-    """The built image's programs (its root base, then every change of the chain's stages in build order), the
-    HEALTHCHECK it runs (judged), and the numbers its ENV, CMD and ENTRYPOINT name."""
-    root = chain[-1]
+def _stage_ships(stages: Sequence[Mapping[str, Any]], index: int, seen: frozenset[int]) -> dict[str, bool | None]:
+    """What the image of stage `index` ships of the health programs: its root base, then every change of its chain
+    in build order, a bin directory copied from an earlier stage judged by what that stage ships."""
+    chain = [stages[index]]
+    while chain[-1]["parent"] is not None and chain[-1]["parent"] not in seen | {s["index"] for s in chain}:
+        chain.append(stages[chain[-1]["parent"]])
     changes = [c for s in reversed(chain) for c in s.get("program_changes") or []]
+    sources: dict[str, dict[str, bool | None]] = {}
+    for change, name in changes:
+        source = next((s for s in stages if s["index"] < index and name.lower() in
+                       (str(s["name"] or "").lower(), str(s["index"]))), None) if change == "from" else None
+        if source is not None and source["index"] not in seen:
+            sources[name.lower()] = _stage_ships(stages, source["index"], seen | {index})
+    return {p: image_ships(p, chain[-1].get("base_programs"), changes, sources) for p in HEALTH_PROGRAMS}
+
+
+def _image_health_facts(chain: Sequence[Mapping[str, Any]], stages: Sequence[Mapping[str, Any]]) -> Fact:
+    """The built image's programs (see _stage_ships), the HEALTHCHECK it runs (judged), and the numbers its ENV,
+    CMD and ENTRYPOINT name."""
+    root = chain[-1]
     owner = next((s for s in chain if s["healthcheck"]), None)
-    return {"ships": {p: image_ships(p, root.get("base_programs"), changes) for p in HEALTH_PROGRAMS},
+    return {"ships": _stage_ships(stages, chain[0]["index"], frozenset()),
             "ships_source": root.get("base_source"), "base_line": root["line"], "base_image": root.get("base_image"),
             "health": owner.get("health") if owner else None,
             "numbers": sorted({n for s in chain for n in s.get("numbers") or []})}
@@ -638,7 +653,7 @@ def image_facts(dockerfile: Fact, target: str | None) -> dict[str, Any] | None:
             "line": stage["line"], "user": user[0], "user_line": user[1],
             "expose": [e for s in reversed(chain) for e in s["expose"]], "healthcheck": health,
             "no_shell": chain[-1]["no_shell"], "env": sorted({v for s in chain for v in s["env"]}),
-            **_image_health_facts(chain)}
+            **_image_health_facts(chain, dockerfile["stages"])}
 
 
 def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) -> dict[str, Any]:

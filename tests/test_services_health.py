@@ -106,3 +106,15 @@ services:
     for path in cache.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_a_bin_directory_copied_from_a_stage_brings_what_that_stage_ships(tmp_path: Path) -> None:
+    final = ("FROM python:3.12.7-slim\nCOPY --from=builder /usr/local/bin /usr/local/bin\n"
+             "HEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n")
+    write(tmp_path, "Dockerfile", "FROM python:3.12.7-slim AS builder\nRUN pip install --no-cache-dir -r requirements.txt\n"
+          + final)
+    assert _rule_findings(tmp_path, "SVC007") == [("Dockerfile", 5)]
+    write(tmp_path, "Dockerfile", "FROM python:3.12.7-slim AS builder\nRUN apt-get install -y curl\n" + final)
+    assert _rule_findings(tmp_path, "SVC007") == []
+    write(tmp_path, "Dockerfile", final.replace("builder", "ghcr.io/acme/tools:1.0"))
+    assert _rule_findings(tmp_path, "SVC007") == []  # what another image holds is not known

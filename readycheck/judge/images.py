@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,12 +129,19 @@ def base_programs(repository: str, tag: str | None) -> tuple[dict[str, bool], st
     return None
 
 
-def image_ships(program: str, base: dict[str, bool] | None, changes: list[list[str]]) -> bool | None:
+def image_ships(program: str, base: Mapping[str, bool] | None, changes: list[list[str]],
+                sources: Mapping[str, Mapping[str, bool | None]] | None = None) -> bool | None:
     """Whether an image ships `program`: what its base ships, then each change its instructions make, in order
-    (["add", p] installs or copies it, ["remove", p] uninstalls it, ["unknown", "*"] may do either: a script).
-    None when it is not known."""
+    (["add", p] installs or copies it, ["remove", p] uninstalls it, ["unknown", "*"] may do either: a script;
+    ["from", X] copies a bin directory from stage or image X, which adds `program` when X ships it, nothing when X
+    is known not to, and may add it when `sources` does not know X). None when it is not known."""
     shipped = None if base is None else base.get(program)
     for change, name in changes:
+        if change == "from":
+            copied = (sources or {}).get(name.lower(), {}).get(program)
+            if copied is not False:
+                shipped = True if copied else None
+            continue
         if name not in (program, "*"):
             continue
         shipped = True if change == "add" else False if change == "remove" else None
@@ -146,7 +154,8 @@ _BIN_DIRECTORIES = frozenset({"", "bin", "sbin", "usr", "local"})
 
 def copy_changes(sources: list[str], dest: str, from_: str | None) -> list[list[str]]:
     """What a COPY/ADD does to the programs of HEALTH_PROGRAMS (see image_ships): a file named `curl` copied in
-    adds curl; a whole bin directory (or root filesystem) copied from another stage or image may add anything."""
+    adds curl; a whole bin directory (or root filesystem) copied from another stage or image adds what that one
+    ships (["from", stage or image])."""
     changes: list[list[str]] = []
     names = [s.rstrip("/").rsplit("/", 1)[-1] for s in sources]
     target = dest.rstrip("/").rsplit("/", 1)[-1]
@@ -155,5 +164,5 @@ def copy_changes(sources: list[str], dest: str, from_: str | None) -> list[list[
         if wanted & {*names, target}:
             changes.append(["add", program])
     if from_ is not None and any(n in _BIN_DIRECTORIES for n in names):
-        changes.append(["unknown", "*"])
+        changes.append(["from", from_])
     return changes
