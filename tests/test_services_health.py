@@ -118,3 +118,11 @@ def test_a_bin_directory_copied_from_a_stage_brings_what_that_stage_ships(tmp_pa
     assert _rule_findings(tmp_path, "SVC007") == []
     write(tmp_path, "Dockerfile", final.replace("builder", "ghcr.io/acme/tools:1.0"))
     assert _rule_findings(tmp_path, "SVC007") == []  # what another image holds is not known
+
+
+def test_a_program_the_build_writes_or_hands_to_a_helper_counts_as_shipped() -> None:
+    debian = {"sh": True, "curl": False, "wget": False}
+    assert image_ships("curl", debian, _changes("wget -qO /usr/local/bin/curl https://e.org/curl-static")) is True
+    assert image_ships("curl", debian, _changes("install_packages ca-certificates curl")) is True
+    assert image_ships("wget", debian, _changes("apt-get install -y wget && wget -q https://e.org/x "
+                                                "&& apt-get purge -y wget")) is False

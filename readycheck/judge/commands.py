@@ -855,13 +855,13 @@ def program_changes(commands: Sequence[Command]) -> list[list[str]]:
                     if gone:
                         gone_here.add(program)
                     changes.append(["remove" if action.action == "remove" or gone else "add", program])
-        elif name in PROGRAM_PACKAGES and name not in gone_here:
-            changes.append(["add", name])  # the build runs it: it is there (unless removed later)
         elif _runs_script_file(words):
             changes.append(["unknown", "*"])
         else:
-            # a helper that installs what it is given (`install_packages curl`, `pkg-install wget`): take it as added
-            changes += [["add", p] for p in sorted(PROGRAM_PACKAGES) if p in words[1:]]
+            # the build runs it, so it is there; a helper installs what it is given (`install_packages curl`); a
+            # command writes a file of its name (`wget -O /usr/local/bin/curl ...`): each taken as added
+            named = {w.rsplit("/", 1)[-1] for w in words[1:]} | {name}
+            changes += [["add", p] for p in sorted(PROGRAM_PACKAGES) if p in named and p not in gone_here]
     return changes
 
 
