@@ -341,16 +341,23 @@ def render_readiness(result: ScanResult, command: str, fail_on: str, fmt: str, l
             fail(f"--compare: {exc}")
         except OSError as exc:
             fail(f"--compare: cannot read {compare_with}: {exc.strerror or exc}")
-    model = readiness.build(
-        result, fail_on, command, link_base if link_base is not None else link_base_from_environment(),
-        previous=previous, previous_source=compare_with or "",
-    )
+    mapped = None
     if result.facts:
         from readycheck.services import build_map
 
         mapped = build_map(result.facts, declared or {})
-        if any(s["links"] for s in mapped["services"]) or mapped["unlinked"]:
-            model.service_map = mapped  # a tree with no link between artifacts gets the report it always got
+        if not (any(s["links"] for s in mapped["services"]) or mapped["unlinked"]):
+            mapped = None  # a tree with no link between artifacts gets the report it always got
+    service_of = None
+    if mapped is not None:
+        from readycheck.services import service_of_paths
+
+        service_of = service_of_paths(mapped)
+    model = readiness.build(
+        result, fail_on, command, link_base if link_base is not None else link_base_from_environment(),
+        previous=previous, previous_source=compare_with or "", service_of=service_of,
+    )
+    model.service_map = mapped
     if fmt == "html":
         from readycheck.reporters import readiness_html
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from readycheck.judge.commands import HealthCommand, health_command, program_changes
@@ -931,6 +931,31 @@ def _attach_schemas(services: list[dict[str, Any]], schemas: list[Fact], declare
             continue
         owner["env_schema"] = {**schema, "how": how}
     return unlinked
+
+
+def service_of_paths(service_map: Mapping[str, Any]) -> Callable[[str], str]:
+    """For the readiness report's "what to fix first": the service a finding's file belongs to, or "" when no
+    service or several claim it (a workflow building two images, a compose file running three services)."""
+    owners: dict[str, set[str]] = {}
+    chart_dirs: list[tuple[str, str]] = []
+    for service in service_map.get("services", []):
+        name = str(service["name"])
+        paths = [d["path"] for d in service["dockerfiles"]] + [r["path"] for r in service["runs"]]
+        paths += [str(r["place"][0]) for r in service["runs"] if r.get("place")]
+        paths += [p["path"] for p in service["pipelines"]] + [d["path"] for d in service["deploys"]]
+        if service.get("env_schema"):
+            paths.append(service["env_schema"]["path"])
+        for path in paths:
+            owners.setdefault(str(path), set()).add(name)
+        chart_dirs += [(str(chart), name) for chart in service["charts"]]
+
+    def service_of(path: str) -> str:
+        names = set(owners.get(path, set()))
+        if not names:
+            names = {name for chart, name in chart_dirs if _within(path, chart)}
+        return next(iter(names)) if len(names) == 1 else ""
+
+    return service_of
 
 
 # --- the second pass: service rules judge services ------------------------------------------------------------

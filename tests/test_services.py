@@ -15,7 +15,7 @@ import yaml
 
 from readycheck.catalog import Catalog, load_catalog
 from readycheck.config import ConfigError, from_mapping
-from readycheck.services import build_map, image_name
+from readycheck.services import build_map, image_name, service_of_paths
 
 from .clirun import invoke, write
 from .conftest import FIXTURES
@@ -415,3 +415,32 @@ jobs:
     for path in cache.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_what_to_fix_first_groups_findings_by_the_service_that_owns_their_file() -> None:
+    """The report's fix groups carry the service of each finding's file; a file several services claim (one workflow
+    building two images) belongs to none of them, rather than to a guess."""
+    root = FIXTURES / "multi-service-repo"
+    mapped = build_map_of(root)
+    service_of = service_of_paths(mapped)
+    assert service_of("legacy/Dockerfile") == "legacy"
+    assert service_of("services/worker/Dockerfile") == "worker"
+    assert service_of("deploy/charts/api/templates/deployment.yaml") == "api"  # inside the chart's directory
+    assert service_of("nowhere/else.yaml") == ""
+    claimed = {p["path"] for s in mapped["services"] for p in s["pipelines"]}
+    shared = [p for p in claimed if sum(p in {q["path"] for q in s["pipelines"]} for s in mapped["services"]) > 1]
+    assert shared == [".github/workflows/release.yml"]  # builds both api and worker
+    assert service_of(shared[0]) == ""
+    done = invoke(["report", "--format", "markdown", "--no-cache", "."], root)
+    assert done.code == 0, done.stderr
+    fix_first = done.stdout.split("### What to fix first", 1)[1].split("\n### ", 1)[0]
+    assert "runs-as-root in `legacy`" in fix_first and "runs-as-root in `web`" in fix_first
+
+
+def build_map_of(root: Path) -> dict[str, Any]:
+    """The raw map (with runs and pipelines), as the report builds it, from the JSON facts of a scan."""
+    from readycheck.config import Config
+    from readycheck.orchestrate import scan
+
+    result = scan([str(root)], load_catalog(), Config(), base=root)
+    return build_map(result.facts, {})
