@@ -126,3 +126,24 @@ def test_a_program_the_build_writes_or_hands_to_a_helper_counts_as_shipped() -> 
     assert image_ships("curl", debian, _changes("install_packages ca-certificates curl")) is True
     assert image_ships("wget", debian, _changes("apt-get install -y wget && wget -q https://e.org/x "
                                                 "&& apt-get purge -y wget")) is False
+
+
+def test_a_probe_port_the_image_does_not_expose_is_reported_once(tmp_path: Path) -> None:
+    """SVC003 owns a probe on a port the image does not EXPOSE; SVC008 speaks only when the image EXPOSEs nothing."""
+    write(tmp_path, ".github/workflows/release.yml", "on: push\njobs:\n  image:\n    runs-on: ubuntu-24.04\n    steps:\n"
+          "      - run: docker build --push -t ghcr.io/acme/api:2.4.1 .\n")
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n"
+                  "  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n"
+                  "      containers:\n        - name: api\n          image: ghcr.io/acme/api:2.4.1\n"
+                  "          readinessProbe:\n            httpGet: {path: /ready, port: 9000}\n")
+    write(tmp_path, "deploy/api.yaml", deployment)
+    healthcheck = "HEALTHCHECK CMD curl -fsS http://localhost:8000/healthz || exit 1\n"
+    write(tmp_path, "Dockerfile", "FROM python:3.12.7\nEXPOSE 8000\n" + healthcheck)
+    assert _rule_findings(tmp_path, "SVC003") == [("deploy/api.yaml", 12)]
+    assert _rule_findings(tmp_path, "SVC008") == []
+    write(tmp_path, "Dockerfile", "FROM python:3.12.7\n" + healthcheck)
+    assert _rule_findings(tmp_path, "SVC003") == []
+    assert _rule_findings(tmp_path, "SVC008") == [("deploy/api.yaml", 12)]
+    write(tmp_path, "deploy/api.yaml", deployment.replace("          readinessProbe:",
+                                                          "          ports: [{containerPort: 9000}]\n          readinessProbe:"))
+    assert _rule_findings(tmp_path, "SVC008") == []  # a declared containerPort may well be served too
