@@ -5,11 +5,29 @@ The loader builds it (readycheck.loaders.env); the env checks read it from their
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from readycheck.model import Pointer, Span
+
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+_INTEGER = re.compile(r"[-+]?[0-9]+\Z")
+_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\Z")
+
+
+def coerce_value(value: str, prop: dict[str, Any]) -> Any:
+    """An env value as the application reads it, by the declared type (env values are always text)."""
+    declared = prop.get("type")
+    types = declared if isinstance(declared, list) else [declared]
+    if "integer" in types and _INTEGER.match(value):
+        return int(value)
+    if "number" in types and _NUMBER.match(value):
+        return float(value)
+    if "boolean" in types and value.lower() in _BOOLEANS:
+        return _BOOLEANS[value.lower()]
+    return value
 
 
 @dataclass
@@ -58,3 +76,18 @@ class EnvSchema:
 
         cls = self.validator_class()
         return validator(self.data, cls, format_checker=cls.FORMAT_CHECKER)
+
+    def value_errors(self, name: str, value: str) -> list[Any]:
+        """The schema's validation errors for one variable's value, after the string-to-type coercion.
+
+        The one judgement of a value against its property: env files (ENV0xx) and the values a manifest, chart or
+        compose service sets (SVC013) both ask it. [] when the schema cannot judge (no such property, a broken
+        schema or reference)."""
+        prop = self.variables.get(name)
+        if not isinstance(prop, dict) or self.problems or self.external_refs:
+            return []
+        try:
+            return list(self.value_validator.evolve(schema=prop).iter_errors(coerce_value(value, prop)))
+        except Exception:  # an unresolvable reference or a broken keyword: the schema rules report it
+            return []
+

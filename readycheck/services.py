@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from readycheck.judge.commands import HealthCommand, health_command, program_cha
 from readycheck.judge.images import HEALTH_PROGRAMS, base_programs, copy_changes, image_ships, parse_image
 from readycheck.k8s.workloads import containers, get_in, pod_spec_path
 from readycheck.model import Document, Pointer, Span, Subject
-from readycheck.secrets import mask_secrets
+from readycheck.secrets import is_secret_name, mask_secrets, scan_value
 
 Fact = dict[str, Any]
 """One document's facts: JSON-able, small, with the places (path, line) a finding may point at."""
@@ -57,7 +58,7 @@ def document_facts(doc: Document) -> list[Fact]:
     if doc.kind == "dockerfile" and isinstance(data, dict) and "stages" in data:
         return [_dockerfile_facts(doc)]
     if doc.kind == "workflow" and isinstance(data, dict) and not data.get("is_action"):
-        return [_workflow_facts(doc)]
+        return [{**_workflow_facts(doc), "hidden_builds": _hidden_builds(doc)}]
     if doc.kind == "compose" and isinstance(data, dict):
         return [_compose_facts(doc)]
     if doc.kind == "kubernetes" and isinstance(data, list):
@@ -106,19 +107,13 @@ def _dockerfile_facts(doc: Document) -> Fact:
             "healthcheck": healthcheck, "no_shell": _no_shell(stage.get("root_base") or stage["base"]),
             "env": sorted(str(k) for k in (stage.get("env") or {})),
             **_stage_health_facts(stage),
+            **_stage_ports_and_identity(stage),
+            **_stage_process(stage),
         })
     return {"type": "dockerfile", "path": doc.path, "final": doc.data["final_stage"], "stages": stages}
 
 
 # --- health facts (SVC007, SVC008): what an image ships, what a health check runs and asks ----------------------
-
-_NUMBER = re.compile(r"(?<![0-9])[0-9]{2,5}(?![0-9])")
-
-
-def _numbers(words: Iterable[Any]) -> set[int]:
-    """The numbers written in some words (a port set in an ENV value, a command's `--port 9000`)."""
-    return {int(n) for w in words if isinstance(w, (str, int)) and not isinstance(w, bool) for n in _NUMBER.findall(str(w))}
-
 
 def _health_fact(judged: HealthCommand, place: list[Any]) -> dict[str, Any]:
     """A health command as facts: the programs it runs and the local ports it asks (no argument is kept, so no
@@ -144,13 +139,12 @@ def _healthcheck_command(value: str) -> HealthCommand | None:
 
 
 def _stage_health_facts(stage: Mapping[str, Any]) -> Fact:
-    """What a stage's base ships of the health programs, what its instructions add or remove of them, what its
-    last HEALTHCHECK runs and asks, and the numbers its ENV, CMD and ENTRYPOINT name."""
+    """What a stage's base ships of the health programs, what its instructions add or remove of them, and what its
+    last HEALTHCHECK runs and asks (the numbers its instructions name are _stage_ports_and_identity's)."""
     base = stage["base"]
     known = _base_known(base)
     changes: list[list[str]] = []
     health: dict[str, Any] | None = None
-    numbers: set[int] = set()
     for instruction in stage["instructions"]:
         cmd = instruction["cmd"]
         if cmd == "RUN":
@@ -162,11 +156,8 @@ def _stage_health_facts(stage: Mapping[str, Any]) -> Fact:
         elif cmd == "HEALTHCHECK":
             judged = _healthcheck_command(str(instruction["value"]))
             health = None if judged is None else _health_fact(judged, [instruction["line"]])
-        elif cmd in ("ENV", "CMD", "ENTRYPOINT"):
-            numbers |= _numbers(instruction["args"] or [instruction["value"]])
     return {"base_programs": known[0] if known else None, "base_source": known[1] if known else None,
-            "base_image": str(base.get("image") or ""),
-            "program_changes": changes, "health": health, "numbers": sorted(numbers)}
+            "base_image": str(base.get("image") or ""), "program_changes": changes, "health": health}
 
 
 def _stage_ships(stages: Sequence[Mapping[str, Any]], index: int, seen: frozenset[int]) -> dict[str, bool | None]:
@@ -186,14 +177,12 @@ def _stage_ships(stages: Sequence[Mapping[str, Any]], index: int, seen: frozense
 
 
 def _image_health_facts(chain: Sequence[Mapping[str, Any]], stages: Sequence[Mapping[str, Any]]) -> Fact:
-    """The built image's programs (see _stage_ships), the HEALTHCHECK it runs (judged), and the numbers its ENV,
-    CMD and ENTRYPOINT name."""
+    """The built image's programs (see _stage_ships) and the HEALTHCHECK it runs (judged)."""
     root = chain[-1]
     owner = next((s for s in chain if s["healthcheck"]), None)
     return {"ships": _stage_ships(stages, chain[0]["index"], frozenset()),
             "ships_source": root.get("base_source"), "base_line": root["line"], "base_image": root.get("base_image"),
-            "health": owner.get("health") if owner else None,
-            "numbers": sorted({n for s in chain for n in s.get("numbers") or []})}
+            "health": owner.get("health") if owner else None}
 
 
 def _exec_probe_facts(doc: Document, pointer: Pointer, container: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,7 +198,7 @@ def _exec_probe_facts(doc: Document, pointer: Pointer, container: Mapping[str, A
 
 def _compose_health_facts(doc: Document, name: Any, service: Mapping[str, Any]) -> Fact:
     """A compose service's `healthcheck.test` (judged; None when absent or disabled) and the numbers its
-    environment, command, entrypoint, ports and expose name."""
+    environment, command, entrypoint, ports and expose name (not its healthcheck: `numbers` counts that too)."""
     check = _mapping(service.get("healthcheck"))
     test = check.get("test")
     judged = None
@@ -231,7 +220,76 @@ def _compose_health_facts(doc: Document, name: Any, service: Mapping[str, Any]) 
     written = [_compose_text(w) if isinstance(w, str) else w for w in [*values, *written]]
     written += [p.get(k) for p in _items(service.get("ports")) if isinstance(p, dict) for k in ("target", "published")]
     return {"health": None if judged is None else _health_fact(judged, _place(doc, ("services", name, "healthcheck", "test"))),
-            "numbers": sorted(_numbers(written))}
+            "numbers_besides_health": sorted(_numbers(w for w in written if w is not None))}
+_NUMBER = re.compile(r"(?<![0-9])[0-9]{2,5}(?![0-9])")
+"""A number that may be a port, written in a value, a command or an argument."""
+_ACCOUNT_PROGRAMS = {"useradd": "uid", "adduser": "uid", "groupadd": "gid", "addgroup": "gid"}
+_GROUP_WRITE_MODE = re.compile(r"(^|,)[ugoa]*[ga][ugoa]*[+=][rwxXst]*[wu]|^[0-7]?[0-7][2367][0-7]$")
+"""A chmod mode that gives the group write access (`g+w`, `g=u`, `ug+rwX`, `775`): the image is prepared for an
+arbitrary uid sharing the group, as OpenShift runs it."""
+
+
+def _numbers(words: Iterable[Any]) -> set[int]:
+    return {int(n) for w in words for n in _NUMBER.findall(str(w))}
+
+
+def _account(argv: Sequence[str]) -> tuple[str, str] | None:
+    """(name, id) of `useradd -u N NAME`, `adduser -D -u N NAME`, `groupadd -g N NAME`, `addgroup --gid N NAME`."""
+    options = ("-u", "--uid") if _ACCOUNT_PROGRAMS[posixpath.basename(argv[0])] == "uid" else ("-g", "--gid")
+    ids = _option_values(argv[1:], options)
+    operands = [a for i, a in enumerate(argv[1:], 1) if not a.startswith("-") and argv[i - 1] not in _ACCOUNT_VALUE_OPTIONS]
+    if not ids or not ids[-1].isdigit() or not operands:
+        return None
+    return operands[0], ids[-1]
+
+
+_ACCOUNT_VALUE_OPTIONS = frozenset({"-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "--home-dir", "-h",
+                                    "-s", "--shell", "-c", "--comment", "--gecos", "-k", "--skel", "-e", "--expiredate",
+                                    "-f", "--inactive", "-K", "--key", "-p", "--password", "--ingroup", "-R", "--root",
+                                    "-b", "--base-dir", "-Z", "--selinux-user", "--firstuid", "--lastuid"})
+
+
+def _stage_ports_and_identity(stage: Mapping[str, Any]) -> dict[str, Any]:
+    """What the port and identity rules need of a stage besides EXPOSE and USER: EXPOSE words that are no plain
+    number (a range, a variable), VOLUME paths, the owners its files are given (`--chown`, `chown`), the accounts it
+    creates with a fixed id, whether it makes files group-writable, and the numbers its ENV, ARG, CMD, ENTRYPOINT and
+    HEALTHCHECK name (the port an application is told to listen on)."""
+    expose_other: list[list[Any]] = []
+    volumes: list[list[Any]] = []
+    owners: dict[str, int] = {}
+    accounts: dict[tuple[str, str, str], int] = {}
+    group_writable = False
+    numbers: set[int] = set()
+    for instruction in stage["instructions"]:
+        cmd, line = instruction["cmd"], instruction["line"]
+        if cmd == "EXPOSE":
+            expose_other += [[word, line] for word in str(instruction["value"]).split()
+                             if not word.split("/", 1)[0].isdigit()]
+        elif cmd == "VOLUME":
+            words = instruction["args"] if instruction["json_form"] else str(instruction["value"]).split()
+            volumes += [[str(w), line] for w in words or [] if str(w).strip()]
+        elif cmd in ("COPY", "ADD") and isinstance(instruction["flags"].get("chown"), str):
+            owners.setdefault(instruction["flags"]["chown"], line)
+        elif cmd in ("ENV", "ARG"):
+            numbers |= _numbers(p["value"] for p in instruction.get("pairs") or [] if p.get("value") is not None)
+        elif cmd in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            numbers |= _numbers([instruction["value"]])
+        for command in instruction.get("commands") or []:
+            argv = [str(a) for a in command["argv"]]
+            name = posixpath.basename(argv[0]) if argv else ""
+            operands = [a for a in argv[1:] if not a.startswith("-")]
+            if name == "chown" and len(operands) > 1:
+                owners.setdefault(operands[0], line)
+            elif name == "chgrp" and len(operands) > 1:
+                owners.setdefault(":" + operands[0], line)
+            elif name == "chmod" and operands:
+                group_writable = group_writable or bool(_GROUP_WRITE_MODE.search(operands[0]))
+            elif name in _ACCOUNT_PROGRAMS and (account := _account(argv)) is not None:
+                accounts.setdefault((_ACCOUNT_PROGRAMS[name], *account), line)
+    return {"expose_other": expose_other, "volumes": volumes,
+            "owners": [[owner, line] for owner, line in owners.items()],
+            "accounts": [[kind, name, number, line] for (kind, name, number), line in accounts.items()],
+            "group_writable": group_writable, "numbers": sorted(numbers)}
 
 
 _EXPRESSION = re.compile(r"\$\{\{\s*(env|vars)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -370,6 +428,11 @@ def _workflow_facts(doc: Document) -> Fact:
                 elif command["name"] == "kubectl" and argv[1:3] == ["set", "image"]:
                     images = [a.split("=", 1)[1] for a in argv[3:] if "=" in a and not a.startswith("-")]
                     deploys.append({**where, "line": line, "type": "kubectl-set-image", "images": images})
+                elif command["name"] == "kubectl" and argv[1:2] == ["apply"]:
+                    applied = [p for p in _option_values(argv[2:], ("-f", "--filename", "-k", "--kustomize"))
+                               if p != "-" and "://" not in p and "$" not in p]
+                    if applied:
+                        deploys.append({**where, "line": line, "type": "kubectl-apply", "paths": applied})
     if any(_remote_base(s) in REWRITING_ACTIONS for job in data["jobs"] for s in job["steps"]):
         rewrites = True
     return {"type": "workflow", "path": doc.path, "builds": builds, "deploys": deploys, "rewrites": rewrites}
@@ -414,6 +477,10 @@ def _compose_facts(doc: Document) -> Fact:
     for name, service in sorted((doc.data.get("services") or {}).items(), key=lambda kv: str(kv[0])):
         if not isinstance(service, dict):
             continue
+        if service.get("build") is None and service.get("image") is None or service.get("extends") is not None:
+            # a fragment (an override file's `api: {environment: ...}`, or a service that `extends:` another): it
+            # runs only merged with a definition elsewhere, so what it alone sets is no evidence of what runs
+            continue
         build = service.get("build")
         build_fact = None
         if isinstance(build, str):
@@ -428,8 +495,62 @@ def _compose_facts(doc: Document) -> Fact:
             "env": _env_names(service.get("environment")), "env_file": service.get("env_file") is not None,
             "env_line": _line(doc, ("services", name, "environment")),
             **_compose_health_facts(doc, name, service),
+            **_compose_port_facts(doc, name, service, doc.data.get("services") or {}),
+            **_compose_process(doc, name, service),
         })
     return {"type": "compose", "path": doc.path, "services": services}
+
+
+def _compose_container_ports(value: Any) -> tuple[int, int] | None:
+    """The container side of a compose `ports:` entry as a range (one port is (p, p)): short syntax `80`,
+    `8080:80`, `127.0.0.1:8080:80/tcp`, `[::1]:8080:80`, `8000-8010:8000-8010`, with `${VAR:-default}` given its
+    default; long syntax `{target: 80}`. None when it is not known (a variable without default)."""
+    if isinstance(value, dict):
+        value = value.get("target")
+    if isinstance(value, bool):
+        return None
+    text = _compose_text(value) if isinstance(value, str) else str(value) if isinstance(value, int) else None
+    if text is None or "$" in text:
+        return None
+    container = text.split("/", 1)[0].rsplit(":", 1)[-1].strip()
+    low, sep, high = container.partition("-")
+    if not low.isdigit() or (sep and not high.isdigit()):
+        return None
+    return int(low), int(high) if sep else int(low)
+
+
+NODE_INSPECTOR = 9229
+"""The port `node --inspect` (or NODE_OPTIONS=--inspect) listens on when the flag names none."""
+
+
+def _compose_port_facts(doc: Document, name: Any, service: Mapping[str, Any], services: Any) -> dict[str, Any]:
+    """What the port rules need of a compose service: the container side of each published port (with its place),
+    the ports it declares with `expose:`, the numbers its environment values, command, entrypoint and healthcheck
+    name (the port an application may be told to listen on: values are reduced to those numbers, never kept), and
+    whether it shares the host's network (where `ports:` is ignored) or another service joins its network
+    (`network_mode: service:NAME`: a sidecar may serve the published port)."""
+    published = []
+    for i, entry in enumerate(_items(service.get("ports"))):
+        container = _compose_container_ports(entry)
+        published.append({"ports": list(container) if container else None,
+                          "place": _place(doc, ("services", name, "ports", i))})
+    exposed = [list(p) for e in _items(service.get("expose")) if (p := _compose_container_ports(e)) is not None]
+    environment = service.get("environment")
+    values = list(environment.values()) if isinstance(environment, dict) else [
+        str(e).split("=", 1)[1] for e in _items(environment) if isinstance(e, str) and "=" in e]
+    words: list[Any] = [_compose_text(v) if isinstance(v, str) else v for v in values if isinstance(v, (str, int))]
+    for key in ("command", "entrypoint"):
+        value = service.get(key)
+        words += [_compose_text(value)] if isinstance(value, str) else _items(value)
+    test = _mapping(service.get("healthcheck")).get("test")
+    words += [test] if isinstance(test, str) else _items(test)
+    numbers = _numbers(w for w in words if w is not None)
+    if any("--inspect" in str(w) for w in words):
+        numbers.add(NODE_INSPECTOR)
+    joined = any(isinstance(other, dict) and str(other.get("network_mode") or "") in (f"service:{name}", f"container:{name}")
+                 for other in _mapping(services).values())
+    return {"published": published, "exposed": exposed, "numbers": sorted(numbers),
+            "host_network": str(service.get("network_mode") or "") == "host", "network_joined": joined}
 
 
 def _probe_fact(probe: Any) -> dict[str, Any] | None:
@@ -495,7 +616,7 @@ def _kubernetes_facts(doc: Document) -> Fact:
             ports = [{"name": p.get("name"), "number": p.get("containerPort")}
                      for p in (_items(data.get("ports"))) if isinstance(p, dict)]
             security = {}
-            for key in ("runAsNonRoot", "runAsUser"):
+            for key in ("runAsNonRoot", "runAsUser", "runAsGroup", "readOnlyRootFilesystem"):
                 if key in container.security:
                     security[key] = {"value": container.security[key],
                                      "place": _place(doc, container.security_at[key])}
@@ -523,6 +644,9 @@ def _kubernetes_facts(doc: Document) -> Fact:
                 "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
                 "numbers": sorted({int(n) for w in words for n in re.findall(r"(?<![0-9])[0-9]{2,5}(?![0-9])", w)}),
                 "exec_probes": _exec_probe_facts(doc, container.pointer, data),
+                "mounts": sorted({str(m["mountPath"]) for m in _items(data.get("volumeMounts"))
+                                  if isinstance(m, dict) and isinstance(m.get("mountPath"), str)}),
+                **_container_process(doc, (index, *spec_path), container.pointer, data),
             })
     kustomize = any(isinstance(o, dict) and o.get("kind") == "Kustomization" for o in doc.data)
     return {"type": "chart-objects" if chart else "kubernetes", "path": doc.path, "runs": runs, "services": services,
@@ -569,7 +693,297 @@ def _schema_facts(doc: Document) -> Fact:
                       else _line(doc, ("properties", name))] for i, name in enumerate(required) if isinstance(name, str)],
         "properties": sorted(str(k) for k in properties),
         "closed": doc.data.get("additionalProperties") is False,
+        **_schema_values(doc),
     }
+
+
+# --- configuration, shutdown and delivery facts (SVC013-SVC016) ------------------------------------------------
+
+ENV_VALUE_LIMIT = 256
+"""Longer env values are not carried (a certificate, a JSON blob): facts stay small."""
+ENV_ENTRY_LIMIT = 200
+ARGV_LIMIT = 64
+DRAIN_ENV = ("GUNICORN_CMD_ARGS", "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN")
+"""Variables the servers themselves read for their drain time (gunicorn's documented GUNICORN_CMD_ARGS; uvicorn's
+CLI options are read from UVICORN_<OPTION>): their values are carried for the shutdown arithmetic."""
+_SCHEMA_VALUE_KEYWORDS = frozenset({
+    "type", "enum", "const", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "multipleOf", "minLength", "maxLength", "anyOf", "oneOf", "allOf", "not", "contentEncoding"})
+_SCHEMA_VALUE_LIMIT = 2000
+
+
+def literal_env_value(name: str, value: Any, *, compose: bool = False) -> str | None:
+    """The text a variable is set to, when a rule may compare it with the env schema: literal (no `$VAR`, `$(VAR)`,
+    template), short, and neither named nor shaped like a credential. Facts are cached and printed by `readycheck
+    services`: a credential's value never enters them, only what a configuration value like `info` or `8080` is."""
+    if isinstance(value, bool):
+        if not compose:
+            return None  # Kubernetes refuses a non-string env value: K8S rules report the manifest
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        return None
+    if compose:
+        text = _COMPOSE_DEFAULT.sub(lambda m: m.group(1), text.replace("$$", "\0"))
+        if "$" in text:
+            return None  # `${VAR}` without a default: set where compose runs
+        text = text.replace("\0", "$")
+    elif "$" in text:
+        return None  # `$(VAR)`: Kubernetes substitutes another variable
+    if "{{" in text or len(text) > ENV_VALUE_LIMIT or is_secret_name(name) or scan_value(text, key=name):
+        return None
+    return text
+
+
+def _env_entry(name: str, value: str | None, place: list[Any], value_line: int | None = None) -> dict[str, Any]:
+    """One variable a runner sets: where (its name), and the line of its value when that is elsewhere."""
+    return {"name": name, "value": value, "place": place, "value_line": value_line or place[1]}
+
+
+def _at_or(doc: Document, pointer: Pointer, fallback: Pointer) -> list[Any]:
+    return _place(doc, pointer if pointer in doc.locations else fallback)
+
+
+def _masked_argv(value: Any) -> list[str] | None:
+    """A command line as facts keep it: each word with credentials masked, cut to a bounded length."""
+    if isinstance(value, str):
+        try:
+            value = shlex.split(value)
+        except ValueError:
+            return None
+    if not isinstance(value, list):
+        return None
+    return [mask_secrets(str(w))[:200] for w in value[:ARGV_LIMIT] if isinstance(w, (str, int, float))]
+
+
+def _container_process(doc: Document, pod: Pointer, pointer: Pointer, data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a container sets for its process (each env variable, with the literal values a rule may compare with
+    the schema), its command line, the preStop delay and the pod's grace period."""
+    from readycheck.checks.kubernetes import prestop_sleep
+
+    entries = []
+    for i, entry in enumerate(_items(data.get("env"))[:ENV_ENTRY_LIMIT]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+            continue
+        value = literal_env_value(entry["name"], entry.get("value")) if "valueFrom" not in entry else None
+        entries.append(_env_entry(entry["name"], value, _place(doc, (*pointer, "env", i)),
+                                  _line(doc, (*pointer, "env", i, "value")) if "value" in entry else None))
+    seconds, _ = prestop_sleep(data)
+    grace = get_in(doc.data[pod[0]], (*pod[1:], "terminationGracePeriodSeconds"))
+    grace_pointer = (*pod, "terminationGracePeriodSeconds")
+    return {
+        "env_entries": entries,
+        "command": _masked_argv(data.get("command")) if "command" in data else None,
+        "args": _masked_argv(data.get("args")) if "args" in data else None,
+        "pre_stop_seconds": seconds,
+        "grace": {"seconds": grace if isinstance(grace, int) and not isinstance(grace, bool) else None,
+                  "set": grace is not None,
+                  "place": _place(doc, grace_pointer) if grace_pointer in doc.locations else None},
+    }
+
+
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|us|µs|ns|h|m|s)")
+_DURATION_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+
+
+def duration_seconds(value: Any) -> float | None:
+    """A compose duration (`1m30s`, `10s`, `500ms`) in seconds; None when it is not one."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
+
+
+def _compose_process(doc: Document, name: Any, service: Mapping[str, Any]) -> dict[str, Any]:
+    """A compose service's variables (literal values where a rule may compare them), command line and stop grace."""
+    environment = service.get("environment")
+    entries = []
+    base = ("services", name, "environment")
+    if isinstance(environment, dict):
+        for key, value in list(environment.items())[:ENV_ENTRY_LIMIT]:
+            entries.append(_env_entry(str(key), literal_env_value(str(key), value, compose=True)
+                                      if value is not None else None, _at_or(doc, (*base, key), base)))
+    elif isinstance(environment, list):
+        for i, item in enumerate(environment[:ENV_ENTRY_LIMIT]):
+            if isinstance(item, str) and item.split("=", 1)[0]:
+                key, sep, value = item.partition("=")
+                entries.append(_env_entry(key, literal_env_value(key, value, compose=True) if sep else None,
+                                          _at_or(doc, (*base, i), base)))
+    grace = service.get("stop_grace_period")
+    signal = service.get("stop_signal")
+    return {
+        "stop_signal": str(signal)[:40] if isinstance(signal, (str, int)) else None,
+        "env_entries": entries,
+        "command": _masked_argv(service.get("command")) if service.get("command") is not None else None,
+        "entrypoint": _masked_argv(service.get("entrypoint")) if service.get("entrypoint") is not None else None,
+        "grace": {"seconds": duration_seconds(grace), "set": grace is not None,
+                  "place": _at_or(doc, ("services", name, "stop_grace_period"), ("services", name))
+                  if grace is not None else None},
+    }
+
+
+def _instruction_argv(instruction: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A CMD or ENTRYPOINT as the argv the image runs: the exec form's words, or `/bin/sh -c TEXT`."""
+    if instruction is None:
+        return None
+    words = instruction["args"] if instruction.get("json_form") else ["/bin/sh", "-c", str(instruction["value"])]
+    return {"argv": _masked_argv(list(words)) or [], "line": instruction["line"]}
+
+
+def _stage_process(stage: Mapping[str, Any]) -> dict[str, Any]:
+    """The process a stage declares: its own ENTRYPOINT and CMD (masked), and the drain settings of its ENV."""
+    drain_env: dict[str, list[Any]] = {}
+    stop_signal = None
+    for instruction in stage["instructions"]:
+        if instruction["cmd"] == "STOPSIGNAL":
+            stop_signal = str(instruction["value"]).strip()[:40]
+        if instruction["cmd"] == "ENV":
+            for pair in instruction.get("pairs") or []:
+                if pair["key"] in DRAIN_ENV:
+                    drain_env[pair["key"]] = [mask_secrets(str(pair["value"]))[:200], instruction["line"]]
+    return {"entrypoint": _instruction_argv(stage.get("entrypoint")), "cmd": _instruction_argv(stage.get("cmd")),
+            "drain_env": drain_env, "stop_signal": stop_signal}
+
+
+def _image_process(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The ENTRYPOINT and CMD the built image runs (the nearest of its stage chain; an ENTRYPOINT set after the CMD
+    resets it, as Docker does), and the drain settings of its ENV. A CMD inherited from an outside base image is
+    not known (None)."""
+    entry_at = next((i for i, s in enumerate(chain) if s.get("entrypoint")), None)
+    cmd_at = next((i for i, s in enumerate(chain) if s.get("cmd")), None)
+    cmd = chain[cmd_at]["cmd"] if cmd_at is not None and (entry_at is None or cmd_at <= entry_at) else None
+    drain_env: dict[str, list[Any]] = {}
+    for stage in reversed(chain):
+        drain_env.update(stage.get("drain_env") or {})
+    stop_signal = next((s["stop_signal"] for s in chain if s.get("stop_signal")), None)
+    return {"entrypoint": chain[entry_at]["entrypoint"] if entry_at is not None else None, "cmd": cmd,
+            "drain_env": drain_env, "stop_signal": stop_signal}
+
+
+def _schema_values(doc: Document) -> dict[str, Any]:
+    """What SVC013/SVC014 need from an env schema: each property's value keywords (no default, example or
+    description: a default may be a credential), the secret properties, whether it can judge at all."""
+    import json  # here: only a scan with an env schema needs it
+
+    schema = getattr(doc, "schema", None)
+    sound = schema is not None and not schema.problems and not schema.external_refs
+    values: dict[str, Any] = {}
+    secret: list[str] = []
+    for name, prop in sorted(_mapping(doc.data.get("properties")).items(), key=lambda kv: str(kv[0])):
+        if not isinstance(prop, dict):
+            continue
+        if prop.get("x-secret") is True or prop.get("writeOnly") is True:
+            secret.append(str(name))
+        kept = {k: v for k, v in prop.items() if k in _SCHEMA_VALUE_KEYWORDS}
+        text = json.dumps(kept, sort_keys=True, default=str)
+        if kept and '"$ref"' not in text and len(text) <= _SCHEMA_VALUE_LIMIT:
+            values[str(name)] = kept
+    dialect = doc.data.get("$schema")
+    lines = {name: _line(doc, ("properties", name)) for name in values}
+    return {"values": values if sound else {}, "lines": lines if sound else {}, "secret": secret, "dialect": dialect if isinstance(dialect, str) else None,
+            "pattern_properties": bool(doc.data.get("patternProperties")),
+            "closed_line": _line(doc, ("additionalProperties",))}
+
+
+_IMAGE_BUILDERS = frozenset({"skaffold", "ko", "pack", "earthly", "goreleaser", "kaniko", "executor", "bazel", "bazelisk",
+                             "nix", "jib", "img", "kim", "nerdctl", "depot", "buildctl", "s2i", "werf", "tilt"})
+_HIDDEN_WORDS = re.compile(r"docker|image|container|push|publish|release|deploy|oci", re.IGNORECASE)
+
+
+def _hidden_build_action(base: str) -> bool:
+    """An action that may build or push an image: not docker/build-push-action (its tags are read), not the
+    set-up, login and metadata actions around it."""
+    if not base or base == "docker/build-push-action" or base.startswith(("docker/setup-", "docker/login-action",
+                                                                          "docker/metadata-action")):
+        return False
+    return "bake" in base or bool(re.search(r"build|push|image|docker|container", base.split("/", 1)[-1]))
+
+
+def _hidden_builds(doc: Document) -> bool:
+    """Whether a step of the workflow may build or push an image the facts cannot name: `docker buildx bake`,
+    `docker compose build/push`, a builder such as ko or skaffold, an action that builds images other than
+    docker/build-push-action, or a make target or script whose name speaks of images, pushing or releasing."""
+    for job in doc.data["jobs"]:
+        called = job.get("uses") or {}
+        if called.get("kind") == "remote":
+            return True  # a reusable workflow of another repository: what it builds is not in the scan
+        for step in job["steps"]:
+            base = _remote_base(step)
+            if _hidden_build_action(base):
+                return True
+            uses = step.get("uses") or {}
+            if uses.get("kind") == "local" and re.search(r"build|" + _HIDDEN_WORDS.pattern, str(uses.get("path")), re.I):
+                return True  # a composite action of the repository (its steps are not in the workflow's facts)
+            for command in step["commands"]:
+                argv = [str(a) for a in command["argv"]]
+                name = command["name"]
+                if name in ("docker", "podman") and (argv[1:3] == ["buildx", "bake"] or argv[1:2] == ["compose"]
+                                                     and any(a in ("build", "push", "up") for a in argv[2:])):
+                    return True
+                if name in ("docker-compose", "podman-compose") and any(a in ("build", "push", "up") for a in argv[1:]):
+                    return True
+                if name == "buildah" and argv[1:2] in (["bud"], ["push"], ["commit"]):
+                    return True
+                if name in _IMAGE_BUILDERS or (name in ("mvn", "mvnw", "./mvnw", "gradle", "gradlew", "./gradlew")
+                                               and any("jib" in a or "bootBuildImage" in a or "spring-boot:build-image" in a
+                                                       for a in argv)):
+                    return True
+                if name in ("make", "just", "task", "npm", "yarn", "pnpm") and any(_HIDDEN_WORDS.search(a) for a in argv[1:]):
+                    return True
+                if (name.endswith(".sh") or "/" in name) and _HIDDEN_WORDS.search(name):
+                    return True
+    return False
+
+
+def _attach_scan_builds(services: list[dict[str, Any]], by_type: Mapping[str, list[Fact]],
+                        built_as: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]) -> None:
+    """Each service that a workflow deploys (a chart, or manifests it applies with `kubectl apply -f`, recorded in
+    `applies`) learns which image repositories the scan builds (a pipeline's tags, a skaffold artifact, a compose
+    build with an image name) and whether some build's image is not known (a tag from a step output, a bake file, a
+    script): SVC016 judges a deployed repository against the whole scan."""
+    applied: dict[str, list[dict[str, Any]]] = {}
+    for workflow in by_type.get("workflow", []):
+        for deploy in workflow["deploys"]:
+            if deploy["type"] != "kubectl-apply":
+                continue
+            targets = [_join(deploy["root"], p) for p in deploy["paths"]]
+            for run in runs:
+                if run["type"] == "kubernetes" and any(_within(run["path"], t) for t in targets):
+                    applied.setdefault(run["node"], []).append(deploy)
+    names: set[str] = {key.split(":", 1)[1] for key in built_as}
+    hidden = False
+    for workflow in by_type.get("workflow", []):
+        hidden = hidden or bool(workflow.get("hidden_builds"))
+        for build in workflow["builds"]:
+            if not build["tags"] and not build.get("push_only"):
+                hidden = True  # a build that tags nothing we can read (a --metadata-file, an `--iidfile`)
+            for tag in build["tags"]:
+                name = image_name(tag)
+                if name is None:
+                    hidden = True
+                else:
+                    names.add(name)
+    for service in services:
+        applies: dict[tuple[str, int], dict[str, Any]] = {}
+        for run in service["runs"]:
+            if run["type"] != "kubernetes":
+                continue
+            node = f"k8s:{run['path']}#{run['workload']}/{run['container']}"
+            for deploy in applied.get(node, []):
+                entry = applies.setdefault((deploy["path"], deploy["line"]), {k: deploy[k] for k in ("path", "line", "job")}
+                                           | {"runs": []})
+                entry["runs"].append(node)
+        service["applies"] = [applies[k] for k in sorted(applies)]
+        deployed = service["deploys"] or service["applies"]
+        service["scan_builds"] = {"images": sorted(names), "hidden": hidden} if deployed else None
 
 
 # --- the map --------------------------------------------------------------------------------------------------
@@ -653,7 +1067,19 @@ def image_facts(dockerfile: Fact, target: str | None) -> dict[str, Any] | None:
             "line": stage["line"], "user": user[0], "user_line": user[1],
             "expose": [e for s in reversed(chain) for e in s["expose"]], "healthcheck": health,
             "no_shell": chain[-1]["no_shell"], "env": sorted({v for s in chain for v in s["env"]}),
-            **_image_health_facts(chain, dockerfile["stages"])}
+            **_image_health_facts(chain, dockerfile["stages"]),
+            **_inherited_ports_and_identity(chain),
+            **_image_process(chain)}
+
+
+def _inherited_ports_and_identity(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The stage facts of _stage_ports_and_identity over a stage and the stages it is built `FROM` (first the
+    earliest): a VOLUME, an owner or an account of a parent stage is in the image too."""
+    ordered = list(reversed(chain))
+    return {key: [item for s in ordered for item in s.get(key, [])]
+            for key in ("expose_other", "volumes", "owners", "accounts")} | {
+        "group_writable": any(s.get("group_writable") for s in ordered),
+        "numbers": sorted({n for s in ordered for n in s.get("numbers", [])})}
 
 
 def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -824,7 +1250,9 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
         k.get("kustomization") for k in by_type.get("kubernetes", []))
     for run in runs:
         run["rewritten"] = run["type"] == "kubernetes" and rewritten
-    return _services(links, artifacts, edges, builds, runs, deploys, by_type, dockerfiles, declared or {})
+    mapped = _services(links, artifacts, edges, builds, runs, deploys, by_type, dockerfiles, declared or {})
+    _attach_scan_builds(mapped["services"], by_type, built_as, runs)
+    return mapped
 
 
 def _services(links: _Links, artifacts: dict[str, dict[str, Any]], edges: list[dict[str, Any]],
@@ -855,7 +1283,7 @@ def _services(links: _Links, artifacts: dict[str, dict[str, Any]], edges: list[d
                           | {"image": b["image"].split(":", 1)[1],
                              "dockerfile": b["dockerfile"].split(":", 1)[1] if b["dockerfile"] else None}
                           for b in built_by],
-            "deploys": [{k: d[k] for k in ("path", "line", "job", "type")} | {"sets": d.get("sets", {}), "tag": d.get("tag")}
+            "deploys": [{k: d[k] for k in ("path", "line", "job", "type", "node")} | {"sets": d.get("sets", {}), "tag": d.get("tag")}
                         for d in deploys if d["node"] in node_set],
             "charts": charts,
             "runs": [{"type": r["type"], "path": r["path"], **r["fact"], "built_from": r["built_from"],

@@ -478,8 +478,26 @@ class BuiltImage(TypedDict):
     base_image: str | None
     health: dict[str, Any] | None
     """The HEALTHCHECK it runs, judged: programs, local ports (None when one is not known), place [line]."""
+    expose_other: list[list[Any]]
+    """[word, line] of each EXPOSE word that is no plain number: a range (`8000-8010`) or a variable."""
+    volumes: list[list[Any]]
+    """[path, line] of each VOLUME path."""
+    owners: list[list[Any]]
+    """[owner, line] of each `--chown=` and `chown` owner (`user`, `user:group`, `:group`) as written."""
+    accounts: list[list[Any]]
+    """[uid or gid, name, id, line] of each account created with a fixed id (`useradd -u 10001 app`)."""
+    group_writable: bool
+    """A `chmod` gives the group write access (`g+w`, `g=u`, `775`): prepared for an arbitrary uid."""
     numbers: list[int]
-    """Numbers written in the ENV, CMD and ENTRYPOINT of its stages (a port set there)."""
+    """Numbers its ENV, ARG, CMD, ENTRYPOINT and HEALTHCHECK name (a port the application is told to use)."""
+    entrypoint: dict[str, Any] | None
+    """{argv, line} of the ENTRYPOINT the image runs (masked words; a shell form is `/bin/sh -c TEXT`)."""
+    cmd: dict[str, Any] | None
+    """{argv, line} of its CMD (None when an ENTRYPOINT set after it resets it, or it comes from the base image)."""
+    drain_env: dict[str, list[Any]]
+    stop_signal: str | None
+    """The STOPSIGNAL the image declares (nearest in its stage chain), None for the default SIGTERM."""
+    """[value, line] of the ENV a server reads its drain time from (GUNICORN_CMD_ARGS, UVICORN_TIMEOUT_...)."""
 
 
 class ServiceRun(TypedDict, total=False):
@@ -507,7 +525,8 @@ class ServiceRun(TypedDict, total=False):
     pre_stop: dict[str, Any] | None
     labels: dict[str, str]
     numbers: list[int]
-    """Numbers written in its env values, command and args (a port set there)."""
+    """Numbers written in its env values, command and args (a compose service's: also entrypoint and healthcheck,
+    and 9229 for `--inspect`): a port the application is told to listen on."""
     configmaps: list[dict[str, Any]]
     k8s_services: list[dict[str, Any]]
     name: str
@@ -519,6 +538,30 @@ class ServiceRun(TypedDict, total=False):
     """Each exec probe of a container, judged: programs, local ports, place."""
     health: dict[str, Any] | None
     """A compose service's healthcheck.test, judged: programs, local ports, place."""
+    numbers_besides_health: list[int]
+    """Numbers a compose service's environment, command, entrypoint, ports and expose name (not its healthcheck)."""
+    mounts: list[str]
+    """The mountPath of each volumeMount of a Kubernetes container."""
+    published: list[dict[str, Any]]
+    """Each compose `ports:` entry: the container side as [first, last] port (None when not known), and its place."""
+    exposed: list[list[int]]
+    """A compose service's `expose:` ports, each as [first, last]."""
+    host_network: bool
+    """A compose service with `network_mode: host` (its `ports:` are ignored)."""
+    network_joined: bool
+    """Another compose service joins its network (`network_mode: service:NAME`) and may serve its ports."""
+    env_entries: list[dict[str, Any]]
+    """Each variable it sets: name, place, and the value when it is literal and neither named nor shaped like a
+    credential (else None)."""
+    command: list[str] | None
+    """The container's `command` / the compose service's `command` (masked words), None when not set."""
+    args: list[str] | None
+    entrypoint: list[str] | None
+    pre_stop_seconds: float | None
+    grace: dict[str, Any]
+    stop_signal: str | None
+    """A compose service's `stop_signal`."""
+    """The time it is given to stop: {seconds, set, place} (terminationGracePeriodSeconds, stop_grace_period)."""
 
 
 class ServiceEnvSchema(TypedDict):
@@ -531,6 +574,14 @@ class ServiceEnvSchema(TypedDict):
     properties: list[str]
     closed: bool
     how: str
+    values: dict[str, Any]
+    """Each property's value keywords (type, enum, pattern, format, bounds), for SVC013; {} when the schema is
+    broken or refers outside itself."""
+    lines: dict[str, int]
+    secret: list[str]
+    dialect: str | None
+    pattern_properties: bool
+    closed_line: int
 
 
 class Service(TypedDict):
@@ -548,6 +599,12 @@ class Service(TypedDict):
     runs: list[ServiceRun]
     links: list[dict[str, Any]]
     env_schema: ServiceEnvSchema | None
+    scan_builds: dict[str, Any] | None
+    applies: list[dict[str, Any]]
+    """Each workflow step that applies some of its manifests (`kubectl apply -f`): path, line, job, and `runs`, the
+    nodes (`k8s:PATH#WORKLOAD/CONTAINER`) of the containers it applies."""
+    """For a service a workflow deploys: the image repositories the whole scan builds, and whether some build's
+    image cannot be named (`hidden`)."""
 
 
 def _targets(*specs: TargetSpec) -> dict[str, TargetSpec]:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from readycheck.catalog import Catalog, load_catalog
-from readycheck.config import Config
+from readycheck.config import Config, from_mapping
 from readycheck.discover import Target, kind_by_name
 from readycheck.orchestrate import scan
 
@@ -33,6 +33,9 @@ def _case(folder: Path, stem: str) -> Path:
 
 def _findings(rule: str, path: Path, catalog: Catalog) -> list[tuple[str, int]]:
     config = Config(select=[rule])
+    declared = path / ".readycheck.yaml"
+    if declared.is_file():  # a case about declared services keeps its own `services:` (and nothing else)
+        config.services = from_mapping(yaml.safe_load(declared.read_text()), str(declared)).services
     targets = None
     if path.is_file():
         prefix = rule.rstrip("0123456789")

@@ -19,9 +19,6 @@ if TYPE_CHECKING:
 
 ENVIRONMENT_NAMES = ("NODE_ENV", "APP_ENV", "ENVIRONMENT", "LOG_LEVEL")
 _PUBLIC_ID = re.compile(r"(CLIENT|APP|PROJECT|ACCOUNT|TENANT|SITE|PUBLISHABLE)_?(ID|KEY)$")
-_BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-_INTEGER = re.compile(r"[-+]?[0-9]+\Z")
-_NUMBER = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\Z")
 
 KEYWORD_FAMILIES = {
     "type": ("type",),
@@ -134,19 +131,6 @@ def undeclared_variable(subject: Subject[EnvEntry], options: dict[str, Any]) -> 
     yield Hit(f"{entry.key} is not declared in {schema.path}{hint}")
 
 
-def _coerce(value: str, prop: dict[str, Any]) -> Any:
-    """An env value as the application reads it, by the declared type."""
-    declared = prop.get("type")
-    types = declared if isinstance(declared, list) else [declared]
-    if "integer" in types and _INTEGER.match(value):
-        return int(value)
-    if "number" in types and _NUMBER.match(value):
-        return float(value)
-    if "boolean" in types and value.lower() in _BOOLEANS:
-        return _BOOLEANS[value.lower()]
-    return value
-
-
 def _shown(entry: Entry, secret: bool) -> str:
     if secret or scan_value(entry.value, key=entry.key):
         return redact(entry.value)
@@ -162,16 +146,11 @@ def _value_errors(schema: EnvSchema, entry: Entry, in_example: bool) -> list[Any
 
 
 def _validate_value(schema: EnvSchema, entry: Entry, in_example: bool) -> list[Any]:
-    prop = schema.variables.get(entry.key)
-    if not isinstance(prop, dict) or schema.problems or schema.external_refs or entry.interpolated:
+    if entry.interpolated:
         return []
     if in_example and (entry.value == "" or (schema.is_secret(entry.key) and is_placeholder(entry.value))):
         return []
-    validator = schema.value_validator
-    try:
-        return list(validator.evolve(schema=prop).iter_errors(_coerce(entry.value, prop)))
-    except Exception:  # an unresolvable reference or a broken keyword: the schema rules report it
-        return []
+    return schema.value_errors(entry.key, entry.value)
 
 
 def value_check(subject: Subject[EnvEntry], options: dict[str, Any]) -> Iterator[Hit]:
@@ -184,11 +163,11 @@ def value_check(subject: Subject[EnvEntry], options: dict[str, Any]) -> Iterator
     for error in _value_errors(schema, entry, subject.data["is_example"]):
         if error.validator in keywords:
             shown = _shown(entry, schema.is_secret(entry.key))
-            yield Hit(f"{entry.key}={shown}: {_describe(error, shown)}", at=("value",), key=str(error.validator))
+            yield Hit(f"{entry.key}={shown}: {describe_error(error)}", at=("value",), key=str(error.validator))
             return
 
 
-def _describe(error: Any, shown: str) -> str:
+def describe_error(error: Any) -> str:
     """The validation message without the raw value (which may be a secret)."""
     keyword, expected = error.validator, error.validator_value
     if keyword == "type":

@@ -114,7 +114,9 @@ def health_port_disagrees(subject: Subject[Service], options: dict[str, Any]) ->
             continue
         exposed = {port for port, _ in built["expose"]}
         # a port written where it could be set, or declared as a containerPort, may well be served as well
-        named = set(built.get("numbers") or []) | set(run.get("numbers") or []) | {
+        # (a compose service's `numbers` count its healthcheck too: the port in question would name itself)
+        runner = run.get("numbers_besides_health") if run["type"] == "compose" else run.get("numbers")
+        named = set(built.get("numbers") or []) | set(runner or []) | {
             int(p["number"]) for p in run.get("ports") or [] if isinstance(p.get("number"), int)}
         if run["type"] in KUBERNETES_RUNS:
             if exposed:
