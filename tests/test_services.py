@@ -444,3 +444,24 @@ def build_map_of(root: Path) -> dict[str, Any]:
 
     result = scan([str(root)], load_catalog(), Config(), base=root)
     return build_map(result.facts, {})
+
+
+@pytest.mark.parametrize(("expose", "fires"), [
+    ("EXPOSE 8080", True),
+    ("EXPOSE 8080 9200-9300", True),
+    ("EXPOSE 8080 8990-9100", False),  # the range holds the port asked
+    ("EXPOSE 8080 $EXTRA_PORT", False),  # a port not known may be the one asked
+    ("EXPOSE 8080\nENV PORT={port}", False),  # the image tells the application to listen there
+])
+@pytest.mark.parametrize("rule", ["SVC003", "SVC006"])
+def test_port_rules_read_exposed_ranges_variables_and_the_image_s_own_numbers(rule: str, expose: str, fires: bool,
+                                                                               tmp_path: Path) -> None:
+    """SVC003 and SVC006 judge a port against what the image serves with the same function as SVC009."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / rule / "bad", root)
+    dockerfile = root / "build" / "cart.Dockerfile"
+    text = dockerfile.read_text()
+    assert "EXPOSE 8080\n" in text
+    port = {"SVC003": 9000, "SVC006": 9090}[rule]  # what the bad tree's probe and Service ask
+    dockerfile.write_text(text.replace("EXPOSE 8080\n", expose.format(port=port) + "\n"))
+    assert bool(_findings(root, rule, "--no-cache")) is fires

@@ -8,13 +8,13 @@ declared service); where one side is not known (an `envFrom` Secret, a tag a pip
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from readycheck.k8s.workloads import LONG_RUNNING_KINDS
 from readycheck.model import Hit, Related, Span, Subject
 from readycheck.services import image_name, image_tag
-from readycheck.targets import Service, ServiceRun
+from readycheck.targets import BuiltImage, Service, ServiceRun
 
 KUBERNETES_RUNS = ("kubernetes", "chart")
 SHELLS_AND_SLEEP = frozenset({"sleep", "sh", "bash", "ash", "dash", "zsh", "busybox"})
@@ -115,16 +115,42 @@ def _port_number(port: Any, run: ServiceRun) -> int | None:
     return None
 
 
+def exposed_ranges(built: BuiltImage) -> list[tuple[int, int]] | None:
+    """Every port range the image EXPOSEs ((p, p) for one port), inherited stages included; None when an EXPOSE
+    word is not known (`EXPOSE $PORT`): then any port may be the one served, and no port check can judge."""
+    ranges = [(port, port) for port, _ in built["expose"]]
+    for word, _ in built.get("expose_other") or []:
+        low, sep, high = str(word).split("/", 1)[0].partition("-")
+        if not (low.isdigit() and sep and high.isdigit()):
+            return None
+        ranges.append((int(low), int(high)))
+    return ranges
+
+
+def _overlaps(low: int, high: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    return any(low <= other_high and other_low <= high for other_low, other_high in ranges)
+
+
+def _served(port: int, built: BuiltImage, ranges: Iterable[tuple[int, int]], run: ServiceRun) -> bool:
+    """The port is EXPOSEd, or a number the container (env, command, args) or the image (ENV, ARG, CMD,
+    ENTRYPOINT, HEALTHCHECK) names: the application may be told to listen there."""
+    return (_overlaps(port, port, ranges) or port in (run.get("numbers") or [])
+            or port in (built.get("numbers") or []))
+
+
 def probe_port_not_exposed(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
     """A probe asks a port the image does not EXPOSE (and no env value or argument of the container names)."""
     for run in subject.data["runs"]:
         built = run.get("built_from")
         if run["type"] not in KUBERNETES_RUNS or not built or not built["expose"]:
             continue
+        ranges = exposed_ranges(built)
+        if ranges is None:
+            continue
         exposed = sorted({port for port, _ in built["expose"]})
         for kind, probe in sorted((run.get("probes") or {}).items()):
             port = _port_number(probe.get("port"), run)
-            if port is None or port in exposed or port in (run.get("numbers") or []):
+            if port is None or _served(port, built, ranges, run):
                 continue
             shown = ", ".join(str(p) for p in exposed)
             yield _at((run.get("probe_places") or {}).get(kind) or _run_place(run),
@@ -222,15 +248,18 @@ def service_target_port_not_exposed(subject: Subject[Service], options: dict[str
             built = [b for r in selected_runs if (b := r.get("built_from")) is not None]
             if not selected or len(built) < len(selected_runs) or any(r.get("ports") for r in selected_runs):
                 continue  # an image not linked to its Dockerfile, or ports declared on the containers (K8S905)
+            image_ranges = [exposed_ranges(b) for b in built]
+            if any(r is None for r in image_ranges):
+                continue  # an EXPOSE of a variable: the port served is not known
             exposed = {port for b in built for port, _ in b["expose"]}
-            named = {n for r in selected_runs for n in r.get("numbers") or []}
+            named = {n for r in selected_runs for n in r.get("numbers") or []} | {n for b in built for n in b.get("numbers") or []}
             for port in service["ports"]:
                 target = port["target"]
                 marker = (path, service["name"], port["place"][1])
                 if not exposed or marker in seen or not (isinstance(target, int) or str(target).isdigit()):
                     continue
                 seen.add(marker)
-                if int(target) in exposed | named:
+                if int(target) in named or any(_overlaps(int(target), int(target), r or []) for r in image_ranges):
                     continue
                 shown = ", ".join(str(p) for p in sorted(exposed))
                 b = built[0]

@@ -7,27 +7,12 @@ extensions/v1beta1), SVC003 (probe port versus EXPOSE) and SVC006 (a Service's t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from readycheck.checks.services import _at, _what
+from readycheck.checks.services import _at, _overlaps, _what, exposed_ranges
 from readycheck.model import Hit, Subject
-from readycheck.targets import BuiltImage, Service
-
-
-def _ranges(built: BuiltImage) -> list[tuple[int, int]] | None:
-    """Every port range the image EXPOSEs ((p, p) for one port); None when an EXPOSE word is not known (a variable)."""
-    ranges = [(port, port) for port, _ in built["expose"]]
-    for word, _ in built.get("expose_other") or []:
-        low, sep, high = str(word).split("/", 1)[0].partition("-")
-        if not (low.isdigit() and sep and high.isdigit()):
-            return None
-        ranges.append((int(low), int(high)))
-    return ranges
-
-
-def _overlaps(low: int, high: int, ranges: Iterable[tuple[int, int]]) -> bool:
-    return any(low <= other_high and other_low <= high for other_low, other_high in ranges)
+from readycheck.targets import Service
 
 
 def compose_port_not_exposed(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
@@ -40,7 +25,7 @@ def compose_port_not_exposed(subject: Subject[Service], options: dict[str, Any])
                 or run.get("env_file")):
             continue  # host network: `ports:` is ignored; a sidecar in its network may serve the port; an env_file
             # may tell the application its port
-        exposed = _ranges(built)
+        exposed = exposed_ranges(built)
         if not exposed:
             continue  # nothing EXPOSEd (EXPOSE is optional), or a port that is not known
         declared = exposed + [(low, high) for low, high in run.get("exposed") or []]
