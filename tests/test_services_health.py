@@ -147,3 +147,14 @@ def test_a_probe_port_the_image_does_not_expose_is_reported_once(tmp_path: Path)
     write(tmp_path, "deploy/api.yaml", deployment.replace("          readinessProbe:",
                                                           "          ports: [{containerPort: 9000}]\n          readinessProbe:"))
     assert _rule_findings(tmp_path, "SVC008") == []  # a declared containerPort may well be served too
+
+
+def test_an_exposed_range_or_variable_keeps_the_compose_healthcheck_port_from_being_judged(tmp_path: Path) -> None:
+    healthcheck = "HEALTHCHECK CMD curl -fsS http://localhost:8000/healthz || exit 1\n"
+    write(tmp_path, "compose.yaml", "services:\n  api:\n    build: ./api\n    healthcheck:\n"
+          "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:9005/ready\"]\n")
+    write(tmp_path, "api/Dockerfile", "FROM python:3.12.7\n" + healthcheck)
+    assert _rule_findings(tmp_path, "SVC008") == [("compose.yaml", 5)]
+    for expose in ("EXPOSE 9000-9010\n", "EXPOSE $PORT\n"):
+        write(tmp_path, "api/Dockerfile", "FROM python:3.12.7\n" + expose + healthcheck)
+        assert _rule_findings(tmp_path, "SVC008") == [], expose

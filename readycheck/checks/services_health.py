@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from readycheck.checks.services import KUBERNETES_RUNS, _at, _port_number, _what
+from readycheck.checks.services import KUBERNETES_RUNS, _at, _overlaps, _port_number, _what, exposed_ranges
 from readycheck.model import Hit, Subject
 from readycheck.targets import BuiltImage, Service, ServiceRun
 
@@ -110,16 +110,16 @@ def health_port_disagrees(subject: Subject[Service], options: dict[str, Any]) ->
     for run in subject.data["runs"]:
         built = run.get("built_from")
         image_port = _single_port((built or {}).get("health")) if built else None
-        if built is None or image_port is None:
-            continue
-        exposed = {port for port, _ in built["expose"]}
+        ranges = exposed_ranges(built) if built else None
+        if built is None or image_port is None or ranges is None:
+            continue  # no HEALTHCHECK port to compare with, or an EXPOSE of a variable: any port may be served
         # a port written where it could be set, or declared as a containerPort, may well be served as well
         # (a compose service's `numbers` count its healthcheck too: the port in question would name itself)
         runner = run.get("numbers_besides_health") if run["type"] == "compose" else run.get("numbers")
         named = set(built.get("numbers") or []) | set(runner or []) | {
             int(p["number"]) for p in run.get("ports") or [] if isinstance(p.get("number"), int)}
         if run["type"] in KUBERNETES_RUNS:
-            if exposed:
+            if built["expose"]:
                 continue  # the image EXPOSEs ports: SVC003 judges a probe on another port (one finding per failure)
             asked = _probe_ports(run)
         elif run["type"] == "compose" and (health := run.get("health")):
@@ -128,13 +128,13 @@ def health_port_disagrees(subject: Subject[Service], options: dict[str, Any]) ->
         else:
             continue
         health_line = (built.get("healthcheck") or {}).get("line") or built["line"]
+        shown = ", ".join(str(low) if low == high else f"{low}-{high}" for low, high in ranges) or "no port"
         for kind, port, place in asked:
-            if port == image_port or port in exposed or port in named:
+            if port == image_port or _overlaps(port, port, ranges) or port in named:
                 continue
             yield _at(place,
                       f"the {PROBE_NAMES.get(kind, kind)} of {_what(run)} asks port {port}, but the image's HEALTHCHECK "
-                      f"(built from {built['path']}) asks port {image_port} and the image EXPOSEs "
-                      f"{', '.join(str(p) for p in sorted(exposed)) or 'no port'}: the check fails unless the "
-                      f"application also listens on {port}",
+                      f"(built from {built['path']}) asks port {image_port} and the image EXPOSEs {shown}: the check "
+                      f"fails unless the application also listens on {port}",
                       [(built["path"], health_line, f"HEALTHCHECK asks port {image_port}")],
                       f"{run['path']}|{_what(run)}|{kind}|{port}")
