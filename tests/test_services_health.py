@@ -65,6 +65,8 @@ def test_instructions_change_what_the_image_ships_in_build_order() -> None:
     assert image_ships("curl", base, _changes("apt-get install -y $PACKAGES")) is None
     assert image_ships("curl", base, copy_changes(["/usr/bin/curl"], "/usr/bin/curl", "curlimages/curl:8.11.0")) is True
     assert image_ships("sh", {"sh": False}, copy_changes(["/"], "/", "builder")) is None
+    assert image_ships("sh", {"sh": False}, copy_changes(["/usr/local/bin/*"], "/usr/local/bin/", "tools")) is None
+    assert image_ships("sh", {"sh": False}, copy_changes(["/out/server"], "/usr/local/bin/", "build")) is False
     assert image_ships("curl", base, _changes("pip install --no-cache-dir -r requirements.txt")) is False
 
 

@@ -152,12 +152,20 @@ _SHELL_FILES = frozenset({"sh", "bash", "ash", "dash", "busybox"})
 _BIN_DIRECTORIES = frozenset({"", "bin", "sbin", "usr", "local"})
 
 
+def _copied_name(source: str) -> str:
+    """The name a COPY source is known by: its last part, or its directory's for a pattern (`/usr/local/bin/*`)."""
+    parts = source.rstrip("/").split("/")
+    while len(parts) > 1 and any(c in parts[-1] for c in "*?["):
+        parts.pop()
+    return parts[-1]
+
+
 def copy_changes(sources: list[str], dest: str, from_: str | None) -> list[list[str]]:
     """What a COPY/ADD does to the programs of HEALTH_PROGRAMS (see image_ships): a file named `curl` copied in
     adds curl; a whole bin directory (or root filesystem) copied from another stage or image adds what that one
     ships (["from", stage or image])."""
     changes: list[list[str]] = []
-    names = [s.rstrip("/").rsplit("/", 1)[-1] for s in sources]
+    names = [_copied_name(s) for s in sources]
     target = dest.rstrip("/").rsplit("/", 1)[-1]
     for program in HEALTH_PROGRAMS:
         wanted = _SHELL_FILES if program == "sh" else {program}
