@@ -42,6 +42,12 @@ COMPOSE = "compose"
 ENV_SCHEMA = "env-schema"
 ENV_FILE = "env-file"
 SECRET_FILE = "secret-file"
+BAKE = "bake"
+
+MAP_INPUT_KINDS = frozenset({BAKE})
+"""Kinds read only as input of the service map (`docker buildx bake` files): no rule judges them, so they are not
+counted as checked files (`summary.files`), not listed as artifacts, and loaded only when the map is wanted. A
+scan for secrets only searches them as text, as it does every file of no checked kind."""
 
 SKIPPED_DIRS = {".git", "node_modules", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".ruff_cache"}
 ENV_SCHEMA_NAMES = {"env.schema.json", "env.schema.yaml", "env.schema.yml", ".env.schema.json"}
@@ -118,6 +124,8 @@ def _kind_by_name(name: str, directory: str) -> str | None:
         return ACTION
     if name == "Chart.yaml":
         return HELM_CHART
+    if name.startswith("docker-bake") and name.endswith((".hcl", ".json")):
+        return BAKE
     if _is_secret_file_name(name, directory):
         return SECRET_FILE
     return None
@@ -324,7 +332,7 @@ def _walk(root: Path, exclude: Iterable[str], base: Path, max_bytes: int,
                 if kind is None and looks_like_manifest(entry.path, real_root):
                     kind = KUBERNETES
                 reason = passed_over(entry.path, kind, real_root)
-                if text_files and (kind is None or reason is not None):
+                if text_files and (kind is None or kind in MAP_INPUT_KINDS or reason is not None):
                     found.append((Target(Path(entry.path), SECRET_FILE, resolved_root), real_entry))
                     continue
                 if reason is not None:
@@ -388,6 +396,8 @@ def discover(paths: Iterable[str | Path], exclude: Iterable[str] = (), base: Pat
             continue
         else:
             named = _named_file(path, base, [] if text_files else skipped)
+            if text_files:
+                named = [t for t in named if t.kind not in MAP_INPUT_KINDS]
             if not named and text_files and path.is_file():
                 named = [Target(path, SECRET_FILE, named_file_root(path, base))]
             found = [(target, os.path.realpath(target.path)) for target in named]

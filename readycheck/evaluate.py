@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from readycheck.catalog import Catalog
 from readycheck.config import Config, ConfigError
-from readycheck.discover import Target
+from readycheck.discover import MAP_INPUT_KINDS, Target
 from readycheck.limits import Limits, TimeBudgetExceeded, cpu_seconds, shared_alarm, time_budget
 from readycheck.loaders import LoadContext, loader_for
 from readycheck.model import (
@@ -295,6 +295,8 @@ def _scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
     documents: list[Document] = []
     errors: list[ScanError] = []
     for target in group:
+        if target.kind in MAP_INPUT_KINDS and not settings.wants_facts:
+            continue  # read for the service map only: no rule judges it
         if not target.path.exists():
             errors.append(ScanError(context.relpath(target.path), None, "no such file or directory"))
             continue
@@ -336,11 +338,12 @@ def _scan_group(group: list[Target], settings: ScanSettings) -> ScanResult:
                 findings.append(finding)
     errors.extend(suppressor.errors)
     errors = redact_errors(errors)
-    artifacts = [Artifact(context.relpath(t.path), t.kind) for t in group]
+    checked = [t for t in group if t.kind not in MAP_INPUT_KINDS]  # a bake file is map input, not a checked file
+    artifacts = [Artifact(context.relpath(t.path), t.kind) for t in checked]
     facts = [fact for doc in documents for fact in document_facts(doc)] if settings.wants_facts else []
     for doc in documents:
         doc.scope = None  # break the document-scope cycle: freed now, not by a later full collection
-    return ScanResult(findings, errors, len(group), suppressed, settings.rules, artifacts, facts=facts)
+    return ScanResult(findings, errors, len(checked), suppressed, settings.rules, artifacts, facts=facts)
 
 
 def group_facts(group: list[Target], settings: ScanSettings) -> tuple[list[dict[str, Any]], bool]:

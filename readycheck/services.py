@@ -67,6 +67,8 @@ def document_facts(doc: Document) -> list[Fact]:
         return [_chart_facts(doc)]
     if doc.kind == "env" and isinstance(data, dict) and "properties" in data and "keys" not in data:
         return [_schema_facts(doc)]
+    if doc.kind == "bake" and isinstance(data, dict) and "targets" in data:
+        return [_bake_facts(doc)]
     return []
 
 
@@ -396,7 +398,9 @@ def _workflow_facts(doc: Document) -> Fact:
     builds: list[dict[str, Any]] = []
     deploys: list[dict[str, Any]] = []
     rewrites = False
+    bakes: list[dict[str, Any]] = []
     for job in data["jobs"]:
+        meta = _metadata_images(job, {**(data.get("env") or {}), **(job.get("env") or {})})
         for step in job["steps"]:
             pointer = ("jobs", job["id"], "steps", step["index"])
             env = {**(data.get("env") or {}), **(job.get("env") or {}), **(step.get("env") or {})}
@@ -406,12 +410,20 @@ def _workflow_facts(doc: Document) -> Fact:
             if name == "docker/build-push-action":
                 with_ = step.get("with") or {}
                 builds.append({**where, "file": _opt(with_.get("file"), env), "context": _opt(with_.get("context"), env),
-                               "tags": [_resolve(t, env) for t in _split_list(with_.get("tags"))],
+                               "tags": _build_push_tags(with_.get("tags"), env, meta),
                                "target": _opt(with_.get("target"), env),
                                "push": str(with_.get("push", "")).lower() == "true"})
+            if name == "docker/bake-action":
+                bake_step = _bake_action(step.get("with") or {}, env)
+                bake_step["files"], bake_step["meta"] = _meta_bake_files(bake_step["files"], meta)
+                bakes.append({**where, **bake_step, "env": sorted(map(str, env)), "env_values": _image_env(env)})
             for command in step["commands"]:
                 argv = [_resolve(str(a), env) for a in command["argv"]]
                 line = command.get("file_line") or where["line"]
+                if command["name"] == "docker" and (bake := _bake_command(argv[1:])) is not None:
+                    bake["files"], bake["meta"] = _meta_bake_files(bake["files"], meta)
+                    bakes.append({**where, "line": line, **bake, "env": sorted(map(str, env)),
+                                  "env_values": _image_env(env)})
                 rewrites = rewrites or command["name"] in MANIFEST_REWRITERS or argv[1:3] == ["edit", "set"]
                 if command["name"] in ("docker", "podman", "buildah") and len(argv) > 1:
                     build = _docker_build(argv[1:])
@@ -435,7 +447,124 @@ def _workflow_facts(doc: Document) -> Fact:
                         deploys.append({**where, "line": line, "type": "kubectl-apply", "paths": applied})
     if any(_remote_base(s) in REWRITING_ACTIONS for job in data["jobs"] for s in job["steps"]):
         rewrites = True
-    return {"type": "workflow", "path": doc.path, "builds": builds, "deploys": deploys, "rewrites": rewrites}
+    return {"type": "workflow", "path": doc.path, "builds": builds, "deploys": deploys, "rewrites": rewrites,
+            "bakes": bakes}
+
+
+_META_OUTPUT = re.compile(r"^\$\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.tags\s*\}\}$")
+
+
+def _metadata_images(job: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The literal image names of each `docker/metadata-action` step of a job (`images`), and the bake target its
+    bake-file defines (`bake_target`), by step id.
+
+    `images:` is a list (lines or commas) of names, each maybe written `name=NAME,enable=...`; an entry holding an
+    expression that the workflow's literal env does not resolve (`ghcr.io/${{ github.repository }}`) is left out,
+    as is one disabled with a literal `enable=false`."""
+    found: dict[str, dict[str, Any]] = {}
+    for step in job["steps"]:
+        uses = step.get("uses") or {}
+        if uses.get("kind") != "remote" or str(uses.get("name") or "").lower() != "docker/metadata-action" \
+                or not isinstance(step.get("id"), str):
+            continue
+        step_env = {**env, **(step.get("env") or {})}
+        names: list[str] = []
+        for entry in re.split(r"\n", str((step.get("with") or {}).get("images") or "")):
+            fields = [f.strip() for f in entry.split(",") if f.strip()]
+            if not fields:
+                continue
+            if any("=" in f for f in fields):
+                attributes = dict(f.split("=", 1) for f in fields if "=" in f)
+                if str(attributes.get("enable", "true")).strip().lower() == "false":
+                    continue
+                fields = [attributes["name"]] if attributes.get("name") else []
+            for name in fields:
+                resolved = _resolve(name, step_env)
+                if image_name(resolved) is not None:
+                    names.append(resolved)
+        target = (step.get("with") or {}).get("bake-target")
+        found[step["id"]] = {"images": names,
+                             "bake_target": target if isinstance(target, str) and target else "docker-metadata-action"}
+    return found
+
+
+def _build_push_tags(tags: Any, env: Mapping[str, Any], meta: Mapping[str, dict[str, Any]]) -> list[str]:
+    """`docker/build-push-action`'s tags, with `${{ steps.ID.outputs.tags }}` of a metadata-action step given as
+    that step's image names with an unknown tag (kept as the expression it is): the image is known, the tag is
+    decided when the workflow runs, so no rule may compare it with a deployed tag."""
+    resolved: list[str] = []
+    for tag in _split_list(tags):
+        match = _META_OUTPUT.match(tag.strip())
+        if match is not None and match.group(1) in meta:
+            resolved += _meta_tags(match.group(1), meta)
+        else:
+            resolved.append(_resolve(tag, env))
+    return resolved
+
+
+def _meta_tags(step_id: str, meta: Mapping[str, dict[str, Any]]) -> list[str]:
+    """A metadata-action step's image names, each with a tag known only when the workflow runs (the expression)."""
+    unknown = "${{ steps." + step_id + ".outputs.version }}"
+    return [f"{name}:{unknown}" for name in meta[step_id]["images"]]
+
+
+_META_BAKE_FILE = re.compile(r"^\$\{\{\s*steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.bake-file(?:-tags)?\s*\}\}$")
+
+
+def _meta_bake_files(files: list[str], meta: Mapping[str, dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The files of a bake run without the bake-files of metadata-action steps, and what each of those defines: its
+    bake target (`docker-metadata-action`) tagged with the step's image names, the tag unknown before the run."""
+    kept: list[str] = []
+    defined: list[dict[str, Any]] = []
+    for file in files:
+        match = _META_BAKE_FILE.match(file.strip())
+        if match is not None and match.group(1) in meta:
+            defined.append({"target": meta[match.group(1)]["bake_target"], "tags": _meta_tags(match.group(1), meta)})
+        else:
+            kept.append(file)
+    return kept, defined
+
+
+_BAKE_VALUE_FLAGS = frozenset({"-f", "--file", "--set", "--progress", "--builder", "--metadata-file", "--provenance",
+                               "--sbom", "--call", "--allow", "--list", "--var"})
+
+
+def _bake_command(args: list[str]) -> dict[str, Any] | None:
+    """`docker buildx bake` / `docker bake` arguments (after `docker`): files, targets, push, tag overrides; None
+    for another command, or a bake that builds nothing (`--print`, `--list`)."""
+    if args[:2] == ["buildx", "bake"]:
+        rest = args[2:]
+    elif args[:1] == ["bake"]:
+        rest = args[1:]
+    else:
+        return None
+    if "--print" in rest or any(a == "--list" or a.startswith("--list=") for a in rest):
+        return None
+    targets: list[str] = []
+    i = 0
+    while i < len(rest):
+        if rest[i] in _BAKE_VALUE_FLAGS:
+            i += 2
+            continue
+        if not rest[i].startswith("-"):
+            targets.append(rest[i])
+        i += 1
+    sets = _option_values(rest, ("--set",))
+    return {"files": _option_values(rest, ("-f", "--file")), "targets": targets,
+            "push": "--push" in rest or any(s.split("=", 1)[0].endswith(".push") for s in sets),
+            "overrides": any("tags" in s.split("=", 1)[0] for s in sets)}
+
+
+def _bake_action(with_: Mapping[str, Any], env: Mapping[str, Any]) -> dict[str, Any]:
+    """`docker/bake-action` inputs: its files (relative to the repository root, as its Git context reads them),
+    targets, push, and whether `set:` overrides tags."""
+    workdir = _opt(with_.get("workdir"), env) or "."
+    files = [_resolve(f, env) for f in _split_list(with_.get("files"))]
+    sets = _split_list(with_.get("set"))
+    return {"files": [f[len("cwd://"):] if f.startswith("cwd://") else f for f in files], "workdir": workdir,
+            "targets": [_resolve(t, env) for t in _split_list(with_.get("targets"))],
+            "push": str(with_.get("push", "")).lower() == "true",
+            "overrides": any("tags" in s.split("=", 1)[0] for s in sets)}
 
 
 MANIFEST_REWRITERS = frozenset({"sed", "envsubst", "yq", "kustomize", "kpt", "jq", "perl", "awk", "ytt", "kapp"})
@@ -695,6 +824,215 @@ def _schema_facts(doc: Document) -> Fact:
         "closed": doc.data.get("additionalProperties") is False,
         **_schema_values(doc),
     }
+
+
+_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _bake_text(value: Any, variables: Mapping[str, Any], depth: int = 0) -> str | None:
+    """A bake string with each `${NAME}` replaced by the default of `variable "NAME"` (defaults only: bake would
+    take an environment variable of that name first, which the scan cannot see); other `${...}` are kept."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if depth > 8:
+        return str(value)
+
+    def default(match: re.Match[str]) -> str:
+        found = variables.get(match.group(1))
+        text = _bake_text(found, variables, depth + 1) if found is not None else None
+        return text if text is not None else match.group(0)
+
+    return _INTERPOLATION.sub(default, str(value))
+
+
+def _bake_tag(reference: Any, variables: Mapping[str, Any]) -> str | None:
+    """An image reference of `tags`: its name resolved from variable defaults, its tag kept as written when a
+    variable makes it (the pipeline that runs bake usually sets that variable, so the default says nothing)."""
+    if not isinstance(reference, str):
+        return None
+    slash = reference.rfind("/")
+    colon = reference.rfind(":")
+    if colon > slash and "${" in reference[colon:] and "}" not in reference[slash + 1:colon]:
+        name = _bake_text(reference[:colon], variables)
+        return f"{name}:{reference[colon + 1:]}" if name is not None else None
+    return _bake_text(reference, variables)
+
+
+def _bake_facts(doc: Document) -> Fact:
+    """Per target of a bake file: context, dockerfile, target and tags as resolved from its variables' defaults
+    (None where an attribute is there but not known), inherits; and its groups. No variable's value is kept."""
+    data = doc.data
+    variables = {str(k): v.get("default") for k, v in _mapping(data.get("variables")).items() if isinstance(v, dict)}
+    targets: list[dict[str, Any]] = []
+    for name, body in sorted(_mapping(data.get("targets")).items()):
+        if not isinstance(body, dict):
+            continue
+        entry: dict[str, Any] = {"name": str(name), "line": _line(doc, ("targets", name))}
+        for key in ("context", "dockerfile", "target"):
+            if key in body:
+                text = _bake_text(body[key], variables)
+                entry[key] = text if text is not None and "${" not in text else None
+        if "tags" in body:
+            tags = body["tags"]
+            entry["tags"] = [t for t in (_bake_tag(t, variables) for t in tags) if t] if isinstance(tags, list) else None
+            # the names of the variables the tags use (never their values): a step whose env sets one of them
+            # builds other names than the defaults give
+            entry["tag_variables"] = sorted({v for t in _items(tags) if isinstance(t, str)
+                                             for v in _INTERPOLATION.findall(t) if v in variables})
+            if entry["tag_variables"]:
+                # to make the tags again with a step's env: the templates, and the defaults they use (which the
+                # resolved tags show already)
+                entry["tag_templates"] = [t for t in _items(tags) if isinstance(t, str)]
+                entry["tag_defaults"] = {v: text for v in entry["tag_variables"]
+                                         if (text := _bake_text(variables[v], variables)) is not None
+                                         and mask_secrets(text) == text}
+        if "inherits" in body:
+            entry["inherits"] = [str(t) for t in _items(body["inherits"]) if isinstance(t, str)]
+        targets.append(entry)
+    groups = {str(k): [str(t) for t in _items(v.get("targets")) if isinstance(t, str)]
+              for k, v in sorted(_mapping(data.get("groups")).items()) if isinstance(v, dict)}
+    return {"type": "bake", "path": doc.path, "targets": targets, "groups": groups}
+
+
+BAKE_DEFAULT_FILES = ("docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl")
+"""The files `docker buildx bake` reads when no `-f` is given, in the order it merges them (compose files too,
+which the map reads as compose)."""
+
+
+def _bake_targets(files: Sequence[Fact]) -> dict[str, dict[str, Any]]:
+    """The targets of bake files merged in order (a later file's attribute wins), each with what it inherits."""
+    merged: dict[str, dict[str, Any]] = {}
+    for fact in files:
+        for target in fact["targets"]:
+            entry = merged.setdefault(target["name"], {"at": [fact["path"], target["line"]]})
+            entry.update({k: v for k, v in target.items() if k not in ("name", "line")})
+
+    def effective(name: str, seen: frozenset[str]) -> dict[str, Any]:
+        own = merged.get(name, {})
+        result: dict[str, Any] = {}
+        for parent in own.get("inherits") or []:
+            if parent not in seen and parent in merged:
+                result.update({k: v for k, v in effective(parent, seen | {parent}).items()
+                               if k not in ("at", "made_by_step")})
+        result.update({k: v for k, v in own.items() if k != "inherits"})
+        if "tags" in own:
+            result["tags_from_step"] = bool(own.get("tags_from_step"))  # its own tags, not a step's
+        return result
+
+    return {name: effective(name, frozenset({name})) for name in sorted(merged)}
+
+
+def _bake_selected(files: Sequence[Fact], targets: Sequence[str], known: Mapping[str, Any]) -> list[str]:
+    """The targets a bake run builds: those named (groups expanded), else the `default` group or target, else
+    the only target."""
+    groups: dict[str, list[str]] = {}
+    for fact in files:
+        for name, members in fact["groups"].items():
+            groups.setdefault(name, [])
+            groups[name] += [m for m in members if m not in groups[name]]
+    own = [name for name, target in known.items() if not target.get("made_by_step")]
+    wanted = list(targets) or (["default"] if "default" in groups or "default" in known else own[:1]
+                               if len(own) == 1 else [])
+    selected: list[str] = []
+    stack = list(reversed(wanted))
+    seen: set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in groups:
+            stack += reversed(groups[name])
+        elif name in known and name not in selected:
+            selected.append(name)
+    return selected
+
+
+def _bake_build(target: Mapping[str, Any], cwd: str) -> tuple[str, str | None] | None:
+    """The Dockerfile (repository path) and stage a resolved bake target builds: `context` is relative to where
+    bake runs, `dockerfile` to the context (`cwd://` to where bake runs); None for a remote or unknown one."""
+    context, dockerfile = target.get("context", "."), target.get("dockerfile", "Dockerfile")
+    if context is None or dockerfile is None or "dockerfile-inline" in target:
+        return None
+    if "://" in context or context.startswith(("git@", "target:", "docker-image:")) or "://" in dockerfile.replace("cwd://", ""):
+        return None
+    if dockerfile.startswith("cwd://"):
+        path = _join(cwd, dockerfile[len("cwd://"):])
+    else:
+        path = _join(_join(cwd, context), dockerfile)
+    if path.startswith("../") or path.startswith("/"):
+        return None
+    return path, target.get("target")
+
+
+def _step_tags(target: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
+    """The tags a workflow step's bake run gives a target: bake takes a variable from the environment before its
+    default, so where the step's env sets a variable the tags use, they are made again with the step's literal
+    value; none when that value is not literal (an expression, a secret-like name)."""
+    tags = list(target.get("tags") or [])
+    overridden = set(target.get("tag_variables") or ()) & set(step.get("env") or ())
+    if not overridden:
+        return tags
+    values = step.get("env_values") or {}
+    if not overridden <= set(values):
+        return []
+    variables = {**(target.get("tag_defaults") or {}), **{k: values[k] for k in overridden}}
+    return [t for t in (_bake_tag(raw, variables) for raw in target.get("tag_templates") or []) if t]
+
+
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9._/:@-]{1,200}$")
+_SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH|CREDENTIAL|PRIVATE|CERT", re.I)
+
+
+def _image_env(env: Mapping[str, Any]) -> dict[str, str]:
+    """The literal values of a step's env that could be part of an image name (a registry, a namespace, a tag):
+    what a bake run takes for its variables. A value with an expression, a secret-like name or a value the secret
+    detector flags is left out: facts are cached and printed."""
+    kept: dict[str, str] = {}
+    for key, value in env.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or _SECRET_NAME.search(str(key)):
+            continue
+        text = str(value)
+        if _SAFE_VALUE.match(text) and mask_secrets(text) == text:
+            kept[str(key)] = text
+    return kept
+
+
+def bake_runs(by_type: Mapping[str, list[Fact]]) -> list[dict[str, Any]]:
+    """Each bake definition with where it runs: every workflow step that runs bake (its `-f` files, or the default
+    files of the directory it runs in), and each directory's default files (or a file of another name) that no
+    step runs, as run in its own directory. A run a step makes carries the step's place, push and targets."""
+    bakes = {f["path"]: f for f in by_type.get("bake", [])}
+    runs: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for workflow in by_type.get("workflow", []):
+        for step in workflow.get("bakes", []):
+            cwd = _join(step["root"], step.get("workdir") or ".")
+            if any("$" in f for f in step["files"]):
+                continue  # a file made by an earlier step (metadata-action's bake-file): the targets are not known
+            names = [_join(cwd, f) for f in step["files"]] or [_join(cwd, n) for n in BAKE_DEFAULT_FILES]
+            files = [bakes[n] for n in names if n in bakes]
+            if not files:
+                continue
+            used.update(f["path"] for f in files)
+            # a metadata-action bake-file, read last: its target's tags reach the targets that inherit it
+            made = [{"type": "bake", "path": step["path"], "groups": {},
+                     "targets": [{"name": m["target"], "line": step["line"], "tags": m["tags"], "tag_variables": [],
+                                  "tags_from_step": True, "made_by_step": True}]} for m in step.get("meta") or []]
+            runs.append({"files": [*files, *made], "cwd": cwd, "step": step})
+    directories: dict[str, list[Fact]] = {}
+    for path, fact in sorted(bakes.items()):
+        if path in used:
+            continue
+        directory, name = posixpath.split(path)
+        if name in BAKE_DEFAULT_FILES:
+            directories.setdefault(directory, []).append(fact)
+        else:
+            runs.append({"files": [fact], "cwd": directory, "step": None})
+    for directory, files in sorted(directories.items()):
+        files.sort(key=lambda f: BAKE_DEFAULT_FILES.index(posixpath.basename(f["path"])))
+        runs.append({"files": files, "cwd": directory, "step": None})
+    return runs
 
 
 # --- configuration, shutdown and delivery facts (SVC013-SVC016) ------------------------------------------------
@@ -1153,6 +1491,37 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
                 links.join(node, image)
                 built_as.setdefault(image, set()).add((file, build["target"], "skaffold build"))
                 edges.append({"from": node, "to": image, "how": "skaffold build", "at": build["place"]})
+    # bake: each target builds a Dockerfile (context, dockerfile, target) as the images it tags; a workflow step
+    # that runs bake is a pipeline build of the targets it selects
+    for run in bake_runs(by_type):
+        targets = _bake_targets(run["files"])
+        step = run["step"]
+        selected = set(_bake_selected(run["files"], step["targets"], targets)) if step is not None else set()
+        for name, target in targets.items():
+            made = _bake_build(target, run["cwd"])
+            node = dockerfile_node(*made) if made is not None else None
+            if made is None or node is None:
+                continue
+            # the file's own tags (variables at their defaults); a metadata-action step's only where it builds
+            for tag in [] if target.get("tags_from_step") else target.get("tags") or []:
+                if (image := image_node(tag)) is None:
+                    continue
+                links.join(node, image)
+                built_as.setdefault(image, set()).add((made[0], made[1], "bake target"))
+                edge = {"from": node, "to": image, "how": "bake target", "at": target["at"]}
+                if edge not in edges:
+                    edges.append(edge)
+            for tag in _step_tags(target, step) if name in selected else []:
+                if (image := image_node(tag)) is None:
+                    continue
+                links.join(node, image)
+                built_as.setdefault(image, set()).add((made[0], made[1], "pipeline build"))
+                # a tag the step overrides (`--set *.tags=`) is not the one in the file: kept unknown
+                pushed = f"{image_name(tag)}:${{{{ bake --set }}}}" if step["overrides"] else tag
+                edges.append({"from": node, "to": image, "how": "pipeline build", "at": [step["path"], step["line"]]})
+                builds.append({"image": image, "tag": image_tag(pushed), "push": bool(step["push"]),
+                               "path": step["path"], "line": step["line"], "job": step["job"],
+                               "dockerfile": node, "target": made[1]})
     # compose: a service builds a directory and may name the image it tags
     runs: list[dict[str, Any]] = []
     for compose in by_type.get("compose", []):

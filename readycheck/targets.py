@@ -592,7 +592,8 @@ class Service(TypedDict):
     dockerfiles: list[dict[str, Any]]
     images: list[str]
     pipelines: list[dict[str, Any]]
-    """Each build of one of its images: path, line, job, tag, push, target, image."""
+    """Each build of one of its images: path, line, job, tag, push, target, image. The tag is as written where only
+    the run knows it (`${{ steps.meta.outputs.version }}`, a bake `${TAG}`): a rule compares literal tags only."""
     deploys: list[dict[str, Any]]
     """Each deploying step naming its chart or image: path, line, job, type, sets (`--set`), tag."""
     charts: list[str]

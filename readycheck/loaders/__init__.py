@@ -27,6 +27,7 @@ LOADER_MODULES = {
     "env-schema": "env",
     "env-file": "env",
     "secret-file": "secret_file",
+    "bake": "bake",
 }
 
 
