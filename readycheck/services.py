@@ -10,13 +10,15 @@ on evidence (a build command naming the Dockerfile and the tag, an image referen
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from readycheck.judge.images import parse_image
+from readycheck.judge.commands import HealthCommand, health_command, program_changes
+from readycheck.judge.images import HEALTH_PROGRAMS, base_programs, copy_changes, image_ships, parse_image
 from readycheck.k8s.workloads import containers, get_in, pod_spec_path
 from readycheck.model import Document, Pointer, Span, Subject
 from readycheck.secrets import is_secret_name, mask_secrets, scan_value
@@ -71,12 +73,19 @@ def document_facts(doc: Document) -> list[Fact]:
 
 
 def _no_shell(base: Mapping[str, Any]) -> bool:
-    """A base image that ships no shell and no coreutils: scratch, or a distroless image other than :debug."""
-    if base.get("is_scratch"):
-        return True
-    repository = str(base.get("repository") or "")
-    tag = str(base.get("tag") or "")
-    return "distroless" in repository and "debug" not in tag
+    """A base image that ships no shell and no coreutils: scratch, or a distroless image other than :debug (the rows
+    of judge.images.BASE_PROGRAMS that ship no `sh`)."""
+    known = _base_known(base)
+    return known is not None and known[0].get("sh") is False
+
+
+def _base_known(base: Mapping[str, Any]) -> tuple[dict[str, bool], str] | None:
+    """What a FROM's image ships of the health programs, when judge.images.BASE_PROGRAMS knows it."""
+    if base.get("is_stage_ref"):
+        return None
+    image = str(base.get("image") or "")
+    repository = "scratch" if base.get("is_scratch") else image_name(image) or ""
+    return base_programs(repository, image_tag(image))
 
 
 def _dockerfile_facts(doc: Document) -> Fact:
@@ -99,12 +108,121 @@ def _dockerfile_facts(doc: Document) -> Fact:
             "user": stage.get("user"), "user_line": stage.get("user_line"), "expose": expose,
             "healthcheck": healthcheck, "no_shell": _no_shell(stage.get("root_base") or stage["base"]),
             "env": sorted(str(k) for k in (stage.get("env") or {})),
+            **_stage_health_facts(stage),
             **_stage_ports_and_identity(stage),
             **_stage_process(stage),
         })
     return {"type": "dockerfile", "path": doc.path, "final": doc.data["final_stage"], "stages": stages}
 
 
+# --- health facts (SVC007, SVC008): what an image ships, what a health check runs and asks ----------------------
+
+def _health_fact(judged: HealthCommand, place: list[Any]) -> dict[str, Any]:
+    """A health command as facts: the programs it runs and the local ports it asks (no argument is kept, so no
+    credential a command line quotes reaches the cache or `readycheck services`)."""
+    return {"programs": list(judged.programs), "ports": None if judged.ports is None else list(judged.ports),
+            "place": place}
+
+
+def _healthcheck_command(value: str) -> HealthCommand | None:
+    """A Dockerfile HEALTHCHECK's value (flags removed): `CMD ["curl", ...]` or `CMD curl ...`; None for NONE."""
+    word, _, rest = value.strip().partition(" ")
+    if word.upper() != "CMD" or not rest.strip():
+        return None
+    rest = rest.strip()
+    if rest.startswith("["):
+        try:
+            argv = json.loads(rest)
+        except ValueError:
+            argv = None
+        if isinstance(argv, list) and all(isinstance(w, str) for w in argv):
+            return health_command(argv=argv)
+    return health_command(script=rest)
+
+
+def _stage_health_facts(stage: Mapping[str, Any]) -> Fact:
+    """What a stage's base ships of the health programs, what its instructions add or remove of them, and what its
+    last HEALTHCHECK runs and asks (the numbers its instructions name are _stage_ports_and_identity's)."""
+    base = stage["base"]
+    known = _base_known(base)
+    changes: list[list[str]] = []
+    health: dict[str, Any] | None = None
+    for instruction in stage["instructions"]:
+        cmd = instruction["cmd"]
+        if cmd == "RUN":
+            changes += program_changes(instruction.get("commands") or [])
+        elif cmd in ("COPY", "ADD"):
+            from_ = instruction["flags"].get("from")
+            changes += copy_changes(list(instruction.get("sources") or []), str(instruction.get("dest") or ""),
+                                    str(from_) if from_ is not None else None)
+        elif cmd == "HEALTHCHECK":
+            judged = _healthcheck_command(str(instruction["value"]))
+            health = None if judged is None else _health_fact(judged, [instruction["line"]])
+    return {"base_programs": known[0] if known else None, "base_source": known[1] if known else None,
+            "base_image": str(base.get("image") or ""), "program_changes": changes, "health": health}
+
+
+def _stage_ships(stages: Sequence[Mapping[str, Any]], index: int, seen: frozenset[int]) -> dict[str, bool | None]:
+    """What the image of stage `index` ships of the health programs: its root base, then every change of its chain
+    in build order, a bin directory copied from an earlier stage judged by what that stage ships."""
+    chain = [stages[index]]
+    while chain[-1]["parent"] is not None and chain[-1]["parent"] not in seen | {s["index"] for s in chain}:
+        chain.append(stages[chain[-1]["parent"]])
+    changes = [c for s in reversed(chain) for c in s.get("program_changes") or []]
+    sources: dict[str, dict[str, bool | None]] = {}
+    for change, name in changes:
+        source = next((s for s in stages if s["index"] < index and name.lower() in
+                       (str(s["name"] or "").lower(), str(s["index"]))), None) if change == "from" else None
+        if source is not None and source["index"] not in seen:
+            sources[name.lower()] = _stage_ships(stages, source["index"], seen | {index})
+    return {p: image_ships(p, chain[-1].get("base_programs"), changes, sources) for p in HEALTH_PROGRAMS}
+
+
+def _image_health_facts(chain: Sequence[Mapping[str, Any]], stages: Sequence[Mapping[str, Any]]) -> Fact:
+    """The built image's programs (see _stage_ships) and the HEALTHCHECK it runs (judged)."""
+    root = chain[-1]
+    owner = next((s for s in chain if s["healthcheck"]), None)
+    return {"ships": _stage_ships(stages, chain[0]["index"], frozenset()),
+            "ships_source": root.get("base_source"), "base_line": root["line"], "base_image": root.get("base_image"),
+            "health": owner.get("health") if owner else None}
+
+
+def _exec_probe_facts(doc: Document, pointer: Pointer, container: Mapping[str, Any]) -> dict[str, Any]:
+    """Each exec probe of a container (readiness, liveness, startup): what it runs and which local port it asks."""
+    found: dict[str, Any] = {}
+    for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
+        command = get_in(container, (kind, "exec", "command"))
+        if isinstance(command, list) and command:
+            judged = health_command(argv=[str(w) for w in command])
+            found[kind] = _health_fact(judged, _place(doc, pointer + (kind, "exec", "command")))
+    return found
+
+
+def _compose_health_facts(doc: Document, name: Any, service: Mapping[str, Any]) -> Fact:
+    """A compose service's `healthcheck.test` (judged; None when absent or disabled) and the numbers its
+    environment, command, entrypoint, ports and expose name (not its healthcheck: `numbers` counts that too)."""
+    check = _mapping(service.get("healthcheck"))
+    test = check.get("test")
+    judged = None
+    if not check.get("disable"):
+        if isinstance(test, str) and test.strip():
+            judged = health_command(script=str(_compose_text(test)))
+        elif isinstance(test, list) and test and all(isinstance(w, str) for w in test):
+            argv = [str(_compose_text(w)) for w in test]
+            if argv[0] == "CMD" and len(argv) > 1:
+                judged = health_command(argv=argv[1:])
+            elif argv[0] == "CMD-SHELL" and len(argv) > 1:
+                judged = health_command(script=" ".join(argv[1:]))
+    environment = service.get("environment")
+    values = list(environment.values()) if isinstance(environment, dict) else _items(environment)
+    written: list[Any] = []
+    for key in ("command", "entrypoint", "ports", "expose"):
+        value = service.get(key)
+        written += value if isinstance(value, list) else [value]
+    written = [_compose_text(w) if isinstance(w, str) else w for w in [*values, *written]]
+    written += [p.get(k) for p in _items(service.get("ports")) if isinstance(p, dict) for k in ("target", "published")]
+    return {"health": None if judged is None else _health_fact(judged, _place(doc, ("services", name, "healthcheck", "test"))),
+            "numbers_besides_health": sorted(_numbers(w for w in written if w is not None))}
 _NUMBER = re.compile(r"(?<![0-9])[0-9]{2,5}(?![0-9])")
 """A number that may be a port, written in a value, a command or an argument."""
 _ACCOUNT_PROGRAMS = {"useradd": "uid", "adduser": "uid", "groupadd": "gid", "addgroup": "gid"}
@@ -505,6 +623,7 @@ def _compose_facts(doc: Document) -> Fact:
             "image": str(image) if isinstance(image, str) else None,
             "env": _env_names(service.get("environment")), "env_file": service.get("env_file") is not None,
             "env_line": _line(doc, ("services", name, "environment")),
+            **_compose_health_facts(doc, name, service),
             **_compose_port_facts(doc, name, service, doc.data.get("services") or {}),
             **_compose_process(doc, name, service),
         })
@@ -653,6 +772,7 @@ def _kubernetes_facts(doc: Document) -> Fact:
                 if isinstance(pre_stop, list) else None,
                 "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
                 "numbers": sorted({int(n) for w in words for n in re.findall(r"(?<![0-9])[0-9]{2,5}(?![0-9])", w)}),
+                "exec_probes": _exec_probe_facts(doc, container.pointer, data),
                 "mounts": sorted({str(m["mountPath"]) for m in _items(data.get("volumeMounts"))
                                   if isinstance(m, dict) and isinstance(m.get("mountPath"), str)}),
                 **_container_process(doc, (index, *spec_path), container.pointer, data),
@@ -1285,6 +1405,7 @@ def image_facts(dockerfile: Fact, target: str | None) -> dict[str, Any] | None:
             "line": stage["line"], "user": user[0], "user_line": user[1],
             "expose": [e for s in reversed(chain) for e in s["expose"]], "healthcheck": health,
             "no_shell": chain[-1]["no_shell"], "env": sorted({v for s in chain for v in s["env"]}),
+            **_image_health_facts(chain, dockerfile["stages"]),
             **_inherited_ports_and_identity(chain),
             **_image_process(chain)}
 

@@ -470,6 +470,14 @@ class BuiltImage(TypedDict):
     """Built on scratch or distroless (not :debug): no shell, no `sleep`, no `curl`."""
     env: list[str]
     how: str
+    ships: dict[str, bool | None]
+    """Whether the image ships each of judge.images.HEALTH_PROGRAMS (curl, wget, sh); None when not known."""
+    ships_source: str | None
+    """Where what the root base image ships is known from (a row of judge.images.BASE_PROGRAMS)."""
+    base_line: int
+    base_image: str | None
+    health: dict[str, Any] | None
+    """The HEALTHCHECK it runs, judged: programs, local ports (None when one is not known), place [line]."""
     expose_other: list[list[Any]]
     """[word, line] of each EXPOSE word that is no plain number: a range (`8000-8010`) or a variable."""
     volumes: list[list[Any]]
@@ -526,6 +534,12 @@ class ServiceRun(TypedDict, total=False):
     build: dict[str, Any] | None
     env_file: bool
     env_line: int
+    exec_probes: dict[str, dict[str, Any]]
+    """Each exec probe of a container, judged: programs, local ports, place."""
+    health: dict[str, Any] | None
+    """A compose service's healthcheck.test, judged: programs, local ports, place."""
+    numbers_besides_health: list[int]
+    """Numbers a compose service's environment, command, entrypoint, ports and expose name (not its healthcheck)."""
     mounts: list[str]
     """The mountPath of each volumeMount of a Kubernetes container."""
     published: list[dict[str, Any]]

@@ -807,3 +807,122 @@ def password_set_in_script(commands: Sequence[Mapping[str, Any]], index: int) ->
                 return Verdict("chpasswd", f"the password of '{user}' is written into the build script: it stays in the "
                                "image history; lock the account or set the password at run time from a secret")
     return None
+
+
+# ---------------------------------------------------------------- programs a build adds to an image, or removes
+
+PROGRAM_PACKAGES = {"curl": {"curl", "curl-minimal"}, "wget": {"wget"}}
+"""The OS packages that install each program a health check runs (apt, apk, yum/dnf name them alike)."""
+_SCRIPT_SUFFIXES = (".sh", ".bash")
+
+
+def _package_name(operand: str) -> str:
+    """`curl=7.88.1-10` and `curl~8` are the package `curl`."""
+    return re.split(r"[=<>~]", operand, maxsplit=1)[0]
+
+
+def _runs_script_file(words: Sequence[str]) -> bool:
+    """`./install.sh`, `bash scripts/deps.sh`: a script of the build context, which may install anything."""
+    name = tool_of(words)
+    if name.endswith(_SCRIPT_SUFFIXES):
+        return True
+    if name in _SHELL_NAMES:
+        rest = [w for w in words[1:] if w not in ("-e", "-x", "-ex", "-eux", "-eu", "-o", "pipefail")]
+        return bool(rest) and not rest[0].startswith("-")
+    return False
+
+
+def program_changes(commands: Sequence[Command]) -> list[list[str]]:
+    """What the commands of one RUN do to the programs of PROGRAM_PACKAGES, in order: ["add", program] (installed,
+    or run, so present), ["remove", program] (uninstalled), ["unknown", "*"] (a package list not known, or a script
+    of the context that may install anything). An install that the same RUN removes again (`apk del .deps`, the
+    `apt-mark auto` idiom) adds nothing."""
+    words_of = [command_words(c) for c in commands]
+    changes: list[list[str]] = []
+    gone_here: set[str] = set()  # installed for the build and removed by this RUN: its use here leaves nothing
+    for index, words in enumerate(words_of):
+        name = tool_of(words)
+        action = package_action(words)
+        if action is not None and action.action in ("install", "remove"):
+            names = {_package_name(o) for o in action.operands}
+            if any("$" in n or "`" in n for n in names) or (action.action == "install" and not names):
+                changes.append(["unknown", "*"])  # `apt-get install $PACKAGES`, `xargs apt-get install`
+                continue
+            removed = removed_later(words_of, index) if action.action == "install" else set()
+            for program, packages in sorted(PROGRAM_PACKAGES.items()):
+                if names & packages:
+                    gone = removed is None or bool(packages & {_package_name(r) for r in removed})
+                    if gone:
+                        gone_here.add(program)
+                    changes.append(["remove" if action.action == "remove" or gone else "add", program])
+        elif _runs_script_file(words):
+            changes.append(["unknown", "*"])
+        else:
+            # the build runs it, so it is there; a helper installs what it is given (`install_packages curl`); a
+            # command writes a file of its name (`wget -O /usr/local/bin/curl ...`): each taken as added
+            named = {w.rsplit("/", 1)[-1] for w in words[1:]} | {name}
+            changes += [["add", p] for p in sorted(PROGRAM_PACKAGES) if p in named and p not in gone_here]
+    return changes
+
+
+# ---------------------------------------------------------------- what a health check runs, and which port it asks
+
+_LOCAL_URL = re.compile(r"^(?:(?P<scheme>https?)://)?(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])"
+                        r"(?::(?P<port>[^/?#\s]*))?(?:[/?#]|$)", re.I)
+_GRPC_ADDR = re.compile(r"^-?-addr[= ](?:localhost|127\.0\.0\.1|0\.0\.0\.0)?:(?P<port>\d+)$")
+HTTP_CLIENTS = frozenset({"curl", "wget"})
+
+
+@dataclass(frozen=True)
+class HealthCommand:
+    """What a health check (a HEALTHCHECK, a compose `healthcheck.test`, an exec probe) runs.
+
+    `programs` are the programs it starts, in order (`sh` first for a shell form); `ports` the local ports its
+    HTTP clients (curl, wget) and grpc_health_probe ask, None when one of them is not known (`$PORT`)."""
+
+    programs: tuple[str, ...]
+    ports: tuple[int, ...] | None
+
+
+def _local_ports(words: Sequence[str]) -> list[int | None]:
+    """The ports of the local URLs among an HTTP client's words (80 or 443 when the URL names none)."""
+    found: list[int | None] = []
+    for word in words[1:]:
+        match = _LOCAL_URL.match(word)
+        if match is None:
+            continue
+        port = match.group("port")
+        if port is None or port == "":
+            found.append(443 if (match.group("scheme") or "").lower() == "https" else 80)
+        else:
+            found.append(int(port) if port.isdigit() else None)
+    return found
+
+
+def health_command(argv: Sequence[str] | None = None, script: str | None = None) -> HealthCommand:
+    """Judge a health check given as an exec form (`argv`) or a shell form (`script`, which `/bin/sh -c` runs)."""
+    from readycheck.shell import parse_script
+
+    if script is not None:
+        commands = [c.as_dict() for c in parse_script(script).commands]
+        programs = ["sh"]
+    else:
+        commands = [c for _, c in argv_commands(list(argv or []))]
+        programs = []
+    ports: list[int | None] = []
+    for command in commands:
+        words = command_words(command)
+        name = tool_of(words)
+        if not name or name in programs:
+            continue
+        programs.append(name)
+    for command in commands:
+        words = command_words(command)
+        name = tool_of(words)
+        if name in HTTP_CLIENTS:
+            ports += _local_ports(words)
+        elif name == "grpc_health_probe":
+            joined = [" ".join(words[i:i + 2]) for i in range(1, len(words))] + list(words[1:])
+            ports += [int(m.group("port")) for w in joined if (m := _GRPC_ADDR.match(w))]
+    known = None if any(p is None for p in ports) else tuple(sorted({p for p in ports if p is not None}))
+    return HealthCommand(tuple(programs), known)
