@@ -465,3 +465,28 @@ def test_port_rules_read_exposed_ranges_variables_and_the_image_s_own_numbers(ru
     port = {"SVC003": 9000, "SVC006": 9090}[rule]  # what the bad tree's probe and Service ask
     dockerfile.write_text(text.replace("EXPOSE 8080\n", expose.format(port=port) + "\n"))
     assert bool(_findings(root, rule, "--no-cache")) is fires
+
+
+@pytest.mark.parametrize(("ports", "target", "expose", "fires"), [
+    ("[{name: http, containerPort: 9090}]", "http", "EXPOSE 8080", True),  # the name resolves to 9090
+    ("[{name: http, containerPort: 9090}]", "9090", "EXPOSE 8080", True),
+    ("[{name: http, containerPort: 9090}]", "http", "EXPOSE 9090", False),
+    ("[{name: http, containerPort: 8080}]", "http", "EXPOSE 8080", False),
+    ("[{name: web, containerPort: 9090}]", "http", "EXPOSE 8080", False),  # no such name: K8S905's finding
+])
+def test_service_target_port_is_judged_through_declared_container_ports(ports: str, target: str, expose: str,
+                                                                        fires: bool, tmp_path: Path) -> None:
+    """EXPOSE, containerPort and targetPort state one port: a Service routed (by number or by name) to a container
+    port the image does not EXPOSE is reported, where the containers declare ports as well as where they do not."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "SVC006" / "bad", root)
+    manifest = root / "deploy" / "cart.yaml"
+    text = manifest.read_text()
+    assert "      targetPort: 9090" in text and "image: registry.example.com/shop/cart:2.0.1\n" in text
+    text = text.replace("      targetPort: 9090", f"      targetPort: {target}")
+    text = text.replace("image: registry.example.com/shop/cart:2.0.1\n",
+                        f"image: registry.example.com/shop/cart:2.0.1\n          ports: {ports}\n")
+    manifest.write_text(text)
+    dockerfile = root / "build" / "cart.Dockerfile"
+    dockerfile.write_text(dockerfile.read_text().replace("EXPOSE 8080\n", expose + "\n"))
+    assert bool(_findings(root, "SVC006", "--no-cache")) is fires

@@ -233,8 +233,9 @@ def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 
 def service_target_port_not_exposed(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
-    """A Service's numeric targetPort that the image of every long-running workload it selects does not EXPOSE,
-    where their containers declare no port (K8S905 judges containerPort) and name the number nowhere."""
+    """A Service's targetPort (a number, or a container port's name resolved to its containerPort) that the image of
+    every long-running workload it selects does not EXPOSE and names nowhere: EXPOSE, containerPort and targetPort
+    are three statements of one port, and traffic goes where the last two say."""
     pods: dict[tuple[str, str], list[ServiceRun]] = {}
     for run in subject.data["runs"]:
         if run["type"] in KUBERNETES_RUNS and run.get("workload", "").split("/", 1)[0] in LONG_RUNNING_KINDS:
@@ -246,24 +247,39 @@ def service_target_port_not_exposed(subject: Subject[Service], options: dict[str
                         service["namespace"] and _selects(service["selector"], rs[0].get("labels") or {})]
             selected_runs = [r for rs in selected for r in rs]
             built = [b for r in selected_runs if (b := r.get("built_from")) is not None]
-            if not selected or len(built) < len(selected_runs) or any(r.get("ports") for r in selected_runs):
-                continue  # an image not linked to its Dockerfile, or ports declared on the containers (K8S905)
+            if not selected or len(built) < len(selected_runs):
+                continue  # an image not linked to its Dockerfile
             image_ranges = [exposed_ranges(b) for b in built]
             if any(r is None for r in image_ranges):
                 continue  # an EXPOSE of a variable: the port served is not known
             exposed = {port for b in built for port, _ in b["expose"]}
             named = {n for r in selected_runs for n in r.get("numbers") or []} | {n for b in built for n in b.get("numbers") or []}
             for port in service["ports"]:
-                target = port["target"]
                 marker = (path, service["name"], port["place"][1])
-                if not exposed or marker in seen or not (isinstance(target, int) or str(target).isdigit()):
+                if not exposed or marker in seen:
                     continue
                 seen.add(marker)
-                if int(target) in named or any(_overlaps(int(target), int(target), r or []) for r in image_ranges):
+                number, declared = _target_number(port["target"], selected_runs)
+                if number is None or number in named or any(_overlaps(number, number, r or []) for r in image_ranges):
                     continue
                 shown = ", ".join(str(p) for p in sorted(exposed))
                 b = built[0]
-                yield _at(port["place"], f"Service '{service['name']}' sends traffic to port {target}, but the image of "
-                          f"the pods it selects (built from {b['path']}) EXPOSEs {shown}, and the containers declare no "
-                          "port: every request fails unless the application listens on another port than it says",
-                          [(b["path"], b["expose"][0][1], f"EXPOSE {shown}")], f"{path}|{service['name']}|{target}")
+                through = f" (container port '{port['target']}')" if declared and not str(port["target"]).isdigit() else ""
+                said = "the containers declare it as containerPort" if declared else "the containers declare no port"
+                yield _at(port["place"], f"Service '{service['name']}' sends traffic to port {number}{through}, but the "
+                          f"image of the pods it selects (built from {b['path']}) EXPOSEs {shown}, and {said}: every "
+                          "request fails unless the application listens on another port than its Dockerfile says",
+                          [(b["path"], b["expose"][0][1], f"EXPOSE {shown}")], f"{path}|{service['name']}|{number}")
+
+
+def _target_number(target: Any, runs: Sequence[ServiceRun]) -> tuple[int | None, bool]:
+    """The port number a targetPort means for the selected containers, and whether a container declares it; None
+    for a name no container declares (K8S905 reports that) or a value not known."""
+    declared = {int(p["number"]): p.get("name") for r in runs for p in r.get("ports") or []
+                if isinstance(p.get("number"), int) and not isinstance(p.get("number"), bool)}
+    if isinstance(target, int) and not isinstance(target, bool):
+        return target, target in declared
+    if isinstance(target, str) and target.isdigit():
+        return int(target), int(target) in declared
+    numbers = sorted({n for n, name in declared.items() if name == target})
+    return (numbers[0], True) if len(numbers) == 1 else (None, False)
