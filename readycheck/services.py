@@ -27,6 +27,7 @@ Fact = dict[str, Any]
 """One document's facts: JSON-able, small, with the places (path, line) a finding may point at."""
 
 SERVICE_KIND = "service"
+DEV_CONTAINER_DIR = ".devcontainer"
 
 
 # --- facts of one document ------------------------------------------------------------------------------------
@@ -53,7 +54,10 @@ def _place(doc: Document, pointer: Pointer) -> list[Any]:
 
 
 def document_facts(doc: Document) -> list[Fact]:
-    """The facts the service map needs from one loaded document; [] for kinds it does not use."""
+    """The facts the service map needs from one loaded document; [] for kinds it does not use, and for a dev
+    container's files (`.devcontainer/`): an editor's environment, not what the service ships or runs."""
+    if DEV_CONTAINER_DIR in doc.path.split("/")[:-1]:
+        return []
     data = doc.data
     if doc.kind == "dockerfile" and isinstance(data, dict) and "stages" in data:
         return [_dockerfile_facts(doc)]
