@@ -910,6 +910,8 @@ def _bake_targets(files: Sequence[Fact]) -> dict[str, dict[str, Any]]:
         for target in fact["targets"]:
             entry = merged.setdefault(target["name"], {"at": [fact["path"], target["line"]]})
             entry.update({k: v for k, v in target.items() if k not in ("name", "line")})
+            if "tags" in target:  # where the tags in force are written (an override file's win)
+                entry["tags_at"] = [fact["path"], target["line"]]
 
     def effective(name: str, seen: frozenset[str]) -> dict[str, Any]:
         own = merged.get(name, {})
@@ -1525,7 +1527,8 @@ def build_map(facts: Iterable[Fact], declared: Mapping[str, Any] | None = None) 
                 edges.append({"from": node, "to": image, "how": "pipeline build", "at": [step["path"], step["line"]]})
                 builds.append({"image": image, "tag": image_tag(pushed), "push": bool(step["push"]),
                                "path": step["path"], "line": step["line"], "job": step["job"],
-                               "dockerfile": node, "target": made[1]})
+                               "dockerfile": node, "target": made[1],
+                               "tag_at": None if target.get("tags_from_step") else target.get("tags_at")})
     # compose: a service builds a directory and may name the image it tags
     runs: list[dict[str, Any]] = []
     for compose in by_type.get("compose", []):
@@ -1655,6 +1658,8 @@ def _services(links: _Links, artifacts: dict[str, dict[str, Any]], edges: list[d
             "pipelines": [{k: b[k] for k in ("path", "line", "job", "tag", "push", "target")}
                           | {"image": b["image"].split(":", 1)[1],
                              "dockerfile": b["dockerfile"].split(":", 1)[1] if b["dockerfile"] else None}
+                          # a bake step's tags are written in the bake file's target: a third end of the link
+                          | ({"tag_at": b["tag_at"]} if b.get("tag_at") else {})
                           for b in built_by],
             "deploys": [{k: d[k] for k in ("path", "line", "job", "type", "node")} | {"sets": d.get("sets", {}), "tag": d.get("tag")}
                         for d in deploys if d["node"] in node_set],

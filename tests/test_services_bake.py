@@ -246,3 +246,17 @@ def test_odd_bake_files_are_errors_with_lines_or_read_as_far_as_they_go(tmp_path
     said = {line.split(":")[1] for line in done.stderr.splitlines() if line.startswith("readycheck: docker-bake")}
     assert said == {" docker-bake.hcl", " docker-bake.prod.json"}
     assert [s["dockerfiles"] for s in json.loads(done.stdout)["services"]] == [[{"path": "Dockerfile", "target": None}]]
+
+
+def test_a_deployed_tag_finding_names_the_bake_file_that_writes_the_tag_and_a_file_list_of_it_shows_it(
+        tmp_path: Path) -> None:
+    """Three ends: the manifest deploys, the workflow step pushes, the bake file writes the tag. A pre-commit run
+    given only the bake file still shows the finding."""
+    root = copy_repo(tmp_path)
+    override = root / "docker-bake.override.json"
+    override.write_text(override.read_text().replace("1.4.1", "1.5.0"))
+    report, _, _ = check(root, "--no-cache", "--select", "SVC005")
+    [finding] = report["findings"]
+    assert [r["path"] for r in finding["related"]] == [".github/workflows/release.yml", "docker-bake.override.json"]
+    listed, _, _ = check(root, "--no-cache", "--select", "SVC005", "--service-scope", ".", "docker-bake.override.json")
+    assert [f["path"] for f in listed["findings"]] == ["deploy/app.yaml"]

@@ -191,6 +191,15 @@ def _pushed_tags(service: Service, image: str) -> tuple[list[str], dict[str, Any
     return tags, pushes[0]
 
 
+def _push_ends(push: dict[str, Any], pushed: str) -> list[tuple[str, int | None, str]]:
+    """The other ends of a deployed-tag finding: the pushing step, and the bake file's target where the tag is
+    written (a change there must show the finding too)."""
+    ends: list[tuple[str, int | None, str]] = [(push["path"], push["line"], f"pushes {pushed}")]
+    if push.get("tag_at"):
+        ends.append((str(push["tag_at"][0]), int(push["tag_at"][1]), "the tag is written here"))
+    return ends
+
+
 def deploys_unpushed_tag(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
     """The tag a manifest (or a `helm --set image.tag=`) deploys is one the pipeline pushes."""
     service = subject.data
@@ -211,7 +220,7 @@ def deploys_unpushed_tag(subject: Subject[Service], options: dict[str, Any]) -> 
         yield _at(run.get("image_place") or _run_place(run),
                   f"{_what(run)} deploys {name}:{tag}, a tag no pipeline pushes (the pipeline pushes {shown}): "
                   "what runs is not what was built",
-                  [(where["path"], where["line"], f"pushes {name}:{shown}")], f"{run['path']}|{_what(run)}|{tag}")
+                  _push_ends(where, f"{name}:{shown}"), f"{run['path']}|{_what(run)}|{tag}")
     for deploy in service["deploys"]:
         tag = str((deploy.get("sets") or {}).get("image.tag") or "")
         if deploy["type"] != "helm" or not tag or "$" in tag or "{{" in tag:
@@ -225,7 +234,7 @@ def deploys_unpushed_tag(subject: Subject[Service], options: dict[str, Any]) -> 
             yield _at([deploy["path"], deploy["line"]],
                       f"this step deploys the chart with image.tag={tag}, a tag no pipeline pushes for {image} (the "
                       f"pipeline pushes {shown}): what runs is not what was built",
-                      [(where["path"], where["line"], f"pushes {image}:{shown}")], f"{deploy['path']}|{image}|{tag}")
+                      _push_ends(where, f"{image}:{shown}"), f"{deploy['path']}|{image}|{tag}")
 
 
 def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
