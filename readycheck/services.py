@@ -125,6 +125,8 @@ def _health_fact(judged: HealthCommand, place: list[Any]) -> dict[str, Any]:
     """A health command as facts: the programs it runs and the local ports it asks (no argument is kept, so no
     credential a command line quotes reaches the cache or `readycheck services`)."""
     return {"programs": list(judged.programs), "ports": None if judged.ports is None else list(judged.ports),
+            # URL paths without their query, masked: a path may still carry a token (`/health/<token>`)
+            "paths": None if judged.paths is None else [[port, mask_secrets(path)] for port, path in judged.paths],
             "place": place}
 
 

@@ -4,6 +4,7 @@ a health command's words (which may quote a credential) never reach the cached f
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from readycheck.judge.images import BASE_PROGRAMS, HEALTH_PROGRAMS, base_program
 from readycheck.shell import parse_script
 
 from .clirun import invoke, write
+from .conftest import FIXTURES
 
 
 def _changes(script: str) -> list[list[str]]:
@@ -160,3 +162,22 @@ def test_an_exposed_range_or_variable_keeps_the_compose_healthcheck_port_from_be
     for expose in ("EXPOSE 9000-9010\n", "EXPOSE $PORT\n"):
         write(tmp_path, "api/Dockerfile", "FROM python:3.12.7\n" + expose + healthcheck)
         assert _rule_findings(tmp_path, "SVC008") == [], expose
+
+
+def test_health_path_rule_is_opt_in_compares_only_the_probes_named_and_drops_the_query(tmp_path: Path) -> None:
+    """SVC017 runs only when selected (or enabled), compares the liveness probe by default and the probes the
+    option names otherwise; the HEALTHCHECK's query is not part of its path (nor of the facts)."""
+    import yaml as _yaml
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "SVC017" / "bad", root)
+    default = invoke(["check", "--format", "json", "--no-cache", "."], root)
+    assert "SVC017" not in {f["rule"] for f in json.loads(default.stdout)["findings"]}, "off unless enabled"
+    selected = invoke(["check", "--format", "json", "--no-cache", "--select", "SVC017", "."], root)
+    assert [(f["path"], f["line"]) for f in json.loads(selected.stdout)["findings"]] == [("deploy/api.yaml", 20)]
+    (root / ".readycheck.yaml").write_text(_yaml.safe_dump(
+        {"rules": {"SVC017": {"probes": ["readinessProbe", "livenessProbe"]}}}))
+    both = invoke(["check", "--format", "json", "--no-cache", "--select", "health-path-disagrees", "."], root)
+    assert sorted(f["line"] for f in json.loads(both.stdout)["findings"] if f["rule"] == "SVC017") == [18, 20]
+    facts = invoke(["services", "--format", "json", "--no-cache", "."], root)
+    assert "full=1" not in facts.stdout

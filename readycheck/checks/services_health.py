@@ -138,3 +138,31 @@ def health_port_disagrees(subject: Subject[Service], options: dict[str, Any]) ->
                       f"fails unless the application also listens on {port}",
                       [(built["path"], health_line, f"HEALTHCHECK asks port {image_port}")],
                       f"{run['path']}|{_what(run)}|{kind}|{port}")
+
+
+def health_path_disagrees(subject: Subject[Service], options: dict[str, Any]) -> Iterator[Hit]:
+    """An httpGet probe asks the port the image's HEALTHCHECK asks, on another path: two statements of where the
+    application reports its health. Opt-in and a note: a readiness path distinct from the liveness one is common."""
+    kinds = set(options.get("probes") or ["livenessProbe"])
+    for run in subject.data["runs"]:
+        built = run.get("built_from")
+        health: Mapping[str, Any] = (built.get("health") or {}) if built else {}
+        paths = health.get("paths")
+        if run["type"] not in KUBERNETES_RUNS or not built or not isinstance(paths, list) or len(paths) != 1:
+            continue  # no HEALTHCHECK URL, or one asking several (or unknown) URLs: nothing single to compare with
+        image_port, image_path = int(paths[0][0]), str(paths[0][1])
+        health_line = (built.get("healthcheck") or {}).get("line") or built["line"]
+        places = run.get("probe_places") or {}
+        for kind, probe in sorted((run.get("probes") or {}).items()):
+            path = probe.get("path")
+            if kind not in kinds or probe.get("handler") != "httpGet" or not isinstance(path, str):
+                continue
+            asked = path.split("?", 1)[0] or "/"
+            if _port_number(probe.get("port"), run) != image_port or asked.rstrip("/") == image_path.rstrip("/"):
+                continue
+            yield _at(places.get(kind) or [run["path"], 1],
+                      f"the {PROBE_NAMES.get(kind, kind)} of {_what(run)} asks {asked} on port {image_port}, but the "
+                      f"image's HEALTHCHECK (built from {built['path']}) asks {image_path}: the two disagree on where "
+                      "the application reports its health",
+                      [(built["path"], health_line, f"HEALTHCHECK asks {image_path} on port {image_port}")],
+                      f"{run['path']}|{_what(run)}|{kind}|{asked}")

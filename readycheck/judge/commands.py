@@ -882,20 +882,25 @@ class HealthCommand:
 
     programs: tuple[str, ...]
     ports: tuple[int, ...] | None
+    paths: tuple[tuple[int, str], ...] | None = ()
+    """(port, path) of each local URL its HTTP clients ask, the query left out; None when a port is not known."""
 
 
-def _local_ports(words: Sequence[str]) -> list[int | None]:
-    """The ports of the local URLs among an HTTP client's words (80 or 443 when the URL names none)."""
-    found: list[int | None] = []
+def _local_urls(words: Sequence[str]) -> list[tuple[int | None, str]]:
+    """The port (80 or 443 when the URL names none; None when it is not a number) and the path (`/` when it names
+    none, without query or fragment) of each local URL among an HTTP client's words."""
+    found: list[tuple[int | None, str]] = []
     for word in words[1:]:
         match = _LOCAL_URL.match(word)
         if match is None:
             continue
         port = match.group("port")
+        path = "/" + word[match.end():].split("?", 1)[0].split("#", 1)[0] if word[match.end() - 1:match.end()] == "/" \
+            else "/"
         if port is None or port == "":
-            found.append(443 if (match.group("scheme") or "").lower() == "https" else 80)
+            found.append((443 if (match.group("scheme") or "").lower() == "https" else 80, path))
         else:
-            found.append(int(port) if port.isdigit() else None)
+            found.append((int(port) if port.isdigit() else None, path))
     return found
 
 
@@ -910,6 +915,7 @@ def health_command(argv: Sequence[str] | None = None, script: str | None = None)
         commands = [c for _, c in argv_commands(list(argv or []))]
         programs = []
     ports: list[int | None] = []
+    urls: list[tuple[int | None, str]] = []
     for command in commands:
         words = command_words(command)
         name = tool_of(words)
@@ -920,9 +926,12 @@ def health_command(argv: Sequence[str] | None = None, script: str | None = None)
         words = command_words(command)
         name = tool_of(words)
         if name in HTTP_CLIENTS:
-            ports += _local_ports(words)
+            found = _local_urls(words)
+            urls += found
+            ports += [port for port, _ in found]
         elif name == "grpc_health_probe":
             joined = [" ".join(words[i:i + 2]) for i in range(1, len(words))] + list(words[1:])
             ports += [int(m.group("port")) for w in joined if (m := _GRPC_ADDR.match(w))]
     known = None if any(p is None for p in ports) else tuple(sorted({p for p in ports if p is not None}))
-    return HealthCommand(tuple(programs), known)
+    paths = None if any(p is None for p, _ in urls) else tuple(sorted({(int(p), u[:200]) for p, u in urls if p is not None}))
+    return HealthCommand(tuple(programs), known, paths)
