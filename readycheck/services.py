@@ -17,7 +17,8 @@ import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from readycheck.judge.commands import HealthCommand, health_command, program_changes
+from readycheck.judge.commands import HealthCommand, health_command, option_values, program_changes
+from readycheck.judge.durations import duration_seconds
 from readycheck.judge.images import HEALTH_PROGRAMS, base_programs, copy_changes, image_ships, parse_image
 from readycheck.k8s.workloads import containers, get_in, pod_spec_path
 from readycheck.model import Document, Pointer, Span, Subject
@@ -319,14 +320,7 @@ def _resolve(text: str, env: Mapping[str, Any]) -> str:
 
 def _option_values(args: Sequence[str], names: Iterable[str]) -> list[str]:
     """The values of an option given as `-t X`, `--tag X` or `--tag=X`."""
-    wanted = set(names)
-    values: list[str] = []
-    for i, arg in enumerate(args):
-        if arg in wanted and i + 1 < len(args):
-            values.append(args[i + 1])
-        elif "=" in arg and arg.split("=", 1)[0] in wanted:
-            values.append(arg.split("=", 1)[1])
-    return values
+    return [value for _, value in option_values(args, names)]
 
 
 _BUILD_VALUE_FLAGS = frozenset({"-f", "--file", "-t", "--tag", "--target", "--build-arg", "--platform", "--label",
@@ -989,7 +983,6 @@ def _step_tags(target: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
 
 
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9._/:@-]{1,200}$")
-_SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH|CREDENTIAL|PRIVATE|CERT", re.I)
 
 
 def _image_env(env: Mapping[str, Any]) -> dict[str, str]:
@@ -998,7 +991,7 @@ def _image_env(env: Mapping[str, Any]) -> dict[str, str]:
     detector flags is left out: facts are cached and printed."""
     kept: dict[str, str] = {}
     for key, value in env.items():
-        if isinstance(value, bool) or not isinstance(value, (str, int)) or _SECRET_NAME.search(str(key)):
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or is_secret_name(str(key)):
             continue
         text = str(value)
         if _SAFE_VALUE.match(text) and mask_secrets(text) == text:
@@ -1129,23 +1122,6 @@ def _container_process(doc: Document, pod: Pointer, pointer: Pointer, data: Mapp
                   "set": grace is not None,
                   "place": _place(doc, grace_pointer) if grace_pointer in doc.locations else None},
     }
-
-
-_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|us|µs|ns|h|m|s)")
-_DURATION_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
-
-
-def duration_seconds(value: Any) -> float | None:
-    """A compose duration (`1m30s`, `10s`, `500ms`) in seconds; None when it is not one."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        return None
-    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
 
 
 def _compose_process(doc: Document, name: Any, service: Mapping[str, Any]) -> dict[str, Any]:

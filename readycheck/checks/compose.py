@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from readycheck.judge.commands import argv_judgements
+from readycheck.judge.durations import duration_seconds
 from readycheck.judge.edits import make_fix, sequence_to_mapping, set_entry
 from readycheck.judge.images import floating, parse_image
 from readycheck.judge.locate import hit_at
@@ -265,23 +266,6 @@ def interpolation_secret_default(subject: Subject[ComposeService], options: dict
 
 
 # graceful shutdown ----------------------------------------------------------------------------------
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")
-_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
-
-
-def duration_seconds(value: Any) -> float | None:
-    """A compose duration (`45s`, `1m30s`, `500ms`) in seconds; None when it is not one."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    parts = _DURATION.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        return None
-    return sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
-
 
 def stop_grace_short(subject: Subject[ComposeService], options: dict[str, Any]) -> Iterator[Hit]:
     seconds = duration_seconds(subject.data.get("stop_grace_period"))

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from readycheck.checks.services import _at, _run_place, _what
-from readycheck.judge.commands import argv_commands, strip_wrappers, tool_of
+from readycheck.judge.commands import argv_commands, option_values, strip_wrappers, tool_of
 from readycheck.k8s.workloads import LONG_RUNNING_KINDS
 from readycheck.model import Hit, Subject
 from readycheck.targets import BuiltImage, Service, ServiceRun
@@ -54,13 +54,8 @@ def _server(words: Sequence[str]) -> tuple[str, list[str]] | None:
 
 def _option(args: Sequence[str], option: str) -> tuple[int, str] | None:
     """(index, value) of the last `--option N` / `--option=N` in args."""
-    found = None
-    for i, arg in enumerate(args):
-        if arg == option and i + 1 < len(args):
-            found = (i + 1, args[i + 1])
-        elif arg.startswith(option + "="):
-            found = (i, arg.split("=", 1)[1])
-    return found
+    found = option_values(args, (option,))
+    return found[-1] if found else None
 
 
 def _seconds(text: str) -> float | None:

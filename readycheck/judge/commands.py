@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -494,15 +494,25 @@ def _zypper_pinned(package: str) -> bool:
     return any(op in package for op in ("=", "<", ">")) or package.endswith(".rpm") or "/" in package
 
 
+def option_values(words: Sequence[str], flags: Iterable[str]) -> list[tuple[int, str]]:
+    """Each value given to one of `flags` in `words` (`--tag X` or `--tag=X`), in order, with the index of the word
+    that holds it."""
+    wanted = set(flags)
+    found: list[tuple[int, str]] = []
+    for i, word in enumerate(words):
+        if word in wanted and i + 1 < len(words):
+            found.append((i + 1, words[i + 1]))
+            continue
+        name, eq, value = word.partition("=")
+        if eq and name in wanted:
+            found.append((i, value))
+    return found
+
+
 def _flag_value(words: Sequence[str], flags: set[str]) -> str | None:
     """The value of the first of `flags` in `words` (`--virtual .deps` or `--virtual=.deps`)."""
-    for i, word in enumerate(words):
-        if word in flags and i + 1 < len(words):
-            return words[i + 1]
-        name, eq, value = word.partition("=")
-        if eq and name in flags:
-            return value
-    return None
+    values = option_values(words, flags)
+    return values[0][1] if values else None
 
 
 _APT_REMOVE_VERBS = {"purge", "remove", "autoremove", "autopurge"}
