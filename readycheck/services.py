@@ -771,7 +771,7 @@ def _kubernetes_facts(doc: Document) -> Fact:
                              "place": _place(doc, container.pointer + ("lifecycle",))}
                 if isinstance(pre_stop, list) else None,
                 "labels": {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
-                "numbers": sorted({int(n) for w in words for n in re.findall(r"(?<![0-9])[0-9]{2,5}(?![0-9])", w)}),
+                "numbers": sorted(_numbers(words)),
                 "exec_probes": _exec_probe_facts(doc, container.pointer, data),
                 "mounts": sorted({str(m["mountPath"]) for m in _items(data.get("volumeMounts"))
                                   if isinstance(m, dict) and isinstance(m.get("mountPath"), str)}),
